@@ -1,0 +1,49 @@
+# Every target installs what it needs from the project's own files.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+
+.PHONY: all deps build lint typecheck test unit integration bench demo image e2e control-plane clean
+
+all: build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+deps: node_modules/.package-lock.json
+
+# kube-apiserver, etcd, kubectl and helm, built once per version into a per-user cache.
+control-plane:
+	@bash hack/control-plane-binaries.sh >/dev/null
+
+build: deps
+	npm run build
+
+lint: deps
+	npx eslint .
+	npx prettier --check .
+
+typecheck: deps
+	npx tsc -p tsconfig.json --noEmit
+
+unit: deps
+	$(JEST) --selectProjects unit
+
+integration: deps control-plane build
+	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" $(JEST) --selectProjects integration --runInBand
+
+test: lint typecheck unit integration
+
+bench: deps build
+	npx tsx bench/run-all.ts
+
+demo: deps control-plane build
+	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" node dist/hack/demo/main.js
+
+image:
+	docker build -t carbon-aware-kepler:dev .
+
+e2e: deps
+	bash e2e/run.sh
+
+clean:
+	rm -rf dist .demo coverage

@@ -1,0 +1,28 @@
+// ESM TypeScript through ts-jest (type errors are caught by `make typecheck`, not here).
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }],
+  },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{operator,mcp,hack}/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      // *.itest.ts talk to real processes: kube-apiserver + etcd, Prometheus, spawned servers.
+      testMatch: ['<rootDir>/{operator,mcp,hack,charts,e2e}/**/*.itest.ts'],
+      globalSetup: '<rootDir>/hack/testenv/global-setup.ts',
+      globalTeardown: '<rootDir>/hack/testenv/global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

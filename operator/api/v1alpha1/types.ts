@@ -1,0 +1,122 @@
+// CarbonCompliancePolicy (carbon-aware.dev/v1alpha1): the API in one file. Mirrors
+// crds/carbon-aware.dev_carboncompliancepolicies.yaml (a test checks that they agree).
+import { z } from 'zod';
+import type { ComplianceStatus, WorkloadAssessment } from '../../engine/types.js';
+
+export const GROUP = 'carbon-aware.dev';
+export const VERSION = 'v1alpha1';
+export const KIND = 'CarbonCompliancePolicy';
+export const PLURAL = 'carboncompliancepolicies';
+
+const duration = z.string().regex(/^([0-9]+(s|m|h|d))+$/, 'a duration such as 30s, 5m, 24h or 7d');
+
+const labelSelector = z.object({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.object({
+        key: z.string().min(1),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const policySpecSchema = z
+  .object({
+    /** Pods in the policy's namespace; empty selects all. */
+    selector: labelSelector.default({}),
+    standard: z.string().regex(/^[A-Z0-9_]+$/).default('KR_CARBON_2050'),
+    /** Overrides of the standard's thresholds (the status says they were configured). */
+    targets: z
+      .object({
+        carbonIntensity_gCO2eq_kWh: z.number().positive().max(5000).optional(),
+        maxPue: z.number().min(1).max(5).optional(),
+      })
+      .optional(),
+    site: z
+      .object({
+        zone: z.string().min(2).max(32).optional(),
+        cloudRegion: z.string().regex(/^[a-z]+\/[a-z0-9-]+$/).optional(),
+        pue: z.number().min(1).max(5).optional(),
+      })
+      .refine((s) => !(s.zone && s.cloudRegion), { message: 'set either zone or cloudRegion, not both' })
+      .default({ zone: 'KR' }),
+    window: duration.default('24h'),
+    interval: duration.default('5m'),
+    recommendations: z
+      .object({
+        enabled: z.boolean().default(true),
+        candidateRegions: z.array(z.string().regex(/^[a-z]+\/[a-z0-9-]+$/)).max(20).optional(),
+      })
+      .default({ enabled: true }),
+    language: z.enum(['ko', 'en']).default('ko'),
+    /** How many workloads are listed in status (the rest are counted). */
+    maxWorkloadsInStatus: z.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+export type CarbonCompliancePolicySpec = z.infer<typeof policySpecSchema>;
+
+export interface Condition {
+  type: 'Ready' | 'MetricsAvailable' | 'Compliant';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface PolicySummary {
+  status: ComplianceStatus;
+  workloads: number;
+  compliant: number;
+  nonCompliant: number;
+  insufficientData: number;
+  effectiveIntensity_gCO2eq_kWh: number | null;
+  target_gCO2eq_kWh: number;
+  pue: number;
+  pueSource: string;
+  energy_kWh: number;
+  emissions_gCO2eq: number;
+  emissions_kgCO2eq_per_30d: number;
+  power_watts: number;
+}
+
+/** Hourly IT energy per workload (key `Kind/name`), persisted so that a restart loses no history. */
+export interface EnergyHistory {
+  /** First hour (UTC, ISO) of every series. */
+  startHour: string;
+  hours: number;
+  series: Array<{ workload: string; kWh: number[] }>;
+}
+
+export interface CarbonCompliancePolicyStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  lastEvaluationTime?: string;
+  /** Set when the last evaluation failed and the assessment shown is an older one. */
+  stale?: { since: string; reason: string };
+  summary?: PolicySummary;
+  workloads?: WorkloadAssessment[];
+  workloadsOmitted?: number;
+  energyHistory?: EnergyHistory;
+}
+
+export interface CarbonCompliancePolicy {
+  apiVersion: `${typeof GROUP}/${typeof VERSION}`;
+  kind: typeof KIND;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+  };
+  spec: CarbonCompliancePolicySpec;
+  status?: CarbonCompliancePolicyStatus;
+}

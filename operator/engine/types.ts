@@ -1,0 +1,143 @@
+// The carbon engine's contract: what goes in, what comes out. Pure data, no I/O.
+// Every number carries its unit in its name; every input that is not measured carries a source
+// string of the form 'measured: kepler …', 'configured: policy', 'default: standard KR_…',
+// 'dataset: <name, year>', 'modelled: …', 'estimated: cpu-model', 'live: <provider>'.
+
+export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'INSUFFICIENT_DATA';
+export type Language = 'ko' | 'en';
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'Pod' | 'ReplicaSet';
+
+/** IT energy of one workload in one clock hour (UTC hour start, ISO 8601 `YYYY-MM-DDTHH:00:00Z`). */
+export interface HourlyEnergy {
+  hourStart: string;
+  energy_kWh: number;
+}
+
+/** Requested vs observed usage, for right-sizing. Absent fields mean "unknown", never zero. */
+export interface WorkloadUsage {
+  cpuRequest_cores?: number;
+  cpuP95_cores?: number;
+  memoryRequest_bytes?: number;
+  memoryP95_bytes?: number;
+  vcpus?: number;
+}
+
+export interface WorkloadEnergyInput {
+  workload: string;
+  namespace: string;
+  kind: WorkloadKind;
+  pods: number;
+  /** Hourly IT energy over the window; an empty list means no energy data. */
+  hourly: HourlyEnergy[];
+  /** Mean IT power over the measured part of the window. */
+  power_watts: number;
+  /** Kepler zones that were counted, e.g. ['package', 'dram', 'gpu']. */
+  zonesCounted: string[];
+  /** e.g. 'measured: kepler 0.11.4 (rapl)', 'estimated: cpu-model', 'measured: kepler 0.7 (fake meter)'. */
+  energySource: string;
+  /** Data-quality flags: 'fake-meter', 'model-estimated', 'active-power-only', … */
+  dataQuality?: string[];
+  usage?: WorkloadUsage;
+  /** Typical run length (Jobs/CronJobs); continuous workloads have none. */
+  runLength_hours?: number;
+  cronSchedule?: string;
+}
+
+export interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+/** A site: where the energy is drawn. */
+export interface SiteContext {
+  zone: string; // e.g. 'KR'
+  cloudRegion?: string; // e.g. 'aws/ap-northeast-2'
+  pue: Sourced<number>;
+}
+
+/** 24 values, index = local hour in the profile's time zone. */
+export interface HourlyIntensityProfile {
+  zone: string;
+  timeZone: string; // IANA, 'Asia/Seoul' for KR
+  kind: 'modelled' | 'live' | 'annual-flat';
+  /** Annual mean the profile is calibrated to (energy-weighted). */
+  annualMean_gCO2eq_kWh: number;
+  /** Per season when the model supports it; 'all' otherwise. Keys: 'all' | 'spring' | 'summer' | 'autumn' | 'winter'. */
+  hourly_gCO2eq_kWh: Record<string, number[]>;
+  /** For live providers: exact hourly points, which override the 24-h shape where present. */
+  points?: Array<{ hourStart: string; intensity_gCO2eq_kWh: number }>;
+  source: string;
+}
+
+export interface StandardDefinition {
+  code: string; // 'KR_CARBON_2050'
+  name: { en: string; ko: string };
+  /** 'law' only for numbers written in a statute; otherwise say what it is. */
+  legalStatus: 'law' | 'policy-target' | 'certification-criterion' | 'user-defined';
+  legalReference: { en: string; ko: string };
+  carbonTarget_gCO2eq_kWh?: Sourced<number>;
+  /** When the target follows a trajectory (KR_NDC_2030): linear from (fromYear, fromValue) to (toYear, toValue). */
+  carbonTrajectory?: { fromYear: number; from_gCO2eq_kWh: number; toYear: number; to_gCO2eq_kWh: number; source: string };
+  maxPue?: Sourced<number>;
+  defaultPue?: Sourced<number>;
+  /** Green data-centre certification PUE score bands (2012 scheme): PUE upper bounds → points. */
+  pueScoreBands?: Array<{ maxPue: number; points: number }>;
+  notes?: { en: string; ko: string };
+}
+
+export interface Tariff {
+  currency: 'KRW';
+  /** Rate per kWh for a local (KST) hour and season. */
+  rate_KRW_per_kWh: (localHour: number, season: string) => number;
+  source: string;
+}
+
+export interface Optimization {
+  type: 'temporal_shift' | 'right_sizing' | 'regional_migration' | 'pue_improvement';
+  estimated_reduction_percent: number;
+  description: string;
+  savings_per_month: { kgCO2eq: number; kWh: number; KRW: number; USD: number };
+  /** temporal_shift: the window and a CronJob schedule in Asia/Seoul. */
+  schedule?: { startLocalHour: number; durationHours: number; cron: string; timeZone: string; windowIntensity_gCO2eq_kWh: number };
+  /** right_sizing: a strategic-merge patch for the workload's containers. */
+  resourcesPatch?: Record<string, unknown>;
+  /** regional_migration: the region and its caveat. */
+  targetRegion?: string;
+  caveat?: string;
+  source: string;
+}
+
+export interface WorkloadAssessment {
+  workload: string;
+  namespace: string;
+  kind: WorkloadKind;
+  pods: number;
+  standard: string;
+  status: ComplianceStatus;
+  carbon_status: ComplianceStatus;
+  pue_status: ComplianceStatus;
+  current_carbon_intensity_gCO2eq_kWh: number | null;
+  target_carbon_intensity_gCO2eq_kWh: number;
+  grid_intensity_gCO2eq_kWh: number | null;
+  gap_percent: number | null;
+  pue: number;
+  pue_source: string;
+  max_pue: number | null;
+  power_watts: number;
+  energy_kWh: number;
+  emissions_gCO2eq: number;
+  monthly_projection: { energy_kWh: number; emissions_kgCO2eq: number; basis: string };
+  sci_gCO2eq_per_workload_hour: number | null;
+  recommendation: string;
+  optimizations: Optimization[];
+  combined: { reduction_percent: number; projected_intensity_gCO2eq_kWh: number | null; reaches_target: boolean } | null;
+  window: { start: string; end: string; hours: number; hoursWithData: number };
+  sources: {
+    energy: string;
+    zones_counted: string[];
+    grid_intensity: string;
+    pue: string;
+    target: string;
+    data_quality: string[];
+  };
+}
