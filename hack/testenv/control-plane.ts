@@ -1,0 +1,400 @@
+// A real local Kubernetes control plane for tests (envtest-style): etcd + kube-apiserver started as
+// processes on free loopback ports, with their own CA, serving certificate, service-account key pair
+// and an admin client certificate, RBAC on. Always torn down; processes left by a killed earlier run
+// are found through their pid files and stopped at the next start.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueCertificate, makeCertificateAuthority, makeServiceAccountKeyPair } from './certificates.js';
+
+const RUN_DIR_PREFIX = 'carbon-kepler-testenv-';
+
+export class ControlPlaneError extends Error {
+  override name = 'ControlPlaneError';
+}
+
+export interface ControlPlaneBinaries {
+  kubeApiserver: string;
+  etcd: string;
+  kubectl?: string;
+  helm?: string;
+}
+
+/** Where the binaries are: KUBEBUILDER_ASSETS (or TEST_ASSET_*), as envtest does. */
+export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPlaneBinaries {
+  const assets = env.KUBEBUILDER_ASSETS;
+  const kubeApiserver = env.TEST_ASSET_KUBE_APISERVER ?? (assets ? join(assets, 'kube-apiserver') : undefined);
+  const etcd = env.TEST_ASSET_ETCD ?? (assets ? join(assets, 'etcd') : undefined);
+  if (!kubeApiserver || !etcd || !existsSync(kubeApiserver) || !existsSync(etcd)) {
+    throw new ControlPlaneError(
+      'kube-apiserver and etcd were not found. Run `make control-plane` (builds them with Go >= 1.24 into a ' +
+        'per-user cache) and set KUBEBUILDER_ASSETS to the directory `bash hack/control-plane-binaries.sh` prints, ' +
+        'or point KUBEBUILDER_ASSETS at existing envtest binaries.',
+    );
+  }
+  const kubectl = env.TEST_ASSET_KUBECTL ?? (assets ? join(assets, 'kubectl') : undefined);
+  const helm = assets ? join(assets, 'helm') : undefined;
+  return {
+    kubeApiserver,
+    etcd,
+    kubectl: kubectl && existsSync(kubectl) ? kubectl : undefined,
+    helm: helm && existsSync(helm) ? helm : undefined,
+  };
+}
+
+/** A port nobody listens on right now (a race remains, so callers retry on "address already in use"). */
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Stops processes and removes directories left by runs whose owner process is gone. */
+export function cleanStaleRuns(base = tmpdir()): number {
+  let cleaned = 0;
+  for (const entry of readdirSync(base)) {
+    if (!entry.startsWith(RUN_DIR_PREFIX)) continue;
+    const dir = join(base, entry);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      // no owner file: a run that died while starting
+    }
+    if (owner > 0 && isAlive(owner)) continue;
+    let children: number[] = [];
+    try {
+      children = readFileSync(join(dir, 'children.pids'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      // nothing started
+    }
+    for (const pid of children) {
+      // A pid may have been reused: only stop it if it still runs one of our binaries from this run.
+      if (isAlive(pid) && commandLineOf(pid).includes(dir)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    cleaned += 1;
+  }
+  return cleaned;
+}
+
+function get(
+  url: string,
+  tls?: { ca: string; cert: string; key: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https') ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', timeout: 2000, ...(tls ?? {}) },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+export interface ControlPlaneOptions {
+  binaries?: ControlPlaneBinaries;
+  /** Milliseconds to wait for /readyz. */
+  startTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ControlPlaneInfo {
+  server: string;
+  kubeconfigPath: string;
+  caCertPath: string;
+  caKeyPath: string;
+  adminCertPath: string;
+  adminKeyPath: string;
+  dir: string;
+  binaries: ControlPlaneBinaries;
+}
+
+export class ControlPlane {
+  private etcd?: ChildProcess;
+  private apiServer?: ChildProcess;
+  private etcdPort = 0;
+  private apiPort = 0;
+  private readonly logTail: string[] = [];
+  readonly dir: string;
+  readonly binaries: ControlPlaneBinaries;
+  private readonly startTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private certs?: {
+    caCertPath: string;
+    caKeyPath: string;
+    serverCertPath: string;
+    serverKeyPath: string;
+    adminCertPath: string;
+    adminKeyPath: string;
+    saPrivateKeyPath: string;
+    saPublicKeyPath: string;
+    ca: string;
+    adminCert: string;
+    adminKey: string;
+  };
+
+  constructor(options: ControlPlaneOptions = {}) {
+    this.binaries = options.binaries ?? locateBinaries();
+    this.startTimeoutMs = options.startTimeoutMs ?? 90_000;
+    this.log = options.log ?? (() => undefined);
+    cleanStaleRuns();
+    this.dir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
+    writeFileSync(join(this.dir, 'owner.pid'), String(process.pid));
+  }
+
+  get server(): string {
+    return `https://127.0.0.1:${this.apiPort}`;
+  }
+
+  get kubeconfigPath(): string {
+    return join(this.dir, 'kubeconfig');
+  }
+
+  info(): ControlPlaneInfo {
+    if (!this.certs) throw new ControlPlaneError('control plane not started');
+    return {
+      server: this.server,
+      kubeconfigPath: this.kubeconfigPath,
+      caCertPath: this.certs.caCertPath,
+      caKeyPath: this.certs.caKeyPath,
+      adminCertPath: this.certs.adminCertPath,
+      adminKeyPath: this.certs.adminKeyPath,
+      dir: this.dir,
+      binaries: this.binaries,
+    };
+  }
+
+  async start(): Promise<ControlPlaneInfo> {
+    this.makeCertificates();
+    await this.startEtcd();
+    await this.startApiServer();
+    this.writeKubeconfig();
+    return this.info();
+  }
+
+  private makeCertificates(): void {
+    const pki = join(this.dir, 'pki');
+    const ca = makeCertificateAuthority(pki, 'carbon-kepler-test-ca');
+    const serving = issueCertificate(ca, {
+      commonName: 'kube-apiserver',
+      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+      ipAddresses: ['127.0.0.1', '10.0.0.1'],
+      usage: 'server',
+    });
+    const admin = issueCertificate(ca, { commonName: 'admin', organization: 'system:masters', usage: 'client' });
+    const sa = makeServiceAccountKeyPair(pki);
+    this.certs = {
+      caCertPath: ca.certPath,
+      caKeyPath: ca.keyPath,
+      serverCertPath: serving.certPath,
+      serverKeyPath: serving.keyPath,
+      adminCertPath: admin.certPath,
+      adminKeyPath: admin.keyPath,
+      saPrivateKeyPath: sa.privateKeyPath,
+      saPublicKeyPath: sa.publicKeyPath,
+      ca: ca.certPem,
+      adminCert: admin.certPem,
+      adminKey: admin.keyPem,
+    };
+  }
+
+  private spawnTracked(name: string, command: string, args: string[]): ChildProcess {
+    const logPath = join(this.dir, `${name}.log`);
+    const fd = openSync(logPath, 'a');
+    const child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: false });
+    closeSync(fd);
+    if (child.pid) writeFileSync(join(this.dir, 'children.pids'), `${child.pid}\n`, { flag: 'a' });
+    child.on('exit', (code, signal) => this.log(`${name} exited (code ${code}, signal ${signal})`));
+    return child;
+  }
+
+  private readLog(name: string): string {
+    try {
+      const text = readFileSync(join(this.dir, `${name}.log`), 'utf8');
+      return text.split('\n').slice(-30).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  private async waitUntil(
+    what: string,
+    child: ChildProcess,
+    probe: () => Promise<boolean>,
+    logName: string,
+  ): Promise<void> {
+    const deadline = Date.now() + this.startTimeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new ControlPlaneError(`${what} exited while starting:\n${this.readLog(logName)}`);
+      }
+      if (await probe().catch(() => false)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new ControlPlaneError(`${what} not ready after ${this.startTimeoutMs} ms:\n${this.readLog(logName)}`);
+  }
+
+  private async startEtcd(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.etcdPort = await freeLoopbackPort();
+      const peerPort = await freeLoopbackPort();
+      const dataDir = join(this.dir, 'etcd-data');
+      const client = `http://127.0.0.1:${this.etcdPort}`;
+      const peer = `http://127.0.0.1:${peerPort}`;
+      this.etcd = this.spawnTracked('etcd', this.binaries.etcd, [
+        '--name=test', `--data-dir=${dataDir}`,
+        `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=test=${peer}`, '--unsafe-no-fsync=true', '--log-level=warn',
+        '--quota-backend-bytes=2147483648',
+      ]);
+      try {
+        await this.waitUntil('etcd', this.etcd, async () => (await get(`${client}/health`)).status === 200, 'etcd');
+        return;
+      } catch (error) {
+        // "address already in use": another process took the port between the check and the bind.
+        if (attempt < 3 && /address already in use/.test(this.readLog('etcd'))) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Starts (or restarts, on the same port and data) kube-apiserver. */
+  async startApiServer(): Promise<void> {
+    if (!this.certs) throw new ControlPlaneError('certificates missing');
+    const fixedPort = this.apiPort !== 0;
+    for (let attempt = 1; ; attempt++) {
+      if (!fixedPort) this.apiPort = await freeLoopbackPort();
+      const c = this.certs;
+      this.apiServer = this.spawnTracked('kube-apiserver', this.binaries.kubeApiserver, [
+        `--etcd-servers=http://127.0.0.1:${this.etcdPort}`,
+        `--cert-dir=${join(this.dir, 'apiserver-certs')}`,
+        `--tls-cert-file=${c.serverCertPath}`, `--tls-private-key-file=${c.serverKeyPath}`,
+        `--client-ca-file=${c.caCertPath}`,
+        `--secure-port=${this.apiPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+        '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount', '--authorization-mode=RBAC',
+        `--service-account-issuer=https://127.0.0.1:${this.apiPort}/`,
+        `--service-account-key-file=${c.saPublicKeyPath}`,
+        `--service-account-signing-key-file=${c.saPrivateKeyPath}`,
+        '--enable-priority-and-fairness=false', '--watch-cache=true', '--v=0',
+      ]);
+      const tls = { ca: c.ca, cert: c.adminCert, key: c.adminKey };
+      try {
+        await this.waitUntil(
+          'kube-apiserver',
+          this.apiServer,
+          async () => (await get(`${this.server}/readyz`, tls)).status === 200,
+          'kube-apiserver',
+        );
+        return;
+      } catch (error) {
+        if (!fixedPort && attempt < 3 && /address already in use/.test(this.readLog('kube-apiserver'))) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Stops kube-apiserver only (etcd keeps the data), for restart tests. */
+  async stopApiServer(): Promise<void> {
+    await stopChild(this.apiServer);
+    this.apiServer = undefined;
+  }
+
+  private writeKubeconfig(): void {
+    const c = this.certs!;
+    const b64 = (path: string) => readFileSync(path).toString('base64');
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: test',
+      '  cluster:',
+      `    server: ${this.server}`,
+      `    certificate-authority-data: ${b64(c.caCertPath)}`,
+      'users:',
+      '- name: admin',
+      '  user:',
+      `    client-certificate-data: ${b64(c.adminCertPath)}`,
+      `    client-key-data: ${b64(c.adminKeyPath)}`,
+      'contexts:',
+      '- name: test',
+      '  context: {cluster: test, user: admin, namespace: default}',
+      'current-context: test',
+      '',
+    ].join('\n');
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(this.kubeconfigPath, kubeconfig, { mode: 0o600 });
+  }
+
+  async stop(): Promise<void> {
+    await stopChild(this.apiServer);
+    await stopChild(this.etcd);
+    this.apiServer = undefined;
+    this.etcd = undefined;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Synchronous last resort for process 'exit' handlers. */
+  killNow(): void {
+    for (const child of [this.apiServer, this.etcd]) {
+      if (child?.pid && child.exitCode === null) {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
