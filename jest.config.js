@@ -20,8 +20,8 @@ export default {
       displayName: 'integration',
       // *.itest.ts talk to real processes: kube-apiserver + etcd, Prometheus, spawned servers.
       testMatch: ['<rootDir>/{operator,mcp,hack,charts,e2e}/**/*.itest.ts'],
-      globalSetup: '<rootDir>/hack/testenv/global-setup.ts',
-      globalTeardown: '<rootDir>/hack/testenv/global-teardown.ts',
+      globalSetup: '<rootDir>/hack/testenv/global-setup.mjs',
+      globalTeardown: '<rootDir>/hack/testenv/global-teardown.mjs',
       testTimeout: 120000,
     },
   ],
