@@ -14,12 +14,25 @@ const labelSelector = z.object({
   matchLabels: z.record(z.string(), z.string()).optional(),
   matchExpressions: z
     .array(
-      z.object({
-        key: z.string().min(1),
-        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-        values: z.array(z.string()).optional(),
-      }),
+      z
+        .object({
+          key: z.string().min(1).max(317),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: z.array(z.string().max(63)).max(64).optional(),
+        })
+        // Same rule as the CRD's CEL validation (and Kubernetes' own label selectors).
+        .refine(
+          (e) =>
+            e.operator === 'In' || e.operator === 'NotIn'
+              ? (e.values?.length ?? 0) > 0
+              : (e.values?.length ?? 0) === 0,
+          {
+            message: 'values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist',
+            path: ['values'],
+          },
+        ),
     )
+    .max(20)
     .optional(),
 });
 
@@ -27,7 +40,10 @@ export const policySpecSchema = z
   .object({
     /** Pods in the policy's namespace; empty selects all. */
     selector: labelSelector.default({}),
-    standard: z.string().regex(/^[A-Z0-9_]+$/).default('KR_CARBON_2050'),
+    standard: z
+      .string()
+      .regex(/^[A-Z0-9_]+$/)
+      .default('KR_CARBON_2050'),
     /** Overrides of the standard's thresholds (the status says they were configured). */
     targets: z
       .object({
@@ -38,7 +54,10 @@ export const policySpecSchema = z
     site: z
       .object({
         zone: z.string().min(2).max(32).optional(),
-        cloudRegion: z.string().regex(/^[a-z]+\/[a-z0-9-]+$/).optional(),
+        cloudRegion: z
+          .string()
+          .regex(/^[a-z]+\/[a-z0-9-]+$/)
+          .optional(),
         pue: z.number().min(1).max(5).optional(),
       })
       .refine((s) => !(s.zone && s.cloudRegion), { message: 'set either zone or cloudRegion, not both' })
@@ -48,7 +67,13 @@ export const policySpecSchema = z
     recommendations: z
       .object({
         enabled: z.boolean().default(true),
-        candidateRegions: z.array(z.string().regex(/^[a-z]+\/[a-z0-9-]+$/)).max(20).optional(),
+        candidateRegions: z
+          .array(z.string().regex(/^[a-z]+\/[a-z0-9-]+$/))
+          .max(20)
+          .refine((regions) => new Set(regions).size === regions.length, {
+            message: 'regions must be unique',
+          })
+          .optional(),
       })
       .default({ enabled: true }),
     language: z.enum(['ko', 'en']).default('ko'),
@@ -89,7 +114,8 @@ export interface EnergyHistory {
   /** First hour (UTC, ISO) of every series. */
   startHour: string;
   hours: number;
-  series: Array<{ workload: string; kWh: number[] }>;
+  /** One value per hour from startHour; null = no measurement in that hour (not zero). */
+  series: Array<{ workload: string; kWh: Array<number | null> }>;
 }
 
 export interface CarbonCompliancePolicyStatus {
