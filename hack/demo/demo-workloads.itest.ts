@@ -20,9 +20,11 @@ describe('createDemoWorkloads', () => {
     expect(new Set(pods.map((p) => p.workload))).toEqual(
       new Set([
         'Job/ml-training-job',
-        'CronJob/feature-pipeline',
+        'Job/climate-sim',
+        'CronJob/nightly-report',
         'Deployment/web-app',
         'Deployment/api-gateway',
+        'Deployment/jupyter-hub',
       ]),
     );
     for (const pod of pods) {
@@ -46,12 +48,12 @@ describe('createDemoWorkloads', () => {
 
   it('links CronJob pods through a Job to the CronJob', async () => {
     const batch = kc.makeApiClient(BatchV1Api);
-    const cronPod = pods.find((p) => p.workload === 'CronJob/feature-pipeline')!;
-    const live = await core.readNamespacedPod({ name: cronPod.name, namespace: 'ai-team' });
+    const cronPod = pods.find((p) => p.workload === 'CronJob/nightly-report')!;
+    const live = await core.readNamespacedPod({ name: cronPod.name, namespace: 'analytics' });
     const jobRef = live.metadata!.ownerReferences![0]!;
     expect(jobRef.kind).toBe('Job');
-    const job = await batch.readNamespacedJob({ name: jobRef.name, namespace: 'ai-team' });
-    expect(job.metadata!.ownerReferences![0]).toMatchObject({ kind: 'CronJob', name: 'feature-pipeline' });
+    const job = await batch.readNamespacedJob({ name: jobRef.name, namespace: 'analytics' });
+    expect(job.metadata!.ownerReferences![0]).toMatchObject({ kind: 'CronJob', name: 'nightly-report' });
     // The pod matches its Job's defaulted selector.
     const selector = job.spec!.selector!.matchLabels!;
     for (const [key, value] of Object.entries(selector)) expect(live.metadata!.labels![key]).toBe(value);

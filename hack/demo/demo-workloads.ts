@@ -47,7 +47,7 @@ export const DEMO_WORKLOADS: WorkloadPlan[] = [
     kind: 'Job',
     name: 'ml-training-job',
     replicas: 2,
-    labels: { app: 'ml-training', team: 'ai' },
+    labels: { app: 'ml-training-job', team: 'ai' },
     container: {
       name: 'trainer',
       image: 'pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime',
@@ -57,11 +57,11 @@ export const DEMO_WORKLOADS: WorkloadPlan[] = [
     power: { package_watts: 95, dram_watts: 12 },
   },
   {
-    namespace: 'ai-team',
+    namespace: 'analytics',
     kind: 'CronJob',
-    name: 'feature-pipeline',
+    name: 'nightly-report',
     replicas: 1,
-    labels: { app: 'feature-pipeline', team: 'ai' },
+    labels: { app: 'nightly-report', team: 'data' },
     container: { name: 'etl', image: 'apache/spark:3.5.1', cpu: '4', memory: '8Gi' },
     power: { package_watts: 30, dram_watts: 4 },
     schedule: '0 14 * * *',
@@ -80,9 +80,28 @@ export const DEMO_WORKLOADS: WorkloadPlan[] = [
     kind: 'Deployment',
     name: 'api-gateway',
     replicas: 2,
-    labels: { app: 'api-gateway', tier: 'backend' },
+    labels: { app: 'web-app', tier: 'api', component: 'gateway' },
     container: { name: 'gateway', image: 'envoyproxy/envoy:v1.31.0', cpu: '1', memory: '1Gi' },
     power: { package_watts: 5, dram_watts: 1 },
+  },
+  {
+    // Runs in a low-carbon cloud region (no Korean personal data involved): the demo's compliant case.
+    namespace: 'research',
+    kind: 'Job',
+    name: 'climate-sim',
+    replicas: 2,
+    labels: { app: 'climate-sim', team: 'research' },
+    container: { name: 'solver', image: 'ghcr.io/e3sm-project/e3sm:3.0', cpu: '4', memory: '16Gi' },
+    power: { package_watts: 45, dram_watts: 6 },
+  },
+  {
+    namespace: 'analytics',
+    kind: 'Deployment',
+    name: 'jupyter-hub',
+    replicas: 1,
+    labels: { app: 'jupyter-hub', team: 'data' },
+    container: { name: 'hub', image: 'jupyterhub/jupyterhub:5.2', cpu: '1', memory: '4Gi' },
+    power: { package_watts: 6, dram_watts: 2 },
   },
 ];
 
