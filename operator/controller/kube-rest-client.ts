@@ -1,0 +1,166 @@
+// A thin JSON client for the Kubernetes REST API on top of a client-node KubeConfig. The operator
+// needs raw objects (no class conversion), exact status codes (409, 410, 403) and control over patch
+// content types, which the generated clients hide.
+import type { KubeConfig } from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
+
+export class KubeApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string,
+    message: string,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+const patchContentTypes: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface KubeList<T> {
+  items: T[];
+  metadata: { resourceVersion?: string; continue?: string };
+}
+
+export class KubeRestClient {
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  /** Lists every page (limit + continue) so that 10,000 pods never arrive as one response. */
+  async list<T>(
+    path: string,
+    query: Record<string, string | undefined> = {},
+    pageSize = 500,
+  ): Promise<KubeList<T>> {
+    const items: T[] = [];
+    let continueToken: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      const page = await this.request<KubeList<T>>(
+        'GET',
+        withQuery(path, { ...query, limit: String(pageSize), continue: continueToken }),
+      );
+      items.push(...(page.items ?? []));
+      resourceVersion = page.metadata?.resourceVersion;
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    return { items, metadata: { resourceVersion } };
+  }
+
+  create<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  replace<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  patch<T>(
+    path: string,
+    body: unknown,
+    type: PatchType = 'merge',
+    query: Record<string, string> = {},
+  ): Promise<T> {
+    return this.request<T>('PATCH', withQuery(path, query), body, patchContentTypes[type]);
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    const options: https.RequestOptions = {
+      method,
+      headers: { Accept: 'application/json' },
+      timeout: this.timeoutMs,
+    };
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    if (payload !== undefined) {
+      options.headers = {
+        ...options.headers,
+        'Content-Type': contentType,
+        'Content-Length': Buffer.byteLength(payload),
+      };
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise<T>((resolve, reject) => {
+      const req = transport.request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            try {
+              resolve((text ? JSON.parse(text) : {}) as T);
+            } catch (error) {
+              reject(new Error(`${method} ${path}: response is not JSON: ${(error as Error).message}`));
+            }
+            return;
+          }
+          let reason = String(status);
+          let message = text.slice(0, 500);
+          try {
+            const parsed = JSON.parse(text) as { reason?: string; message?: string };
+            reason = parsed.reason ?? reason;
+            message = parsed.message ?? message;
+          } catch {
+            // not a Status object: keep the raw text
+          }
+          reject(
+            new KubeApiError(
+              status,
+              reason,
+              `${method} ${path}: ${status} ${reason}: ${message}`,
+              method,
+              path,
+            ),
+          );
+        });
+      });
+      req.on('timeout', () =>
+        req.destroy(new Error(`${method} ${path}: no response in ${this.timeoutMs} ms`)),
+      );
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+}
+
+export function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, value);
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+export function isKubeApiError(error: unknown, statusCode?: number): error is KubeApiError {
+  return error instanceof KubeApiError && (statusCode === undefined || error.statusCode === statusCode);
+}
