@@ -1,0 +1,74 @@
+// The part of a Pod the operator keeps in its cache. A full Pod object is several KiB (managed
+// fields, env, volumes); 10,000 of them would dominate the operator's memory for nothing.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { parseQuantity } from './resource-quantity.js';
+
+export interface OwnerReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  uid?: string;
+  controller?: boolean;
+}
+
+export interface PodView extends KubernetesObject {
+  metadata: {
+    name: string;
+    namespace: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+    creationTimestamp?: string;
+  };
+  spec: { nodeName?: string; cpuRequest_cores?: number; memoryRequest_bytes?: number };
+  status: { phase?: string; startTime?: string };
+}
+
+interface RawContainer {
+  resources?: { requests?: Record<string, string> };
+}
+
+interface RawPod extends KubernetesObject {
+  spec?: { nodeName?: string; containers?: RawContainer[] };
+  status?: { phase?: string; startTime?: string };
+}
+
+function sumRequests(containers: RawContainer[] | undefined, resource: string): number | undefined {
+  let total: number | undefined;
+  for (const container of containers ?? []) {
+    const value = parseQuantity(container.resources?.requests?.[resource]);
+    if (value !== undefined) total = (total ?? 0) + value;
+  }
+  return total;
+}
+
+export function toPodView(raw: KubernetesObject): PodView {
+  const pod = raw as RawPod;
+  const meta = pod.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: meta.name ?? '',
+      namespace: meta.namespace ?? '',
+      uid: meta.uid,
+      resourceVersion: meta.resourceVersion,
+      labels: meta.labels,
+      ownerReferences: meta.ownerReferences?.map((o) => ({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        name: o.name,
+        uid: o.uid,
+        controller: o.controller,
+      })),
+      creationTimestamp: meta.creationTimestamp ? new Date(meta.creationTimestamp).toISOString() : undefined,
+    },
+    spec: {
+      nodeName: pod.spec?.nodeName,
+      cpuRequest_cores: sumRequests(pod.spec?.containers, 'cpu'),
+      memoryRequest_bytes: sumRequests(pod.spec?.containers, 'memory'),
+    },
+    status: { phase: pod.status?.phase, startTime: pod.status?.startTime },
+  };
+}
