@@ -1,6 +1,5 @@
 // The part of a Pod the operator keeps in its cache. A full Pod object is several KiB (managed
 // fields, env, volumes); 10,000 of them would dominate the operator's memory for nothing.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseQuantity } from './resource-quantity.js';
 
 export interface OwnerReference {
@@ -11,7 +10,9 @@ export interface OwnerReference {
   controller?: boolean;
 }
 
-export interface PodView extends KubernetesObject {
+export interface PodView {
+  apiVersion: 'v1';
+  kind: 'Pod';
   metadata: {
     name: string;
     namespace: string;
@@ -19,7 +20,6 @@ export interface PodView extends KubernetesObject {
     resourceVersion?: string;
     labels?: Record<string, string>;
     ownerReferences?: OwnerReference[];
-    creationTimestamp?: string;
   };
   spec: { nodeName?: string; cpuRequest_cores?: number; memoryRequest_bytes?: number };
   status: { phase?: string; startTime?: string };
@@ -29,7 +29,15 @@ interface RawContainer {
   resources?: { requests?: Record<string, string> };
 }
 
-interface RawPod extends KubernetesObject {
+interface RawPod {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+  };
   spec?: { nodeName?: string; containers?: RawContainer[] };
   status?: { phase?: string; startTime?: string };
 }
@@ -43,7 +51,7 @@ function sumRequests(containers: RawContainer[] | undefined, resource: string): 
   return total;
 }
 
-export function toPodView(raw: KubernetesObject): PodView {
+export function toPodView(raw: unknown): PodView {
   const pod = raw as RawPod;
   const meta = pod.metadata ?? {};
   return {
@@ -62,7 +70,6 @@ export function toPodView(raw: KubernetesObject): PodView {
         uid: o.uid,
         controller: o.controller,
       })),
-      creationTimestamp: meta.creationTimestamp ? new Date(meta.creationTimestamp).toISOString() : undefined,
     },
     spec: {
       nodeName: pod.spec?.nodeName,

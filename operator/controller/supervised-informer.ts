@@ -2,15 +2,20 @@
 // than 410, and restarting it naively floods the API server; this one restarts on every error
 // with exponential backoff and jitter, relists on 410 Gone, and a watchdog restarts a watch that
 // has been silent (no event, no bookmark) for too long — a half-open TCP connection looks like that.
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { KubeRestClient, isKubeApiError } from './kube-rest-client.js';
 
+/** What the cache needs of an object. */
+export interface CachedObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
 export type InformerEventType = 'add' | 'update' | 'delete';
 export type InformerListener<T> = (type: InformerEventType, object: T, old?: T) => void;
 
-export interface SupervisedInformerOptions<T extends KubernetesObject> {
+export interface SupervisedInformerOptions<T extends CachedObject> {
   /** For logs: 'pods', 'policies'. */
   name: string;
   kubeConfig: KubeConfig;
@@ -19,7 +24,7 @@ export interface SupervisedInformerOptions<T extends KubernetesObject> {
   labelSelector?: string;
   fieldSelector?: string;
   /** Trim objects before caching (e.g. drop managedFields) so 10,000 pods stay small. */
-  transform?: (object: T) => T;
+  transform?: (object: CachedObject) => T;
   backoff?: BackoffOptions;
   /** Restart the watch when nothing (not even a bookmark) arrived for this long. */
   watchdogMs?: number;
@@ -35,7 +40,7 @@ interface WatchStatus {
   message?: string;
 }
 
-export class SupervisedInformer<T extends KubernetesObject> {
+export class SupervisedInformer<T extends CachedObject> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private readonly listeners: Array<InformerListener<T>> = [];
   private readonly errorListeners: Array<(error: Error) => void> = [];
@@ -140,7 +145,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
     if (!this.running) return;
     this.abortWatch();
     try {
-      const list = await this.rest.list<T>(this.options.path, {
+      const list = await this.rest.list<CachedObject>(this.options.path, {
         labelSelector: this.options.labelSelector,
         fieldSelector: this.options.fieldSelector,
       });
@@ -158,10 +163,10 @@ export class SupervisedInformer<T extends KubernetesObject> {
     }
   }
 
-  private replaceCache(items: T[]): void {
+  private replaceCache(items: CachedObject[]): void {
     const seen = new Set<string>();
     for (const raw of items) {
-      const object = this.options.transform ? this.options.transform(raw) : raw;
+      const object = this.options.transform ? this.options.transform(raw) : (raw as T);
       seen.add(keyOf(object));
       this.upsert(object);
     }
@@ -235,12 +240,12 @@ export class SupervisedInformer<T extends KubernetesObject> {
           );
         return;
       }
-      const typed = object as T;
+      const typed = object as CachedObject;
       if (typed.metadata?.resourceVersion) this.resourceVersion = typed.metadata.resourceVersion;
       // A good event proves the watch works again.
       this.failures = 0;
       if (type === 'BOOKMARK') return;
-      const cached = this.options.transform ? this.options.transform(typed) : typed;
+      const cached = this.options.transform ? this.options.transform(typed) : (typed as T);
       if (type === 'DELETED') this.remove(cached);
       else this.upsert(cached);
     };
@@ -297,6 +302,6 @@ export class SupervisedInformer<T extends KubernetesObject> {
   }
 }
 
-function keyOf(object: KubernetesObject): string {
+function keyOf(object: CachedObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }

@@ -13,7 +13,7 @@ function pod(
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels, ownerReferences: owner ? [owner] : undefined },
-  });
+  } as never);
 }
 
 const rs = (name: string): OwnerReference => ({
