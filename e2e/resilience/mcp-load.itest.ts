@@ -1,0 +1,219 @@
+// 200 concurrent clients for 30 s against a real carbon-mcp process reading a real API server:
+// 100 REST clients (POST /tools/…) and 100 MCP clients, each with its own Streamable HTTP session
+// lifecycle (initialize → initialized → tools/call × 8 → DELETE). No errors, bounded memory.
+import autocannon from 'autocannon';
+import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
+import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { processMemory, reportFigures } from './support/process-memory.js';
+import { createAssessedPolicy, installCrd } from './support/policy-status-fixture.js';
+import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+
+const DURATION_S = Number(process.env.RESILIENCE_LOAD_SECONDS ?? 30);
+const NAMESPACE = 'resilience-load';
+const WORKLOADS = Array.from({ length: 40 }, (_, i) => `service-${i}`);
+const PEAK_RSS_LIMIT_MiB = 400;
+const PROTOCOL_VERSION = '2025-06-18';
+
+jest.setTimeout((DURATION_S + 90) * 1000);
+
+describe('carbon-mcp under 200 concurrent clients', () => {
+  let server: SpawnedNodeProcess;
+  let base = '';
+
+  beforeAll(async () => {
+    installCrd(kubectlPath(), testKubeconfigPath());
+    await createAssessedPolicy(testKubeConfig(), NAMESPACE, 'load', WORKLOADS);
+    const port = await freeLoopbackPort();
+    base = `http://127.0.0.1:${port}`;
+    server = new SpawnedNodeProcess(
+      'carbon-mcp',
+      'dist/mcp/main.js',
+      ['--http', '--port', String(port), '--host', '127.0.0.1'],
+      { KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'warn' },
+    );
+    await server.waitForHttp(`${base}/healthz`);
+    // Wait until the policy is visible through the server's watch.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const response = await fetch(`${base}/tools/assess_workload_compliance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ workload_name: 'service-0', namespace: NAMESPACE }),
+      });
+      if (response.status === 200) break;
+      if (Date.now() > deadline)
+        throw new Error(`policy never visible: ${response.status} ${await response.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers every request without errors and stays within its memory bound', async () => {
+    let wrongAnswers = 0;
+    const wrong: string[] = [];
+    const countWrong = (what: string, body: string) => {
+      wrongAnswers += 1;
+      if (wrong.length < 5) wrong.push(`${what}: ${body.slice(0, 300)}`);
+    };
+    const restBody = (i: number) =>
+      JSON.stringify({ workload_name: `service-${i % WORKLOADS.length}`, namespace: NAMESPACE });
+    const rest = autocannon({
+      url: base,
+      connections: 100,
+      duration: DURATION_S,
+      requests: [
+        {
+          method: 'POST',
+          path: '/tools/assess_workload_compliance',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request, context) => {
+            const c = context as Record<string, unknown>;
+            const n = ((c.n as number | undefined) ?? 0) + 1;
+            c.n = n;
+            return { ...request, body: restBody(n) };
+          },
+          onResponse: (status, body) => {
+            if (status !== 200 || !body.includes('"status"')) countWrong(`REST ${status}`, body);
+          },
+        },
+        {
+          method: 'POST',
+          path: '/tools/list_workloads_by_compliance',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ namespace: NAMESPACE }),
+          onResponse: (status, body) => {
+            if (status !== 200) countWrong(`REST list ${status}`, body);
+          },
+        },
+      ],
+    });
+
+    const mcpHeaders = (context: object) => ({
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': PROTOCOL_VERSION,
+      ...(typeof (context as Record<string, unknown>).session === 'string'
+        ? { 'mcp-session-id': (context as Record<string, string>).session }
+        : {}),
+    });
+    const toolCall = (id: number) => ({
+      method: 'POST' as const,
+      path: '/mcp',
+      setupRequest: (request: autocannon.Request, context: object) => ({
+        ...request,
+        headers: mcpHeaders(context),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: {
+            name: 'assess_workload_compliance',
+            arguments: { workload_name: `service-${id % WORKLOADS.length}`, namespace: NAMESPACE },
+          },
+        }),
+      }),
+      onResponse: (status: number, body: string) => {
+        if (status !== 200 || !body.includes('"result"') || body.includes('"isError":true')) {
+          countWrong(`MCP tools/call ${status}`, body);
+        }
+      },
+    });
+    const mcp = autocannon({
+      url: base,
+      connections: 100,
+      duration: DURATION_S,
+      requests: [
+        {
+          method: 'POST',
+          path: '/mcp',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 0,
+            method: 'initialize',
+            params: {
+              protocolVersion: PROTOCOL_VERSION,
+              capabilities: {},
+              clientInfo: { name: 'load', version: '1' },
+            },
+          }),
+          onResponse: (status, body, context, headers) => {
+            if (status !== 200) countWrong(`MCP initialize ${status}`, body);
+            const session = headers?.['mcp-session-id'];
+            if (typeof session === 'string') (context as Record<string, unknown>).session = session;
+          },
+        },
+        {
+          method: 'POST',
+          path: '/mcp',
+          setupRequest: (request, context) => ({
+            ...request,
+            headers: mcpHeaders(context),
+            body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+          }),
+          onResponse: (status, body) => {
+            if (status !== 202 && status !== 200) countWrong(`MCP initialized ${status}`, body);
+          },
+        },
+        ...Array.from({ length: 8 }, (_, i) => toolCall(i + 1)),
+        {
+          method: 'DELETE',
+          path: '/mcp',
+          // A stateless server has no session to end: ask for the tool list instead.
+          setupRequest: (request, context) =>
+            typeof (context as Record<string, unknown>).session === 'string'
+              ? { ...request, headers: mcpHeaders(context) }
+              : {
+                  ...request,
+                  method: 'POST',
+                  headers: mcpHeaders(context),
+                  body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/list' }),
+                },
+          onResponse: (status, body) => {
+            if (status >= 300) countWrong(`MCP session end ${status}`, body);
+          },
+        },
+      ],
+    });
+
+    let maxRss = 0;
+    const sampler = setInterval(() => {
+      maxRss = Math.max(maxRss, processMemory(server.pid).rss_MiB);
+    }, 500);
+    const [restResult, mcpResult] = await Promise.all([rest, mcp]);
+    clearInterval(sampler);
+    const memory = processMemory(server.pid);
+
+    const figures = {
+      seconds: DURATION_S,
+      clients: 200,
+      rest_requests: restResult.requests.total,
+      rest_rps: restResult.requests.average,
+      rest_p99_ms: restResult.latency.p99,
+      mcp_requests: mcpResult.requests.total,
+      mcp_rps: mcpResult.requests.average,
+      mcp_p99_ms: mcpResult.latency.p99,
+      errors: restResult.errors + mcpResult.errors,
+      timeouts: restResult.timeouts + mcpResult.timeouts,
+      non2xx: restResult.non2xx + mcpResult.non2xx,
+      wrong_answers: wrongAnswers,
+      peak_rss_MiB: memory.peakRss_MiB,
+      sampled_max_rss_MiB: maxRss,
+    };
+    reportFigures('mcp-load', figures);
+
+    expect(wrong).toEqual([]);
+    expect(figures.errors).toBe(0);
+    expect(figures.timeouts).toBe(0);
+    expect(figures.non2xx).toBe(0);
+    expect(restResult.requests.total).toBeGreaterThan(DURATION_S * 50);
+    expect(mcpResult.requests.total).toBeGreaterThan(DURATION_S * 50);
+    expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
+    expect(server.alive).toBe(true);
+    // Still healthy after the storm.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
