@@ -17,7 +17,9 @@ describe('assertPortFree', () => {
     try {
       const failure = assertPortFree('127.0.0.1', port);
       await expect(failure).rejects.toBeInstanceOf(PortInUseError);
-      await expect(failure).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is already in use.*CARBON_DEMO_PORT`));
+      await expect(failure).rejects.toThrow(
+        new RegExp(`port ${port} on 127.0.0.1 is already in use.*CARBON_DEMO_PORT`),
+      );
     } finally {
       server.close();
     }
