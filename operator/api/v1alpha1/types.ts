@@ -116,6 +116,8 @@ export interface EnergyHistory {
   hours: number;
   /** One value per hour from startHour; null = no measurement in that hour (not zero). */
   series: Array<{ workload: string; kWh: Array<number | null> }>;
+  /** Workloads whose series did not fit the status size budget (smallest energy first dropped). */
+  seriesOmitted?: number;
 }
 
 export interface CarbonCompliancePolicyStatus {

@@ -1,0 +1,110 @@
+// Hourly IT energy per workload, merged from what status already holds and what the metrics
+// source reports now, and trimmed to a size that fits the status object. A restarted operator
+// reads it back, so history survives restarts even when the source (direct Kepler scraping) only
+// knows what it saw since it started.
+import type { EnergyHistory } from '../api/v1alpha1/types.js';
+
+export const HOUR_MS = 3_600_000;
+
+export function hourStart(time: Date | number): number {
+  const ms = typeof time === 'number' ? time : time.getTime();
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
+
+export function hourIso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Workload key → one value per hour of the window (null = no measurement). */
+export type HourlySeries = Map<string, Array<number | null>>;
+
+export interface HistoryWindow {
+  /** First hour of the window, ms since epoch (UTC hour start). */
+  startMs: number;
+  hours: number;
+}
+
+/** The window ending with the current (partial) hour. */
+export function windowEndingAt(now: Date, hours: number): HistoryWindow {
+  return { startMs: hourStart(now) - (hours - 1) * HOUR_MS, hours };
+}
+
+/** Re-indexes stored series onto the current window; hours that fell out of it are dropped. */
+export function seriesFromStatus(history: EnergyHistory | undefined, window: HistoryWindow): HourlySeries {
+  const out: HourlySeries = new Map();
+  if (!history) return out;
+  const storedStart = Date.parse(history.startHour);
+  if (!Number.isFinite(storedStart)) return out;
+  const offset = Math.round((storedStart - window.startMs) / HOUR_MS);
+  for (const { workload, kWh } of history.series ?? []) {
+    const values: Array<number | null> = new Array(window.hours).fill(null);
+    let any = false;
+    kWh.forEach((value, i) => {
+      const index = i + offset;
+      if (index < 0 || index >= window.hours || value === null || !Number.isFinite(value)) return;
+      values[index] = value;
+      any = true;
+    });
+    if (any) out.set(workload, values);
+  }
+  return out;
+}
+
+/**
+ * Merges fresh hourly readings into the stored series. Per hour the larger value wins: the current
+ * hour grows between evaluations, and after a restart the source's value for the restart hour
+ * covers only part of it — taking the maximum never counts energy twice.
+ */
+export function mergeReadings(
+  stored: HourlySeries,
+  fresh: Map<string, Array<{ hourStart: string; energy_kWh: number }>>,
+  window: HistoryWindow,
+): HourlySeries {
+  const merged: HourlySeries = new Map([...stored].map(([k, v]) => [k, [...v]]));
+  for (const [workload, hours] of fresh) {
+    let values = merged.get(workload);
+    for (const { hourStart: iso, energy_kWh } of hours) {
+      const index = Math.round((Date.parse(iso) - window.startMs) / HOUR_MS);
+      if (index < 0 || index >= window.hours || !Number.isFinite(energy_kWh) || energy_kWh < 0) continue;
+      if (!values) {
+        values = new Array(window.hours).fill(null);
+        merged.set(workload, values);
+      }
+      const previous = values[index];
+      values[index] =
+        previous === null || previous === undefined ? energy_kWh : Math.max(previous, energy_kWh);
+    }
+  }
+  return merged;
+}
+
+/** Six significant digits: far below Kepler's own precision, and short in JSON. */
+export function roundKWh(value: number): number {
+  return value === 0 ? 0 : Number(value.toPrecision(6));
+}
+
+/**
+ * The persisted form, bounded to `maxCells` values: the workloads with the most energy keep their
+ * series, the others are counted in seriesOmitted (their history restarts from the source's data).
+ */
+export function seriesToStatus(series: HourlySeries, window: HistoryWindow, maxCells: number): EnergyHistory {
+  const ranked = [...series]
+    .map(([workload, values]) => ({
+      workload,
+      values,
+      total: values.reduce<number>((s, v) => s + (v ?? 0), 0),
+    }))
+    .sort((a, b) => b.total - a.total || a.workload.localeCompare(b.workload));
+  const keep = Math.max(0, Math.floor(maxCells / Math.max(1, window.hours)));
+  const kept = ranked.slice(0, keep).sort((a, b) => a.workload.localeCompare(b.workload));
+  const history: EnergyHistory = {
+    startHour: hourIso(window.startMs),
+    hours: window.hours,
+    series: kept.map(({ workload, values }) => ({
+      workload,
+      kWh: values.map((v) => (v === null ? null : roundKWh(v))),
+    })),
+  };
+  if (ranked.length > kept.length) history.seriesOmitted = ranked.length - kept.length;
+  return history;
+}

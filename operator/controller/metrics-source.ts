@@ -1,0 +1,62 @@
+// The operator's boundary to energy data. Implementations: Kepler endpoints scraped directly
+// (discovered from the Kepler Service's EndpointSlices, or a fixed URL list) and Prometheus.
+// Which one is used is the OPERATOR's configuration: a policy never names a URL.
+import type { HourlyEnergy } from '../engine/types.js';
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid?: string;
+  nodeName?: string;
+}
+
+export interface PodEnergyReading {
+  namespace: string;
+  pod: string;
+  /** kWh per UTC clock hour inside the requested range; hours without a measurement are absent. */
+  hourly: HourlyEnergy[];
+  /** Latest IT power, watts, when the source knows it. */
+  power_watts?: number;
+  cpuP95_cores?: number;
+  memoryP95_bytes?: number;
+}
+
+export interface MetricsCollection {
+  /** Key `namespace/pod`. */
+  pods: Map<string, PodEnergyReading>;
+  zonesCounted: string[];
+  /** e.g. 'measured: kepler 0.11.4 (rapl)'. */
+  energySource: string;
+  dataQuality: string[];
+  /** Partial failures (one node's exporter down): the rest of the data is still used. */
+  errors: Array<{ target: string; reason: string; message: string }>;
+}
+
+export interface MetricsSource {
+  /** For status messages and logs: 'kepler (3 endpoints)', 'prometheus'. */
+  readonly description: string;
+  collect(request: {
+    pods: PodRef[];
+    from: Date;
+    to: Date;
+    signal?: AbortSignal;
+  }): Promise<MetricsCollection>;
+}
+
+/** The whole source failed: nothing usable came back. `reason` goes into the MetricsAvailable condition. */
+export class MetricsUnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MetricsUnavailableError';
+  }
+}
+
+/** Condition reasons are CamelCase words; source reasons may come as 'tls-error' or 'TIMEOUT'. */
+export function conditionReason(reason: string): string {
+  const words = reason.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const camel = words.map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join('');
+  return camel || 'Unknown';
+}

@@ -1,0 +1,34 @@
+// The reconciler's boundary to the carbon engine: workload inputs in, assessments and a policy
+// summary out. Pure (no I/O, no clock: `now` is passed in), so the reconciler can be tested with
+// the real engine and without a cluster.
+import type { CarbonCompliancePolicySpec, PolicySummary } from '../api/v1alpha1/types.js';
+import type { WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+
+export interface EvaluationRequest {
+  namespace: string;
+  spec: CarbonCompliancePolicySpec;
+  inputs: WorkloadEnergyInput[];
+  window: { start: string; end: string; hours: number };
+  now: Date;
+}
+
+export interface Evaluation {
+  assessments: WorkloadAssessment[];
+  summary: PolicySummary;
+}
+
+export interface PolicyEvaluator {
+  evaluate(request: EvaluationRequest): Evaluation;
+}
+
+/** A policy that cannot be evaluated as written (unknown standard, unknown zone or region). */
+export class PolicyConfigurationError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'PolicyConfigurationError';
+  }
+}

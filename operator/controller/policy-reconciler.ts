@@ -1,0 +1,557 @@
+// One reconcile of one CarbonCompliancePolicy: validate the spec, select and group pods, merge
+// fresh hourly energy into the persisted history, run the engine, and write the status only when
+// it changed. Failures of the metrics source keep the previous assessment and mark it stale.
+import type { Logger } from 'pino';
+import {
+  policySpecSchema,
+  type CarbonCompliancePolicy,
+  type CarbonCompliancePolicySpec,
+  type CarbonCompliancePolicyStatus,
+  type Condition,
+} from '../api/v1alpha1/types.js';
+import type { WorkloadEnergyInput } from '../engine/types.js';
+import { parseDurationMs } from './duration.js';
+import {
+  HOUR_MS,
+  hourIso,
+  mergeReadings,
+  seriesFromStatus,
+  seriesToStatus,
+  windowEndingAt,
+  type HistoryWindow,
+} from './energy-history.js';
+import type { EventRecorder } from './event-recorder.js';
+import {
+  conditionReason,
+  MetricsUnavailableError,
+  type MetricsCollection,
+  type MetricsSource,
+} from './metrics-source.js';
+import type { OperatorMetrics } from './operator-metrics.js';
+import { PolicyConfigurationError, type Evaluation, type PolicyEvaluator } from './policy-evaluator.js';
+import type { PodView } from './pod-view.js';
+import {
+  boundWorkloads,
+  getCondition,
+  rankAssessments,
+  setCondition,
+  statusChanged,
+} from './status-builder.js';
+import { writeStatusWithRetry, type PolicyStore } from './status-writer.js';
+import type { WorkResult } from './work-queue.js';
+import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
+
+export interface ReconcilerOptions {
+  /** History values kept in status (workloads × hours). 6,000 cells ≈ 50 KiB of JSON. */
+  maxHistoryCells: number;
+  /** JSON bytes allowed for status.workloads. */
+  workloadsByteBudget: number;
+  /** Longest window kept hourly (the engine still sees the policy's window). */
+  maxWindowHours: number;
+  /** Shortest re-evaluation interval honoured, whatever spec.interval says. */
+  minIntervalMs: number;
+  /** Write status at least this often even when nothing changed, so readers can tell it is live. */
+  heartbeatMs: number;
+  collectTimeoutMs: number;
+}
+
+export const defaultReconcilerOptions: ReconcilerOptions = {
+  maxHistoryCells: 6_000,
+  workloadsByteBudget: 150 * 1024,
+  maxWindowHours: 31 * 24,
+  minIntervalMs: 30_000,
+  heartbeatMs: 30 * 60_000,
+  collectTimeoutMs: 30_000,
+};
+
+export interface ReconcilerDeps {
+  policies: { get(namespace: string, name: string): CarbonCompliancePolicy | undefined };
+  pods: { list(namespace: string): PodView[] };
+  owners: OwnerLookup;
+  source: MetricsSource;
+  evaluator: PolicyEvaluator;
+  store: PolicyStore;
+  events?: EventRecorder;
+  metrics?: OperatorMetrics;
+  logger: Logger;
+  clock?: () => Date;
+  options?: Partial<ReconcilerOptions>;
+}
+
+export interface ReconcileOutcome {
+  result: 'invalid-spec' | 'configuration-error' | 'evaluated' | 'metrics-unavailable' | 'deleted';
+  written: boolean;
+  conflicts: number;
+  statusBytes?: number;
+}
+
+/** Thrown after a stale status was written, so the work queue retries with backoff. */
+export class ReconcileRetryError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReconcileRetryError';
+  }
+}
+
+const trimIso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class PolicyReconciler {
+  private readonly options: ReconcilerOptions;
+  private readonly clock: () => Date;
+  /** Outcome of the last reconcile per key (tests, the benchmark). */
+  readonly lastOutcome = new Map<string, ReconcileOutcome>();
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.options = { ...defaultReconcilerOptions, ...deps.options };
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  /** The work queue's handler: key = namespace/name. */
+  async handle(key: string): Promise<WorkResult | void> {
+    const [namespace, name] = splitKey(key);
+    const log = this.deps.logger.child({ namespace, name });
+    const started = performance.now();
+    try {
+      const outcome = await this.reconcile(namespace, name, log);
+      this.lastOutcome.set(key, outcome);
+      this.deps.metrics?.reconciled(namespace, name, outcome.result, (performance.now() - started) / 1000);
+      if (outcome.result === 'deleted') {
+        this.deps.metrics?.forgetPolicy(namespace, name);
+        return;
+      }
+      const policy = this.deps.policies.get(namespace, name);
+      if (outcome.result === 'invalid-spec' || outcome.result === 'configuration-error' || !policy) return;
+      return { requeueAfterMs: this.intervalMs(policy.spec) };
+    } catch (error) {
+      const reason = error instanceof ReconcileRetryError ? error.reason : 'ReconcileError';
+      this.deps.metrics?.reconcileFailed(namespace, name, reason, (performance.now() - started) / 1000);
+      log.warn({ err: (error as Error).message, reason }, 'reconcile failed: will retry with backoff');
+      throw error;
+    }
+  }
+
+  intervalMs(spec: Partial<CarbonCompliancePolicySpec>): number {
+    try {
+      return Math.max(this.options.minIntervalMs, parseDurationMs(spec.interval ?? '5m'));
+    } catch {
+      return 5 * 60_000;
+    }
+  }
+
+  async reconcile(namespace: string, name: string, log: Logger): Promise<ReconcileOutcome> {
+    const policy = this.deps.policies.get(namespace, name);
+    if (!policy) return { result: 'deleted', written: false, conflicts: 0 };
+    const now = this.clock();
+
+    const parsed = policySpecSchema.safeParse(policy.spec ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = ['spec', ...issue.path.map(String)].join('.');
+      const message = `${field}: ${issue.message}`;
+      log.warn({ field, reason: 'InvalidSpec' }, message);
+      return this.writeFailure(policy, now, 'InvalidSpec', message, undefined);
+    }
+    const spec = parsed.data;
+
+    const selected = selectPods(this.deps.pods.list(namespace), namespace, spec.selector);
+    const workloads = await groupByWorkload(selected, this.deps.owners);
+    const windowMs = parseDurationMs(spec.window);
+    const hours = Math.min(this.options.maxWindowHours, Math.max(1, Math.ceil(windowMs / HOUR_MS)));
+    const window = windowEndingAt(now, hours);
+
+    let collection: MetricsCollection;
+    try {
+      collection = await this.collect(selected, window, now);
+    } catch (error) {
+      const reason = error instanceof MetricsUnavailableError ? conditionReason(error.reason) : 'SourceError';
+      const message = `${this.deps.source.description}: ${(error as Error).message}`;
+      log.warn(
+        { reason, err: (error as Error).message },
+        'metrics source unavailable: keeping the previous assessment',
+      );
+      const outcome = await this.writeStale(policy, now, reason, message);
+      this.lastOutcome.set(`${namespace}/${name}`, outcome);
+      throw new ReconcileRetryError(reason, message);
+    }
+
+    const build = (
+      current: CarbonCompliancePolicy,
+    ): { status: CarbonCompliancePolicyStatus; evaluation: Evaluation } => {
+      const series = mergeReadings(
+        seriesFromStatus(current.status?.energyHistory, window),
+        perWorkloadReadings(workloads, collection),
+        window,
+      );
+      const inputs = workloadInputs(namespace, workloads, series, window, collection);
+      const evaluation = this.deps.evaluator.evaluate({
+        namespace,
+        spec,
+        inputs,
+        window: { start: hourIso(window.startMs), end: trimIso(now), hours: windowMs / HOUR_MS },
+        now,
+      });
+      const ranked = rankAssessments(evaluation.assessments);
+      const { listed, omitted } = boundWorkloads(
+        ranked,
+        spec.maxWorkloadsInStatus,
+        this.options.workloadsByteBudget,
+      );
+      const previous = current.status;
+      let conditions = setCondition(
+        previous?.conditions,
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Evaluated',
+          message: `${evaluation.summary.workloads} workloads from ${selected.length} selected pods evaluated against ${spec.standard}`,
+          observedGeneration: current.metadata.generation,
+        },
+        now,
+      );
+      conditions = setCondition(
+        conditions,
+        metricsCondition(collection, selected.length, current.metadata.generation, this.deps.source),
+        now,
+      );
+      conditions = setCondition(conditions, compliantCondition(evaluation, current.metadata.generation), now);
+      const status: CarbonCompliancePolicyStatus = {
+        observedGeneration: current.metadata.generation,
+        conditions,
+        lastEvaluationTime: trimIso(now),
+        summary: evaluation.summary,
+        workloads: listed,
+        workloadsOmitted: omitted,
+        energyHistory: seriesToStatus(series, window, this.options.maxHistoryCells),
+      };
+      return { status, evaluation };
+    };
+
+    let evaluation: Evaluation | undefined;
+    let previousStatus = policy.status?.summary?.status;
+    let status: CarbonCompliancePolicyStatus | undefined;
+    try {
+      const result = await writeStatusWithRetry(this.deps.store, policy, (current) => {
+        const built = build(current);
+        evaluation = built.evaluation;
+        status = built.status;
+        previousStatus = current.status?.summary?.status;
+        return this.needsWrite(current.status, built.status, now) ? built.status : undefined;
+      });
+      if (evaluation) this.deps.metrics?.policyEvaluated(namespace, name, evaluation);
+      if (result.written && evaluation && previousStatus !== evaluation.summary.status && result.policy) {
+        await this.deps.events?.record(
+          result.policy,
+          evaluation.summary.status === 'NON_COMPLIANT' ? 'Warning' : 'Normal',
+          'ComplianceChanged',
+          `${previousStatus ?? 'none'} → ${evaluation.summary.status}: ${compliantCondition(evaluation, undefined).message}`,
+        );
+      }
+      log.info(
+        {
+          status: evaluation?.summary.status,
+          workloads: evaluation?.summary.workloads,
+          pods: selected.length,
+          written: result.written,
+          conflicts: result.conflicts,
+        },
+        'policy evaluated',
+      );
+      return {
+        result: 'evaluated',
+        written: result.written,
+        conflicts: result.conflicts,
+        statusBytes: status ? Buffer.byteLength(JSON.stringify(status)) : undefined,
+      };
+    } catch (error) {
+      if (error instanceof PolicyConfigurationError) {
+        log.warn({ field: error.field, reason: error.reason }, error.message);
+        return this.writeFailure(policy, now, error.reason, error.message, undefined);
+      }
+      throw error;
+    }
+  }
+
+  private needsWrite(
+    previous: CarbonCompliancePolicyStatus | undefined,
+    next: CarbonCompliancePolicyStatus,
+    now: Date,
+  ): boolean {
+    if (statusChanged(previous, next)) return true;
+    const last = previous?.lastEvaluationTime ? Date.parse(previous.lastEvaluationTime) : 0;
+    return now.getTime() - last >= this.options.heartbeatMs;
+  }
+
+  private async collect(pods: PodView[], window: HistoryWindow, now: Date): Promise<MetricsCollection> {
+    const signal = AbortSignal.timeout(this.options.collectTimeoutMs);
+    const timeout = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () =>
+        reject(
+          new MetricsUnavailableError('timeout', `no answer within ${this.options.collectTimeoutMs} ms`),
+        ),
+      ),
+    );
+    return Promise.race([
+      this.deps.source.collect({
+        pods: pods.map((p) => ({
+          namespace: p.metadata.namespace,
+          name: p.metadata.name,
+          uid: p.metadata.uid,
+          nodeName: p.spec.nodeName,
+        })),
+        from: new Date(window.startMs),
+        to: now,
+        signal,
+      }),
+      timeout,
+    ]);
+  }
+
+  /** Invalid spec or unusable configuration: Ready=False, the previous assessment stays. */
+  private async writeFailure(
+    policy: CarbonCompliancePolicy,
+    now: Date,
+    reason: string,
+    message: string,
+    _unused: undefined,
+  ): Promise<ReconcileOutcome> {
+    const wasFailing = getCondition(policy.status, 'Ready')?.reason === reason;
+    const result = await writeStatusWithRetry(this.deps.store, policy, (current) => {
+      const next: CarbonCompliancePolicyStatus = {
+        ...current.status,
+        observedGeneration: current.metadata.generation,
+        conditions: setCondition(
+          current.status?.conditions,
+          {
+            type: 'Ready',
+            status: 'False',
+            reason,
+            message,
+            observedGeneration: current.metadata.generation,
+          },
+          now,
+        ),
+      };
+      return statusChanged(current.status, next) ? next : undefined;
+    });
+    if (result.written && !wasFailing && result.policy)
+      await this.deps.events?.record(result.policy, 'Warning', reason, message);
+    return {
+      result: reason === 'InvalidSpec' ? 'invalid-spec' : 'configuration-error',
+      written: result.written,
+      conflicts: result.conflicts,
+    };
+  }
+
+  /** Source down: MetricsAvailable=False, stale since the first failure, assessment untouched. */
+  private async writeStale(
+    policy: CarbonCompliancePolicy,
+    now: Date,
+    reason: string,
+    message: string,
+  ): Promise<ReconcileOutcome> {
+    const result = await writeStatusWithRetry(this.deps.store, policy, (current) => {
+      const previous = current.status ?? {};
+      let conditions = setCondition(
+        previous.conditions,
+        {
+          type: 'MetricsAvailable',
+          status: 'False',
+          reason,
+          message,
+          observedGeneration: current.metadata.generation,
+        },
+        now,
+      );
+      conditions = setCondition(
+        conditions,
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'MetricsUnavailable',
+          message: previous.summary
+            ? `showing the assessment of ${previous.lastEvaluationTime ?? 'an earlier evaluation'}; ${message}`
+            : `no assessment yet; ${message}`,
+          observedGeneration: current.metadata.generation,
+        },
+        now,
+      );
+      const next: CarbonCompliancePolicyStatus = {
+        ...previous,
+        observedGeneration: current.metadata.generation,
+        conditions,
+        stale: { since: previous.stale?.since ?? trimIso(now), reason },
+      };
+      return statusChanged(previous, next) ? next : undefined;
+    });
+    return { result: 'metrics-unavailable', written: result.written, conflicts: result.conflicts };
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/** Sums pods' hourly energy per workload key. */
+function perWorkloadReadings(
+  workloads: Workload[],
+  collection: MetricsCollection,
+): Map<string, Array<{ hourStart: string; energy_kWh: number }>> {
+  const out = new Map<string, Array<{ hourStart: string; energy_kWh: number }>>();
+  for (const workload of workloads) {
+    const byHour = new Map<string, number>();
+    for (const pod of workload.pods) {
+      const reading = collection.pods.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+      for (const h of reading?.hourly ?? [])
+        byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + h.energy_kWh);
+    }
+    if (byHour.size > 0)
+      out.set(
+        workload.key,
+        [...byHour].map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh })),
+      );
+  }
+  return out;
+}
+
+const kinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
+
+/** Engine inputs for every workload with pods now or energy in the window (a CronJob between runs). */
+function workloadInputs(
+  namespace: string,
+  workloads: Workload[],
+  series: Map<string, Array<number | null>>,
+  window: HistoryWindow,
+  collection: MetricsCollection,
+): WorkloadEnergyInput[] {
+  const byKey = new Map(workloads.map((w) => [w.key, w]));
+  const keys = new Set([...byKey.keys(), ...series.keys()]);
+  const inputs: WorkloadEnergyInput[] = [];
+  for (const key of [...keys].sort()) {
+    const workload = byKey.get(key);
+    const slash = key.indexOf('/');
+    const kind = key.slice(0, slash);
+    if (!kinds.has(kind)) continue;
+    const values = series.get(key) ?? [];
+    const hourly = values.flatMap((v, i) =>
+      v === null ? [] : [{ hourStart: hourIso(window.startMs + i * HOUR_MS), energy_kWh: v }],
+    );
+    const readings = (workload?.pods ?? []).map((p) =>
+      collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
+    );
+    const livePower = readings.reduce<number | undefined>(
+      (sum, r) => (r?.power_watts === undefined ? sum : (sum ?? 0) + r.power_watts),
+      undefined,
+    );
+    const energy = hourly.reduce((s, h) => s + h.energy_kWh, 0);
+    const input: WorkloadEnergyInput = {
+      workload: key.slice(slash + 1),
+      namespace,
+      kind: kind as WorkloadEnergyInput['kind'],
+      pods: workload?.pods.length ?? 0,
+      hourly,
+      // Mean power over the hours with data when the source has no live figure.
+      power_watts: livePower ?? (hourly.length > 0 ? (energy * 1000) / hourly.length : 0),
+      zonesCounted: collection.zonesCounted,
+      energySource: collection.energySource,
+      dataQuality: collection.dataQuality,
+    };
+    const usage = workloadUsage(workload, readings);
+    if (usage) input.usage = usage;
+    if (kind === 'Job' || kind === 'CronJob') {
+      const run = latestRunHours(values);
+      if (run > 0) input.runLength_hours = run;
+    }
+    inputs.push(input);
+  }
+  return inputs;
+}
+
+function workloadUsage(
+  workload: Workload | undefined,
+  readings: Array<{ cpuP95_cores?: number; memoryP95_bytes?: number } | undefined>,
+): WorkloadEnergyInput['usage'] {
+  if (!workload || workload.pods.length === 0) return undefined;
+  const sum = (values: Array<number | undefined>) =>
+    values.some((v) => v === undefined) ? undefined : values.reduce<number>((s, v) => s + v!, 0);
+  const usage = {
+    cpuRequest_cores: sum(workload.pods.map((p) => p.spec.cpuRequest_cores)),
+    memoryRequest_bytes: sum(workload.pods.map((p) => p.spec.memoryRequest_bytes)),
+    cpuP95_cores: sum(readings.map((r) => r?.cpuP95_cores)),
+    memoryP95_bytes: sum(readings.map((r) => r?.memoryP95_bytes)),
+  };
+  const defined = Object.entries(usage).filter(([, v]) => v !== undefined);
+  return defined.length > 0 ? (Object.fromEntries(defined) as WorkloadEnergyInput['usage']) : undefined;
+}
+
+/** Length in hours of the last contiguous run of hours with energy. */
+function latestRunHours(values: Array<number | null>): number {
+  let run = 0;
+  for (let i = values.length - 1; i >= 0; i--) {
+    if (values[i] !== null && values[i]! > 0) run += 1;
+    else if (run > 0) break;
+  }
+  return run;
+}
+
+function metricsCondition(
+  collection: MetricsCollection,
+  selectedPods: number,
+  generation: number | undefined,
+  source: MetricsSource,
+): Omit<Condition, 'lastTransitionTime'> {
+  const withData = [...collection.pods.values()].filter((r) => r.hourly.length > 0).length;
+  const partial = collection.errors.length > 0;
+  return {
+    type: 'MetricsAvailable',
+    status: 'True',
+    reason: partial ? 'PartialData' : selectedPods === 0 ? 'NoPodsSelected' : 'Collected',
+    message:
+      `${withData} of ${selectedPods} selected pods have energy data from ${source.description}` +
+      (partial
+        ? `; ${collection.errors.length} target(s) failed: ${collection.errors
+            .slice(0, 3)
+            .map((e) => `${e.target} (${e.reason})`)
+            .join(', ')}`
+        : ''),
+    observedGeneration: generation,
+  };
+}
+
+function compliantCondition(
+  evaluation: Evaluation,
+  generation: number | undefined,
+): Omit<Condition, 'lastTransitionTime'> {
+  const s = evaluation.summary;
+  const intensity =
+    s.effectiveIntensity_gCO2eq_kWh === null
+      ? 'no energy data'
+      : `effective intensity ${s.effectiveIntensity_gCO2eq_kWh} gCO2e/kWh`;
+  const text = `${s.nonCompliant} of ${s.workloads} workloads non-compliant; ${intensity} against a target of ${s.target_gCO2eq_kWh} gCO2e/kWh; PUE ${s.pue} (${s.pueSource})`;
+  if (s.status === 'COMPLIANT')
+    return {
+      type: 'Compliant',
+      status: 'True',
+      reason: 'Compliant',
+      message: text,
+      observedGeneration: generation,
+    };
+  if (s.status === 'NON_COMPLIANT')
+    return {
+      type: 'Compliant',
+      status: 'False',
+      reason: 'NonCompliant',
+      message: text,
+      observedGeneration: generation,
+    };
+  return {
+    type: 'Compliant',
+    status: 'Unknown',
+    reason: 'InsufficientData',
+    message: text,
+    observedGeneration: generation,
+  };
+}

@@ -1,0 +1,96 @@
+// Writes CarbonCompliancePolicy status through the /status subresource with a JSON merge patch.
+// The patch carries metadata.resourceVersion, so a concurrent writer makes it fail with 409
+// instead of being overwritten; the caller re-reads and rebuilds (see writeStatusWithRetry).
+import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
+import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
+import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
+
+export interface PolicyStore {
+  read(namespace: string, name: string): Promise<CarbonCompliancePolicy | undefined>;
+  /** Replaces status (merge patch); throws KubeApiError 409 when resourceVersion is stale. */
+  patchStatus(
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    status: CarbonCompliancePolicyStatus,
+    previous?: CarbonCompliancePolicyStatus,
+  ): Promise<CarbonCompliancePolicy>;
+}
+
+export function policyPath(namespace: string, name?: string): string {
+  const base = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}`;
+  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+}
+
+/** Merge patch semantics: fields absent from the new status must be sent as null to be removed. */
+export function statusMergePatch(
+  previous: CarbonCompliancePolicyStatus | undefined,
+  next: CarbonCompliancePolicyStatus,
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...next };
+  for (const key of Object.keys(previous ?? {})) {
+    if (!(key in next) || next[key as keyof CarbonCompliancePolicyStatus] === undefined) patch[key] = null;
+  }
+  return patch;
+}
+
+export class KubePolicyStore implements PolicyStore {
+  constructor(private readonly client: KubeRestClient) {}
+
+  async read(namespace: string, name: string): Promise<CarbonCompliancePolicy | undefined> {
+    try {
+      return await this.client.get<CarbonCompliancePolicy>(policyPath(namespace, name));
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async patchStatus(
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    status: CarbonCompliancePolicyStatus,
+    previous?: CarbonCompliancePolicyStatus,
+  ): Promise<CarbonCompliancePolicy> {
+    const body: Record<string, unknown> = { status: statusMergePatch(previous, status) };
+    if (resourceVersion) body.metadata = { resourceVersion };
+    return this.client.patch<CarbonCompliancePolicy>(`${policyPath(namespace, name)}/status`, body, 'merge');
+  }
+}
+
+/**
+ * Read-modify-write with optimistic concurrency: `build` gets the freshest object and returns the
+ * status to write, or undefined when nothing changed. Retries on 409 with a fresh read.
+ */
+export async function writeStatusWithRetry(
+  store: PolicyStore,
+  start: CarbonCompliancePolicy,
+  build: (current: CarbonCompliancePolicy) => CarbonCompliancePolicyStatus | undefined,
+  attempts = 5,
+): Promise<{ written: boolean; conflicts: number; policy: CarbonCompliancePolicy | undefined }> {
+  let current: CarbonCompliancePolicy | undefined = start;
+  let conflicts = 0;
+  for (let attempt = 0; attempt < attempts && current; attempt++) {
+    const status = build(current);
+    if (!status) return { written: false, conflicts, policy: current };
+    try {
+      const written = await store.patchStatus(
+        current.metadata.namespace,
+        current.metadata.name,
+        current.metadata.resourceVersion,
+        status,
+        current.status,
+      );
+      return { written: true, conflicts, policy: written };
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.statusCode === 409)) throw error;
+      conflicts += 1;
+      current = await store.read(current.metadata.namespace, current.metadata.name);
+    }
+  }
+  if (!current) return { written: false, conflicts, policy: undefined };
+  throw new Error(
+    `status of ${current.metadata.namespace}/${current.metadata.name}: still conflicting after ${attempts} attempts`,
+  );
+}
