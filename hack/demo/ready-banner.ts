@@ -5,7 +5,7 @@ export interface ReadyBannerInput {
   kubeconfigPath: string;
   kubectlPath: string;
   mcpEntryPath: string;
-  keplerUrl: string;
+  keplerUrls: string[];
 }
 
 export function readyBanner(input: ReadyBannerInput): string {
@@ -29,7 +29,8 @@ export function readyBanner(input: ReadyBannerInput): string {
     `Swagger UI:   ${input.httpBase}/docs`,
     `OpenAPI:      ${input.httpBase}/openapi.json`,
     `MCP (HTTP):   ${input.httpBase}/mcp`,
-    `Kepler feed:  ${input.keplerUrl} (SIMULATED Kepler 0.11-format series over HTTPS, demo CA)`,
+    `Kepler feed:  ${input.keplerUrls.join(' ')}`,
+    '              (SIMULATED Kepler 0.11-format series over HTTPS, one endpoint per node, demo CA)',
     '',
     'Ask the REST API:',
     `  curl -s -X POST ${input.httpBase}/tools/assess_workload_compliance \\`,

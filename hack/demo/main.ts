@@ -1,0 +1,219 @@
+// `make demo`: a local control plane, realistic workloads, a simulated Kepler exporter over HTTPS,
+// the operator and the MCP/HTTP server as child processes, and the sample policies with live status.
+// Runs in the foreground until SIGINT/SIGTERM, then stops everything it started and removes its data.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ControlPlane, freeLoopbackPort, locateBinaries } from '../testenv/control-plane.js';
+import { issueCertificate, makeCertificateAuthority } from '../testenv/certificates.js';
+import { ChildProcessGroup } from './child-process-group.js';
+import { createDemoWorkloads } from './demo-workloads.js';
+import { waitForPolicyStatuses } from './policy-status-wait.js';
+import { assertPortFree } from './port-check.js';
+import { readyBanner } from './ready-banner.js';
+import { startSimulatedKepler, type SimulatedKepler } from './simulated-kepler.js';
+import { operatorArguments } from './operator-arguments.js';
+
+const HOST = '127.0.0.1';
+
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'carbon-aware-kepler')
+      return dir;
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new Error('cannot find the repository root (package.json of carbon-aware-kepler)');
+    dir = parent;
+  }
+}
+
+function step(message: string): void {
+  process.stdout.write(`[demo] ${message}\n`);
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .map((f) => join(dir, f));
+}
+
+async function main(): Promise<void> {
+  const root = repositoryRoot();
+  const port = Number(process.env.CARBON_DEMO_PORT ?? 8000);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`CARBON_DEMO_PORT must be a port number, got "${process.env.CARBON_DEMO_PORT}"`);
+  const operatorEntry = join(root, 'dist/operator/main.js');
+  const mcpEntry = join(root, 'dist/mcp/main.js');
+  for (const entry of [operatorEntry, mcpEntry]) {
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` (make demo does)`);
+  }
+  await assertPortFree(HOST, port);
+
+  const demoDir = join(root, '.demo');
+  const workDir = mkdtempSync(join(tmpdir(), 'carbon-kepler-demo-'));
+  const children = new ChildProcessGroup(workDir);
+  let controlPlane: ControlPlane | undefined;
+  let kepler: SimulatedKepler | undefined;
+  let stopping = false;
+
+  const cleanup = async (): Promise<void> => {
+    await children.stopAll();
+    await kepler?.stop().catch(() => undefined);
+    await controlPlane?.stop().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+    rmSync(demoDir, { recursive: true, force: true });
+  };
+  const shutdown = (signal: string, code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    step(`${signal}: stopping the operator, the MCP server, the exporter and the control plane`);
+    cleanup()
+      .then(() => {
+        step('stopped; demo data removed');
+        process.exit(code);
+      })
+      .catch((error: unknown) => {
+        process.stderr.write(`[demo] cleanup failed: ${String(error)}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.once('exit', () => {
+    // Last resort if something threw past the handlers: never leave processes behind.
+    children.killAll();
+    controlPlane?.killNow();
+  });
+
+  try {
+    step('starting a local control plane (etcd + kube-apiserver)');
+    controlPlane = new ControlPlane({ binaries: locateBinaries() });
+    const info = await controlPlane.start();
+    const kubectl = info.binaries.kubectl;
+    if (!kubectl)
+      throw new Error(
+        'kubectl was not found next to kube-apiserver (KUBEBUILDER_ASSETS); run `make control-plane`',
+      );
+    rmSync(demoDir, { recursive: true, force: true });
+    mkdirSync(demoDir, { recursive: true });
+    const kubeconfigPath = join(demoDir, 'kubeconfig');
+    copyFileSync(info.kubeconfigPath, kubeconfigPath);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    const kubectlRun = (args: string[]): string =>
+      execFileSync(kubectl, ['--kubeconfig', kubeconfigPath, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+
+    step(`control plane at ${info.server}; kubeconfig in .demo/kubeconfig`);
+    kubectlRun(['apply', '-f', join(root, 'crds')]);
+    kubectlRun([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/carboncompliancepolicies.carbon-aware.dev',
+    ]);
+
+    step('creating demo workloads (Deployments, ReplicaSets, Pods, a Job, a CronJob)');
+    const pods = await createDemoWorkloads(kc);
+
+    step('starting the simulated Kepler exporter over HTTPS (demo CA made now)');
+    const ca = makeCertificateAuthority(join(workDir, 'pki'), 'carbon-kepler-demo-ca');
+    const serving = issueCertificate(ca, {
+      commonName: 'kepler-demo',
+      dnsNames: ['localhost'],
+      ipAddresses: [HOST],
+      usage: 'server',
+    });
+    kepler = await startSimulatedKepler({ pods, certPem: serving.certPem, keyPem: serving.keyPem });
+
+    step('starting the operator and the MCP/HTTP server');
+    const childEnv = { KUBECONFIG: kubeconfigPath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    children.start(
+      'operator',
+      process.execPath,
+      [
+        operatorEntry,
+        ...operatorArguments({
+          keplerUrls: kepler.urls,
+          caPath: ca.certPath,
+          kubeconfigPath,
+          healthPort: await freeLoopbackPort(),
+        }),
+      ],
+      childEnv,
+    );
+    children.start(
+      'carbon-mcp',
+      process.execPath,
+      [mcpEntry, '--http', '--port', String(port), '--host', HOST],
+      childEnv,
+    );
+
+    const policyFiles = [
+      ...yamlFiles(join(root, 'examples')),
+      ...yamlFiles(join(root, 'hack/demo/policies')),
+    ];
+    step(`applying ${policyFiles.length} policies`);
+    for (const file of policyFiles) kubectlRun(['apply', '-f', file]);
+
+    const exitedReason = (): string | undefined => {
+      const dead = children.exited();
+      return dead
+        ? `${dead.name} exited (code ${dead.process.exitCode}):\n${children.logTail(dead.name)}`
+        : undefined;
+    };
+    let lastProgress = '';
+    await waitForPolicyStatuses(kc, {
+      expected: policyFiles.length,
+      timeoutMs: Number(process.env.CARBON_DEMO_TIMEOUT_MS ?? 180_000),
+      abort: exitedReason,
+      onProgress: (lines) => {
+        const progress = lines.map((l) => `${l.namespace}/${l.name}=${l.status ?? 'pending'}`).join(' ');
+        if (progress !== lastProgress) step(`waiting for status: ${progress}`);
+        lastProgress = progress;
+      },
+    });
+
+    const table = kubectlRun(['get', 'carboncompliance', '-A']);
+    process.stdout.write(
+      readyBanner({
+        kubectlTable: table,
+        httpBase: `http://${HOST}:${port}`,
+        kubeconfigPath,
+        kubectlPath: kubectl,
+        mcpEntryPath: mcpEntry,
+        keplerUrls: kepler.urls,
+      }),
+    );
+
+    // Stay in the foreground; if a part dies, say which and stop the rest.
+    const watchdog = setInterval(() => {
+      const reason = exitedReason();
+      if (reason && !stopping) {
+        process.stderr.write(`[demo] ${reason}\n`);
+        clearInterval(watchdog);
+        shutdown('child exited', 1);
+      }
+    }, 1000);
+  } catch (error) {
+    process.stderr.write(`[demo] failed: ${(error as Error).message}\n`);
+    for (const name of ['operator', 'carbon-mcp']) {
+      const tail = children.logTail(name);
+      if (tail) process.stderr.write(`--- ${name} log (last lines) ---\n${tail}\n`);
+    }
+    shutdown('error', 1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[demo] ${(error as Error).message}\n`);
+  process.exit(1);
+});
