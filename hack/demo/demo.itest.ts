@@ -1,0 +1,117 @@
+// `make demo` end to end: spawn the built demo, wait for DEMO READY, check the kubectl table shows live
+// statuses (one compliant and one non-compliant policy at least), call the REST API, SIGTERM, and
+// check that every process it started is gone and its data removed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freeLoopbackPort } from '../testenv/control-plane.js';
+
+jest.setTimeout(300_000);
+
+const root = process.cwd();
+const demoEntry = join(root, 'dist/hack/demo/main.js');
+
+function descendants(pid: number): number[] {
+  // Children found through /proc/<pid>/task/*/children (Linux).
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    let tasks: string[] = [];
+    try {
+      tasks = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
+    } catch {
+      return;
+    }
+    for (const child of tasks.map(Number)) {
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie is dead for our purposes.
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('make demo', () => {
+  let demo: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(() => {
+    if (demo?.pid && alive(demo.pid)) demo.kill('SIGKILL');
+  });
+
+  it('comes up with live statuses, answers REST, and cleans up on SIGTERM', async () => {
+    if (!existsSync(demoEntry))
+      throw new Error(`${demoEntry} is missing: run \`npm run build\` (make integration does)`);
+    const port = await freeLoopbackPort();
+    demo = spawn(process.execPath, [demoEntry], {
+      cwd: root,
+      env: { ...process.env, CARBON_DEMO_PORT: String(port), CARBON_DEMO_TIMEOUT_MS: '200000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
+
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('DEMO READY')) {
+          clearInterval(timer);
+          resolve();
+        } else if (demo!.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`demo exited (${demo!.exitCode}) before DEMO READY:\n${output.slice(-4000)}`));
+        }
+      }, 250);
+      setTimeout(() => {
+        clearInterval(timer);
+        reject(new Error(`no DEMO READY within 240 s:\n${output.slice(-4000)}`));
+      }, 240_000);
+    });
+
+    // The kubectl table: header with the printer columns and one row per policy, each with a verdict.
+    const table = output.slice(output.indexOf('kubectl get carboncompliance -A'));
+    expect(table).toMatch(/NAMESPACE\s+NAME\s+STATUS\s+WORKLOADS\s+NON-COMPLIANT\s+INTENSITY\s+TARGET\s+PUE/);
+    expect(table).toMatch(/ai-team\s+ml-training\s+NON_COMPLIANT/);
+    expect(table).toMatch(/research\s+climate-sim-stockholm\s+COMPLIANT/);
+    expect(output).toContain(`http://127.0.0.1:${port}/docs`);
+    expect(output).toContain('"mcpServers"');
+    expect(existsSync(join(root, '.demo/kubeconfig'))).toBe(true);
+
+    const response = await fetch(`http://127.0.0.1:${port}/tools/assess_workload_compliance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workload_name: 'ml-training-job', namespace: 'ai-team' }),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(body)).toContain('NON_COMPLIANT');
+    expect(JSON.stringify(body)).toContain('ml-training-job');
+    const docs = await fetch(`http://127.0.0.1:${port}/docs`);
+    expect(docs.status).toBe(200);
+
+    const children = descendants(demo.pid!);
+    process.stdout.write(`RESILIENCE demo children=${children.length}\n`);
+    // kube-apiserver, etcd, the operator and carbon-mcp at least.
+    expect(children.length).toBeGreaterThanOrEqual(4);
+
+    demo.kill('SIGTERM');
+    const code = await exited;
+    expect(code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(children.filter(alive)).toEqual([]);
+    expect(existsSync(join(root, '.demo'))).toBe(false);
+    expect(output).toContain('demo data removed');
+  });
+});
