@@ -190,7 +190,9 @@ export class PolicyReconciler {
         namespace,
         spec,
         inputs,
-        window: { start: hourIso(window.startMs), end: trimIso(now), hours: windowMs / HOUR_MS },
+        // Hour-aligned: the window is the hourly buckets it covers, so an evaluation in the same
+        // hour over the same energy yields the same status (and no write).
+        window: { start: hourIso(window.startMs), end: hourIso(window.startMs + window.hours * HOUR_MS), hours: window.hours },
         now,
       });
       const ranked = rankAssessments(evaluation.assessments);

@@ -1,0 +1,444 @@
+// The reconciler with in-memory collaborators: a PolicyStore with the API server's optimistic
+// concurrency (resourceVersion, 409), a metrics source whose answers the test scripts, and an
+// evaluator that applies the architecture's formula (C = Σ E·PUE·I, flat intensity) so the
+// numbers in status can be checked by hand. The real engine is exercised in the integration test.
+import pino from 'pino';
+import type {
+  CarbonCompliancePolicy,
+  CarbonCompliancePolicyStatus,
+  PolicySummary,
+} from '../api/v1alpha1/types.js';
+import type { WorkloadAssessment } from '../engine/types.js';
+import { KubeApiError } from './kube-rest-client.js';
+import {
+  MetricsUnavailableError,
+  type MetricsCollection,
+  type MetricsSource,
+  type PodEnergyReading,
+} from './metrics-source.js';
+import type { EvaluationRequest, PolicyEvaluator } from './policy-evaluator.js';
+import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
+import { toPodView, type PodView } from './pod-view.js';
+import type { PolicyStore } from './status-writer.js';
+import { StaticOwnerLookup } from './workload-grouping.js';
+
+const GRID = 436;
+const PUE = 1.17;
+const TARGET = 424;
+
+class FormulaEvaluator implements PolicyEvaluator {
+  calls = 0;
+  evaluate(request: EvaluationRequest) {
+    this.calls += 1;
+    const assessments = request.inputs.map((input): WorkloadAssessment => {
+      const energy = input.hourly.reduce((s, h) => s + h.energy_kWh, 0);
+      const intensity = energy > 0 ? GRID * PUE : null;
+      const status =
+        intensity === null ? 'INSUFFICIENT_DATA' : intensity <= TARGET ? 'COMPLIANT' : 'NON_COMPLIANT';
+      return {
+        workload: input.workload,
+        namespace: input.namespace,
+        kind: input.kind,
+        pods: input.pods,
+        standard: request.spec.standard,
+        status,
+        carbon_status: status,
+        pue_status: 'COMPLIANT',
+        current_carbon_intensity_gCO2eq_kWh: intensity,
+        target_carbon_intensity_gCO2eq_kWh: TARGET,
+        grid_intensity_gCO2eq_kWh: GRID,
+        gap_percent: intensity === null ? null : ((intensity - TARGET) / TARGET) * 100,
+        pue: PUE,
+        pue_source: 'test',
+        max_pue: null,
+        power_watts: input.power_watts,
+        energy_kWh: energy,
+        emissions_gCO2eq: energy * GRID * PUE,
+        monthly_projection: { energy_kWh: 0, emissions_kgCO2eq: 0, basis: 'test' },
+        sci_gCO2eq_per_workload_hour: null,
+        recommendation: '',
+        optimizations: [],
+        combined: null,
+        window: {
+          start: request.window.start,
+          end: request.window.end,
+          hours: request.window.hours,
+          hoursWithData: input.hourly.length,
+        },
+        sources: {
+          energy: input.energySource,
+          zones_counted: input.zonesCounted,
+          grid_intensity: 'test',
+          pue: 'test',
+          target: 'test',
+          data_quality: [],
+        },
+      };
+    });
+    const energy = assessments.reduce((s, a) => s + a.energy_kWh, 0);
+    const emissions = assessments.reduce((s, a) => s + a.emissions_gCO2eq, 0);
+    const nonCompliant = assessments.filter((a) => a.status === 'NON_COMPLIANT').length;
+    const summary: PolicySummary = {
+      status: energy === 0 ? 'INSUFFICIENT_DATA' : nonCompliant > 0 ? 'NON_COMPLIANT' : 'COMPLIANT',
+      workloads: assessments.length,
+      compliant: assessments.filter((a) => a.status === 'COMPLIANT').length,
+      nonCompliant,
+      insufficientData: assessments.filter((a) => a.status === 'INSUFFICIENT_DATA').length,
+      effectiveIntensity_gCO2eq_kWh: energy > 0 ? emissions / energy : null,
+      target_gCO2eq_kWh: TARGET,
+      pue: PUE,
+      pueSource: 'test',
+      energy_kWh: energy,
+      emissions_gCO2eq: emissions,
+      emissions_kgCO2eq_per_30d: 0,
+      power_watts: 0,
+    };
+    return { assessments, summary };
+  }
+}
+
+class MemoryStore implements PolicyStore {
+  objects = new Map<string, CarbonCompliancePolicy>();
+  writes = 0;
+  conflictsToInject = 0;
+  private rv = 100;
+
+  put(policy: CarbonCompliancePolicy): CarbonCompliancePolicy {
+    const stored = structuredClone({
+      ...policy,
+      metadata: { ...policy.metadata, resourceVersion: String(++this.rv) },
+    });
+    this.objects.set(`${policy.metadata.namespace}/${policy.metadata.name}`, stored);
+    return structuredClone(stored);
+  }
+
+  read(namespace: string, name: string) {
+    const object = this.objects.get(`${namespace}/${name}`);
+    return Promise.resolve(object ? structuredClone(object) : undefined);
+  }
+
+  patchStatus(
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    status: CarbonCompliancePolicyStatus,
+  ) {
+    const current = this.objects.get(`${namespace}/${name}`)!;
+    if (this.conflictsToInject > 0) {
+      this.conflictsToInject -= 1;
+      // Someone else wrote in between.
+      this.put({ ...current, metadata: { ...current.metadata } });
+      return Promise.reject(
+        new KubeApiError(409, 'Conflict', 'the object has been modified', 'PATCH', '/status'),
+      );
+    }
+    if (resourceVersion && resourceVersion !== current.metadata.resourceVersion) {
+      return Promise.reject(
+        new KubeApiError(409, 'Conflict', 'the object has been modified', 'PATCH', '/status'),
+      );
+    }
+    this.writes += 1;
+    // Round trip through JSON like the API server (undefined fields vanish).
+    return Promise.resolve(
+      this.put({ ...current, status: JSON.parse(JSON.stringify(status)) as CarbonCompliancePolicyStatus }),
+    );
+  }
+}
+
+class ScriptedSource implements MetricsSource {
+  description = 'test source';
+  failWith: Error | undefined;
+  readings = new Map<string, PodEnergyReading>();
+  collect(): Promise<MetricsCollection> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    return Promise.resolve({
+      pods: new Map(this.readings),
+      zonesCounted: ['package', 'dram'],
+      energySource: 'measured: test',
+      dataQuality: [],
+      errors: [],
+    });
+  }
+}
+
+function makePod(name: string, rsName: string): PodView {
+  return toPodView({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'ai-team',
+      labels: { app: 'ml-training-job' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: 'u', controller: true },
+      ],
+    },
+    spec: {
+      nodeName: 'node-1',
+      containers: [{ name: 'c', resources: { requests: { cpu: '2', memory: '4Gi' } } }],
+    },
+  });
+}
+
+const owners = new StaticOwnerLookup(
+  new Map([
+    [
+      StaticOwnerLookup.key('ReplicaSet', 'ai-team', 'trainer-abc'),
+      [{ kind: 'Deployment', name: 'trainer', controller: true }],
+    ],
+  ]),
+);
+
+function setup(spec: Record<string, unknown> = { selector: { matchLabels: { app: 'ml-training-job' } } }) {
+  const store = new MemoryStore();
+  const policy = store.put({
+    apiVersion: 'carbon-aware.dev/v1alpha1',
+    kind: 'CarbonCompliancePolicy',
+    metadata: { name: 'ml', namespace: 'ai-team', generation: 3, uid: 'uid-1' },
+    spec: spec as never,
+  });
+  void policy;
+  const pods = [makePod('trainer-abc-1', 'trainer-abc'), makePod('trainer-abc-2', 'trainer-abc')];
+  const source = new ScriptedSource();
+  const evaluator = new FormulaEvaluator();
+  const events: Array<{ type: string; reason: string; message: string }> = [];
+  let now = new Date('2025-05-01T10:30:00Z');
+  const make = () =>
+    new PolicyReconciler({
+      policies: { get: (ns, name) => store.objects.get(`${ns}/${name}`) },
+      pods: { list: (ns) => pods.filter((p) => p.metadata.namespace === ns) },
+      owners,
+      source,
+      evaluator,
+      store,
+      events: {
+        record: (_p, type, reason, message) => (events.push({ type, reason, message }), Promise.resolve()),
+      },
+      logger: pino({ level: 'silent' }),
+      clock: () => now,
+    });
+  return {
+    store,
+    source,
+    evaluator,
+    events,
+    make,
+    setNow: (iso: string) => (now = new Date(iso)),
+    status: () => store.objects.get('ai-team/ml')!.status!,
+  };
+}
+
+function reading(pod: string, hours: Array<[string, number]>): PodEnergyReading {
+  return {
+    namespace: 'ai-team',
+    pod,
+    hourly: hours.map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh })),
+    power_watts: 100,
+  };
+}
+
+describe('PolicyReconciler', () => {
+  it('rejects an invalid spec with Ready=False/InvalidSpec naming the field, without crashing', async () => {
+    const t = setup({ selector: {}, site: { zone: 'KR', cloudRegion: 'aws/ap-northeast-2' } });
+    const result = await t.make().handle('ai-team/ml');
+    expect(result).toBeUndefined();
+    const ready = t.status().conditions!.find((c) => c.type === 'Ready')!;
+    expect(ready).toMatchObject({ status: 'False', reason: 'InvalidSpec', observedGeneration: 3 });
+    expect(ready.message).toContain('spec.site');
+    expect(ready.message).toContain('either zone or cloudRegion');
+    expect(t.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'InvalidSpec' })]);
+    expect(t.evaluator.calls).toBe(0);
+    // Same invalid spec again: nothing new to write, no second event.
+    await t.make().handle('ai-team/ml');
+    expect(t.store.writes).toBe(1);
+    expect(t.events).toHaveLength(1);
+  });
+
+  it('writes summary, workloads, conditions and hourly history; the numbers follow the formula', async () => {
+    const t = setup();
+    t.source.readings.set(
+      'ai-team/trainer-abc-1',
+      reading('trainer-abc-1', [
+        ['2025-05-01T09:00:00Z', 0.5],
+        ['2025-05-01T10:00:00Z', 0.25],
+      ]),
+    );
+    t.source.readings.set(
+      'ai-team/trainer-abc-2',
+      reading('trainer-abc-2', [['2025-05-01T10:00:00Z', 0.25]]),
+    );
+    const result = await t.make().handle('ai-team/ml');
+    expect(result).toEqual({ requeueAfterMs: 5 * 60_000 });
+    const status = t.status();
+    expect(status.observedGeneration).toBe(3);
+    expect(status.summary!.status).toBe('NON_COMPLIANT');
+    expect(status.summary!.energy_kWh).toBeCloseTo(1.0, 9);
+    expect(status.summary!.effectiveIntensity_gCO2eq_kWh).toBeCloseTo(510.12, 6);
+    expect(status.workloads).toHaveLength(1);
+    expect(status.workloads![0]).toMatchObject({ workload: 'trainer', kind: 'Deployment', pods: 2 });
+    expect(status.workloads![0]!.gap_percent).toBeCloseTo(20.31, 2);
+    expect(status.energyHistory!.startHour).toBe('2025-04-30T11:00:00Z');
+    expect(status.energyHistory!.hours).toBe(24);
+    const series = status.energyHistory!.series[0]!;
+    expect(series.workload).toBe('Deployment/trainer');
+    expect(series.kWh.slice(-2)).toEqual([0.5, 0.5]);
+    expect(series.kWh.filter((v) => v === null)).toHaveLength(22);
+    expect(status.conditions!.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Ready', 'True', 'Evaluated'],
+      ['MetricsAvailable', 'True', 'Collected'],
+      ['Compliant', 'False', 'NonCompliant'],
+    ]);
+    expect(t.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'ComplianceChanged' })]);
+    expect(t.events[0]!.message).toContain('none → NON_COMPLIANT');
+  });
+
+  it('does not write when nothing but the evaluation time changed, and keeps transition times', async () => {
+    const t = setup();
+    t.source.readings.set('ai-team/trainer-abc-1', reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.5]]));
+    await t.make().handle('ai-team/ml');
+    const first = t.status();
+    t.setNow('2025-05-01T10:35:00Z');
+    const outcome = await t.make().reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    expect(outcome.written).toBe(false);
+    expect(t.store.writes).toBe(1);
+    // More energy in the current hour: a write, but the conditions' lastTransitionTime stays.
+    t.source.readings.set('ai-team/trainer-abc-1', reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.7]]));
+    await t.make().handle('ai-team/ml');
+    expect(t.store.writes).toBe(2);
+    expect(t.status().conditions).toEqual(first.conditions);
+    expect(t.status().lastEvaluationTime).toBe('2025-05-01T10:35:00Z');
+  });
+
+  it('keeps the previous assessment and marks it stale when the source fails; recovery clears it', async () => {
+    const t = setup();
+    t.source.readings.set('ai-team/trainer-abc-1', reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.5]]));
+    await t.make().handle('ai-team/ml');
+    const before = t.status();
+    t.source.failWith = new MetricsUnavailableError('tls-error', 'certificate signed by unknown authority');
+    t.setNow('2025-05-01T10:40:00Z');
+    await expect(t.make().handle('ai-team/ml')).rejects.toBeInstanceOf(ReconcileRetryError);
+    const stale = t.status();
+    expect(stale.summary).toEqual(before.summary);
+    expect(stale.workloads).toEqual(before.workloads);
+    expect(stale.energyHistory).toEqual(before.energyHistory);
+    expect(stale.stale).toEqual({ since: '2025-05-01T10:40:00Z', reason: 'TlsError' });
+    const metrics = stale.conditions!.find((c) => c.type === 'MetricsAvailable')!;
+    expect(metrics).toMatchObject({
+      status: 'False',
+      reason: 'TlsError',
+      lastTransitionTime: '2025-05-01T10:40:00Z',
+    });
+    expect(metrics.message).toContain('certificate signed by unknown authority');
+    // A second failure later keeps the first "since".
+    t.setNow('2025-05-01T10:45:00Z');
+    await expect(t.make().handle('ai-team/ml')).rejects.toThrow('certificate');
+    expect(t.status().stale!.since).toBe('2025-05-01T10:40:00Z');
+    // Recovery.
+    t.source.failWith = undefined;
+    t.setNow('2025-05-01T10:50:00Z');
+    await t.make().handle('ai-team/ml');
+    expect(t.status().stale).toBeUndefined();
+    expect(t.status().conditions!.find((c) => c.type === 'MetricsAvailable')!.status).toBe('True');
+  });
+
+  it('times out a source that hangs', async () => {
+    const t = setup();
+    t.source.collect = () => new Promise(() => undefined);
+    const reconciler = new PolicyReconciler({
+      policies: { get: (ns, name) => t.store.objects.get(`${ns}/${name}`) },
+      pods: { list: () => [] },
+      owners,
+      source: t.source,
+      evaluator: t.evaluator,
+      store: t.store,
+      logger: pino({ level: 'silent' }),
+      options: { collectTimeoutMs: 50 },
+    });
+    await expect(reconciler.handle('ai-team/ml')).rejects.toThrow('no answer within 50 ms');
+    expect(t.status().conditions!.find((c) => c.type === 'MetricsAvailable')!.reason).toBe('Timeout');
+  });
+
+  it('re-reads and retries on 409 Conflict', async () => {
+    const t = setup();
+    t.source.readings.set('ai-team/trainer-abc-1', reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.5]]));
+    t.store.conflictsToInject = 2;
+    const outcome = await t.make().reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    expect(outcome).toMatchObject({ result: 'evaluated', written: true, conflicts: 2 });
+    expect(t.status().summary!.status).toBe('NON_COMPLIANT');
+  });
+
+  it('a restarted operator resumes from the hourly buckets in status', async () => {
+    const t = setup();
+    t.source.readings.set(
+      'ai-team/trainer-abc-1',
+      reading('trainer-abc-1', [
+        ['2025-05-01T09:00:00Z', 0.4],
+        ['2025-05-01T10:00:00Z', 0.3],
+      ]),
+    );
+    await t.make().handle('ai-team/ml');
+    // New process: the source only knows the current hour, and only the part since the restart.
+    t.source.readings.clear();
+    t.source.readings.set(
+      'ai-team/trainer-abc-1',
+      reading('trainer-abc-1', [
+        ['2025-05-01T10:00:00Z', 0.1],
+        ['2025-05-01T11:00:00Z', 0.2],
+      ]),
+    );
+    t.setNow('2025-05-01T11:10:00Z');
+    await t.make().handle('ai-team/ml');
+    const status = t.status();
+    expect(status.energyHistory!.startHour).toBe('2025-04-30T12:00:00Z');
+    expect(status.energyHistory!.series[0]!.kWh.slice(-3)).toEqual([0.4, 0.3, 0.2]);
+    expect(status.summary!.energy_kWh).toBeCloseTo(0.9, 9);
+  });
+
+  it('keeps a 1,000-workload namespace well under 256 KiB', async () => {
+    const t = setup({ selector: {}, window: '24h' });
+    const pods: PodView[] = [];
+    for (let w = 0; w < 1000; w++) {
+      for (let p = 0; p < 10; p++) {
+        const pod = toPodView({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `w${w}-${p}`, namespace: 'ai-team' },
+        });
+        pods.push({
+          ...pod,
+          metadata: {
+            ...pod.metadata,
+            ownerReferences: [{ kind: 'StatefulSet', name: `w${w}`, controller: true }],
+          },
+        });
+        const hours: Array<[string, number]> = [];
+        for (let h = 0; h < 24; h++)
+          hours.push([
+            new Date(Date.parse('2025-04-30T11:00:00Z') + h * 3_600_000).toISOString().replace('.000', ''),
+            0.001 * (w + 1) + h * 1e-5,
+          ]);
+        t.source.readings.set(`ai-team/w${w}-${p}`, reading(`w${w}-${p}`, hours));
+      }
+    }
+    const reconciler = new PolicyReconciler({
+      policies: { get: (ns, name) => t.store.objects.get(`${ns}/${name}`) },
+      pods: { list: () => pods },
+      owners,
+      source: t.source,
+      evaluator: t.evaluator,
+      store: t.store,
+      logger: pino({ level: 'silent' }),
+      clock: () => new Date('2025-05-01T10:30:00Z'),
+    });
+    const outcome = await reconciler.reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    const status = t.status();
+    expect(status.summary!.workloads).toBe(1000);
+    expect(status.workloads).toHaveLength(100);
+    expect(status.workloadsOmitted).toBe(900);
+    expect(status.energyHistory!.series).toHaveLength(250);
+    expect(status.energyHistory!.seriesOmitted).toBe(750);
+    // The largest emitters are the ones listed.
+    expect(status.workloads![0]!.workload).toBe('w999');
+    expect(outcome.statusBytes).toBeLessThan(200 * 1024);
+  });
+});
