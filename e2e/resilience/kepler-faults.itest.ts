@@ -1,0 +1,191 @@
+// The Kepler endpoint goes down, hangs, returns garbage, returns 50 MB: the real operator process keeps
+// the last good assessment in status, says why in its conditions, does not crash, recovers when Kepler
+// does, and its peak RSS stays bounded.
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
+import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
+import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { createDemoWorkloads } from '../../hack/demo/demo-workloads.js';
+import { operatorArguments } from '../../hack/demo/operator-arguments.js';
+import { startFaultyKepler, type FaultyKepler, type KeplerFault } from './support/faulty-kepler.js';
+import { installCrd } from './support/policy-status-fixture.js';
+import { processMemory, reportFigures } from './support/process-memory.js';
+import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+
+const NAMESPACE = 'resilience-kepler';
+const POLICY = 'kepler-faults';
+const PEAK_RSS_LIMIT_MiB = 350;
+
+jest.setTimeout(600_000);
+
+describe('operator when Kepler misbehaves', () => {
+  const kc = testKubeConfig();
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const pkiDir = mkdtempSync(join(tmpdir(), 'carbon-kepler-resilience-'));
+  let kepler: FaultyKepler;
+  let operator: SpawnedNodeProcess;
+  let good: CarbonCompliancePolicy;
+
+  const read = async () =>
+    (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NAMESPACE,
+      name: POLICY,
+    })) as CarbonCompliancePolicy;
+  const condition = (policy: CarbonCompliancePolicy, type: string) =>
+    policy.status?.conditions?.find((c) => c.type === type);
+
+  async function waitFor(what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) {
+    const started = Date.now();
+    let last: CarbonCompliancePolicy | undefined;
+    while (Date.now() - started < timeoutMs) {
+      if (!operator.alive)
+        throw new Error(`operator exited (code ${operator.child.exitCode}):\n${operator.logs()}`);
+      last = await read();
+      if (test(last)) return { policy: last, ms: Date.now() - started };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(
+      `${what} not reached in ${timeoutMs} ms; status: ${JSON.stringify(last?.status?.conditions)}\n${operator.logs()}`,
+    );
+  }
+
+  beforeAll(async () => {
+    installCrd(kubectlPath(), testKubeconfigPath());
+    const pods = await createDemoWorkloads(kc, [
+      {
+        namespace: NAMESPACE,
+        kind: 'Deployment',
+        name: 'api',
+        replicas: 2,
+        labels: { app: 'api' },
+        container: { name: 'api', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
+        power: { package_watts: 20, dram_watts: 3 },
+      },
+    ]);
+    const ca = makeCertificateAuthority(pkiDir, 'resilience-kepler-ca');
+    const serving = issueCertificate(ca, {
+      commonName: 'kepler',
+      ipAddresses: ['127.0.0.1'],
+      usage: 'server',
+    });
+    // All pods on one endpoint: the faults then hit the whole source, not one node of several.
+    kepler = await startFaultyKepler({
+      nodeName: 'demo-node-1',
+      pods: pods.map((p) => ({ ...p, nodeName: 'demo-node-1' })),
+      certPem: serving.certPem,
+      keyPem: serving.keyPem,
+    });
+    await api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NAMESPACE,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'CarbonCompliancePolicy',
+        metadata: { name: POLICY, namespace: NAMESPACE },
+        spec: {
+          selector: { matchLabels: { app: 'api' } },
+          standard: 'KR_CARBON_2050',
+          site: { zone: 'KR', pue: 1.3 },
+          window: '24h',
+          interval: '5s',
+          language: 'en',
+        },
+      },
+    });
+    operator = new SpawnedNodeProcess(
+      'operator',
+      'dist/operator/main.js',
+      operatorArguments({
+        keplerUrls: [kepler.url],
+        caPath: ca.certPath,
+        kubeconfigPath: testKubeconfigPath(),
+        healthPort: await freeLoopbackPort(),
+      }),
+      { KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'info' },
+    );
+  });
+
+  afterAll(async () => {
+    if (operator) {
+      const memory = operator.alive ? processMemory(operator.pid) : undefined;
+      reportFigures('kepler-faults.operator', {
+        peak_rss_MiB: memory?.peakRss_MiB ?? -1,
+        rss_MiB: memory?.rss_MiB ?? -1,
+        scrapes_ok: kepler?.requests.ok ?? 0,
+        scrapes_slow: kepler?.requests.slow ?? 0,
+        scrapes_garbage: kepler?.requests.garbage ?? 0,
+        scrapes_huge: kepler?.requests.huge ?? 0,
+      });
+      await operator.stop();
+    }
+    await kepler?.stop();
+    rmSync(pkiDir, { recursive: true, force: true });
+  });
+
+  it('assesses the workload from good Kepler data', async () => {
+    const { policy, ms } = await waitFor(
+      'a measured assessment',
+      (p) =>
+        !!p.status?.summary &&
+        p.status.summary.status !== 'INSUFFICIENT_DATA' &&
+        condition(p, 'MetricsAvailable')?.status === 'True',
+    );
+    good = policy;
+    reportFigures('kepler-faults.first-assessment', { ms, status: policy.status!.summary!.status });
+    expect(policy.status!.summary!.workloads).toBe(1);
+    expect(policy.status!.workloads![0]!.workload).toBe('api');
+  });
+
+  it.each<KeplerFault>(['down', 'slow', 'garbage', 'huge'])(
+    'keeps the last good assessment when Kepler is %s, says why, and recovers',
+    async (fault) => {
+      await kepler.setMode(fault);
+      const { policy: stale, ms: detectMs } = await waitFor(
+        `MetricsAvailable=False for ${fault}`,
+        (p) => condition(p, 'MetricsAvailable')?.status === 'False' && !!p.status?.stale,
+      );
+      const reason = condition(stale, 'MetricsAvailable')!;
+      // The assessment is the last good one: same verdict and workloads, evaluated before the fault.
+      expect(stale.status!.summary!.status).toBe(good.status!.summary!.status);
+      expect(stale.status!.summary!.workloads).toBe(good.status!.summary!.workloads);
+      expect(stale.status!.workloads?.map((w) => w.workload)).toEqual(['api']);
+      expect(reason.message.length).toBeGreaterThan(0);
+      expect(condition(stale, 'Ready')?.status).toBe('False');
+      // While stale, nothing overwrites the assessment.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      const later = await read();
+      expect(later.status!.lastEvaluationTime).toBe(stale.status!.lastEvaluationTime);
+      expect(later.status!.summary).toEqual(stale.status!.summary);
+      expect(operator.alive).toBe(true);
+      const memory = processMemory(operator.pid);
+
+      await kepler.setMode('ok');
+      const { policy: recovered, ms: recoverMs } = await waitFor(
+        `recovery after ${fault}`,
+        (p) =>
+          condition(p, 'MetricsAvailable')?.status === 'True' &&
+          !p.status?.stale &&
+          p.status?.lastEvaluationTime !== stale.status!.lastEvaluationTime,
+        180_000,
+      );
+      reportFigures(`kepler-faults.${fault}`, {
+        detect_ms: detectMs,
+        recover_ms: recoverMs,
+        reason: reason.reason,
+        rss_MiB: memory.rss_MiB,
+        peak_rss_MiB: memory.peakRss_MiB,
+      });
+      expect(recovered.status!.summary!.status).not.toBe('INSUFFICIENT_DATA');
+      expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
+    },
+  );
+});

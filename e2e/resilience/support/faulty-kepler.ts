@@ -1,0 +1,119 @@
+// A Kepler 0.11-format endpoint over HTTPS whose failure mode the test switches at run time:
+// ok, down (connection refused), slow (headers, then a body that never finishes), garbage (200 with
+// bytes that are not the exposition format), huge (200 with a 50 MB body of plausible process series).
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { nodeExposition } from '../../../hack/demo/simulated-kepler.js';
+import type { DemoPod } from '../../../hack/demo/demo-workloads.js';
+
+export type KeplerFault = 'ok' | 'down' | 'slow' | 'garbage' | 'huge';
+
+export interface FaultyKepler {
+  url: string;
+  setMode(mode: KeplerFault): Promise<void>;
+  /** Requests received per mode, for the test's figures. */
+  requests: Record<KeplerFault, number>;
+  stop(): Promise<void>;
+}
+
+const HUGE_BYTES = 50 * 1024 * 1024;
+
+function hugeLine(i: number, node: string): string {
+  return (
+    `kepler_process_cpu_joules_total{comm="worker-${i}",container_id="",exe="/usr/bin/worker",node_name="${node}",` +
+    `pid="${100000 + i}",state="running",type="regular",vm_id="",zone="package"} ${i * 1.5}\n`
+  );
+}
+
+export async function startFaultyKepler(options: {
+  nodeName: string;
+  pods: DemoPod[];
+  certPem: string;
+  keyPem: string;
+}): Promise<FaultyKepler> {
+  let mode: KeplerFault = 'ok';
+  const started = Date.now() - 3600_000;
+  const requests: Record<KeplerFault, number> = { ok: 0, down: 0, slow: 0, garbage: 0, huge: 0 };
+  const sockets = new Set<Socket>();
+  const slowTimers = new Set<NodeJS.Timeout>();
+
+  const server: Server = createServer({ cert: options.certPem, key: options.keyPem }, (request, response) => {
+    requests[mode] += 1;
+    if (mode === 'slow') {
+      // Headers at once, then a trickle that never completes: only a client timeout ends it.
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.write('# HELP kepler_pod_cpu_joules_total Energy consumption of cpu at pod level in joules\n');
+      const timer = setInterval(() => response.write('#\n'), 1000);
+      slowTimers.add(timer);
+      response.on('close', () => {
+        clearInterval(timer);
+        slowTimers.delete(timer);
+      });
+      return;
+    }
+    if (mode === 'garbage') {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(
+        Buffer.concat([Buffer.from('kepler_pod_cpu_joules_total{pod_name="x" 12\n{{{\n'), randomBytes(4096)]),
+      );
+      return;
+    }
+    if (mode === 'huge') {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      let sent = 0;
+      let i = 0;
+      const pump = () => {
+        while (sent < HUGE_BYTES) {
+          let chunk = '';
+          while (chunk.length < 64 * 1024) chunk += hugeLine(i++, options.nodeName);
+          sent += chunk.length;
+          if (!response.write(chunk)) {
+            response.once('drain', pump);
+            return;
+          }
+        }
+        response.end();
+      };
+      response.on('error', () => undefined);
+      pump();
+      return;
+    }
+    const body = nodeExposition(options.nodeName, options.pods, (Date.now() - started) / 1000);
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const timer of slowTimers) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+    });
+
+  const port = await listen(0);
+  return {
+    url: `https://127.0.0.1:${port}/metrics`,
+    requests,
+    async setMode(next) {
+      if (next === mode) return;
+      if (next === 'down') await close();
+      else if (mode === 'down') await listen(port);
+      else for (const socket of sockets) socket.destroy(); // end slow/huge responses in flight
+      mode = next;
+    },
+    stop: close,
+  };
+}
