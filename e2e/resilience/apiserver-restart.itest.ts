@@ -1,0 +1,176 @@
+// kube-apiserver restarted while the operator reconciles (its own control plane, so the shared one is
+// untouched): the operator survives the outage, its watches resume, a spec change made after the
+// restart is observed, and the status written before the outage is still there.
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
+import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
+import { createDemoWorkloads } from '../../hack/demo/demo-workloads.js';
+import { operatorArguments } from '../../hack/demo/operator-arguments.js';
+import { startFaultyKepler, type FaultyKepler } from './support/faulty-kepler.js';
+import { processMemory, reportFigures } from './support/process-memory.js';
+import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+
+const NAMESPACE = 'restart';
+const POLICY = 'restart';
+const OUTAGE_MS = 15_000;
+
+jest.setTimeout(600_000);
+
+describe('operator across a kube-apiserver restart', () => {
+  let controlPlane: ControlPlane;
+  let kepler: FaultyKepler;
+  let operator: SpawnedNodeProcess;
+  let api: CustomObjectsApi;
+
+  const read = async () =>
+    (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NAMESPACE,
+      name: POLICY,
+    })) as CarbonCompliancePolicy;
+
+  async function waitFor(what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) {
+    const started = Date.now();
+    let last: CarbonCompliancePolicy | undefined;
+    while (Date.now() - started < timeoutMs) {
+      if (!operator.alive)
+        throw new Error(`operator exited (code ${operator.child.exitCode}):\n${operator.logs()}`);
+      try {
+        last = await read();
+        if (test(last)) return { policy: last, ms: Date.now() - started };
+      } catch {
+        // the API server may still be coming up
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(
+      `${what} not reached in ${timeoutMs} ms: ${JSON.stringify(last?.status?.conditions)}\n${operator.logs()}`,
+    );
+  }
+
+  beforeAll(async () => {
+    controlPlane = new ControlPlane({ binaries: locateBinaries() });
+    const info = await controlPlane.start();
+    const kc = new KubeConfig();
+    kc.loadFromFile(info.kubeconfigPath);
+    api = kc.makeApiClient(CustomObjectsApi);
+    const kubectl = info.binaries.kubectl ?? process.env.TEST_KUBECTL;
+    if (!kubectl) throw new Error('kubectl not found next to kube-apiserver');
+    execFileSync(kubectl, ['--kubeconfig', info.kubeconfigPath, 'apply', '-f', join(process.cwd(), 'crds')]);
+    execFileSync(kubectl, [
+      '--kubeconfig',
+      info.kubeconfigPath,
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      `crd/${PLURAL}.${GROUP}`,
+    ]);
+    const pods = await createDemoWorkloads(kc, [
+      {
+        namespace: NAMESPACE,
+        kind: 'Deployment',
+        name: 'shop',
+        replicas: 2,
+        labels: { app: 'shop' },
+        container: { name: 'shop', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
+        power: { package_watts: 15, dram_watts: 2 },
+      },
+    ]);
+    const ca = makeCertificateAuthority(join(info.dir, 'kepler-pki'), 'restart-kepler-ca');
+    const serving = issueCertificate(ca, {
+      commonName: 'kepler',
+      ipAddresses: ['127.0.0.1'],
+      usage: 'server',
+    });
+    kepler = await startFaultyKepler({
+      nodeName: 'demo-node-1',
+      pods: pods.map((p) => ({ ...p, nodeName: 'demo-node-1' })),
+      certPem: serving.certPem,
+      keyPem: serving.keyPem,
+    });
+    await api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NAMESPACE,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'CarbonCompliancePolicy',
+        metadata: { name: POLICY, namespace: NAMESPACE },
+        spec: {
+          selector: { matchLabels: { app: 'shop' } },
+          site: { zone: 'KR', pue: 1.2 },
+          interval: '5s',
+          language: 'en',
+        },
+      },
+    });
+    operator = new SpawnedNodeProcess(
+      'operator',
+      'dist/operator/main.js',
+      operatorArguments({
+        keplerUrls: [kepler.url],
+        caPath: ca.certPath,
+        kubeconfigPath: info.kubeconfigPath,
+        healthPort: await freeLoopbackPort(),
+      }),
+      { KUBECONFIG: info.kubeconfigPath, LOG_LEVEL: 'info' },
+    );
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    await kepler?.stop();
+    await controlPlane?.stop();
+  });
+
+  it('survives the outage, resumes its watches and keeps the status', async () => {
+    const { policy: before, ms: firstMs } = await waitFor(
+      'first assessment',
+      (p) => !!p.status?.summary && p.status.summary.status !== 'INSUFFICIENT_DATA',
+    );
+
+    const outageStarted = Date.now();
+    await controlPlane.stopApiServer();
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    expect(operator.alive).toBe(true);
+    await controlPlane.startApiServer();
+    const restartMs = Date.now() - outageStarted;
+
+    // The status written before the outage survived (etcd kept it; nothing erased it).
+    const { policy: after } = await waitFor('API back', (p) => !!p.status?.summary);
+    expect(after.status!.summary!.status).toBe(before.status!.summary!.status);
+
+    // A spec change after the restart reaches the operator only through a resumed watch.
+    await api.patchNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace: NAMESPACE,
+      name: POLICY,
+      body: [{ op: 'replace', path: '/spec/language', value: 'ko' }],
+    });
+    const generation = (await read()).metadata.generation!;
+    const { policy: observed, ms: observeMs } = await waitFor(
+      'the new generation observed',
+      (p) =>
+        p.status?.observedGeneration === generation &&
+        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+      180_000,
+    );
+    expect(observed.status!.summary).toBeDefined();
+    expect(operator.alive).toBe(true);
+    const memory = processMemory(operator.pid);
+    reportFigures('apiserver-restart', {
+      first_assessment_ms: firstMs,
+      outage_ms: restartMs,
+      observe_after_restart_ms: observeMs,
+      peak_rss_MiB: memory.peakRss_MiB,
+    });
+  });
+});
