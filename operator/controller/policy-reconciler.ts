@@ -59,7 +59,7 @@ export const defaultReconcilerOptions: ReconcilerOptions = {
   maxHistoryCells: 6_000,
   workloadsByteBudget: 150 * 1024,
   maxWindowHours: 31 * 24,
-  minIntervalMs: 30_000,
+  minIntervalMs: 5_000,
   heartbeatMs: 30 * 60_000,
   collectTimeoutMs: 30_000,
 };
@@ -192,7 +192,11 @@ export class PolicyReconciler {
         inputs,
         // Hour-aligned: the window is the hourly buckets it covers, so an evaluation in the same
         // hour over the same energy yields the same status (and no write).
-        window: { start: hourIso(window.startMs), end: hourIso(window.startMs + window.hours * HOUR_MS), hours: window.hours },
+        window: {
+          start: hourIso(window.startMs),
+          end: hourIso(window.startMs + window.hours * HOUR_MS),
+          hours: window.hours,
+        },
         now,
       });
       const ranked = rankAssessments(evaluation.assessments);

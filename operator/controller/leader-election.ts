@@ -1,0 +1,211 @@
+// Leader election on a coordination.k8s.io/v1 Lease, with client-go's timing model: a candidate
+// takes the Lease when its holder has not renewed it for leaseDuration (measured on OUR clock from
+// when we last saw the record change, so clock skew between nodes does not matter); the leader
+// renews every retryPeriod and steps down if it could not renew within renewDeadline; a clean
+// shutdown releases the Lease so a standby takes over at once.
+import type { Logger } from 'pino';
+import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+  onStartedLeading: () => void;
+  onStoppedLeading: () => void;
+  logger?: Logger;
+}
+
+export const defaultLeaseTiming = {
+  leaseDurationSeconds: 15,
+  renewDeadlineSeconds: 10,
+  retryPeriodSeconds: 2,
+};
+
+interface Lease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec: {
+    holderIdentity?: string | null;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+/** MicroTime: RFC 3339 with exactly six fractional digits. */
+function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export class LeaderElector {
+  private leading = false;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private observedRecord = '';
+  private observedAt = 0;
+  private lastRenewAt = 0;
+  private lease: Lease | undefined;
+
+  constructor(
+    private readonly client: KubeRestClient,
+    private readonly options: LeaderElectionOptions,
+  ) {
+    if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
+      throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
+    }
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.tick();
+  }
+
+  /** Stops campaigning; a leader releases the Lease so a standby need not wait for it to expire. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    if (!this.leading) return;
+    this.leading = false;
+    try {
+      const lease = await this.get();
+      if (lease && lease.spec.holderIdentity === this.options.identity) {
+        const now = microTime(new Date());
+        await this.client.replace(this.path(), {
+          ...lease,
+          spec: {
+            ...lease.spec,
+            holderIdentity: null,
+            leaseDurationSeconds: 1,
+            renewTime: now,
+            acquireTime: now,
+          },
+        });
+        this.options.logger?.info({ lease: this.options.name }, 'released the leader Lease');
+      }
+    } catch (error) {
+      this.options.logger?.warn(
+        { lease: this.options.name, err: (error as Error).message },
+        'could not release the Lease',
+      );
+    }
+    this.options.onStoppedLeading();
+  }
+
+  private path(name?: string): string {
+    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.options.namespace)}/leases`;
+    return name === undefined ? `${base}/${encodeURIComponent(this.options.name)}` : base;
+  }
+
+  private async get(): Promise<Lease | undefined> {
+    try {
+      return await this.client.get<Lease>(this.path());
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    let acquired = false;
+    try {
+      acquired = await this.tryAcquireOrRenew();
+    } catch (error) {
+      this.options.logger?.warn(
+        { lease: this.options.name, err: (error as Error).message },
+        'leader election: API error',
+      );
+    }
+    if (!this.running) return;
+    const now = Date.now();
+    if (acquired) {
+      this.lastRenewAt = now;
+      if (!this.leading) {
+        this.leading = true;
+        this.options.logger?.info(
+          { lease: this.options.name, identity: this.options.identity },
+          'became leader',
+        );
+        this.options.onStartedLeading();
+      }
+    } else if (this.leading && now - this.lastRenewAt > this.options.renewDeadlineSeconds * 1000) {
+      this.leading = false;
+      this.options.logger?.error(
+        { lease: this.options.name },
+        'could not renew the Lease within the renew deadline: stepping down',
+      );
+      this.options.onStoppedLeading();
+    }
+    this.timer = setTimeout(
+      () => void this.tick(),
+      this.options.retryPeriodSeconds * 1000 * (this.leading ? 1 : 1 + Math.random() * 0.2),
+    );
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const now = new Date();
+    const lease = await this.get();
+    const mine = {
+      holderIdentity: this.options.identity,
+      leaseDurationSeconds: this.options.leaseDurationSeconds,
+      renewTime: microTime(now),
+    };
+    if (!lease) {
+      this.lease = await this.client.create<Lease>(this.path(''), {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: this.options.name, namespace: this.options.namespace },
+        spec: { ...mine, acquireTime: microTime(now), leaseTransitions: 0 },
+      });
+      this.observe(this.lease, now);
+      return true;
+    }
+    this.observe(lease, now);
+    const holder = lease.spec.holderIdentity ?? '';
+    const duration = (lease.spec.leaseDurationSeconds ?? this.options.leaseDurationSeconds) * 1000;
+    const heldByOther = holder !== '' && holder !== this.options.identity;
+    if (heldByOther && this.observedAt + duration > now.getTime()) return false;
+    const transition = holder !== this.options.identity;
+    try {
+      this.lease = await this.client.replace<Lease>(this.path(), {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          ...mine,
+          acquireTime: transition ? microTime(now) : lease.spec.acquireTime,
+          leaseTransitions: (lease.spec.leaseTransitions ?? 0) + (transition && holder !== '' ? 1 : 0),
+        },
+      });
+    } catch (error) {
+      // Someone else updated it first: not ours this round.
+      if (error instanceof KubeApiError && error.statusCode === 409) return false;
+      throw error;
+    }
+    this.observe(this.lease, now);
+    if (transition)
+      this.options.logger?.info(
+        { lease: this.options.name, previousHolder: holder || null },
+        'acquired the Lease',
+      );
+    return true;
+  }
+
+  /** Remembers when the record last changed, on our clock. */
+  private observe(lease: Lease, now: Date): void {
+    const record = JSON.stringify(lease.spec);
+    if (record !== this.observedRecord) {
+      this.observedRecord = record;
+      this.observedAt = now.getTime();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// The operator's configuration: flags override environment variables override defaults. Validated
+// with zod; an error names the flag. The metrics source (which URLs to scrape) is configured here
+// by the cluster admin, never by a policy.
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const seconds = z.coerce.number().positive();
+
+export const operatorConfigSchema = z
+  .object({
+    kubeconfig: z.string().optional(),
+    source: z.enum(['kepler', 'prometheus']),
+    keplerEndpoints: csv.optional(),
+    keplerNamespace: z.string().default('kepler'),
+    keplerService: z.string().default('kepler'),
+    keplerPortName: z.string().default('http'),
+    keplerScheme: z.enum(['http', 'https']).default('http'),
+    keplerCaFile: z.string().optional(),
+    keplerCertFile: z.string().optional(),
+    keplerKeyFile: z.string().optional(),
+    keplerTokenFile: z.string().optional(),
+    keplerScrapeInterval: seconds.default(30),
+    prometheusUrl: z.string().url().optional(),
+    prometheusCaFile: z.string().optional(),
+    prometheusTokenFile: z.string().optional(),
+    leaderElection: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    leaseName: z.string().default('carbon-aware-operator'),
+    leaseNamespace: z.string().optional(),
+    leaseDuration: seconds.default(15),
+    renewDeadline: seconds.default(10),
+    retryPeriod: seconds.default(2),
+    identity: z.string().default(`${hostname()}-${process.pid}`),
+    healthPort: z.coerce.number().int().min(0).max(65535).default(8081),
+    healthHost: z.string().default('0.0.0.0'),
+    concurrency: z.coerce.number().int().min(1).max(64).default(4),
+    minInterval: seconds.default(5),
+    watchNamespace: z.string().optional(),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  })
+  .refine((c) => c.source !== 'prometheus' || c.prometheusUrl, {
+    message: '--prometheus-url is required with --source=prometheus',
+    path: ['prometheusUrl'],
+  })
+  .refine((c) => !(c.keplerCertFile && !c.keplerKeyFile), {
+    message: '--kepler-key-file is required with --kepler-cert-file',
+    path: ['keplerKeyFile'],
+  });
+
+export type OperatorConfig = z.infer<typeof operatorConfigSchema>;
+
+/** flag name (kebab) → [config key, environment variable]. */
+export const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>, string]> = {
+  kubeconfig: ['kubeconfig', 'KUBECONFIG'],
+  source: ['source', 'METRICS_SOURCE'],
+  'kepler-endpoints': ['keplerEndpoints', 'KEPLER_ENDPOINTS'],
+  'kepler-namespace': ['keplerNamespace', 'KEPLER_NAMESPACE'],
+  'kepler-service': ['keplerService', 'KEPLER_SERVICE'],
+  'kepler-port-name': ['keplerPortName', 'KEPLER_PORT_NAME'],
+  'kepler-scheme': ['keplerScheme', 'KEPLER_SCHEME'],
+  'kepler-ca-file': ['keplerCaFile', 'KEPLER_CA_FILE'],
+  'kepler-cert-file': ['keplerCertFile', 'KEPLER_CERT_FILE'],
+  'kepler-key-file': ['keplerKeyFile', 'KEPLER_KEY_FILE'],
+  'kepler-token-file': ['keplerTokenFile', 'KEPLER_TOKEN_FILE'],
+  'kepler-scrape-interval': ['keplerScrapeInterval', 'KEPLER_SCRAPE_INTERVAL_SECONDS'],
+  'prometheus-url': ['prometheusUrl', 'PROMETHEUS_URL'],
+  'prometheus-ca-file': ['prometheusCaFile', 'PROMETHEUS_CA_FILE'],
+  'prometheus-token-file': ['prometheusTokenFile', 'PROMETHEUS_TOKEN_FILE'],
+  'leader-election': ['leaderElection', 'LEADER_ELECTION'],
+  'lease-name': ['leaseName', 'LEASE_NAME'],
+  'lease-namespace': ['leaseNamespace', 'POD_NAMESPACE'],
+  'lease-duration': ['leaseDuration', 'LEASE_DURATION_SECONDS'],
+  'renew-deadline': ['renewDeadline', 'RENEW_DEADLINE_SECONDS'],
+  'retry-period': ['retryPeriod', 'RETRY_PERIOD_SECONDS'],
+  identity: ['identity', 'POD_NAME'],
+  'health-port': ['healthPort', 'HEALTH_PORT'],
+  'health-host': ['healthHost', 'HEALTH_HOST'],
+  concurrency: ['concurrency', 'RECONCILE_CONCURRENCY'],
+  'min-interval': ['minInterval', 'MIN_INTERVAL_SECONDS'],
+  'watch-namespace': ['watchNamespace', 'WATCH_NAMESPACE'],
+  'log-level': ['logLevel', 'LOG_LEVEL'],
+};
+
+export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      Object.keys(operatorFlags).map((flag) => [flag, { type: 'string' as const }]),
+    ),
+    strict: true,
+    allowPositionals: false,
+  });
+  const raw: Record<string, unknown> = { source: 'kepler' };
+  for (const [flag, [key, envName]] of Object.entries(operatorFlags)) {
+    const value = (values as Record<string, string | undefined>)[flag] ?? env[envName];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = operatorConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    const flag = Object.entries(operatorFlags).find(([, [k]]) => k === key);
+    throw new Error(
+      `invalid configuration: --${flag?.[0] ?? key} (env ${flag?.[1][1] ?? '?'}): ${issue.message}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,175 @@
+// Wires the operator: informers (policies, pods) → work queue → reconciler, gated by leader
+// election (only the leader reconciles and writes status; standbys keep warm caches), plus the
+// health/metrics server. start() and stop() are the whole lifecycle.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
+import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
+import { KubeEventRecorder } from './event-recorder.js';
+import { HealthServer } from './health-server.js';
+import { KubeRestClient } from './kube-rest-client.js';
+import { LeaderElector } from './leader-election.js';
+import type { MetricsSource } from './metrics-source.js';
+import { OperatorMetrics } from './operator-metrics.js';
+import type { OperatorConfig } from './operator-config.js';
+import type { PolicyEvaluator } from './policy-evaluator.js';
+import { PolicyReconciler } from './policy-reconciler.js';
+import { toPodView, type PodView } from './pod-view.js';
+import { KubePolicyStore } from './status-writer.js';
+import { SupervisedInformer } from './supervised-informer.js';
+import { WorkQueue } from './work-queue.js';
+import { CachedOwnerLookup } from './workload-grouping.js';
+
+export interface OperatorRuntimeDeps {
+  config: OperatorConfig;
+  kubeConfig: KubeConfig;
+  source: MetricsSource;
+  evaluator: PolicyEvaluator;
+  logger: Logger;
+  /** Called when leadership is lost: the process should exit so a clean replica takes over. */
+  onLostLeadership?: () => void;
+}
+
+export class OperatorRuntime {
+  readonly metrics = new OperatorMetrics();
+  readonly policies: SupervisedInformer<CarbonCompliancePolicy>;
+  readonly pods: SupervisedInformer<PodView>;
+  readonly queue: WorkQueue;
+  readonly reconciler: PolicyReconciler;
+  private readonly elector: LeaderElector | undefined;
+  private readonly health: HealthServer;
+  private leading = false;
+  private stopped = false;
+  healthPort = 0;
+
+  constructor(private readonly deps: OperatorRuntimeDeps) {
+    const { config, kubeConfig, logger } = deps;
+    const client = new KubeRestClient(kubeConfig);
+    const ns = config.watchNamespace;
+    this.policies = new SupervisedInformer<CarbonCompliancePolicy>({
+      name: 'policies',
+      kubeConfig,
+      path: ns
+        ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`
+        : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+      logger,
+    });
+    this.pods = new SupervisedInformer<PodView>({
+      name: 'pods',
+      kubeConfig,
+      path: ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods',
+      transform: toPodView,
+      logger,
+    });
+    this.queue = new WorkQueue({
+      concurrency: config.concurrency,
+      backoff: { initialMs: 1000, maxMs: 5 * 60_000 },
+      onError: (key, error, retryInMs) =>
+        logger.warn({ key, err: error.message, retryInMs }, 'reconcile will be retried'),
+    });
+    this.reconciler = new PolicyReconciler({
+      policies: this.policies,
+      pods: this.pods,
+      owners: new CachedOwnerLookup(client),
+      source: deps.source,
+      evaluator: deps.evaluator,
+      store: new KubePolicyStore(client),
+      events: new KubeEventRecorder(client, 'carbon-aware-operator', config.identity, logger),
+      metrics: this.metrics,
+      logger,
+      options: { minIntervalMs: config.minInterval * 1000 },
+    });
+    this.policies.on((type, policy, old) => {
+      const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
+      if (type === 'delete') {
+        this.queue.forget(key);
+        this.metrics.forgetPolicy(policy.metadata.namespace, policy.metadata.name);
+        return;
+      }
+      // Our own status writes come back as updates: only spec changes (generation) need work now.
+      if (type === 'update' && old && old.metadata.generation === policy.metadata.generation) return;
+      if (this.leading) this.queue.add(key);
+    });
+    this.pods.on((type, pod, old) => {
+      // New or removed pods change a policy's workloads; label changes may change its selection.
+      if (type === 'update' && JSON.stringify(old?.metadata.labels) === JSON.stringify(pod.metadata.labels))
+        return;
+      if (!this.leading) return;
+      for (const policy of this.policies.list(pod.metadata.namespace)) {
+        this.queue.addAfter(`${policy.metadata.namespace}/${policy.metadata.name}`, 2_000);
+      }
+    });
+    if (config.leaderElection) {
+      this.elector = new LeaderElector(client, {
+        namespace: config.leaseNamespace ?? 'default',
+        name: config.leaseName,
+        identity: config.identity,
+        leaseDurationSeconds: config.leaseDuration,
+        renewDeadlineSeconds: config.renewDeadline,
+        retryPeriodSeconds: config.retryPeriod,
+        onStartedLeading: () => this.startLeading(),
+        onStoppedLeading: () => this.stopLeading(),
+        logger,
+      });
+    }
+    this.health = new HealthServer(
+      {
+        liveness: () => ({}),
+        readiness: () => ({
+          ...(this.policies.hasSynced() ? {} : { policies: 'policy cache not synced' }),
+          ...(this.pods.hasSynced() ? {} : { pods: 'pod cache not synced' }),
+        }),
+      },
+      this.metrics.registry,
+    );
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.deps;
+    this.healthPort = await this.health.listen(config.healthPort, config.healthHost);
+    logger.info({ port: this.healthPort }, 'health and metrics server listening');
+    this.policies.start();
+    this.pods.start();
+    await Promise.all([this.policies.waitForSync(), this.pods.waitForSync()]);
+    logger.info({ policies: this.policies.list().length, pods: this.pods.list().length }, 'caches synced');
+    const gauges = setInterval(() => {
+      this.metrics.queueDepth.set(this.queue.length);
+      this.metrics.informerRestarts.set({ informer: 'policies' }, this.policies.stats.restarts);
+      this.metrics.informerRestarts.set({ informer: 'pods' }, this.pods.stats.restarts);
+    }, 5_000);
+    gauges.unref();
+    if (this.elector) this.elector.start();
+    else this.startLeading();
+  }
+
+  private startLeading(): void {
+    if (this.stopped) return;
+    this.leading = true;
+    this.metrics.isLeader.set(1);
+    this.queue.start((key) => this.reconciler.handle(key));
+    for (const policy of this.policies.list())
+      this.queue.add(`${policy.metadata.namespace}/${policy.metadata.name}`);
+  }
+
+  private stopLeading(): void {
+    const wasLeading = this.leading;
+    this.leading = false;
+    this.metrics.isLeader.set(0);
+    if (wasLeading && !this.stopped) this.deps.onLostLeadership?.();
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Graceful: finish running reconciles, stop watches, release the Lease, close the server. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.queue.shutdown();
+    this.policies.stop();
+    this.pods.stop();
+    await this.elector?.stop();
+    await this.health.close();
+  }
+}

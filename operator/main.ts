@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// carbon-operator: keeps every CarbonCompliancePolicy's status current from Kepler energy data.
+// Flags and environment variables: operator/README.md. SIGTERM/SIGINT: finish running reconciles,
+// stop watches, release the leader Lease, exit 0.
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { loadOperatorConfig } from './controller/operator-config.js';
+import { OperatorRuntime } from './controller/operator-runtime.js';
+import { createMetricsSource } from './controller/metrics-source-factory.js';
+import { createEngineEvaluator } from './controller/engine-evaluator.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadOperatorConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`carbon-operator: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({
+    level: config.logLevel,
+    base: { component: 'carbon-operator', identity: config.identity },
+  });
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault(); // in-cluster when KUBERNETES_SERVICE_HOST is set
+  if (!config.leaseNamespace) {
+    // In a pod, the Lease lives in the operator's own namespace.
+    config.leaseNamespace =
+      kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  }
+
+  const source = await createMetricsSource(config, kubeConfig, logger);
+  const evaluator = await createEngineEvaluator(logger);
+  let exiting = false;
+  const runtime = new OperatorRuntime({
+    config,
+    kubeConfig,
+    source,
+    evaluator,
+    logger,
+    onLostLeadership: () => {
+      // Another replica may already be writing: stop at once and let Kubernetes restart us.
+      logger.error('lost leadership: exiting');
+      process.exit(1);
+    },
+  });
+  const shutdown = (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    runtime
+      .stop()
+      .then(async () => {
+        await (source as { close?: () => Promise<void> }).close?.();
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await runtime.start();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`carbon-operator: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
