@@ -118,6 +118,8 @@ describe('operator across a kube-apiserver restart', () => {
         caPath: ca.certPath,
         kubeconfigPath: info.kubeconfigPath,
         healthPort: await freeLoopbackPort(),
+        watchNamespace: NAMESPACE,
+        leaderElection: false,
       }),
       { KUBECONFIG: info.kubeconfigPath, LOG_LEVEL: 'info' },
     );

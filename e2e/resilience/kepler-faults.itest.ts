@@ -109,6 +109,8 @@ describe('operator when Kepler misbehaves', () => {
         caPath: ca.certPath,
         kubeconfigPath: testKubeconfigPath(),
         healthPort: await freeLoopbackPort(),
+        watchNamespace: NAMESPACE,
+        leaderElection: false,
       }),
       { KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'info' },
     );
