@@ -1,0 +1,334 @@
+// The CRD and the reconciler against the real kube-apiserver: the API server applies the schema
+// and CEL rules, owner chains are real objects (ReplicaSet→Deployment, Job→CronJob; no kubelet),
+// the informers list+watch them, status goes through /status with our merge patch, and kubectl
+// prints the columns. Energy comes from a scripted in-process source: the Kepler source modules
+// have their own integration tests.
+import { execFileSync } from 'node:child_process';
+import pino from 'pino';
+import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
+import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
+import {
+  MetricsUnavailableError,
+  type MetricsCollection,
+  type MetricsSource,
+  type PodEnergyReading,
+} from './metrics-source.js';
+import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
+import { toPodView, type PodView } from './pod-view.js';
+import { KubePolicyStore, policyPath } from './status-writer.js';
+import { SupervisedInformer } from './supervised-informer.js';
+import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { CachedOwnerLookup } from './workload-grouping.js';
+
+const NS = 'ai-team';
+const kubectl = (...args: string[]) =>
+  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+class ScriptedSource implements MetricsSource {
+  description = 'scripted test source';
+  failWith: Error | undefined;
+  readings = new Map<string, PodEnergyReading>();
+  collect(): Promise<MetricsCollection> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    return Promise.resolve({
+      pods: new Map(this.readings),
+      zonesCounted: ['package'],
+      energySource: 'measured: test',
+      dataQuality: [],
+      errors: [],
+    });
+  }
+}
+
+const hour = (iso: string) => iso;
+
+describe('CarbonCompliancePolicy against a real API server', () => {
+  const client = new KubeRestClient(testKubeConfig());
+  let policies: SupervisedInformer<CarbonCompliancePolicy>;
+  let pods: SupervisedInformer<PodView>;
+  const source = new ScriptedSource();
+  let now = new Date('2025-05-01T10:30:00Z');
+  const makeReconciler = () =>
+    new PolicyReconciler({
+      policies,
+      pods,
+      owners: new CachedOwnerLookup(client),
+      source,
+      evaluator: new FormulaEvaluator(),
+      store: new KubePolicyStore(client),
+      logger: pino({ level: 'silent' }),
+      clock: () => now,
+    });
+
+  beforeAll(async () => {
+    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
+    kubectl(
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/carboncompliancepolicies.carbon-aware.dev',
+    );
+    kubectl('create', 'namespace', NS);
+    // Owner chains as API objects.
+    const dep = await client.create<{ metadata: { uid: string } }>(
+      `/apis/apps/v1/namespaces/${NS}/deployments`,
+      {
+        metadata: { name: 'trainer' },
+        spec: {
+          selector: { matchLabels: { app: 'ml-training-job' } },
+          template: {
+            metadata: { labels: { app: 'ml-training-job' } },
+            spec: { containers: [{ name: 'c', image: 'x' }] },
+          },
+        },
+      },
+    );
+    const rs = await client.create<{ metadata: { uid: string } }>(
+      `/apis/apps/v1/namespaces/${NS}/replicasets`,
+      {
+        metadata: {
+          name: 'trainer-abc',
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'trainer',
+              uid: dep.metadata.uid,
+              controller: true,
+            },
+          ],
+        },
+        spec: {
+          selector: { matchLabels: { app: 'ml-training-job', rs: 'abc' } },
+          template: {
+            metadata: { labels: { app: 'ml-training-job', rs: 'abc' } },
+            spec: { containers: [{ name: 'c', image: 'x' }] },
+          },
+        },
+      },
+    );
+    const cron = await client.create<{ metadata: { uid: string } }>(
+      `/apis/batch/v1/namespaces/${NS}/cronjobs`,
+      {
+        metadata: { name: 'nightly' },
+        spec: {
+          schedule: '0 3 * * *',
+          jobTemplate: {
+            spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
+          },
+        },
+      },
+    );
+    const job = await client.create<{ metadata: { uid: string } }>(`/apis/batch/v1/namespaces/${NS}/jobs`, {
+      metadata: {
+        name: 'nightly-29000000',
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'CronJob',
+            name: 'nightly',
+            uid: cron.metadata.uid,
+            controller: true,
+          },
+        ],
+      },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const pod = (
+      name: string,
+      labels: Record<string, string>,
+      owner: { apiVersion: string; kind: string; name: string; uid: string },
+    ) =>
+      client.create(`/api/v1/namespaces/${NS}/pods`, {
+        metadata: { name, labels, ownerReferences: [{ ...owner, controller: true }] },
+        spec: {
+          containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
+        },
+      });
+    await pod(
+      'trainer-abc-1',
+      { app: 'ml-training-job', rs: 'abc' },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'trainer-abc', uid: rs.metadata.uid },
+    );
+    await pod(
+      'trainer-abc-2',
+      { app: 'ml-training-job', rs: 'abc' },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'trainer-abc', uid: rs.metadata.uid },
+    );
+    await pod(
+      'nightly-29000000-x',
+      { app: 'ml-training-job' },
+      { apiVersion: 'batch/v1', kind: 'Job', name: 'nightly-29000000', uid: job.metadata.uid },
+    );
+    policies = new SupervisedInformer({
+      name: 'policies',
+      kubeConfig: testKubeConfig(),
+      path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+    });
+    pods = new SupervisedInformer({
+      name: 'pods',
+      kubeConfig: testKubeConfig(),
+      path: '/api/v1/pods',
+      transform: toPodView,
+    });
+    policies.start();
+    pods.start();
+    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
+  }, 120_000);
+
+  afterAll(() => {
+    policies?.stop();
+    pods?.stop();
+  });
+
+  async function rejection(spec: unknown): Promise<string> {
+    try {
+      await client.create(policyPath(NS), {
+        apiVersion: 'carbon-aware.dev/v1alpha1',
+        kind: 'CarbonCompliancePolicy',
+        metadata: { generateName: 'bad-' },
+        spec,
+      });
+    } catch (error) {
+      expect(error).toBeInstanceOf(KubeApiError);
+      expect((error as KubeApiError).statusCode).toBe(422);
+      return (error as KubeApiError).message;
+    }
+    throw new Error('the API server accepted an invalid policy');
+  }
+
+  it('rejects invalid policies by schema and by CEL rule, naming the field', async () => {
+    expect(await rejection({ language: 'fr' })).toContain('spec.language');
+    expect(await rejection({ maxWorkloadsInStatus: 501 })).toContain('spec.maxWorkloadsInStatus');
+    expect(await rejection({ window: 'one day' })).toContain('spec.window');
+    expect(await rejection({ site: { cloudRegion: 'AWS Seoul' } })).toContain('spec.site.cloudRegion');
+    expect(await rejection({ site: { zone: 'KR', cloudRegion: 'aws/ap-northeast-2' } })).toContain(
+      'set either zone or cloudRegion, not both',
+    );
+    expect(await rejection({ selector: { matchExpressions: [{ key: 'app', operator: 'In' }] } })).toContain(
+      'values must be non-empty',
+    );
+    expect(await rejection({ recommendations: { candidateRegions: ['aws/x', 'aws/x'] } })).toContain(
+      'Duplicate value',
+    );
+  });
+
+  it('applies defaults from the schema', async () => {
+    kubectl('apply', '-f', 'examples/ai-team-ml-training.yaml');
+    const created = await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'));
+    expect(created.spec).toMatchObject({ maxWorkloadsInStatus: 100, standard: 'KR_CARBON_2050' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+
+  it('groups real owner chains, writes the expected status, and kubectl shows the columns', async () => {
+    await waitForCache(() => policies.get(NS, 'ml-training') && pods.list(NS).length === 3);
+    source.readings.set(`${NS}/trainer-abc-1`, {
+      namespace: NS,
+      pod: 'trainer-abc-1',
+      hourly: [{ hourStart: hour('2025-05-01T09:00:00Z'), energy_kWh: 0.5 }],
+    });
+    source.readings.set(`${NS}/trainer-abc-2`, {
+      namespace: NS,
+      pod: 'trainer-abc-2',
+      hourly: [{ hourStart: hour('2025-05-01T10:00:00Z'), energy_kWh: 0.25 }],
+    });
+    source.readings.set(`${NS}/nightly-29000000-x`, {
+      namespace: NS,
+      pod: 'nightly-29000000-x',
+      hourly: [{ hourStart: hour('2025-05-01T10:00:00Z'), energy_kWh: 0.25 }],
+    });
+    const result = await makeReconciler().handle(`${NS}/ml-training`);
+    expect(result).toEqual({ requeueAfterMs: 300_000 });
+    const policy = await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'));
+    const status = policy.status!;
+    expect(status.observedGeneration).toBe(policy.metadata.generation);
+    expect(status.summary).toMatchObject({ status: 'NON_COMPLIANT', workloads: 2, nonCompliant: 2 });
+    expect(status.summary!.energy_kWh).toBeCloseTo(1.0, 9);
+    expect(status.summary!.effectiveIntensity_gCO2eq_kWh).toBeCloseTo(510.12, 6);
+    expect(status.workloads!.map((w) => `${w.kind}/${w.workload}/${w.pods}`).sort()).toEqual([
+      'CronJob/nightly/1',
+      'Deployment/trainer/2',
+    ]);
+    expect(status.energyHistory!.series.map((s) => s.workload)).toEqual([
+      'CronJob/nightly',
+      'Deployment/trainer',
+    ]);
+    expect(status.conditions!.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'Ready=True',
+      'MetricsAvailable=True',
+      'Compliant=False',
+    ]);
+
+    const table = kubectl('get', 'carboncompliance', '-A');
+    const [header, row] = table.trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'STATUS',
+      'WORKLOADS',
+      'NON-COMPLIANT',
+      'INTENSITY',
+      'TARGET',
+      'PUE',
+      'KGCO2E/30D',
+      'AGE',
+    ]);
+    expect(row).toMatch(
+      /^ai-team\s+ml-training\s+NON_COMPLIANT\s+2\s+2\s+510\.1\d*\s+424\s+1\.17\s+0\s+\S+$/,
+    );
+    process.stderr.write(`\n${table}`);
+    expect(kubectl('get', 'ccp', '-n', NS, '-o', 'name').trim()).toBe(
+      'carboncompliancepolicy.carbon-aware.dev/ml-training',
+    );
+  });
+
+  it('a restarted reconciler keeps the hourly buckets from status', async () => {
+    source.readings.clear();
+    source.readings.set(`${NS}/trainer-abc-1`, {
+      namespace: NS,
+      pod: 'trainer-abc-1',
+      hourly: [{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.2 }],
+    });
+    now = new Date('2025-05-01T11:05:00Z');
+    await waitForCache(() => policies.get(NS, 'ml-training')?.status?.energyHistory);
+    await makeReconciler().handle(`${NS}/ml-training`);
+    const status = (await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status!;
+    const trainer = status.energyHistory!.series.find((s) => s.workload === 'Deployment/trainer')!;
+    expect(trainer.kWh.slice(-3)).toEqual([0.5, 0.25, 0.2]);
+    expect(status.summary!.energy_kWh).toBeCloseTo(1.2, 9);
+  });
+
+  it('a failing metrics source: MetricsAvailable=False, the old assessment kept and marked stale', async () => {
+    await waitForCache(
+      () => policies.get(NS, 'ml-training')?.status?.summary?.energy_kWh === 1.2 || undefined,
+    );
+    const before = (await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status!;
+    source.failWith = new MetricsUnavailableError(
+      'connection-refused',
+      'connect ECONNREFUSED 127.0.0.1:9102',
+    );
+    now = new Date('2025-05-01T11:10:00Z');
+    await expect(makeReconciler().handle(`${NS}/ml-training`)).rejects.toBeInstanceOf(ReconcileRetryError);
+    const after = (await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status!;
+    expect(after.summary).toEqual(before.summary);
+    expect(after.workloads).toEqual(before.workloads);
+    expect(after.stale).toEqual({ since: '2025-05-01T11:10:00Z', reason: 'ConnectionRefused' });
+    expect(after.conditions!.find((c) => c.type === 'MetricsAvailable')).toMatchObject({
+      status: 'False',
+      reason: 'ConnectionRefused',
+    });
+    source.failWith = undefined;
+  });
+
+  async function waitForCache(check: () => unknown): Promise<void> {
+    const started = Date.now();
+    while (!check()) {
+      if (Date.now() - started > 10_000) throw new Error('cache did not catch up');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+});
