@@ -1,13 +1,9 @@
 // The reconciler with in-memory collaborators: a PolicyStore with the API server's optimistic
 // concurrency (resourceVersion, 409), a metrics source whose answers the test scripts, and an
 // evaluator that applies the architecture's formula (C = Σ E·PUE·I, flat intensity) so the
-// numbers in status can be checked by hand. The real engine is exercised in the integration test.
+// numbers in status can be checked by hand (testdata/formula-evaluator.ts).
 import pino from 'pino';
-import type {
-  CarbonCompliancePolicy,
-  CarbonCompliancePolicyStatus,
-  PolicySummary,
-} from '../api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
 import { KubeApiError } from './kube-rest-client.js';
 import {
   MetricsUnavailableError,
