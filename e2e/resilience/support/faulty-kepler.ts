@@ -1,6 +1,7 @@
 // A Kepler 0.11-format endpoint over HTTPS whose failure mode the test switches at run time:
 // ok, down (connection refused), slow (headers, then a body that never finishes), garbage (200 with
 // bytes that are not the exposition format), huge (200 with a 50 MB body of plausible process series).
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,8 @@ export async function startFaultyKepler(options: {
   const requests: Record<KeplerFault, number> = { ok: 0, down: 0, slow: 0, garbage: 0, huge: 0 };
   const sockets = new Set<Socket>();
   const slowTimers = new Set<NodeJS.Timeout>();
+  // Responses that only end when the mode changes (slow) or that are long (huge).
+  const inFlight = new Set<ServerResponse>();
 
   const server: Server = createServer({ cert: options.certPem, key: options.keyPem }, (request, response) => {
     requests[mode] += 1;
@@ -46,9 +49,11 @@ export async function startFaultyKepler(options: {
       response.write('# HELP kepler_pod_cpu_joules_total Energy consumption of cpu at pod level in joules\n');
       const timer = setInterval(() => response.write('#\n'), 1000);
       slowTimers.add(timer);
+      inFlight.add(response);
       response.on('close', () => {
         clearInterval(timer);
         slowTimers.delete(timer);
+        inFlight.delete(response);
       });
       return;
     }
@@ -76,6 +81,8 @@ export async function startFaultyKepler(options: {
         response.end();
       };
       response.on('error', () => undefined);
+      inFlight.add(response);
+      response.on('close', () => inFlight.delete(response));
       pump();
       return;
     }
@@ -111,7 +118,7 @@ export async function startFaultyKepler(options: {
       if (next === mode) return;
       if (next === 'down') await close();
       else if (mode === 'down') await listen(port);
-      else for (const socket of sockets) socket.destroy(); // end slow/huge responses in flight
+      else for (const response of inFlight) response.destroy(); // end slow/huge responses in flight
       mode = next;
     },
     stop: close,
