@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments, stringify } from 'yaml';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../testenv/certificates.js';
 import { ChildProcessGroup } from './child-process-group.js';
@@ -18,6 +19,35 @@ import { startSimulatedKepler, type SimulatedKepler } from './simulated-kepler.j
 import { operatorArguments } from './operator-arguments.js';
 
 const HOST = '127.0.0.1';
+const SCRAPE_INTERVAL_S = 5;
+/** Sample policies re-evaluate every 5–15 min; the demo shows values moving within a minute. */
+const DEMO_POLICY_INTERVAL = '30s';
+
+/** The policy document with spec.interval replaced (the sample files stay as they are). */
+function withInterval(manifest: string, interval: string): string {
+  return parseAllDocuments(manifest)
+    .map((doc) => {
+      const object = doc.toJS() as { kind?: string; spec?: Record<string, unknown> } | null;
+      if (object?.kind === 'CarbonCompliancePolicy' && object.spec) object.spec.interval = interval;
+      return stringify(object);
+    })
+    .join('---\n');
+}
+
+async function waitForHttpOk(url: string, timeoutMs: number, abort: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const reason = abort();
+    if (reason) throw new Error(reason);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
+}
 
 function repositoryRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -106,10 +136,11 @@ async function main(): Promise<void> {
     copyFileSync(info.kubeconfigPath, kubeconfigPath);
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
-    const kubectlRun = (args: string[]): string =>
+    const kubectlRun = (args: string[], input?: string): string =>
       execFileSync(kubectl, ['--kubeconfig', kubeconfigPath, ...args], {
         encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
+        input,
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
 
     step(`control plane at ${info.server}; kubeconfig in .demo/kubeconfig`);
@@ -136,6 +167,7 @@ async function main(): Promise<void> {
 
     step('starting the operator and the MCP/HTTP server');
     const childEnv = { KUBECONFIG: kubeconfigPath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    const healthPort = await freeLoopbackPort();
     children.start(
       'operator',
       process.execPath,
@@ -145,7 +177,8 @@ async function main(): Promise<void> {
           keplerUrls: kepler.urls,
           caPath: ca.certPath,
           kubeconfigPath,
-          healthPort: await freeLoopbackPort(),
+          healthPort,
+          scrapeIntervalSeconds: SCRAPE_INTERVAL_S,
         }),
       ],
       childEnv,
@@ -157,19 +190,27 @@ async function main(): Promise<void> {
       childEnv,
     );
 
-    const policyFiles = [
-      ...yamlFiles(join(root, 'examples')),
-      ...yamlFiles(join(root, 'hack/demo/policies')),
-    ];
-    step(`applying ${policyFiles.length} policies`);
-    for (const file of policyFiles) kubectlRun(['apply', '-f', file]);
-
     const exitedReason = (): string | undefined => {
       const dead = children.exited();
       return dead
         ? `${dead.name} exited (code ${dead.process.exitCode}):\n${children.logTail(dead.name)}`
         : undefined;
     };
+    await waitForHttpOk(`http://${HOST}:${healthPort}/readyz`, 60_000, exitedReason);
+    // Two scrapes give the first energy increase; a policy evaluated before that would show no data.
+    step('operator ready; letting it scrape the simulated Kepler twice');
+    await new Promise((resolve) => setTimeout(resolve, (2 * SCRAPE_INTERVAL_S + 1) * 1000));
+
+    const policyFiles = [
+      ...yamlFiles(join(root, 'examples')),
+      ...yamlFiles(join(root, 'hack/demo/policies')),
+    ];
+    step(
+      `applying ${policyFiles.length} policies (spec.interval shortened to ${DEMO_POLICY_INTERVAL} for the demo)`,
+    );
+    for (const file of policyFiles) {
+      kubectlRun(['apply', '-f', '-'], withInterval(readFileSync(file, 'utf8'), DEMO_POLICY_INTERVAL));
+    }
     let lastProgress = '';
     await waitForPolicyStatuses(kc, {
       expected: policyFiles.length,
