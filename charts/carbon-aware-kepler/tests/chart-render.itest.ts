@@ -1,0 +1,316 @@
+// helm lint and helm template: what the chart renders for its notable options, its RBAC (exactly the
+// least-privilege set), the security context of every container, and values the schema refuses.
+import {
+  find,
+  helm,
+  chartDir,
+  kubeVersion,
+  render,
+  setArgs,
+  variants,
+  type Manifest,
+} from './chart-render.js';
+
+interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs: string[];
+}
+
+/** One line per (group, resource, name) with its sorted verbs, so that rule layout does not matter. */
+function permissions(rules: PolicyRule[]): Record<string, string> {
+  const out: Record<string, Set<string>> = {};
+  for (const rule of rules) {
+    for (const group of rule.apiGroups ?? ['']) {
+      for (const resource of rule.resources ?? []) {
+        for (const name of rule.resourceNames ?? ['*']) {
+          const key = `${group || 'core'}/${resource}${name === '*' ? '' : `[${name}]`}`;
+          out[key] ??= new Set();
+          for (const verb of rule.verbs) out[key].add(verb);
+        }
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort().join(',')]));
+}
+
+const operatorWorkloadPermissions = {
+  'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
+  'carbon-aware.dev/carboncompliancepolicies/status': 'get,patch',
+  'core/pods': 'get,list,watch',
+  'apps/replicasets': 'get',
+  'batch/jobs': 'get',
+  'core/events': 'create',
+};
+
+function containers(m: Manifest): Array<Record<string, any>> {
+  const spec = (m as any).spec.template.spec;
+  return [...(spec.initContainers ?? []), ...spec.containers];
+}
+
+function env(container: Record<string, any>): Record<string, string> {
+  return Object.fromEntries(
+    (container.env ?? []).filter((e: any) => typeof e.value === 'string').map((e: any) => [e.name, e.value]),
+  );
+}
+
+describe('carbon-aware-kepler chart', () => {
+  it('passes helm lint (strict) with default values and with every notable option', async () => {
+    for (const [name, values] of Object.entries(variants)) {
+      const { stdout } = await helm([
+        'lint',
+        '--strict',
+        chartDir,
+        '--kube-version',
+        kubeVersion,
+        ...setArgs(values),
+      ]).catch((e: { stdout?: string; stderr?: string }) => {
+        throw new Error(`helm lint failed for "${name}": ${e.stdout ?? ''}${e.stderr ?? ''}`);
+      });
+      expect(stdout).toContain('0 chart(s) failed');
+    }
+  });
+
+  it('renders the operator, MCP server, RBAC, standards and dashboard with default values', async () => {
+    const m = await render();
+    const kinds = m.map((x) => `${x.kind}/${x.metadata.name}`).sort();
+    expect(kinds).toEqual(
+      [
+        'ClusterRole/carbon-carbon-aware-kepler-mcp',
+        'ClusterRole/carbon-carbon-aware-kepler-operator',
+        'ClusterRoleBinding/carbon-carbon-aware-kepler-mcp',
+        'ClusterRoleBinding/carbon-carbon-aware-kepler-operator',
+        'ConfigMap/carbon-carbon-aware-kepler-dashboard',
+        'ConfigMap/carbon-carbon-aware-kepler-standards',
+        'Deployment/carbon-carbon-aware-kepler-mcp',
+        'Deployment/carbon-carbon-aware-kepler-operator',
+        'PodDisruptionBudget/carbon-carbon-aware-kepler-mcp',
+        'PodDisruptionBudget/carbon-carbon-aware-kepler-operator',
+        'Role/carbon-carbon-aware-kepler-operator-kepler-discovery',
+        'Role/carbon-carbon-aware-kepler-operator-leader-election',
+        'RoleBinding/carbon-carbon-aware-kepler-operator-kepler-discovery',
+        'RoleBinding/carbon-carbon-aware-kepler-operator-leader-election',
+        'Secret/carbon-carbon-aware-kepler-mcp-token',
+        'Service/carbon-carbon-aware-kepler-mcp',
+        'Service/carbon-carbon-aware-kepler-operator-metrics',
+        'ServiceAccount/carbon-carbon-aware-kepler-mcp',
+        'ServiceAccount/carbon-carbon-aware-kepler-operator',
+      ].sort(),
+    );
+    const operator = find(m, 'Deployment', '-operator') as any;
+    expect(operator.spec.replicas).toBe(2);
+    const op = containers(operator)[0]!;
+    expect(op.image).toBe('carbon-aware-kepler:0.1.0');
+    expect(op.command).toEqual(['carbon-operator']);
+    expect(env(op)).toMatchObject({
+      METRICS_SOURCE: 'kepler',
+      KEPLER_NAMESPACE: 'kepler',
+      KEPLER_SERVICE: 'kepler',
+      KEPLER_PORT_NAME: 'http',
+      KEPLER_SCHEME: 'http',
+      LEADER_ELECTION: 'true',
+      LEASE_NAME: 'carbon-aware-operator',
+    });
+    // Lease namespace and identity come from the downward API.
+    expect(op.env.find((e: any) => e.name === 'POD_NAMESPACE').valueFrom.fieldRef.fieldPath).toBe(
+      'metadata.namespace',
+    );
+    expect(op.env.find((e: any) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+    expect(op.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(op.readinessProbe.httpGet.path).toBe('/readyz');
+
+    const mcp = find(m, 'Deployment', '-mcp') as any;
+    const mc = containers(mcp)[0]!;
+    expect(mc.command).toEqual(['carbon-mcp']);
+    expect(mc.args).toEqual(['--http', '--port', '8000', '--host', '0.0.0.0']);
+    expect(mc.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(mc.readinessProbe.httpGet.path).toBe('/readyz');
+    const service = find(m, 'Service', '-mcp') as any;
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 'http', protocol: 'TCP' }]);
+
+    const token = find(m, 'Secret', '-mcp-token') as any;
+    expect(Buffer.from(token.data.token, 'base64').toString()).toMatch(/^[A-Za-z0-9]{48}$/);
+
+    const dashboard = find(m, 'ConfigMap', '-dashboard') as any;
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    expect(JSON.parse(dashboard.data['carbon-aware-kepler.json']).uid).toBe('carbon-aware-kepler');
+  });
+
+  it('grants the operator and the MCP server exactly the least-privilege RBAC', async () => {
+    const m = await render();
+    expect(permissions((find(m, 'ClusterRole', '-operator') as any).rules)).toEqual(
+      operatorWorkloadPermissions,
+    );
+    const lease = find(m, 'Role', '-leader-election') as any;
+    expect(lease.metadata.namespace).toBe('carbon-system');
+    expect(permissions(lease.rules)).toEqual({
+      'coordination.k8s.io/leases': 'create',
+      'coordination.k8s.io/leases[carbon-aware-operator]': 'get,update',
+    });
+    const kepler = find(m, 'Role', '-kepler-discovery') as any;
+    expect(kepler.metadata.namespace).toBe('kepler');
+    expect(permissions(kepler.rules)).toEqual({ 'discovery.k8s.io/endpointslices': 'get,list,watch' });
+    expect(permissions((find(m, 'ClusterRole', '-mcp') as any).rules)).toEqual({
+      'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
+      'authorization.k8s.io/subjectaccessreviews': 'create',
+    });
+    // Every binding points at the chart's own role and its own ServiceAccount, in the release namespace.
+    for (const binding of m.filter(
+      (x) => x.kind === 'RoleBinding' || x.kind === 'ClusterRoleBinding',
+    ) as any[]) {
+      expect(binding.roleRef.name).toBe(binding.metadata.name);
+      expect(binding.subjects).toHaveLength(1);
+      expect(binding.subjects[0]).toMatchObject({ kind: 'ServiceAccount', namespace: 'carbon-system' });
+    }
+    // No wildcard anywhere.
+    const all = JSON.stringify(m.filter((x) => /Role$/.test(x.kind)).map((x: any) => x.rules));
+    expect(all).not.toContain('"*"');
+  });
+
+  it('drops the SubjectAccessReview rule without per-namespace authorisation and the Kepler Role in prometheus mode', async () => {
+    const m = await render({
+      'mcp.auth.perNamespaceAuthorization': false,
+      ...variants['prometheus mode with CA and token'],
+    });
+    expect(permissions((find(m, 'ClusterRole', '-mcp') as any).rules)).toEqual({
+      'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
+    });
+    expect(m.some((x) => x.metadata.name.endsWith('-kepler-discovery'))).toBe(false);
+  });
+
+  it('scopes the operator to one namespace with a Role when watchNamespace is set', async () => {
+    const m = await render(variants['one namespace watched, single replicas, no MCP']);
+    expect(m.some((x) => x.kind === 'ClusterRole' || x.kind === 'ClusterRoleBinding')).toBe(false);
+    const role = m.find(
+      (x) => x.kind === 'Role' && x.metadata.name === 'carbon-carbon-aware-kepler-operator',
+    ) as any;
+    expect(role.metadata.namespace).toBe('apps');
+    expect(permissions(role.rules)).toEqual(operatorWorkloadPermissions);
+    expect(m.some((x) => x.metadata.name.includes('-mcp'))).toBe(false);
+    // One replica cannot honour minAvailable: 1 during a drain, so no PDB.
+    expect(m.some((x) => x.kind === 'PodDisruptionBudget')).toBe(false);
+    expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).WATCH_NAMESPACE).toBe('apps');
+  });
+
+  it('hardens every container of every variant (non-root, read-only root, no capabilities, seccomp)', async () => {
+    let checked = 0;
+    for (const values of Object.values(variants)) {
+      for (const d of (await render(values)).filter((x) => x.kind === 'Deployment') as any[]) {
+        const pod = d.spec.template.spec;
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+        for (const c of containers(d)) {
+          expect(c.securityContext).toEqual({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          });
+          // The only writable path is the /tmp emptyDir.
+          const tmp = c.volumeMounts.find((v: any) => v.mountPath === '/tmp');
+          expect(pod.volumes.find((v: any) => v.name === tmp.name).emptyDir).toBeDefined();
+          expect(c.resources.requests).toBeDefined();
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBe(9);
+  });
+
+  it('wires the Prometheus source with its CA and token files', async () => {
+    const m = await render(variants['prometheus mode with CA and token']);
+    const op = containers(find(m, 'Deployment', '-operator'))[0]!;
+    expect(env(op)).toMatchObject({
+      METRICS_SOURCE: 'prometheus',
+      PROMETHEUS_URL: 'https://prometheus.monitoring.svc:9090',
+      PROMETHEUS_CA_FILE: '/etc/carbon-aware/prometheus-ca/ca.crt',
+      PROMETHEUS_TOKEN_FILE: '/etc/carbon-aware/prometheus-token/token',
+    });
+    expect(Object.keys(env(op)).filter((k) => k.startsWith('KEPLER_'))).toEqual([]);
+    const pod = (find(m, 'Deployment', '-operator') as any).spec.template.spec;
+    expect(pod.volumes.map((v: any) => v.secret?.secretName).filter(Boolean)).toEqual([
+      'prometheus-ca',
+      'prometheus-token',
+    ]);
+  });
+
+  it('wires static Kepler endpoints with CA, client certificate and bearer token', async () => {
+    const m = await render(variants['kepler static HTTPS endpoints with CA, client cert and token secret']);
+    const op = containers(find(m, 'Deployment', '-operator'))[0]!;
+    const e = env(op);
+    expect(e).toMatchObject({
+      KEPLER_ENDPOINTS: 'https://node-a.example:28282/metrics,https://node-b.example:28282/metrics',
+      KEPLER_SCHEME: 'https',
+      KEPLER_CA_FILE: '/etc/carbon-aware/kepler-ca/ca.crt',
+      KEPLER_CERT_FILE: '/etc/carbon-aware/kepler-client/tls.crt',
+      KEPLER_KEY_FILE: '/etc/carbon-aware/kepler-client/tls.key',
+      KEPLER_TOKEN_FILE: '/etc/carbon-aware/kepler-token/token',
+    });
+    expect(e.KEPLER_NAMESPACE).toBeUndefined();
+    expect(m.some((x) => x.metadata.name.endsWith('-kepler-discovery'))).toBe(false);
+    for (const path of [
+      '/etc/carbon-aware/kepler-ca',
+      '/etc/carbon-aware/kepler-client',
+      '/etc/carbon-aware/kepler-token',
+    ]) {
+      expect(op.volumeMounts.find((v: any) => v.mountPath === path)).toMatchObject({ readOnly: true });
+    }
+  });
+
+  it('exposes the MCP server on NodePort 30800 and renders NetworkPolicies and the ServiceMonitor', async () => {
+    const m = await render(variants['NodePort, NetworkPolicy and ServiceMonitor']);
+    const service = find(m, 'Service', '-mcp') as any;
+    expect(service.spec.type).toBe('NodePort');
+    expect(service.spec.ports[0].nodePort).toBe(30800);
+    const monitor = find(m, 'ServiceMonitor', '-operator') as any;
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http-metrics', path: '/metrics' });
+    const metricsService = find(m, 'Service', '-operator-metrics') as any;
+    expect(metricsService.spec.ports[0].name).toBe('http-metrics');
+    expect(metricsService.metadata.labels['app.kubernetes.io/component']).toBe('operator');
+    const opPolicy = find(m, 'NetworkPolicy', '-operator') as any;
+    expect(opPolicy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const egressPorts = opPolicy.spec.egress.flatMap((r: any) =>
+      r.ports.map((p: any) => `${p.protocol}/${p.port}`),
+    );
+    expect(egressPorts).toEqual([
+      'UDP/53',
+      'TCP/53',
+      'TCP/443',
+      'TCP/6443',
+      'TCP/28282',
+      'TCP/9102',
+      'TCP/9090',
+    ]);
+    const mcpPolicy = find(m, 'NetworkPolicy', '-mcp') as any;
+    expect(mcpPolicy.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8000 }]);
+  });
+
+  it('refuses invalid values with a message naming the field', async () => {
+    const cases: Array<[Record<string, string | number | boolean>, RegExp]> = [
+      [{ 'metricsSource.mode': 'graphite' }, /metricsSource\/mode/],
+      [{ 'metricsSource.mode': 'prometheus' }, /metricsSource\.prometheus\.url is required/],
+      [{ 'metricsSource.kepler.discovery.enabled': false }, /metricsSource\.kepler\.endpoints must list/],
+      [{ 'mcp.service.nodePort': 8000 }, /mcp\/service\/nodePort/],
+      [
+        { 'containerSecurityContext.readOnlyRootFilesystem': false },
+        /containerSecurityContext\/readOnlyRootFilesystem/,
+      ],
+      [{ 'operator.replica': 3 }, /additional properties 'replica' not allowed/],
+      [
+        {
+          'metricsSource.kepler.endpoints[0]': 'file:///etc/passwd',
+          'metricsSource.kepler.discovery.enabled': false,
+        },
+        /endpoints\/0/,
+      ],
+    ];
+    for (const [values, message] of cases) {
+      await expect(render(values)).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
+    }
+  });
+});
