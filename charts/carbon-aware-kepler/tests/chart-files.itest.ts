@@ -5,6 +5,10 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { chartDir, find, render, repoRoot } from './chart-render.js';
+import { jest } from '@jest/globals';
+
+// helm renders take ~0.3 s each; a test renders up to a dozen on a shared, busy machine.
+jest.setTimeout(90_000);
 
 interface PolicyRule {
   apiGroups?: string[];

@@ -10,6 +10,10 @@ import {
   variants,
   type Manifest,
 } from './chart-render.js';
+import { jest } from '@jest/globals';
+
+// helm renders take ~0.3 s each; a test renders up to a dozen on a shared, busy machine.
+jest.setTimeout(90_000);
 
 interface PolicyRule {
   apiGroups?: string[];
