@@ -1,50 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseExposition } from './exposition-parser.js';
-import { writeExposition, type WritableFamily } from './exposition-writer.js';
+import { rangeJsonToExposition } from './test-support/range-json-exposition.js';
 import { chooseCpuZones, interpretKeplerScrape, podKey, totalJoules, totalWatts } from './kepler-metrics.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
 const T = Date.UTC(2026, 0, 1);
-
-/** Labels Prometheus adds at scrape time; the exporter itself never wrote them. */
-const TARGET_LABELS = new Set([
-  '__name__',
-  'container',
-  'endpoint',
-  'job',
-  'namespace',
-  'pod',
-  'service',
-  'instance',
-]);
-
-/**
- * Rebuilds the exposition the legacy exporter served at `unixSeconds` from the real query_range JSON
- * (the same transformation SOURCES.md describes for the DERIVED fixture).
- */
-export function rangeJsonToExposition(json: string, unixSeconds: number): string {
-  const data = JSON.parse(json) as Record<
-    string,
-    Array<{ metric: Record<string, string>; values: Array<[number, string]> }>
-  >;
-  const families: WritableFamily[] = [];
-  for (const [name, series] of Object.entries(data)) {
-    const samples = [];
-    for (const s of series) {
-      const point = s.values.find(([t]) => t === unixSeconds);
-      if (!point) continue;
-      const labels: string[] = [];
-      for (const [k, v] of Object.entries(s.metric).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (k === 'exported_instance') labels.push('instance', v);
-        else if (!TARGET_LABELS.has(k)) labels.push(k, v);
-      }
-      samples.push({ name, labels, value: Number(point[1]) });
-    }
-    families.push({ name, type: name.endsWith('_total') ? 'counter' : 'gauge', samples });
-  }
-  return writeExposition(families);
-}
 
 describe('Kepler 0.11 (synthetic fixture from the v0.11.4 descriptors)', () => {
   const snap = interpretKeplerScrape(parseExposition(fixture('kepler-v0.11-SYNTHETIC-from-code.prom')), {
