@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One image, three programs: carbon-operator (the default entrypoint), carbon-mcp (MCP stdio / Streamable
+# HTTP + REST; select it with `--entrypoint carbon-mcp` or a Pod `command`) and the carbon-kepler CLI.
+# Runs as uid 65532 with a read-only root filesystem: nothing is written outside /tmp (an emptyDir).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: compile TypeScript, then drop dev dependencies --------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+ENV CI=true \
+    npm_config_audit=false \
+    npm_config_fund=false \
+    npm_config_update_notifier=false
+# Dependencies first, so that a source change does not reinstall them.
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY operator ./operator
+COPY mcp ./mcp
+COPY hack ./hack
+COPY crds ./crds
+RUN npm run build \
+ && npm prune --omit=dev \
+ && rm -rf node_modules/.cache
+
+# ---- runtime: Node and the built programs only -----------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOME=/tmp \
+    TMPDIR=/tmp
+WORKDIR /app
+# npm, npx and corepack are not needed to run the programs; removing them shrinks what an attacker finds.
+# Small launchers put the programs on PATH under their package.json bin names; `exec` keeps node as PID 1
+# so that SIGTERM reaches the operator's graceful shutdown.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+ && printf '#!/bin/sh\nexec node /app/dist/operator/main.js "$@"\n' > /usr/local/bin/carbon-operator \
+ && printf '#!/bin/sh\nexec node /app/dist/mcp/main.js "$@"\n' > /usr/local/bin/carbon-mcp \
+ && printf '#!/bin/sh\nexec node /app/dist/operator/cli/carbon-kepler.js "$@"\n' > /usr/local/bin/carbon-kepler \
+ && chmod 0555 /usr/local/bin/carbon-operator /usr/local/bin/carbon-mcp /usr/local/bin/carbon-kepler
+# Owned by root and not writable by the runtime user, even without a read-only root filesystem.
+COPY --from=build --chown=0:0 /src/package.json ./package.json
+COPY --from=build --chown=0:0 /src/node_modules ./node_modules
+COPY --from=build --chown=0:0 /src/dist ./dist
+COPY --from=build --chown=0:0 /src/operator/data ./operator/data
+COPY --from=build --chown=0:0 /src/crds ./crds
+USER 65532:65532
+# Operator health/metrics port and the MCP/HTTP server port.
+EXPOSE 8081 8000
+ENTRYPOINT ["carbon-operator"]
