@@ -1,0 +1,228 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import pino from 'pino';
+import { samplePolicies } from './__fixtures__/policies.js';
+import { testReferenceData } from './__fixtures__/reference-data.js';
+import { allowAllNamespaces } from './auth/namespace-authoriser.js';
+import { createMcpServer } from './mcp-server.js';
+import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
+import { toolCatalogue } from './tools/catalogue.js';
+
+async function connected() {
+  const server = createMcpServer({
+    source: new InMemoryPolicySource(samplePolicies()),
+    authoriser: allowAllNamespaces,
+    tools: toolCatalogue,
+    reference: testReferenceData,
+    logger: pino({ level: 'silent' }),
+  });
+  const client = new Client({ name: 'test', version: '1' });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(a), client.connect(b)]);
+  return { client, server };
+}
+
+describe('MCP server over an in-memory transport', () => {
+  test('lists every tool with title, read-only annotations and an output schema', async () => {
+    const { client } = await connected();
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(toolCatalogue.map((t) => t.name));
+    for (const tool of tools) {
+      expect(tool.title).toBeTruthy();
+      expect(tool.annotations).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+        openWorldHint: false,
+      });
+      expect(tool.outputSchema?.type).toBe('object');
+    }
+  });
+
+  test('assess_workload_compliance returns the seed example from status, with a Korean summary', async () => {
+    const { client } = await connected();
+    const result = await client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'ml-training-job', namespace: 'ai-team' },
+    });
+    expect(result.isError).toBeFalsy();
+    const s = result.structuredContent as Record<string, unknown>;
+    expect(s.status).toBe('NON_COMPLIANT');
+    expect(s.current_carbon_intensity_gCO2eq_kWh).toBeCloseTo(510.12, 2);
+    expect(s.gap_percent).toBeCloseTo(20.3, 1);
+    expect(s.policy).toMatchObject({ namespace: 'ai-team', name: 'carbon' });
+    const text = (result.content as Array<{ text: string }>)[0]!.text;
+    expect(text).toContain('미준수');
+  });
+
+  test('bad arguments are JSON-RPC -32602 naming the field', async () => {
+    const { client } = await connected();
+    const call = client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'x', namespace: 'Bad_NS' },
+    });
+    await expect(call).rejects.toBeInstanceOf(McpError);
+    await expect(call).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('namespace') });
+    await expect(
+      client.callTool({ name: 'list_workloads_by_compliance', arguments: { limit: 0 } }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('limit') });
+  });
+
+  test('an uncovered workload is a tool error that shows a policy to apply', async () => {
+    const { client } = await connected();
+    const result = await client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'nope', namespace: 'web' },
+    });
+    expect(result.isError).toBe(true);
+    const text = (result.content as Array<{ text: string }>)[0]!.text;
+    expect(text).toContain('kind: CarbonCompliancePolicy');
+    expect(text).toContain('app: nope');
+  });
+
+  test('list_workloads_by_compliance pages with an opaque cursor and sends progress', async () => {
+    const { client } = await connected();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let progressEvents = 0;
+    do {
+      const result = await client.callTool(
+        { name: 'list_workloads_by_compliance', arguments: { limit: 2, ...(cursor ? { cursor } : {}) } },
+        undefined,
+        { onprogress: () => (progressEvents += 1) },
+      );
+      const s = result.structuredContent as {
+        workloads: Array<{ workload: string }>;
+        next_cursor: string | null;
+        counts: { total: number };
+      };
+      expect(s.counts.total).toBe(5);
+      seen.push(...s.workloads.map((w) => w.workload));
+      cursor = s.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(['idle-batch', 'inference', 'ml-training-job', 'api', 'frontend']);
+    expect(progressEvents).toBeGreaterThan(0);
+    const filtered = await client.callTool({
+      name: 'list_workloads_by_compliance',
+      arguments: { status: 'INSUFFICIENT_DATA' },
+    });
+    expect(
+      (filtered.structuredContent as { workloads: Array<{ workload: string }> }).workloads.map(
+        (w) => w.workload,
+      ),
+    ).toEqual(['idle-batch']);
+  });
+
+  test('a cursor from another query is refused naming cursor', async () => {
+    const { client } = await connected();
+    const first = await client.callTool({ name: 'list_workloads_by_compliance', arguments: { limit: 1 } });
+    const cursor = (first.structuredContent as { next_cursor: string }).next_cursor;
+    await expect(
+      client.callTool({
+        name: 'list_workloads_by_compliance',
+        arguments: { limit: 1, cursor, namespace: 'web' },
+      }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('cursor') });
+  });
+
+  test('power tools rank, find hotspots and total without double counting', async () => {
+    const { client } = await connected();
+    const top = await client.callTool({ name: 'list_top_power_consumers', arguments: { limit: 2 } });
+    const topS = top.structuredContent as {
+      workloads: Array<{ workload: string; rank: number }>;
+      total_power_watts: number;
+    };
+    expect(topS.workloads.map((w) => w.workload)).toEqual(['ml-training-job', 'inference']);
+    expect(topS.total_power_watts).toBeCloseTo(94.5, 5);
+    const hot = await client.callTool({ name: 'identify_power_hotspots', arguments: { share_percent: 60 } });
+    expect(
+      (hot.structuredContent as { hotspots: Array<{ workload: string }> }).hotspots.map((h) => h.workload),
+    ).toEqual(['ml-training-job']);
+    const summary = await client.callTool({ name: 'get_power_consumption_summary', arguments: {} });
+    const sum = summary.structuredContent as {
+      total: { workloads: number; power_watts: number };
+      namespaces: Array<{ namespace: string }>;
+    };
+    expect(sum.total.workloads).toBe(5);
+    expect(sum.total.power_watts).toBeCloseTo(94.5, 5);
+    expect(sum.namespaces.map((n) => n.namespace)).toEqual(['ai-team', 'web']);
+  });
+
+  test('compare_optimization_impact combines reductions and reports unavailable ones', async () => {
+    const { client } = await connected();
+    const result = await client.callTool({
+      name: 'compare_optimization_impact',
+      arguments: {
+        workload_name: 'ml-training-job',
+        namespace: 'ai-team',
+        optimizations: ['temporal_shift', 'regional_migration'],
+      },
+    });
+    const s = result.structuredContent as {
+      combined: {
+        reduction_percent: number;
+        projected_intensity_gCO2eq_kWh: number;
+        reaches_target: boolean;
+      };
+      not_available: Array<{ type: string }>;
+    };
+    expect(s.combined.reduction_percent).toBeCloseTo(12.5, 5);
+    expect(s.combined.projected_intensity_gCO2eq_kWh).toBeCloseTo(510.12 * 0.875, 1);
+    expect(s.combined.reaches_target).toBe(false);
+    expect(s.not_available.map((n) => n.type)).toEqual(['regional_migration']);
+  });
+
+  test('resources list and read; templates complete namespaces and names', async () => {
+    const { client } = await connected();
+    const { resources } = await client.listResources();
+    const uris = resources.map((r) => r.uri);
+    expect(uris).toEqual(
+      expect.arrayContaining([
+        'carbon://standards',
+        'carbon://standards/KR_CARBON_2050',
+        'carbon://grid/KR',
+        'carbon://policies/web/carbon-en',
+      ]),
+    );
+    const read = await client.readResource({ uri: 'carbon://policies/ai-team/carbon' });
+    const body = JSON.parse((read.contents[0] as { text: string }).text) as {
+      status: { workloads: unknown[] };
+    };
+    expect(body.status.workloads).toHaveLength(3);
+    const ns = await client.complete({
+      ref: { type: 'ref/resource', uri: 'carbon://policies/{namespace}/{name}' },
+      argument: { name: 'namespace', value: 'a' },
+    });
+    expect(ns.completion.values).toEqual(['ai-team']);
+    const names = await client.complete({
+      ref: { type: 'ref/resource', uri: 'carbon://policies/{namespace}/{name}' },
+      argument: { name: 'name', value: '' },
+      context: { arguments: { namespace: 'web' } },
+    });
+    expect(names.completion.values).toEqual(['carbon-en']);
+    const unknown = await client.complete({
+      ref: { type: 'ref/prompt', name: 'no_such_prompt' },
+      argument: { name: 'x', value: '' },
+    });
+    expect(unknown.completion.values).toEqual([]);
+  });
+
+  test('prompts embed the live answer', async () => {
+    const { client } = await connected();
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(['compliance_report', 'optimisation_plan']);
+    const report = await client.getPrompt({ name: 'compliance_report', arguments: { namespace: 'web' } });
+    const text = (report.messages[0]!.content as { text: string }).text;
+    expect(text).toContain('"workload":"api"');
+    const plan = await client.getPrompt({
+      name: 'optimisation_plan',
+      arguments: { namespace: 'ai-team', workload_name: 'ml-training-job' },
+    });
+    expect((plan.messages[0]!.content as { text: string }).text).toContain('temporal_shift');
+  });
+
+  test('logging/setLevel is accepted', async () => {
+    const { client } = await connected();
+    await expect(client.setLoggingLevel('debug')).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,366 @@
+// Builds one McpServer (one per session over HTTP; one for stdio) from the tool catalogue,
+// resources and prompts. Tool calls go through runTool, shared with REST.
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  CompleteRequestSchema,
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import type { ReferenceData } from './reference-data.js';
+import { coveredWorkloads } from './status/workload-lookup.js';
+import { runTool, type ToolRunnerDeps } from './tool-runner.js';
+import type { ToolDefinition } from './tools/tool-definition.js';
+import { readOnlyAnnotations } from './tools/tool-definition.js';
+import { ToolDataError, ToolInputError, WorkloadNotCoveredError } from './tools/tool-errors.js';
+
+export const SERVER_NAME = 'carbon-aware-kepler';
+export const SERVER_VERSION = '0.1.0';
+
+export interface FrontEndDeps extends ToolRunnerDeps {
+  tools: readonly ToolDefinition[];
+  reference: ReferenceData;
+  logger: Logger;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+const MAX_COMPLETIONS = 100;
+
+function prefixMatches(values: Iterable<string>, prefix: string): string[] {
+  return [...new Set(values)].filter((v) => v.startsWith(prefix)).sort();
+}
+
+function policyUri(policy: CarbonCompliancePolicy): string {
+  return `carbon://policies/${policy.metadata.namespace}/${policy.metadata.name}`;
+}
+
+/** What a tool call returns over MCP: the summary, the JSON for clients without structured content, and the structure. */
+export function toolResult(summary: string, structured: unknown): CallToolResult {
+  return {
+    content: [
+      { type: 'text', text: summary },
+      { type: 'text', text: JSON.stringify(structured) },
+    ],
+    structuredContent: structured as Record<string, unknown>,
+  };
+}
+
+export function createMcpServer(deps: FrontEndDeps): McpServer {
+  const mcp = new McpServer(
+    { name: SERVER_NAME, version: SERVER_VERSION, title: 'Carbon-Aware Kepler' },
+    {
+      capabilities: { logging: {}, completions: {} },
+      instructions:
+        'Answers come from CarbonCompliancePolicy status that the operator keeps current from Kepler energy metrics. ' +
+        'Start with list_workloads_by_compliance or assess_workload_compliance. Every number carries its unit and source.',
+    },
+  );
+  const visible = (extra: Extra | undefined) =>
+    deps.authoriser.visiblePolicies(extra?.authInfo, deps.source.list());
+
+  for (const tool of deps.tools) {
+    mcp.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema as z.ZodObject,
+        annotations: { title: tool.title, ...readOnlyAnnotations },
+      },
+      // Never called: tools/call is handled below so that bad arguments are a JSON-RPC -32602 error.
+      async () => ({ content: [] }),
+    );
+  }
+  const byName = new Map(deps.tools.map((t) => [t.name, t]));
+
+  mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const name = request.params.name;
+    const tool = byName.get(name);
+    if (!tool) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool "${name}"; tools: ${[...byName.keys()].join(', ')}`,
+      );
+    }
+    const progressToken = request.params._meta?.progressToken;
+    try {
+      const answer = await runTool(tool, request.params.arguments, deps, {
+        ...(extra.authInfo ? { caller: extra.authInfo } : {}),
+        signal: extra.signal,
+        ...(progressToken !== undefined
+          ? {
+              progress: (progress: number, total: number, message: string) =>
+                extra.sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken, progress, total, message },
+                }),
+            }
+          : {}),
+      });
+      void mcp.server
+        .sendLoggingMessage(
+          { level: 'debug', logger: 'tools', data: { tool: name, answered: true } },
+          extra.sessionId,
+        )
+        .catch(() => {});
+      return toolResult(answer.summary, answer.structured);
+    } catch (error) {
+      if (error instanceof ToolInputError) {
+        throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${error.message}`, {
+          field: error.field,
+        });
+      }
+      if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
+        return { content: [{ type: 'text', text: error.message }], isError: true };
+      }
+      deps.logger.error({ err: error, tool: name }, 'tool failed');
+      void mcp.server
+        .sendLoggingMessage(
+          { level: 'error', logger: 'tools', data: { tool: name, error: String(error) } },
+          extra.sessionId,
+        )
+        .catch(() => {});
+      return {
+        content: [{ type: 'text', text: `Tool ${name} failed: ${(error as Error).message}` }],
+        isError: true,
+      };
+    }
+  });
+
+  // Resources: the standards catalogue, grid profiles and per-policy status.
+  const json = (uri: string, value: unknown) => ({
+    contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
+  });
+  mcp.registerResource(
+    'standards',
+    'carbon://standards',
+    {
+      title: 'Standards catalogue',
+      description: 'Carbon and PUE standards with legal references and sources',
+      mimeType: 'application/json',
+    },
+    async (uri) => json(uri.href, deps.reference.standards()),
+  );
+  mcp.registerResource(
+    'standard',
+    new ResourceTemplate('carbon://standards/{code}', {
+      list: async () => ({
+        resources: deps.reference.standards().map((s) => ({
+          uri: `carbon://standards/${s.code}`,
+          name: s.code,
+          title: s.name.en,
+          description: s.name.ko,
+          mimeType: 'application/json',
+        })),
+      }),
+    }),
+    {
+      title: 'Standard',
+      description: 'One standard: thresholds, legal reference, source of every number',
+      mimeType: 'application/json',
+    },
+    async (uri, variables) => {
+      const code = String(variables.code);
+      const standard = deps.reference.standard(code);
+      if (!standard) throw new McpError(ErrorCode.InvalidParams, `Unknown standard "${code}"`);
+      return json(uri.href, standard);
+    },
+  );
+  mcp.registerResource(
+    'grid-profile',
+    new ResourceTemplate('carbon://grid/{zone}', {
+      list: async () => ({
+        resources: deps.reference.zones().map((zone) => ({
+          uri: `carbon://grid/${zone}`,
+          name: `grid-${zone}`,
+          title: `Grid carbon intensity profile, ${zone}`,
+          mimeType: 'application/json',
+        })),
+      }),
+    }),
+    {
+      title: 'Grid intensity profile',
+      description: 'Hourly grid carbon intensity (gCO2eq/kWh) by local hour, with source',
+      mimeType: 'application/json',
+    },
+    async (uri, variables) => {
+      const zone = String(variables.zone);
+      const profile = deps.reference.gridProfile(zone);
+      if (!profile)
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `No grid profile for zone "${zone}"; zones: ${deps.reference.zones().join(', ')}`,
+        );
+      return json(uri.href, profile);
+    },
+  );
+  mcp.registerResource(
+    'policy-status',
+    new ResourceTemplate('carbon://policies/{namespace}/{name}', {
+      list: async (extra) => ({
+        resources: (await visible(extra)).map((p) => ({
+          uri: policyUri(p),
+          name: `${p.metadata.namespace}/${p.metadata.name}`,
+          description: `${p.spec?.standard ?? ''} ${p.status?.summary?.status ?? 'not evaluated yet'}`.trim(),
+          mimeType: 'application/json',
+        })),
+      }),
+    }),
+    {
+      title: 'Policy status',
+      description: 'A CarbonCompliancePolicy: spec, summary and per-workload assessments',
+      mimeType: 'application/json',
+    },
+    async (uri, variables, extra) => {
+      const policy = (await visible(extra)).find(
+        (p) =>
+          p.metadata.namespace === String(variables.namespace) && p.metadata.name === String(variables.name),
+      );
+      if (!policy)
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `No policy ${String(variables.namespace)}/${String(variables.name)} (or not visible to you)`,
+        );
+      const { energyHistory: _history, ...status } = policy.status ?? {};
+      return json(uri.href, { metadata: policy.metadata, spec: policy.spec, status });
+    },
+  );
+
+  // Prompts: they fetch the live answer through the same tools and ask for a report on it.
+  mcp.registerPrompt(
+    'compliance_report',
+    {
+      title: 'Carbon compliance report',
+      description: 'A compliance report for a namespace, or for one workload when workload_name is given',
+      argsSchema: { namespace: z.string().optional(), workload_name: z.string().optional() },
+    },
+    async (args, extra) => {
+      const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
+      const tool = args.workload_name
+        ? byName.get('assess_workload_compliance')
+        : byName.get('list_workloads_by_compliance');
+      if (args.workload_name && !args.namespace) {
+        throw new McpError(ErrorCode.InvalidParams, 'namespace: required together with workload_name');
+      }
+      const toolArgs = args.workload_name
+        ? { workload_name: args.workload_name, namespace: args.namespace }
+        : { ...(args.namespace ? { namespace: args.namespace } : {}), limit: 200 };
+      const answer = await answerForPrompt(tool, toolArgs, call);
+      const scope = args.workload_name
+        ? `workload ${args.namespace}/${args.workload_name}`
+        : args.namespace
+          ? `namespace ${args.namespace}`
+          : 'all namespaces';
+      return {
+        description: `Compliance report for ${scope}`,
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                (answer.language === 'ko' ? '한국어로 작성하세요. ' : '') +
+                `Write a carbon compliance report for ${scope} for an auditor. State each workload's status, effective ` +
+                'carbon intensity (gCO2eq/kWh) against the target, PUE against the maximum, the standard and its legal ' +
+                'reference, and the source of every number (measured, configured, default or dataset). Do not invent numbers. ' +
+                `Current data (${answer.summary}):\n${JSON.stringify(answer.structured)}`,
+            },
+          },
+        ],
+      };
+    },
+  );
+  mcp.registerPrompt(
+    'optimisation_plan',
+    {
+      title: 'Optimisation plan',
+      description:
+        'A step-by-step plan to bring one workload into compliance, from its computed optimisations',
+      argsSchema: { workload_name: z.string(), namespace: z.string() },
+    },
+    async (args, extra) => {
+      const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
+      const answer = await answerForPrompt(byName.get('compare_optimization_impact'), args, call);
+      return {
+        description: `Optimisation plan for ${args.namespace}/${args.workload_name}`,
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                (answer.language === 'ko' ? '한국어로 작성하세요. ' : '') +
+                `Propose an ordered optimisation plan for workload ${args.namespace}/${args.workload_name}: for each step ` +
+                'the change to apply (CronJob schedule, resources patch, region, PUE measure), its reduction and savings per ' +
+                'month, caveats (data residency), and whether the combination reaches the target. Use only these numbers:\n' +
+                JSON.stringify(answer.structured),
+            },
+          },
+        ],
+      };
+    },
+  );
+
+  async function answerForPrompt(
+    tool: ToolDefinition | undefined,
+    args: unknown,
+    call: { caller?: Extra['authInfo'] },
+  ) {
+    if (!tool) throw new McpError(ErrorCode.InternalError, 'tool missing from the catalogue');
+    try {
+      return await runTool(tool, args, deps, call);
+    } catch (error) {
+      if (error instanceof ToolInputError) throw new McpError(ErrorCode.InvalidParams, error.message);
+      if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
+        throw new McpError(ErrorCode.InvalidParams, error.message);
+      }
+      throw error;
+    }
+  }
+
+  // Completion is handled here (not by the SDK's per-schema completers) so that suggestions respect
+  // namespace authorisation, and unknown references answer with no suggestions instead of an error.
+  mcp.server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+    const { ref, argument } = request.params;
+    const context = request.params.context?.arguments ?? {};
+    const policies = await visible(extra);
+    let values: string[] = [];
+    const workloadsIn = (ns?: string) => coveredWorkloads(policies, ns).map((c) => c.assessment.workload);
+    if (argument.name === 'namespace')
+      values = prefixMatches(
+        policies.map((p) => p.metadata.namespace),
+        argument.value,
+      );
+    else if (argument.name === 'workload_name')
+      values = prefixMatches(workloadsIn(context.namespace), argument.value);
+    else if (ref.type === 'ref/resource' && argument.name === 'name') {
+      values = prefixMatches(
+        policies
+          .filter((p) => !context.namespace || p.metadata.namespace === context.namespace)
+          .map((p) => p.metadata.name),
+        argument.value,
+      );
+    } else if (argument.name === 'code')
+      values = prefixMatches(
+        deps.reference.standards().map((s) => s.code),
+        argument.value,
+      );
+    else if (argument.name === 'zone') values = prefixMatches(deps.reference.zones(), argument.value);
+    return {
+      completion: {
+        values: values.slice(0, MAX_COMPLETIONS),
+        total: values.length,
+        hasMore: values.length > MAX_COMPLETIONS,
+      },
+    };
+  });
+  return mcp;
+}

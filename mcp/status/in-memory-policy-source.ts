@@ -1,0 +1,29 @@
+// A policy source held in memory: used by the benchmark and unit tests, where no apiserver runs.
+import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { PolicyStatusSource } from './policy-status-source.js';
+
+export class InMemoryPolicySource implements PolicyStatusSource {
+  readonly description = 'in-memory';
+  private policies: CarbonCompliancePolicy[];
+
+  constructor(policies: CarbonCompliancePolicy[] = []) {
+    this.policies = [...policies];
+  }
+
+  list(): readonly CarbonCompliancePolicy[] {
+    return this.policies;
+  }
+
+  isReady(): boolean {
+    return true;
+  }
+
+  /** Replaces a policy with the same namespace/name, or adds it. */
+  upsert(policy: CarbonCompliancePolicy): void {
+    const key = (p: CarbonCompliancePolicy) => `${p.metadata.namespace}/${p.metadata.name}`;
+    this.policies = [...this.policies.filter((p) => key(p) !== key(policy)), policy];
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+}

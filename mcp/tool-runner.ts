@@ -1,0 +1,45 @@
+// Runs one tool for any transport: validates the arguments (errors name the field), applies
+// namespace authorisation, and hands back the answer. MCP and REST both call this.
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { z } from 'zod';
+import type { NamespaceAuthoriser } from './auth/namespace-authoriser.js';
+import type { PolicyStatusSource } from './status/policy-status-source.js';
+import type { ToolAnswer, ToolDefinition } from './tools/tool-definition.js';
+import { ToolInputError } from './tools/tool-errors.js';
+
+export interface ToolCall {
+  caller?: AuthInfo;
+  progress?: (done: number, total: number, message: string) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface ToolRunnerDeps {
+  source: PolicyStatusSource;
+  authoriser: NamespaceAuthoriser;
+}
+
+/** The first issue, as `field: message`; the field is the dotted path ('(arguments)' at the root). */
+export function inputErrorFrom(error: z.ZodError): ToolInputError {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(arguments)';
+  const detail = issue?.message ?? 'invalid';
+  if (issue?.code === 'unrecognized_keys') {
+    return new ToolInputError(issue.keys.join(', '), 'unknown argument');
+  }
+  return new ToolInputError(field, detail);
+}
+
+export async function runTool(
+  tool: ToolDefinition,
+  rawArgs: unknown,
+  deps: ToolRunnerDeps,
+  call: ToolCall = {},
+): Promise<ToolAnswer<unknown>> {
+  const parsed = tool.inputSchema.strict().safeParse(rawArgs ?? {});
+  if (!parsed.success) throw inputErrorFrom(parsed.error);
+  return tool.handler(parsed.data, {
+    policies: () => deps.authoriser.visiblePolicies(call.caller, deps.source.list()),
+    progress: call.progress ?? (async () => {}),
+    ...(call.signal ? { signal: call.signal } : {}),
+  });
+}

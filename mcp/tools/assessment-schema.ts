@@ -1,0 +1,131 @@
+// zod mirror of the engine's WorkloadAssessment, for tool output schemas (MCP outputSchema, OpenAPI).
+// Objects are loose so that fields the engine adds later pass through; a compile-time check below
+// keeps this mirror in step with operator/engine/types.ts.
+import { z } from 'zod';
+import type { Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
+
+export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
+export const workloadKindSchema = z.enum([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Pod',
+  'ReplicaSet',
+]);
+export const optimizationTypeSchema = z.enum([
+  'temporal_shift',
+  'right_sizing',
+  'regional_migration',
+  'pue_improvement',
+]);
+
+export const savingsSchema = z.looseObject({
+  kgCO2eq: z.number(),
+  kWh: z.number(),
+  KRW: z.number(),
+  USD: z.number(),
+});
+
+export const optimizationSchema = z.looseObject({
+  type: optimizationTypeSchema,
+  estimated_reduction_percent: z.number(),
+  description: z.string(),
+  savings_per_month: savingsSchema,
+  schedule: z
+    .looseObject({
+      startLocalHour: z.number(),
+      durationHours: z.number(),
+      cron: z.string(),
+      timeZone: z.string(),
+      windowIntensity_gCO2eq_kWh: z.number(),
+    })
+    .optional(),
+  resourcesPatch: z.record(z.string(), z.unknown()).optional(),
+  targetRegion: z.string().optional(),
+  caveat: z.string().optional(),
+  source: z.string(),
+});
+
+export const workloadAssessmentSchema = z.looseObject({
+  workload: z.string(),
+  namespace: z.string(),
+  kind: workloadKindSchema,
+  pods: z.number(),
+  standard: z.string(),
+  status: complianceStatusSchema,
+  carbon_status: complianceStatusSchema,
+  pue_status: complianceStatusSchema,
+  current_carbon_intensity_gCO2eq_kWh: z.number().nullable(),
+  target_carbon_intensity_gCO2eq_kWh: z.number(),
+  grid_intensity_gCO2eq_kWh: z.number().nullable(),
+  gap_percent: z.number().nullable(),
+  pue: z.number(),
+  pue_source: z.string(),
+  max_pue: z.number().nullable(),
+  power_watts: z.number(),
+  energy_kWh: z.number(),
+  emissions_gCO2eq: z.number(),
+  monthly_projection: z.looseObject({
+    energy_kWh: z.number(),
+    emissions_kgCO2eq: z.number(),
+    basis: z.string(),
+  }),
+  sci_gCO2eq_per_workload_hour: z.number().nullable(),
+  recommendation: z.string(),
+  optimizations: z.array(optimizationSchema),
+  combined: z
+    .looseObject({
+      reduction_percent: z.number(),
+      projected_intensity_gCO2eq_kWh: z.number().nullable(),
+      reaches_target: z.boolean(),
+    })
+    .nullable(),
+  window: z.looseObject({ start: z.string(), end: z.string(), hours: z.number(), hoursWithData: z.number() }),
+  sources: z.looseObject({
+    energy: z.string(),
+    zones_counted: z.array(z.string()),
+    grid_intensity: z.string(),
+    pue: z.string(),
+    target: z.string(),
+    data_quality: z.array(z.string()),
+  }),
+});
+
+/** Where an answer came from: which policy's status, evaluated when. */
+export const policyReferenceSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  evaluated_at: z.string().nullable().describe('status.lastEvaluationTime of the policy (ISO 8601)'),
+  stale_since: z
+    .string()
+    .nullable()
+    .describe('set when the last evaluation failed and an older assessment is shown'),
+});
+
+export type AssessmentOutput = z.output<typeof workloadAssessmentSchema>;
+export type OptimizationOutput = z.output<typeof optimizationSchema>;
+
+// Compile-time agreement on the field names (both directions). Loose objects carry an index
+// signature that interfaces lack, hence the key comparison rather than plain assignability.
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+type Assert<T extends true> = T;
+export type AssessmentKeysMatch = Assert<
+  [KnownKeys<AssessmentOutput>] extends [keyof WorkloadAssessment]
+    ? [keyof WorkloadAssessment] extends [KnownKeys<AssessmentOutput>]
+      ? true
+      : false
+    : false
+>;
+export type OptimizationKeysMatch = Assert<
+  [KnownKeys<OptimizationOutput>] extends [keyof Optimization]
+    ? [keyof Optimization] extends [KnownKeys<OptimizationOutput>]
+      ? true
+      : false
+    : false
+>;
+
+/** A status assessment as tool output (status is written by the operator from the same types). */
+export const assessmentOutput = (a: WorkloadAssessment) => a as unknown as AssessmentOutput;
+export const optimizationOutput = (o: Optimization) => o as unknown as OptimizationOutput;

@@ -1,0 +1,107 @@
+// list_workloads_by_compliance: the compliance inventory, paged and size-capped, from one read of the
+// watched cache (the ancestor fetched each workload separately: an N+1 bug).
+import { z } from 'zod';
+import { coveredWorkloads, majorityLanguage } from '../status/workload-lookup.js';
+import { complianceStatusSchema, workloadKindSchema } from './assessment-schema.js';
+import { namespaceField } from './input-fields.js';
+import { cursorField, limitField, paginate } from './pagination.js';
+import { defineTool } from './tool-definition.js';
+
+export const workloadRowSchema = z.object({
+  workload: z.string(),
+  namespace: z.string(),
+  kind: workloadKindSchema,
+  status: complianceStatusSchema,
+  carbon_status: complianceStatusSchema,
+  pue_status: complianceStatusSchema,
+  standard: z.string(),
+  current_carbon_intensity_gCO2eq_kWh: z.number().nullable(),
+  target_carbon_intensity_gCO2eq_kWh: z.number(),
+  gap_percent: z.number().nullable(),
+  pue: z.number(),
+  power_watts: z.number(),
+  monthly_emissions_kgCO2eq: z.number(),
+  policy: z.string().describe('name of the policy in the same namespace'),
+});
+
+export const listWorkloadsByCompliance = defineTool({
+  name: 'list_workloads_by_compliance',
+  title: 'List workloads by compliance status',
+  description:
+    'Workloads covered by CarbonCompliancePolicies, optionally in one namespace and with one status, with their ' +
+    'intensity, target and gap. Paged: pass next_cursor back as cursor.',
+  inputSchema: z.object({
+    namespace: namespaceField.optional(),
+    status: complianceStatusSchema.optional().describe('only workloads with this overall status'),
+    limit: limitField,
+    cursor: cursorField,
+  }),
+  outputSchema: z.object({
+    workloads: z.array(workloadRowSchema),
+    counts: z.object({
+      total: z.number().int(),
+      compliant: z.number().int(),
+      non_compliant: z.number().int(),
+      insufficient_data: z.number().int(),
+    }),
+    matching: z.number().int().describe('workloads matching the filter, over all pages'),
+    next_cursor: z.string().nullable(),
+  }),
+  async handler(args, context) {
+    const policies = (await context.policies()).filter(
+      (p) => !args.namespace || p.metadata.namespace === args.namespace,
+    );
+    // Progress per policy: a namespace-wide list can span many policies.
+    for (let done = 1; done <= policies.length; done += 1) {
+      if (done % 50 === 0 || done === policies.length) {
+        await context.progress(done, policies.length, `read ${done}/${policies.length} policies`);
+      }
+      if (context.signal?.aborted) break;
+    }
+    const all = coveredWorkloads(policies);
+    const counts = { total: all.length, compliant: 0, non_compliant: 0, insufficient_data: 0 };
+    for (const { assessment } of all) {
+      if (assessment.status === 'COMPLIANT') counts.compliant += 1;
+      else if (assessment.status === 'NON_COMPLIANT') counts.non_compliant += 1;
+      else counts.insufficient_data += 1;
+    }
+    const matching = all.filter((c) => !args.status || c.assessment.status === args.status);
+    const page = paginate(
+      matching,
+      { ns: args.namespace ?? null, st: args.status ?? null },
+      args.limit,
+      args.cursor,
+    );
+    const language = majorityLanguage(policies);
+    const scope = args.namespace ?? (language === 'ko' ? '전체 네임스페이스' : 'all namespaces');
+    const summary =
+      language === 'ko'
+        ? `${scope}: 워크로드 ${counts.total}개 중 준수 ${counts.compliant}, 미준수 ${counts.non_compliant}, 데이터 부족 ${counts.insufficient_data}. 이 페이지 ${page.items.length}개.`
+        : `${scope}: ${counts.total} workloads, ${counts.compliant} compliant, ${counts.non_compliant} non-compliant, ${counts.insufficient_data} with insufficient data. ${page.items.length} on this page.`;
+    return {
+      language,
+      summary,
+      structured: {
+        workloads: page.items.map(({ policy, assessment: a }) => ({
+          workload: a.workload,
+          namespace: a.namespace,
+          kind: a.kind,
+          status: a.status,
+          carbon_status: a.carbon_status,
+          pue_status: a.pue_status,
+          standard: a.standard,
+          current_carbon_intensity_gCO2eq_kWh: a.current_carbon_intensity_gCO2eq_kWh,
+          target_carbon_intensity_gCO2eq_kWh: a.target_carbon_intensity_gCO2eq_kWh,
+          gap_percent: a.gap_percent,
+          pue: a.pue,
+          power_watts: a.power_watts,
+          monthly_emissions_kgCO2eq: a.monthly_projection.emissions_kgCO2eq,
+          policy: policy.metadata.name,
+        })),
+        counts,
+        matching: page.total,
+        next_cursor: page.next_cursor,
+      },
+    };
+  },
+});

@@ -1,0 +1,48 @@
+// Power figures per workload, one row per workload even when several policies cover it
+// (counting it twice would inflate totals).
+import { z } from 'zod';
+import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import { coveredWorkloads } from '../status/workload-lookup.js';
+import { complianceStatusSchema, workloadKindSchema } from './assessment-schema.js';
+
+export const powerRowSchema = z.object({
+  workload: z.string(),
+  namespace: z.string(),
+  kind: workloadKindSchema,
+  pods: z.number().int(),
+  power_watts: z.number().describe('mean IT power over the policy window (measured: Kepler)'),
+  energy_kWh: z.number().describe('IT energy over the policy window'),
+  emissions_gCO2eq: z.number(),
+  monthly_emissions_kgCO2eq: z.number(),
+  status: complianceStatusSchema,
+  energy_source: z.string(),
+});
+export type PowerRow = z.output<typeof powerRowSchema>;
+
+export function powerRows(policies: readonly CarbonCompliancePolicy[], namespace?: string): PowerRow[] {
+  const seen = new Set<string>();
+  const rows: PowerRow[] = [];
+  for (const { assessment: a } of coveredWorkloads(policies, namespace)) {
+    const key = `${a.namespace}/${a.kind}/${a.workload}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push({
+      workload: a.workload,
+      namespace: a.namespace,
+      kind: a.kind,
+      pods: a.pods,
+      power_watts: a.power_watts,
+      energy_kWh: a.energy_kWh,
+      emissions_gCO2eq: a.emissions_gCO2eq,
+      monthly_emissions_kgCO2eq: a.monthly_projection.emissions_kgCO2eq,
+      status: a.status,
+      energy_source: a.sources.energy,
+    });
+  }
+  return rows;
+}
+
+export const byPowerDescending = (a: PowerRow, b: PowerRow) =>
+  b.power_watts - a.power_watts ||
+  a.namespace.localeCompare(b.namespace) ||
+  a.workload.localeCompare(b.workload);

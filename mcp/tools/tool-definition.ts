@@ -1,0 +1,47 @@
+// The shape of one tool: a name, its schemas and a handler. Transports (MCP, REST) only adapt this.
+import type { z } from 'zod';
+import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { Language } from '../../operator/engine/types.js';
+
+export interface ToolContext {
+  /** Policies the caller may see (namespace authorisation already applied), from the watched cache. */
+  policies(): Promise<readonly CarbonCompliancePolicy[]>;
+  /** Progress for long lists; a no-op when the caller did not ask for it. */
+  progress(done: number, total: number, message: string): Promise<void>;
+  /** Set when the caller cancelled the request. */
+  signal?: AbortSignal;
+}
+
+export interface ToolAnswer<Output> {
+  structured: Output;
+  /** A short human summary in the policy's language. */
+  summary: string;
+  language: Language;
+}
+
+export interface ToolDefinition<
+  Input extends z.ZodObject = z.ZodObject,
+  Output extends z.ZodType = z.ZodType,
+> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Input;
+  outputSchema: Output;
+  handler(args: z.output<Input>, context: ToolContext): Promise<ToolAnswer<z.output<Output>>>;
+}
+
+/** Every tool here only reads status the operator wrote: same answer for the same cluster state. */
+export const readOnlyAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
+
+/** Lets each tool file declare its types once and still be stored in one list. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodType>(
+  tool: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
+  return tool;
+}
