@@ -1,0 +1,170 @@
+// The direct-scrape source end to end: fixture exporters on loopback, a fake clock, real EndpointSlices.
+import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import { MetricsUnavailableError } from '../controller/metrics-source.js';
+import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
+import { endpointSliceDiscovery, KeplerEndpointSource } from './kepler-endpoint-source.js';
+
+const H = 3_600_000;
+
+describe('KeplerEndpointSource', () => {
+  let nowMs = Date.UTC(2026, 2, 1, 9, 40, 0);
+  const clock = () => nowMs;
+  let a: FixtureExporter;
+  let b: FixtureExporter;
+
+  beforeAll(async () => {
+    a = await startFixtureExporter({
+      pods: [
+        { namespace: 'shop', name: 'web-1', uid: 'u1', node: 'node-a', watts: { package: 10, dram: 2 } },
+      ],
+      nodeName: 'node-a',
+      clock,
+    });
+    b = await startFixtureExporter({
+      pods: [{ namespace: 'shop', name: 'web-2', uid: 'u2', node: 'node-b', watts: { package: 36 } }],
+      nodeName: 'node-b',
+      clock,
+    });
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+  });
+
+  test('integrates counters between rounds into UTC hour buckets, per pod', async () => {
+    const source = new KeplerEndpointSource({
+      targets: [{ url: a.url }, { url: b.url }],
+      scrapeIntervalMs: 60_000,
+      clock,
+    });
+    try {
+      await source.scrapeAll(); // 09:40 baseline
+      nowMs += 40 * 60_000; // 10:20: 20 min in hour 09, 20 min in hour 10
+      await source.scrapeAll();
+      const c = await source.collect({
+        pods: [
+          { namespace: 'shop', name: 'web-1', uid: 'u1' },
+          { namespace: 'shop', name: 'web-2', uid: 'u2' },
+          { namespace: 'shop', name: 'absent' },
+        ],
+        from: new Date(nowMs - 24 * H),
+        to: new Date(nowMs),
+      });
+      // web-1: 12 W × 2400 s = 28800 J = 0.008 kWh, half in each hour.
+      expect(c.pods.get('shop/web-1')!.hourly.map((h) => [h.hourStart, +h.energy_kWh.toFixed(12)])).toEqual([
+        ['2026-03-01T09:00:00Z', 0.004],
+        ['2026-03-01T10:00:00Z', 0.004],
+      ]);
+      // web-2: 36 W × 2400 s = 86400 J = 0.024 kWh.
+      expect(c.pods.get('shop/web-2')!.hourly.reduce((s, h) => s + h.energy_kWh, 0)).toBeCloseTo(0.024, 12);
+      expect(c.pods.get('shop/web-2')!.power_watts).toBe(36);
+      expect(c.pods.has('shop/absent')).toBe(false);
+      expect(c.zonesCounted.sort()).toEqual(['dram', 'package']);
+      expect(c.energySource).toBe('measured: kepler v0.11.4-simulated (rapl)');
+      expect(c.errors).toEqual([]);
+
+      // A Kepler restart resets the counters: the energy after it still counts, nothing goes negative.
+      a.restartCounters();
+      nowMs += 10 * 60_000;
+      await source.scrapeAll();
+      const after = await source.collect({
+        pods: [{ namespace: 'shop', name: 'web-1' }],
+        from: new Date(nowMs - H),
+        to: new Date(nowMs),
+      });
+      // 10:20 → 10:30: the counter restarted at 10:20 and shows 12 W × 600 s = 7200 J = 0.002 kWh.
+      expect(
+        after.pods.get('shop/web-1')!.hourly.find((h) => h.hourStart === '2026-03-01T10:00:00Z'),
+      ).toEqual({
+        hourStart: '2026-03-01T10:00:00Z',
+        energy_kWh: 0.004 + 0.002,
+      });
+
+      // One endpoint down: partial data plus a typed error for that target.
+      b.setMode('down');
+      nowMs += 60_000;
+      await source.scrapeAll();
+      const partial = await source.collect({
+        pods: [{ namespace: 'shop', name: 'web-1' }],
+        from: new Date(nowMs - H),
+        to: new Date(nowMs),
+      });
+      expect(partial.errors).toEqual([expect.objectContaining({ target: b.url, reason: 'Unreachable' })]);
+      b.setMode('ok');
+    } finally {
+      await source.stop();
+    }
+  });
+
+  test('all endpoints failing before any data: MetricsUnavailableError with the reason', async () => {
+    a.setMode('garbage');
+    const source = new KeplerEndpointSource({ targets: [{ url: a.url }], scrapeIntervalMs: 60_000, clock });
+    try {
+      await source.scrapeAll();
+      await expect(source.collect({ pods: [], from: new Date(0), to: new Date(nowMs) })).rejects.toEqual(
+        expect.objectContaining({ name: 'MetricsUnavailableError', reason: 'ParseError' }),
+      );
+      await expect(
+        source.collect({ pods: [], from: new Date(0), to: new Date(nowMs) }),
+      ).rejects.toBeInstanceOf(MetricsUnavailableError);
+    } finally {
+      a.setMode('ok');
+      await source.stop();
+    }
+  });
+
+  test('discovers ready endpoints from the Kepler Service EndpointSlices of a real API server', async () => {
+    const kc = testKubeConfig();
+    const core = kc.makeApiClient(CoreV1Api);
+    const discovery = kc.makeApiClient(DiscoveryV1Api);
+    const namespace = `kepler-disc-${Date.now().toString(36)}`;
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    try {
+      // The API server refuses loopback addresses in EndpointSlices; documentation addresses
+      // (RFC 5737 / 3849) are only listed here, never contacted.
+      await discovery.createNamespacedEndpointSlice({
+        namespace,
+        body: {
+          metadata: { name: 'kepler-abc', labels: { 'kubernetes.io/service-name': 'kepler' } },
+          addressType: 'IPv4',
+          ports: [{ name: 'http', port: 28282, protocol: 'TCP' }],
+          endpoints: [
+            { addresses: ['192.0.2.10'], nodeName: 'node-a', conditions: { ready: true } },
+            { addresses: ['192.0.2.11'], nodeName: 'node-x', conditions: { ready: false } },
+          ],
+        },
+      });
+      await discovery.createNamespacedEndpointSlice({
+        namespace,
+        body: {
+          metadata: { name: 'kepler-v6', labels: { 'kubernetes.io/service-name': 'kepler' } },
+          addressType: 'IPv6',
+          ports: [{ name: 'http', port: 28282, protocol: 'TCP' }],
+          endpoints: [{ addresses: ['2001:db8::7'], nodeName: 'node-b' }],
+        },
+      });
+      await discovery.createNamespacedEndpointSlice({
+        namespace,
+        body: {
+          metadata: { name: 'other-svc', labels: { 'kubernetes.io/service-name': 'not-kepler' } },
+          addressType: 'IPv4',
+          ports: [{ name: 'http', port: 1, protocol: 'TCP' }],
+          endpoints: [{ addresses: ['192.0.2.99'] }],
+        },
+      });
+      const targets = await endpointSliceDiscovery(kc, {
+        namespace,
+        service: 'kepler',
+        portName: 'http',
+        scheme: 'https',
+      })();
+      expect(targets.sort((x, y) => (x.url < y.url ? -1 : 1))).toEqual([
+        { url: 'https://192.0.2.10:28282/metrics', nodeName: 'node-a' },
+        { url: 'https://[2001:db8::7]:28282/metrics', nodeName: 'node-b' },
+      ]);
+    } finally {
+      await core.deleteNamespace({ name: namespace });
+    }
+  });
+});

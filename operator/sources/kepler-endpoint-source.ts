@@ -1,0 +1,300 @@
+// MetricsSource that scrapes Kepler directly: one endpoint per node, found from the Kepler Service's
+// EndpointSlices (or a fixed URL list from the admin's configuration; a policy never names a URL).
+// Every scrape interval it scrapes all endpoints, integrates each pod's energy since that endpoint's
+// previous scrape (energy-integrator) and adds it to in-memory UTC hour buckets. collect() answers from
+// those buckets; the controller persists them in the policy status so a restart loses no history.
+import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { HourlyEnergy } from '../engine/types.js';
+import {
+  distributeToHours,
+  hoursWithin,
+  integrateInterval,
+  mergeHourly,
+  podReadings,
+} from '../kepler/energy-integrator.js';
+import { totalWatts, type KeplerSnapshot, type PodEnergyReading } from '../kepler/kepler-metrics.js';
+import {
+  MetricsUnavailableError,
+  type MetricsCollection,
+  type MetricsSource,
+  type PodEnergyReading as CollectedPod,
+  type PodRef,
+} from '../controller/metrics-source.js';
+import type { OperatorConfig } from '../controller/operator-config.js';
+import {
+  KeplerEndpointScraper,
+  MetricsSourceError,
+  type KeplerEndpointOptions,
+  type WarnLogger,
+} from './kepler-endpoint-scraper.js';
+
+export interface KeplerTarget {
+  url: string;
+  nodeName?: string;
+}
+
+export interface KeplerEndpointSourceOptions {
+  /** Fixed targets, or a discovery function (called before every scrape round). */
+  targets: KeplerTarget[] | (() => Promise<KeplerTarget[]>);
+  /** TLS/auth/limits shared by all endpoints (url and nodeName come from the target). */
+  endpoint?: Omit<KeplerEndpointOptions, 'url' | 'nodeName'>;
+  scrapeIntervalMs: number;
+  /** Hour buckets older than this are dropped from memory. Default 35 days. */
+  retentionMs?: number;
+  logger?: WarnLogger & { info?(obj: object, msg: string): void };
+  clock?: () => number;
+}
+
+interface EndpointState {
+  scraper: KeplerEndpointScraper;
+  previous: KeplerSnapshot | undefined;
+  lastError: MetricsSourceError | undefined;
+}
+
+interface PodHistory {
+  namespace: string;
+  name: string;
+  uid: string | undefined;
+  hourly: HourlyEnergy[];
+  watts: number | undefined;
+  lastSeenMs: number;
+}
+
+export class KeplerEndpointSource implements MetricsSource {
+  readonly description: string;
+  private readonly endpoints = new Map<string, EndpointState>();
+  private readonly history = new Map<string, PodHistory>();
+  private readonly zones = new Set<string>();
+  private readonly flags = new Set<string>();
+  private energySource = 'measured: kepler';
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | undefined;
+  private lastRoundMs: number | undefined;
+  private discoveryError: string | undefined;
+
+  constructor(private readonly options: KeplerEndpointSourceOptions) {
+    this.description = Array.isArray(options.targets)
+      ? `kepler (${options.targets.length} endpoints)`
+      : 'kepler (EndpointSlices)';
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.round = this.scrapeAll().catch((err) =>
+        this.options.logger?.warn({ err: String(err) }, 'kepler scrape round failed'),
+      );
+    };
+    tick();
+    this.timer = setInterval(tick, this.options.scrapeIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.round;
+    await Promise.all([...this.endpoints.values()].map((e) => e.scraper.close()));
+    this.endpoints.clear();
+  }
+
+  /** One scrape of every endpoint; exposed for tests and for a first round before serving. */
+  async scrapeAll(): Promise<void> {
+    let targets: KeplerTarget[];
+    try {
+      targets = Array.isArray(this.options.targets) ? this.options.targets : await this.options.targets();
+      this.discoveryError = undefined;
+    } catch (err) {
+      this.discoveryError = (err as Error).message;
+      return;
+    }
+    const wanted = new Set(targets.map((t) => t.url));
+    for (const [url, state] of this.endpoints) {
+      if (!wanted.has(url)) {
+        await state.scraper.close();
+        this.endpoints.delete(url);
+      }
+    }
+    await Promise.all(targets.map((t) => this.scrapeOne(t)));
+    this.lastRoundMs = this.now();
+    this.prune();
+  }
+
+  private async scrapeOne(target: KeplerTarget): Promise<void> {
+    let state = this.endpoints.get(target.url);
+    if (!state) {
+      try {
+        const scraper = await KeplerEndpointScraper.create({
+          ...this.options.endpoint,
+          url: target.url,
+          ...(target.nodeName !== undefined ? { nodeName: target.nodeName } : {}),
+          ...(this.options.logger ? { logger: this.options.logger } : {}),
+        });
+        state = { scraper, previous: undefined, lastError: undefined };
+        this.endpoints.set(target.url, state);
+      } catch (err) {
+        this.options.logger?.warn({ target: target.url, err: String(err) }, 'kepler endpoint unusable');
+        return;
+      }
+    }
+    try {
+      const { snapshot } = await state.scraper.scrape(undefined, this.now());
+      this.absorb(state.previous, snapshot);
+      state.previous = snapshot;
+      state.lastError = undefined;
+    } catch (err) {
+      state.lastError =
+        err instanceof MetricsSourceError
+          ? err
+          : new MetricsSourceError('Unreachable', state.scraper.target, String(err));
+      this.options.logger?.warn(
+        { target: state.scraper.target, reason: state.lastError.reason },
+        state.lastError.message,
+      );
+    }
+  }
+
+  private absorb(previous: KeplerSnapshot | undefined, current: KeplerSnapshot): void {
+    for (const z of current.countedZones) this.zones.add(z);
+    for (const f of current.dataQuality) this.flags.add(f);
+    this.energySource = current.energySource;
+    const readings = new Map<string, PodEnergyReading>(current.pods);
+    for (const interval of integrateInterval(previous && podReadings(previous), podReadings(current))) {
+      const r = readings.get(interval.key)!;
+      // Pods are kept by namespace/name (uid-only container sums by uid until collect() can resolve them).
+      const key = r.namespace || r.name ? `${r.namespace}/${r.name}` : interval.key;
+      let h = this.history.get(key);
+      if (!h) {
+        h = {
+          namespace: r.namespace,
+          name: r.name,
+          uid: r.uid,
+          hourly: [],
+          watts: undefined,
+          lastSeenMs: current.scrapedAtMs,
+        };
+        this.history.set(key, h);
+      }
+      h.hourly = mergeHourly(h.hourly, distributeToHours(interval.fromMs, interval.toMs, interval.joules));
+      h.watts = r.terminated ? 0 : totalWatts(r);
+      h.lastSeenMs = current.scrapedAtMs;
+      if (r.uid) h.uid = r.uid;
+    }
+  }
+
+  private prune(): void {
+    const cutoff = this.now() - (this.options.retentionMs ?? 35 * 24 * 3_600_000);
+    for (const [key, h] of this.history) {
+      h.hourly = h.hourly.filter((x) => Date.parse(x.hourStart) >= cutoff - 3_600_000);
+      if (h.hourly.length === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
+    }
+  }
+
+  async collect(request: {
+    pods: PodRef[];
+    from: Date;
+    to: Date;
+    signal?: AbortSignal;
+  }): Promise<MetricsCollection> {
+    if (this.lastRoundMs === undefined) {
+      // Before the first round completes there is nothing to answer from.
+      if (!this.round) this.start();
+      await this.round;
+    }
+    const errors = [...this.endpoints.values()]
+      .filter((e) => e.lastError)
+      .map((e) => ({ target: e.scraper.target, reason: e.lastError!.reason, message: e.lastError!.message }));
+    const healthy = [...this.endpoints.values()].some((e) => e.previous && !e.lastError);
+    if (!healthy && this.history.size === 0) {
+      if (this.discoveryError) throw new MetricsUnavailableError('DiscoveryFailed', this.discoveryError);
+      if (errors.length > 0)
+        throw new MetricsUnavailableError(errors[0]!.reason, errors.map((e) => e.message).join('; '));
+      throw new MetricsUnavailableError('NoEndpoints', 'no Kepler endpoints found');
+    }
+    const pods = new Map<string, CollectedPod>();
+    const fromMs = request.from.getTime();
+    const toMs = request.to.getTime();
+    for (const ref of request.pods) {
+      const key = `${ref.namespace}/${ref.name}`;
+      const h = this.history.get(key) ?? (ref.uid ? this.history.get(`uid:${ref.uid}`) : undefined);
+      if (!h) continue;
+      pods.set(key, {
+        namespace: ref.namespace,
+        pod: ref.name,
+        hourly: hoursWithin(h.hourly, fromMs, toMs),
+        ...(h.watts !== undefined ? { power_watts: h.watts } : {}),
+      });
+    }
+    return {
+      pods,
+      zonesCounted: [...this.zones],
+      energySource: this.energySource,
+      dataQuality: [...this.flags].sort(),
+      errors,
+    };
+  }
+}
+
+/** Kepler endpoints from the Service's EndpointSlices: one ready address per node. */
+export function endpointSliceDiscovery(
+  kubeConfig: KubeConfig,
+  opts: { namespace: string; service: string; portName: string; scheme: 'http' | 'https'; path?: string },
+): () => Promise<KeplerTarget[]> {
+  const api = kubeConfig.makeApiClient(DiscoveryV1Api);
+  return async () => {
+    const list = await api.listNamespacedEndpointSlice({
+      namespace: opts.namespace,
+      labelSelector: `kubernetes.io/service-name=${opts.service}`,
+    });
+    const targets = new Map<string, KeplerTarget>();
+    for (const slice of list.items) {
+      const port =
+        slice.ports?.find((p) => p.name === opts.portName) ??
+        (slice.ports?.length === 1 ? slice.ports[0] : undefined);
+      if (!port?.port) continue;
+      for (const ep of slice.endpoints ?? []) {
+        if (ep.conditions?.ready === false) continue;
+        const address = ep.addresses?.[0];
+        if (!address) continue;
+        const host = slice.addressType === 'IPv6' ? `[${address}]` : address;
+        const url = `${opts.scheme}://${host}:${port.port}${opts.path ?? '/metrics'}`;
+        targets.set(url, { url, ...(ep.nodeName ? { nodeName: ep.nodeName } : {}) });
+      }
+    }
+    return [...targets.values()];
+  };
+}
+
+/** Entry point the operator's metrics-source factory loads (operator/controller/metrics-source-factory.ts). */
+export function createMetricsSource(options: {
+  config: OperatorConfig;
+  kubeConfig: KubeConfig;
+  logger: WarnLogger & { info?(obj: object, msg: string): void };
+}): MetricsSource {
+  const { config, kubeConfig, logger } = options;
+  const targets: KeplerEndpointSourceOptions['targets'] = config.keplerEndpoints?.length
+    ? config.keplerEndpoints.map((url) => ({ url }))
+    : endpointSliceDiscovery(kubeConfig, {
+        namespace: config.keplerNamespace,
+        service: config.keplerService,
+        portName: config.keplerPortName,
+        scheme: config.keplerScheme,
+      });
+  const source = new KeplerEndpointSource({
+    targets,
+    scrapeIntervalMs: config.keplerScrapeInterval * 1000,
+    endpoint: {
+      ...(config.keplerCaFile ? { caFile: config.keplerCaFile } : {}),
+      ...(config.keplerCertFile ? { certFile: config.keplerCertFile } : {}),
+      ...(config.keplerKeyFile ? { keyFile: config.keplerKeyFile } : {}),
+      ...(config.keplerTokenFile ? { tokenFile: config.keplerTokenFile } : {}),
+    },
+    logger,
+  });
+  source.start();
+  return source;
+}
