@@ -79,7 +79,7 @@ describe('chart on a real API server', () => {
     expect(accepted).toHaveLength(manifests.length);
   });
 
-  it('installs for real; the ServiceAccounts get exactly their rights; upgrade keeps the MCP token', async () => {
+  it('installs for real; the ServiceAccounts get exactly their rights; upgrade keeps the MCP token, kubernetes auth adds reviews', async () => {
     const kubeconfig = ['--kubeconfig', testKubeconfigPath(), '--namespace', NAMESPACE];
     await helm(['install', RELEASE, chartDir, ...kubeconfig]).catch((e: { stderr?: string }) => {
       throw new Error(`helm install failed: ${e.stderr ?? String(e)}`);
@@ -112,9 +112,10 @@ describe('chart on a real API server', () => {
       [operator, ['list', 'endpointslices.discovery.k8s.io', '-n', 'apps'], false],
       [operator, ['update', 'leases.coordination.k8s.io/someone-elses-lease', '-n', NAMESPACE], false],
       [operator, ['create', 'leases.coordination.k8s.io', '-n', 'apps'], false],
-      // MCP server: reads policies, asks SubjectAccessReviews, writes nothing.
+      // MCP server (token mode): reads policies, writes nothing, reviews nothing.
       [mcp, ['list', 'carboncompliancepolicies.carbon-aware.dev', '--all-namespaces'], true],
-      [mcp, ['create', 'subjectaccessreviews.authorization.k8s.io'], true],
+      [mcp, ['create', 'subjectaccessreviews.authorization.k8s.io'], false],
+      [mcp, ['create', 'tokenreviews.authentication.k8s.io'], false],
       [
         mcp,
         ['patch', 'carboncompliancepolicies.carbon-aware.dev', '--subresource=status', '-n', 'apps'],
@@ -148,5 +149,12 @@ describe('chart on a real API server', () => {
       'jsonpath={.spec.replicas}',
     ]);
     expect(replicas).toBe('3');
+
+    // Switching the MCP server to Kubernetes tokens grants it token and access reviews, and drops the shared token.
+    await helm(['upgrade', RELEASE, chartDir, ...kubeconfig, ...setArgs({ 'mcp.auth.mode': 'kubernetes' })]);
+    expect(await canI(mcp, ['create', 'tokenreviews.authentication.k8s.io'])).toBe(true);
+    expect(await canI(mcp, ['create', 'subjectaccessreviews.authorization.k8s.io'])).toBe(true);
+    expect(await canI(mcp, ['list', 'pods', '--all-namespaces'])).toBe(false);
+    await expect(readToken()).rejects.toMatchObject({ stderr: expect.stringContaining('NotFound') });
   }, 120_000);
 });

@@ -127,7 +127,17 @@ describe('carbon-aware-kepler chart', () => {
     const mcp = find(m, 'Deployment', '-mcp') as any;
     const mc = containers(mcp)[0]!;
     expect(mc.command).toEqual(['carbon-mcp']);
-    expect(mc.args).toEqual(['--http', '--port', '8000', '--host', '0.0.0.0']);
+    expect(mc.args).toEqual([
+      '--http',
+      '--port',
+      '8000',
+      '--host',
+      '0.0.0.0',
+      '--auth',
+      'token',
+      '--token-file',
+      '/etc/carbon-aware/mcp-token/token',
+    ]);
     expect(mc.livenessProbe.httpGet.path).toBe('/healthz');
     expect(mc.readinessProbe.httpGet.path).toBe('/readyz');
     const service = find(m, 'Service', '-mcp') as any;
@@ -158,7 +168,6 @@ describe('carbon-aware-kepler chart', () => {
     expect(permissions(kepler.rules)).toEqual({ 'discovery.k8s.io/endpointslices': 'get,list,watch' });
     expect(permissions((find(m, 'ClusterRole', '-mcp') as any).rules)).toEqual({
       'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
-      'authorization.k8s.io/subjectaccessreviews': 'create',
     });
     // Every binding points at the chart's own role and its own ServiceAccount, in the release namespace.
     for (const binding of m.filter(
@@ -173,14 +182,21 @@ describe('carbon-aware-kepler chart', () => {
     expect(all).not.toContain('"*"');
   });
 
-  it('drops the SubjectAccessReview rule without per-namespace authorisation and the Kepler Role in prometheus mode', async () => {
-    const m = await render({
-      'mcp.auth.perNamespaceAuthorization': false,
-      ...variants['prometheus mode with CA and token'],
-    });
+  it('lets the MCP server review tokens and access only in kubernetes auth mode, without a shared token', async () => {
+    const m = await render(variants['kubernetes auth for the MCP server']);
     expect(permissions((find(m, 'ClusterRole', '-mcp') as any).rules)).toEqual({
       'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
+      'authentication.k8s.io/tokenreviews': 'create',
+      'authorization.k8s.io/subjectaccessreviews': 'create',
     });
+    expect(m.some((x) => x.kind === 'Secret')).toBe(false);
+    const mc = containers(find(m, 'Deployment', '-mcp'))[0]!;
+    expect(mc.args).toEqual(['--http', '--port', '8000', '--host', '0.0.0.0', '--auth', 'kubernetes']);
+    expect(mc.volumeMounts.map((v: any) => v.name)).toEqual(['tmp', 'standards']);
+  });
+
+  it('has no Kepler discovery Role in prometheus mode', async () => {
+    const m = await render(variants['prometheus mode with CA and token']);
     expect(m.some((x) => x.metadata.name.endsWith('-kepler-discovery'))).toBe(false);
   });
 
@@ -222,7 +238,7 @@ describe('carbon-aware-kepler chart', () => {
         }
       }
     }
-    expect(checked).toBe(9);
+    expect(checked).toBe(11);
   });
 
   it('wires the Prometheus source with its CA and token files', async () => {

@@ -106,6 +106,9 @@ export const variants: Record<string, Record<string, string | number | boolean>>
     'networkPolicy.enabled': true,
     'serviceMonitor.enabled': true,
   },
+  'kubernetes auth for the MCP server': {
+    'mcp.auth.mode': 'kubernetes',
+  },
   'one namespace watched, single replicas, no MCP': {
     'operator.watchNamespace': 'apps',
     'operator.replicas': 1,
