@@ -9,6 +9,8 @@ const common = {
 };
 
 export default {
+  // Global: jest applies testTimeout from the root config only.
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -22,7 +24,6 @@ export default {
       testMatch: ['<rootDir>/{operator,mcp,hack,charts,e2e}/**/*.itest.ts'],
       globalSetup: '<rootDir>/hack/testenv/global-setup.mjs',
       globalTeardown: '<rootDir>/hack/testenv/global-teardown.mjs',
-      testTimeout: 120000,
     },
   ],
 };

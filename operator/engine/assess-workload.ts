@@ -1,0 +1,198 @@
+// The carbon engine's formula, in one place (ARCHITECTURE.md "The carbon engine"):
+//   C      = Σ_h E_it(h) · PUE · I(h)                 gCO2e, location-based Scope 2
+//   CI_eff = C / Σ_h E_it(h)                          gCO2e per kWh of IT energy
+//   gap    = (CI_eff − target) / target · 100         % (negative = headroom)
+// carbon_status = COMPLIANT iff CI_eff ≤ target; pue_status = COMPLIANT iff PUE ≤ max PUE;
+// status = NON_COMPLIANT if either fails; INSUFFICIENT_DATA when the window holds no energy.
+// Pure: every input is a parameter (the clock too), inputs are validated at the entry.
+import { z } from 'zod';
+import { gridIntensityAt } from './grid-intensity-at.js';
+import { roundTo, significant } from './presentation.js';
+import type { ResolvedTargets } from './targets.js';
+import type {
+  ComplianceStatus,
+  HourlyIntensityProfile,
+  Language,
+  Optimization,
+  SiteContext,
+  WorkloadAssessment,
+  WorkloadEnergyInput,
+} from './types.js';
+
+const HOURS_PER_30_DAYS = 720;
+
+export class EngineInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'EngineInputError';
+  }
+}
+
+const finiteNonNegative = z.number().finite().nonnegative();
+const hourStart = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO UTC hour start like 2026-01-01T13:00:00Z');
+
+export const workloadEnergyInputSchema = z.object({
+  workload: z.string().min(1),
+  namespace: z.string().min(1),
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']),
+  pods: z.number().int().nonnegative(),
+  hourly: z.array(z.object({ hourStart, energy_kWh: finiteNonNegative })),
+  power_watts: finiteNonNegative,
+  zonesCounted: z.array(z.string()),
+  energySource: z.string().min(1),
+  dataQuality: z.array(z.string()).optional(),
+  usage: z
+    .object({
+      cpuRequest_cores: finiteNonNegative.optional(),
+      cpuP95_cores: finiteNonNegative.optional(),
+      memoryRequest_bytes: finiteNonNegative.optional(),
+      memoryP95_bytes: finiteNonNegative.optional(),
+      vcpus: finiteNonNegative.optional(),
+    })
+    .optional(),
+  runLength_hours: z.number().finite().positive().optional(),
+  cronSchedule: z.string().optional(),
+});
+
+const siteSchema = z.object({
+  zone: z.string().min(1),
+  cloudRegion: z.string().optional(),
+  pue: z.object({ value: z.number().finite().min(1).max(5), source: z.string().min(1) }),
+});
+
+export function validateEngineInput(input: unknown, site: unknown): void {
+  for (const [schema, value, root] of [
+    [workloadEnergyInputSchema, input, 'input'],
+    [siteSchema, site, 'site'],
+  ] as const) {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new EngineInputError([root, ...issue.path.map(String)].join('.'), issue.message);
+    }
+  }
+}
+
+export interface AssessmentContext {
+  site: SiteContext;
+  profile: HourlyIntensityProfile;
+  standardCode: string;
+  targets: ResolvedTargets;
+  window: { start: string; end: string; hours: number };
+  language: Language;
+  /** Grid-intensity source text (profile.source unless the caller says more). */
+  gridSource?: string;
+  /** Embodied emissions attributed to the workload over the window, for SCI. */
+  embodied_gCO2eq?: number | null;
+}
+
+/** The numbers of one workload before advice is added (recommendations.ts adds it). */
+export type CoreAssessment = Omit<WorkloadAssessment, 'recommendation' | 'optimizations' | 'combined'> & {
+  /** Full-precision values the advisers work from. */
+  exact: { energy_kWh: number; emissions_gCO2eq: number; intensity: number | null; gridIntensity: number | null };
+};
+
+export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentContext): CoreAssessment {
+  validateEngineInput(input, ctx.site);
+  const pue = ctx.site.pue.value;
+  let energy = 0;
+  let gridWeighted = 0;
+  let hoursWithData = 0;
+  for (const bucket of input.hourly) {
+    if (bucket.energy_kWh <= 0) continue;
+    const intensity = gridIntensityAt(ctx.profile, bucket.hourStart);
+    energy += bucket.energy_kWh;
+    gridWeighted += bucket.energy_kWh * intensity;
+    hoursWithData += 1;
+  }
+  const hasEnergy = energy > 0;
+  const emissions = gridWeighted * pue;
+  const gridIntensity = hasEnergy ? gridWeighted / energy : null;
+  const intensity = hasEnergy ? emissions / energy : null;
+  const target = ctx.targets.carbonTarget.value;
+  const maxPue = ctx.targets.maxPue?.value ?? null;
+
+  const carbon_status: ComplianceStatus =
+    intensity === null ? 'INSUFFICIENT_DATA' : intensity <= target ? 'COMPLIANT' : 'NON_COMPLIANT';
+  const pue_status: ComplianceStatus = maxPue === null || pue <= maxPue ? 'COMPLIANT' : 'NON_COMPLIANT';
+  // No energy: the workload cannot be judged at all (an idle pod must not fail on PUE alone).
+  const status: ComplianceStatus = !hasEnergy
+    ? 'INSUFFICIENT_DATA'
+    : carbon_status === 'NON_COMPLIANT' || pue_status === 'NON_COMPLIANT'
+      ? 'NON_COMPLIANT'
+      : 'COMPLIANT';
+
+  const scale = ctx.window.hours > 0 ? HOURS_PER_30_DAYS / ctx.window.hours : 0;
+  const embodied = ctx.embodied_gCO2eq ?? null;
+  const sci =
+    hasEnergy && hoursWithData > 0 && embodied !== null ? (emissions + embodied) / hoursWithData : null;
+
+  return {
+    workload: input.workload,
+    namespace: input.namespace,
+    kind: input.kind,
+    pods: input.pods,
+    standard: ctx.standardCode,
+    status,
+    carbon_status,
+    pue_status,
+    current_carbon_intensity_gCO2eq_kWh: intensity === null ? null : roundTo(intensity, 1),
+    target_carbon_intensity_gCO2eq_kWh: roundTo(target, 1),
+    grid_intensity_gCO2eq_kWh: gridIntensity === null ? null : roundTo(gridIntensity, 1),
+    gap_percent: intensity === null ? null : roundTo(((intensity - target) / target) * 100, 1),
+    pue: roundTo(pue, 3),
+    pue_source: ctx.site.pue.source,
+    max_pue: maxPue,
+    power_watts: significant(input.power_watts),
+    energy_kWh: significant(energy, 6),
+    emissions_gCO2eq: significant(emissions, 6),
+    monthly_projection: {
+      energy_kWh: significant(energy * scale, 4),
+      emissions_kgCO2eq: significant((emissions * scale) / 1000, 4),
+      basis: `window of ${ctx.window.hours} h scaled linearly to 30 days (720 h)`,
+    },
+    sci_gCO2eq_per_workload_hour: sci === null ? null : significant(sci, 4),
+    window: { start: ctx.window.start, end: ctx.window.end, hours: ctx.window.hours, hoursWithData },
+    sources: {
+      energy: input.energySource,
+      zones_counted: input.zonesCounted,
+      grid_intensity: ctx.gridSource ?? ctx.profile.source,
+      pue: ctx.site.pue.source,
+      target: ctx.targets.carbonTarget.source + (ctx.targets.maxPue ? `; max PUE: ${ctx.targets.maxPue.source}` : ''),
+      data_quality: input.dataQuality ?? [],
+    },
+    exact: { energy_kWh: energy, emissions_gCO2eq: emissions, intensity, gridIntensity },
+  };
+}
+
+/** Combines independent reductions multiplicatively: 1 − Π(1 − r). */
+export function combineReductions(percents: number[]): number {
+  const remaining = percents.reduce((left, p) => left * (1 - Math.min(Math.max(p, 0), 100) / 100), 1);
+  return (1 - remaining) * 100;
+}
+
+export function finishAssessment(
+  core: CoreAssessment,
+  optimizations: Optimization[],
+  recommendation: string,
+): WorkloadAssessment {
+  const { exact, ...rest } = core;
+  const combinedPercent = combineReductions(optimizations.map((o) => o.estimated_reduction_percent));
+  const projected = exact.intensity === null ? null : exact.intensity * (1 - combinedPercent / 100);
+  return {
+    ...rest,
+    recommendation,
+    optimizations,
+    combined:
+      optimizations.length === 0
+        ? null
+        : {
+            reduction_percent: roundTo(combinedPercent, 1),
+            projected_intensity_gCO2eq_kWh: projected === null ? null : roundTo(projected, 1),
+            reaches_target: projected !== null && projected <= core.target_carbon_intensity_gCO2eq_kWh,
+          },
+  };
+}

@@ -1,0 +1,12 @@
+// Rounding for what users read. Calculations keep full precision; only outputs are rounded.
+
+export function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+/** Significant digits, for quantities that span orders of magnitude (kWh of one pod vs a fleet). */
+export function significant(value: number, digits = 4): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  return Number(value.toPrecision(digits));
+}
