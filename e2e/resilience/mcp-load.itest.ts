@@ -28,7 +28,8 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     server = new SpawnedNodeProcess(
       'carbon-mcp',
       'dist/mcp/main.js',
-      ['--http', '--port', String(port), '--host', '127.0.0.1'],
+      // Rate limiting (per client address; every test client is 127.0.0.1) is off: this measures capacity.
+      ['--http', '--port', String(port), '--host', '127.0.0.1', '--rate-limit', '0'],
       { KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'warn' },
     );
     await server.waitForHttp(`${base}/healthz`);
