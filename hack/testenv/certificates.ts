@@ -49,13 +49,32 @@ export function makeCertificateAuthority(dir: string, commonName: string): Certi
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyPath], dir);
   openssl(
     [
-      'req', '-x509', '-new', '-key', keyPath, '-sha256', '-days', '2', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-out', certPath,
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      keyPath,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      certPath,
     ],
     dir,
   );
-  return { dir, keyPath, certPath, keyPem: readFileSync(keyPath, 'utf8'), certPem: readFileSync(certPath, 'utf8') };
+  return {
+    dir,
+    keyPath,
+    certPath,
+    keyPem: readFileSync(keyPath, 'utf8'),
+    certPem: readFileSync(certPath, 'utf8'),
+  };
 }
 
 export function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): IssuedCertificate {
@@ -69,7 +88,9 @@ export function issueCertificate(ca: CertificateAuthority, request: CertificateR
     ...(request.dnsNames ?? []).map((d) => `DNS:${d}`),
     ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`),
   ];
-  const extendedUsage = { server: 'serverAuth', client: 'clientAuth', both: 'serverAuth,clientAuth' }[request.usage];
+  const extendedUsage = { server: 'serverAuth', client: 'clientAuth', both: 'serverAuth,clientAuth' }[
+    request.usage
+  ];
   writeFileSync(
     extPath,
     [
@@ -83,12 +104,31 @@ export function issueCertificate(ca: CertificateAuthority, request: CertificateR
   openssl(['req', '-new', '-key', keyPath, '-subj', subject, '-out', csrPath], ca.dir);
   openssl(
     [
-      'x509', '-req', '-in', csrPath, '-CA', ca.certPath, '-CAkey', ca.keyPath, '-CAcreateserial',
-      '-days', String(request.days ?? 2), '-sha256', '-extfile', extPath, '-out', certPath,
+      'x509',
+      '-req',
+      '-in',
+      csrPath,
+      '-CA',
+      ca.certPath,
+      '-CAkey',
+      ca.keyPath,
+      '-CAcreateserial',
+      '-days',
+      String(request.days ?? 2),
+      '-sha256',
+      '-extfile',
+      extPath,
+      '-out',
+      certPath,
     ],
     ca.dir,
   );
-  return { keyPath, certPath, keyPem: readFileSync(keyPath, 'utf8'), certPem: readFileSync(certPath, 'utf8') };
+  return {
+    keyPath,
+    certPath,
+    keyPem: readFileSync(keyPath, 'utf8'),
+    certPem: readFileSync(certPath, 'utf8'),
+  };
 }
 
 /** An RSA key pair for signing service-account tokens (kube-apiserver needs one). */

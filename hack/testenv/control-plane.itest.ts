@@ -1,4 +1,9 @@
-import { ApiextensionsV1Api, CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,15 +16,28 @@ describe('test control plane (real etcd + kube-apiserver)', () => {
   it('serves the Kubernetes API over TLS with RBAC on', async () => {
     const info = testControlPlaneInfo();
     expect(info.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const version = execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), 'version', '-o', 'json'], {
-      encoding: 'utf8',
-    });
+    const version = execFileSync(
+      kubectlPath(),
+      ['--kubeconfig', testKubeconfigPath(), 'version', '-o', 'json'],
+      {
+        encoding: 'utf8',
+      },
+    );
     const parsed = JSON.parse(version) as { serverVersion: { gitVersion: string } };
     expect(parsed.serverVersion.gitVersion).toMatch(/^v1\.\d+\.\d+/);
     // RBAC: an anonymous request is refused.
     const anonymous = execFileSync(
       'curl',
-      ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', info.caCertPath, `${info.server}/api/v1/namespaces`],
+      [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--cacert',
+        info.caCertPath,
+        `${info.server}/api/v1/namespaces`,
+      ],
       { encoding: 'utf8' },
     );
     expect(['401', '403']).toContain(anonymous);
@@ -54,7 +72,9 @@ describe('test control plane (real etcd + kube-apiserver)', () => {
         let established = false;
         for (let i = 0; i < 50 && !established; i++) {
           const current = await extensions.readCustomResourceDefinition({ name });
-          established = !!current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+          established = !!current.status?.conditions?.some(
+            (c) => c.type === 'Established' && c.status === 'True',
+          );
           if (!established) await new Promise((r) => setTimeout(r, 100));
         }
         expect(established).toBe(true);

@@ -3,7 +3,17 @@
 // and an admin client certificate, RBAC on. Always torn down; processes left by a killed earlier run
 // are found through their pid files and stopped at the next start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -27,7 +37,8 @@ export interface ControlPlaneBinaries {
 /** Where the binaries are: KUBEBUILDER_ASSETS (or TEST_ASSET_*), as envtest does. */
 export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPlaneBinaries {
   const assets = env.KUBEBUILDER_ASSETS;
-  const kubeApiserver = env.TEST_ASSET_KUBE_APISERVER ?? (assets ? join(assets, 'kube-apiserver') : undefined);
+  const kubeApiserver =
+    env.TEST_ASSET_KUBE_APISERVER ?? (assets ? join(assets, 'kube-apiserver') : undefined);
   const etcd = env.TEST_ASSET_ETCD ?? (assets ? join(assets, 'etcd') : undefined);
   if (!kubeApiserver || !etcd || !existsSync(kubeApiserver) || !existsSync(etcd)) {
     throw new ControlPlaneError(
@@ -221,7 +232,11 @@ export class ControlPlane {
       ipAddresses: ['127.0.0.1', '10.0.0.1'],
       usage: 'server',
     });
-    const admin = issueCertificate(ca, { commonName: 'admin', organization: 'system:masters', usage: 'client' });
+    const admin = issueCertificate(ca, {
+      commonName: 'admin',
+      organization: 'system:masters',
+      usage: 'client',
+    });
     const sa = makeServiceAccountKeyPair(pki);
     this.certs = {
       caCertPath: ca.certPath,
@@ -271,7 +286,9 @@ export class ControlPlane {
       if (await probe().catch(() => false)) return;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new ControlPlaneError(`${what} not ready after ${this.startTimeoutMs} ms:\n${this.readLog(logName)}`);
+    throw new ControlPlaneError(
+      `${what} not ready after ${this.startTimeoutMs} ms:\n${this.readLog(logName)}`,
+    );
   }
 
   private async startEtcd(): Promise<void> {
@@ -282,14 +299,24 @@ export class ControlPlane {
       const client = `http://127.0.0.1:${this.etcdPort}`;
       const peer = `http://127.0.0.1:${peerPort}`;
       this.etcd = this.spawnTracked('etcd', this.binaries.etcd, [
-        '--name=test', `--data-dir=${dataDir}`,
-        `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-        `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=test=${peer}`, '--unsafe-no-fsync=true', '--log-level=warn',
+        '--name=test',
+        `--data-dir=${dataDir}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=test=${peer}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
         '--quota-backend-bytes=2147483648',
       ]);
       try {
-        await this.waitUntil('etcd', this.etcd, async () => (await get(`${client}/health`)).status === 200, 'etcd');
+        await this.waitUntil(
+          'etcd',
+          this.etcd,
+          async () => (await get(`${client}/health`)).status === 200,
+          'etcd',
+        );
         return;
       } catch (error) {
         // "address already in use": another process took the port between the check and the bind.
@@ -309,15 +336,22 @@ export class ControlPlane {
       this.apiServer = this.spawnTracked('kube-apiserver', this.binaries.kubeApiserver, [
         `--etcd-servers=http://127.0.0.1:${this.etcdPort}`,
         `--cert-dir=${join(this.dir, 'apiserver-certs')}`,
-        `--tls-cert-file=${c.serverCertPath}`, `--tls-private-key-file=${c.serverKeyPath}`,
+        `--tls-cert-file=${c.serverCertPath}`,
+        `--tls-private-key-file=${c.serverKeyPath}`,
         `--client-ca-file=${c.caCertPath}`,
-        `--secure-port=${this.apiPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
-        '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
-        '--disable-admission-plugins=ServiceAccount', '--authorization-mode=RBAC',
+        `--secure-port=${this.apiPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount',
+        '--authorization-mode=RBAC',
         `--service-account-issuer=https://127.0.0.1:${this.apiPort}/`,
         `--service-account-key-file=${c.saPublicKeyPath}`,
         `--service-account-signing-key-file=${c.saPrivateKeyPath}`,
-        '--enable-priority-and-fairness=false', '--watch-cache=true', '--v=0',
+        '--enable-priority-and-fairness=false',
+        '--watch-cache=true',
+        '--v=0',
       ]);
       const tls = { ca: c.ca, cert: c.adminCert, key: c.adminKey };
       try {
@@ -329,7 +363,8 @@ export class ControlPlane {
         );
         return;
       } catch (error) {
-        if (!fixedPort && attempt < 3 && /address already in use/.test(this.readLog('kube-apiserver'))) continue;
+        if (!fixedPort && attempt < 3 && /address already in use/.test(this.readLog('kube-apiserver')))
+          continue;
         throw error;
       }
     }

@@ -6,7 +6,9 @@ import type { ControlPlaneInfo } from './control-plane.js';
 function required(name: string): string {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run integration tests through jest's "integration" project (make integration)`);
+    throw new Error(
+      `${name} is not set: run integration tests through jest's "integration" project (make integration)`,
+    );
   }
   return value;
 }

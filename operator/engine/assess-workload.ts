@@ -32,7 +32,9 @@ export class EngineInputError extends Error {
 }
 
 const finiteNonNegative = z.number().finite().nonnegative();
-const hourStart = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO UTC hour start like 2026-01-01T13:00:00Z');
+const hourStart = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO UTC hour start like 2026-01-01T13:00:00Z');
 
 export const workloadEnergyInputSchema = z.object({
   workload: z.string().min(1),
@@ -92,7 +94,12 @@ export interface AssessmentContext {
 /** The numbers of one workload before advice is added (recommendations.ts adds it). */
 export type CoreAssessment = Omit<WorkloadAssessment, 'recommendation' | 'optimizations' | 'combined'> & {
   /** Full-precision values the advisers work from. */
-  exact: { energy_kWh: number; emissions_gCO2eq: number; intensity: number | null; gridIntensity: number | null };
+  exact: {
+    energy_kWh: number;
+    emissions_gCO2eq: number;
+    intensity: number | null;
+    gridIntensity: number | null;
+  };
 };
 
 export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentContext): CoreAssessment {
@@ -161,7 +168,9 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
       zones_counted: input.zonesCounted,
       grid_intensity: ctx.gridSource ?? ctx.profile.source,
       pue: ctx.site.pue.source,
-      target: ctx.targets.carbonTarget.source + (ctx.targets.maxPue ? `; max PUE: ${ctx.targets.maxPue.source}` : ''),
+      target:
+        ctx.targets.carbonTarget.source +
+        (ctx.targets.maxPue ? `; max PUE: ${ctx.targets.maxPue.source}` : ''),
       data_quality: input.dataQuality ?? [],
     },
     exact: { energy_kWh: energy, emissions_gCO2eq: emissions, intensity, gridIntensity },

@@ -10,7 +10,12 @@ const localPartsFormatters = new Map<string, Intl.DateTimeFormat>();
 export function localMonthAndHour(instant: Date, timeZone: string): { month: number; hour: number } {
   let formatter = localPartsFormatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric', hour: 'numeric', hourCycle: 'h23' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      month: 'numeric',
+      hour: 'numeric',
+      hourCycle: 'h23',
+    });
     localPartsFormatters.set(timeZone, formatter);
   }
   let month = 0;

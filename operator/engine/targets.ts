@@ -41,7 +41,10 @@ export function carbonTargetOf(standard: StandardDefinition, year: number): Sour
 
 function maxPueOf(standard: StandardDefinition): Sourced<number> | null {
   if (!standard.maxPue) return null;
-  return { value: standard.maxPue.value, source: `default: standard ${standard.code} (${standard.maxPue.source})` };
+  return {
+    value: standard.maxPue.value,
+    source: `default: standard ${standard.code} (${standard.maxPue.source})`,
+  };
 }
 
 export function resolveTargets(args: {

@@ -5,7 +5,8 @@
 
 export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'INSUFFICIENT_DATA';
 export type Language = 'ko' | 'en';
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'Pod' | 'ReplicaSet';
+export type WorkloadKind =
+  'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'Pod' | 'ReplicaSet';
 
 /** IT energy of one workload in one clock hour (UTC hour start, ISO 8601 `YYYY-MM-DDTHH:00:00Z`). */
 export interface HourlyEnergy {
@@ -77,7 +78,13 @@ export interface StandardDefinition {
   legalReference: { en: string; ko: string };
   carbonTarget_gCO2eq_kWh?: Sourced<number>;
   /** When the target follows a trajectory (KR_NDC_2030): linear from (fromYear, fromValue) to (toYear, toValue). */
-  carbonTrajectory?: { fromYear: number; from_gCO2eq_kWh: number; toYear: number; to_gCO2eq_kWh: number; source: string };
+  carbonTrajectory?: {
+    fromYear: number;
+    from_gCO2eq_kWh: number;
+    toYear: number;
+    to_gCO2eq_kWh: number;
+    source: string;
+  };
   maxPue?: Sourced<number>;
   defaultPue?: Sourced<number>;
   /** Green data-centre certification PUE score bands (2012 scheme): PUE upper bounds → points. */
@@ -98,7 +105,13 @@ export interface Optimization {
   description: string;
   savings_per_month: { kgCO2eq: number; kWh: number; KRW: number; USD: number };
   /** temporal_shift: the window and a CronJob schedule in Asia/Seoul. */
-  schedule?: { startLocalHour: number; durationHours: number; cron: string; timeZone: string; windowIntensity_gCO2eq_kWh: number };
+  schedule?: {
+    startLocalHour: number;
+    durationHours: number;
+    cron: string;
+    timeZone: string;
+    windowIntensity_gCO2eq_kWh: number;
+  };
   /** right_sizing: a strategic-merge patch for the workload's containers. */
   resourcesPatch?: Record<string, unknown>;
   /** regional_migration: the region and its caveat. */
@@ -130,7 +143,11 @@ export interface WorkloadAssessment {
   sci_gCO2eq_per_workload_hour: number | null;
   recommendation: string;
   optimizations: Optimization[];
-  combined: { reduction_percent: number; projected_intensity_gCO2eq_kWh: number | null; reaches_target: boolean } | null;
+  combined: {
+    reduction_percent: number;
+    projected_intensity_gCO2eq_kWh: number | null;
+    reaches_target: boolean;
+  } | null;
   window: { start: string; end: string; hours: number; hoursWithData: number };
   sources: {
     energy: string;
