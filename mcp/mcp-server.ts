@@ -28,6 +28,8 @@ export interface FrontEndDeps extends ToolRunnerDeps {
   tools: readonly ToolDefinition[];
   reference: ReferenceData;
   logger: Logger;
+  /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data' or 'error'. */
+  observeToolCall?: (tool: string, outcome: string) => void;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -111,8 +113,19 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
           extra.sessionId,
         )
         .catch(() => {});
+      deps.observeToolCall?.(name, 'ok');
       return toolResult(answer.summary, answer.structured);
     } catch (error) {
+      deps.observeToolCall?.(
+        name,
+        error instanceof ToolInputError
+          ? 'invalid'
+          : error instanceof WorkloadNotCoveredError
+            ? 'not_covered'
+            : error instanceof ToolDataError
+              ? 'no_data'
+              : 'error',
+      );
       if (error instanceof ToolInputError) {
         throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${error.message}`, {
           field: error.field,

@@ -1,6 +1,7 @@
 // compare_optimization_impact: before/after for the optimisations the operator computed for a
 // workload, alone and combined (reductions combine multiplicatively: 1 − Π(1 − rᵢ)).
 import { z } from 'zod';
+import { combineReductions } from '../../operator/engine/assess-workload.js';
 import { findWorkload, policyLanguage, policyReference } from '../status/workload-lookup.js';
 import {
   complianceStatusSchema,
@@ -75,8 +76,9 @@ export const compareOptimizationImpact = defineTool({
             : 'not computed for this workload (no gain found, or disabled in the policy)',
       }));
     const current = a.current_carbon_intensity_gCO2eq_kWh;
-    const remaining = chosen.reduce((factor, o) => factor * (1 - o.estimated_reduction_percent / 100), 1);
-    const reductionPercent = round((1 - remaining) * 100);
+    const combinedPercent = combineReductions(chosen.map((o) => o.estimated_reduction_percent));
+    const remaining = 1 - combinedPercent / 100;
+    const reductionPercent = round(combinedPercent);
     const projected = current === null ? null : round(current * remaining);
     const monthly = a.monthly_projection.emissions_kgCO2eq;
     const savings = chosen.reduce(

@@ -1,0 +1,102 @@
+// carbon-mcp's flags and environment variables, validated with zod. Flags win over env.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const usage = `carbon-mcp: MCP server (stdio or Streamable HTTP) and REST API over CarbonCompliancePolicy status.
+
+Usage: carbon-mcp [--http [--port 8000] [--host 127.0.0.1] [--stateless] [--auth none|token|kubernetes]
+                  [--token-file FILE] [--allowed-hosts h1,h2] [--allowed-origins o1,o2]
+                  [--rate-limit 100] [--rate-burst 200] [--body-limit 65536]] [--log-level info]
+
+Default is stdio (logs on stderr). KUBECONFIG is honoured; in a Pod the service account is used.
+Env: CARBON_MCP_HTTP, CARBON_MCP_PORT, CARBON_MCP_HOST, CARBON_MCP_STATELESS, CARBON_MCP_AUTH,
+CARBON_MCP_TOKEN_FILE, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, CARBON_MCP_RATE_LIMIT, LOG_LEVEL,
+STANDARDS_FILE, CARBON_MCP_STATUS_FILE (serve policies from a file instead of the cluster: demos, benchmarks).`;
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+);
+const flag = z.union([
+  z.boolean(),
+  z.enum(['1', 'true', '0', 'false', '']).transform((v) => v === '1' || v === 'true'),
+]);
+
+export const cliOptionsSchema = z.object({
+  http: flag.default(false),
+  port: z.coerce.number().int().min(0).max(65535).default(8000),
+  host: z.string().min(1).default('127.0.0.1'),
+  stateless: flag.default(false),
+  auth: z.enum(['none', 'token', 'kubernetes']).optional(),
+  tokenFile: z.string().min(1).optional(),
+  allowedHosts: list.optional(),
+  allowedOrigins: list.default([]),
+  rateLimit: z.coerce.number().min(0).default(100),
+  rateBurst: z.coerce.number().int().min(1).default(200),
+  bodyLimit: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  standardsFile: z.string().min(1).optional(),
+  statusFile: z.string().min(1).optional(),
+  help: flag.default(false),
+});
+export type CliOptions = z.output<typeof cliOptionsSchema>;
+
+export class CliOptionsError extends Error {}
+
+export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      http: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      stateless: { type: 'boolean' },
+      auth: { type: 'string' },
+      'token-file': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
+      'allowed-origins': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'rate-burst': { type: 'string' },
+      'body-limit': { type: 'string' },
+      'log-level': { type: 'string' },
+      'standards-file': { type: 'string' },
+      'status-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const pick = (flagValue: unknown, envName: string) =>
+    flagValue ?? (env[envName] === '' ? undefined : env[envName]);
+  const raw = {
+    http: pick(values.http, 'CARBON_MCP_HTTP'),
+    port: pick(values.port, 'CARBON_MCP_PORT'),
+    host: pick(values.host, 'CARBON_MCP_HOST'),
+    stateless: pick(values.stateless, 'CARBON_MCP_STATELESS'),
+    auth: pick(values.auth, 'CARBON_MCP_AUTH'),
+    tokenFile: pick(values['token-file'], 'CARBON_MCP_TOKEN_FILE'),
+    allowedHosts: pick(values['allowed-hosts'], 'MCP_ALLOWED_HOSTS'),
+    allowedOrigins: pick(values['allowed-origins'], 'MCP_ALLOWED_ORIGINS'),
+    rateLimit: pick(values['rate-limit'], 'CARBON_MCP_RATE_LIMIT'),
+    rateBurst: pick(values['rate-burst'], 'CARBON_MCP_RATE_BURST'),
+    bodyLimit: pick(values['body-limit'], 'CARBON_MCP_BODY_LIMIT'),
+    logLevel: pick(values['log-level'], 'LOG_LEVEL'),
+    standardsFile: pick(values['standards-file'], 'STANDARDS_FILE'),
+    statusFile: pick(values['status-file'], 'CARBON_MCP_STATUS_FILE'),
+    help: values.help,
+  };
+  const parsed = cliOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? '');
+    const flagName = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new CliOptionsError(`--${flagName}: ${issue.message}`);
+  }
+  const options = parsed.data;
+  if (options.auth === undefined) options.auth = options.tokenFile ? 'token' : 'none';
+  if (options.auth === 'token' && !options.tokenFile) {
+    throw new CliOptionsError('--auth token needs --token-file FILE (the file holds the bearer token)');
+  }
+  return options;
+}

@@ -1,0 +1,34 @@
+// Swagger UI at /docs, served from the local swagger-ui-dist package (no CDN).
+import express, { type Router } from 'express';
+import swaggerUiDist from 'swagger-ui-dist';
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Carbon-Aware Kepler API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>`;
+
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });`;
+
+export function docsRouter(): Router {
+  const router = express.Router();
+  router.get(['/docs', '/docs/'], (_req, res) => {
+    res.type('html').send(page);
+  });
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(init);
+  });
+  router.use(
+    '/docs/assets',
+    express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1h' }),
+  );
+  return router;
+}

@@ -1,0 +1,177 @@
+// The HTTP front end: MCP at /mcp, the same tools at POST /tools/{name}, OpenAPI + Swagger UI,
+// probes and metrics. Guards run in this order: Host/Origin → rate limit → body limit → bearer auth.
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
+import { createMcpServer, SERVER_VERSION, type FrontEndDeps } from '../mcp-server.js';
+import { runTool } from '../tool-runner.js';
+import { ToolDataError, ToolInputError, WorkloadNotCoveredError } from '../tools/tool-errors.js';
+import { docsRouter } from './docs-page.js';
+import { HttpMetrics } from './http-metrics.js';
+import { mcpEndpoint } from './mcp-endpoint.js';
+import { openApiDocument } from './openapi.js';
+import { sendProblem } from './problem.js';
+import { rateLimiter } from './rate-limiter.js';
+import { bearerAuth, hostAndOriginGuard, type GuardOptions } from './request-guards.js';
+
+export interface HttpAppOptions extends GuardOptions {
+  authenticator: CallerAuthenticator;
+  stateless: boolean;
+  /** Requests per second per client; 0 disables the limit. */
+  rateLimit_per_s: number;
+  rateBurst: number;
+  bodyLimit_bytes: number;
+  metrics?: HttpMetrics;
+}
+
+export function createHttpApp(
+  deps: FrontEndDeps,
+  options: HttpAppOptions,
+): { app: Express; close: () => Promise<void> } {
+  const metrics = options.metrics ?? new HttpMetrics();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    const end = metrics.requestDuration.startTimer();
+    res.on('finish', () => {
+      const route = req.path.startsWith('/tools/')
+        ? '/tools/{name}'
+        : req.path.startsWith('/docs')
+          ? '/docs'
+          : req.path;
+      const known = ['/mcp', '/tools/{name}', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics'];
+      end({
+        route: known.includes(route) ? route : 'other',
+        method: req.method,
+        code: String(res.statusCode),
+      });
+    });
+    next();
+  });
+
+  // Probes and metrics answer before the Host check: kubelet and Prometheus use pod IPs as Host.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = deps.source.isReady();
+    res
+      .status(ready ? 200 : 503)
+      .json({ ready, source: deps.source.description, policies: deps.source.list().length });
+  });
+  app.get('/metrics', async (_req, res) => {
+    metrics.cachedPolicies.set(deps.source.list().length);
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(hostAndOriginGuard(options));
+  if (options.rateLimit_per_s > 0) app.use(rateLimiter(options.rateLimit_per_s, options.rateBurst));
+
+  const openapi = JSON.stringify(
+    openApiDocument(deps.tools, { version: SERVER_VERSION, bearer: options.authenticator.mode !== 'none' }),
+  );
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+  app.use(docsRouter());
+
+  const json = express.json({
+    limit: options.bodyLimit_bytes,
+    type: ['application/json', 'application/*+json'],
+  });
+  const auth = bearerAuth(options.authenticator);
+
+  const endpoint = mcpEndpoint({
+    createServer: () =>
+      createMcpServer({
+        ...deps,
+        observeToolCall: (tool, outcome) => metrics.toolCalls.inc({ tool, transport: 'mcp', outcome }),
+      }),
+    stateless: options.stateless,
+    logger: deps.logger,
+    onSessionCountChange: (n) => metrics.sessions.set(n),
+  });
+  app.use('/mcp', json, auth);
+  app.use(endpoint.router);
+
+  const byName = new Map(deps.tools.map((t) => [t.name, t]));
+  app.post('/tools/:name', json, auth, async (req, res) => {
+    const name = String(req.params.name);
+    const tool = byName.get(name);
+    if (!tool) {
+      sendProblem(res, {
+        title: 'Unknown tool',
+        status: 404,
+        detail: `no tool "${name}"; tools: ${[...byName.keys()].join(', ')}`,
+      });
+      return;
+    }
+    const outcome = (o: string) => metrics.toolCalls.inc({ tool: name, transport: 'rest', outcome: o });
+    try {
+      const answer = await runTool(tool, req.body ?? {}, deps, req.auth ? { caller: req.auth } : {});
+      outcome('ok');
+      res.setHeader('Content-Language', answer.language);
+      res.json(answer.structured);
+    } catch (error) {
+      if (error instanceof ToolInputError) {
+        outcome('invalid');
+        sendProblem(res, {
+          title: 'Invalid arguments',
+          status: 400,
+          detail: error.message,
+          field: error.field,
+        });
+      } else if (error instanceof WorkloadNotCoveredError) {
+        outcome('not_covered');
+        sendProblem(res, {
+          title: 'Workload not covered',
+          status: 404,
+          detail: error.message,
+          example_policy: error.examplePolicyYaml,
+        });
+      } else if (error instanceof ToolDataError) {
+        outcome('no_data');
+        sendProblem(res, { title: 'Data not available', status: 422, detail: error.message });
+      } else {
+        outcome('error');
+        deps.logger.error({ err: error, tool: name }, 'REST tool call failed');
+        sendProblem(res, {
+          title: 'Internal error',
+          status: 500,
+          detail: 'the tool failed; see the server log',
+        });
+      }
+    }
+  });
+
+  app.use((_req, res) => {
+    sendProblem(res, { title: 'Not found', status: 404, detail: 'see /openapi.json, /docs or /mcp' });
+  });
+  const errors: ErrorRequestHandler = (
+    error: { status?: number; type?: string; message?: string },
+    _req,
+    res,
+    _next,
+  ) => {
+    if (error.type === 'entity.too.large') {
+      sendProblem(res, {
+        title: 'Request body too large',
+        status: 413,
+        detail: `the limit is ${options.bodyLimit_bytes} bytes`,
+      });
+    } else if (error.type === 'entity.parse.failed') {
+      sendProblem(res, {
+        title: 'Invalid JSON',
+        status: 400,
+        detail: 'the request body is not valid JSON',
+        field: '(body)',
+      });
+    } else {
+      deps.logger.error({ err: error }, 'HTTP request failed');
+      sendProblem(res, { title: 'Error', status: error.status ?? 500, detail: error.message ?? 'error' });
+    }
+  };
+  app.use(errors);
+  return { app, close: endpoint.close };
+}

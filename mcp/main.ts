@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// carbon-mcp: stdio by default (Claude Desktop), or --http for Streamable HTTP + REST + Swagger UI.
+import { KubeConfig } from '@kubernetes/client-node';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import { noAuthentication, type CallerAuthenticator } from './auth/caller-authenticator.js';
+import { KubeNamespaceAuthoriser } from './auth/kube-namespace-authoriser.js';
+import { KubeTokenAuthenticator } from './auth/kube-token-authenticator.js';
+import { allowAllNamespaces, type NamespaceAuthoriser } from './auth/namespace-authoriser.js';
+import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';
+import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-options.js';
+import { createHttpApp } from './http/http-app.js';
+import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
+import { createMcpServer, type FrontEndDeps } from './mcp-server.js';
+import { loadReferenceData } from './operator-reference-data.js';
+import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
+import { KubePolicySource } from './status/kube-policy-source.js';
+import type { PolicyStatusSource } from './status/policy-status-source.js';
+import { policyListSchema } from './status/policy-file.js';
+import { toolCatalogue } from './tools/catalogue.js';
+
+function statusFromFile(path: string): InMemoryPolicySource {
+  const parsed = policyListSchema.safeParse(parseYaml(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CliOptionsError(`--status-file ${path}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return new InMemoryPolicySource(parsed.data as unknown as CarbonCompliancePolicy[]);
+}
+
+function loadKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  return kc;
+}
+
+export async function startFrontEnd(options: CliOptions, logger: Logger) {
+  const kubeConfig = options.statusFile && options.auth !== 'kubernetes' ? undefined : loadKubeConfig();
+  const source: PolicyStatusSource = options.statusFile
+    ? statusFromFile(options.statusFile)
+    : new KubePolicySource(kubeConfig!, logger);
+  let authenticator: CallerAuthenticator = noAuthentication;
+  let authoriser: NamespaceAuthoriser = allowAllNamespaces;
+  if (options.http && options.auth === 'token')
+    authenticator = StaticTokenAuthenticator.fromFile(options.tokenFile!);
+  if (options.http && options.auth === 'kubernetes') {
+    authenticator = new KubeTokenAuthenticator(kubeConfig!);
+    authoriser = new KubeNamespaceAuthoriser(kubeConfig!);
+  }
+  if (options.http && !isLoopbackAddress(options.host) && authenticator.mode === 'none') {
+    throw new CliOptionsError(
+      `refusing to listen on ${options.host} without authentication: a non-loopback address needs ` +
+        '--auth token --token-file FILE or --auth kubernetes (or bind --host 127.0.0.1)',
+    );
+  }
+  const deps: FrontEndDeps = {
+    source,
+    authoriser,
+    tools: toolCatalogue,
+    reference: await loadReferenceData(options.standardsFile, logger),
+    logger,
+  };
+  await source.start();
+
+  if (!options.http) {
+    const server = createMcpServer(deps);
+    await server.connect(new StdioServerTransport());
+    logger.info({ source: source.description }, 'carbon-mcp serving MCP over stdio');
+    return { close: async () => Promise.all([server.close(), source.stop()]).then(() => undefined) };
+  }
+
+  // Behind a non-loopback bind the bearer token already stops rebinding attacks; Host is then open
+  // unless --allowed-hosts narrows it (in-cluster clients use Service names and pod IPs).
+  const allowedHosts = options.allowedHosts ?? (isLoopbackAddress(options.host) ? LOOPBACK_HOSTS : ['*']);
+  const { app, close } = createHttpApp(deps, {
+    authenticator,
+    stateless: options.stateless,
+    rateLimit_per_s: options.rateLimit,
+    rateBurst: options.rateBurst,
+    bodyLimit_bytes: options.bodyLimit,
+    allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  });
+  const server = app.listen(options.port, options.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info(
+    {
+      host: options.host,
+      port,
+      stateless: options.stateless,
+      auth: authenticator.mode,
+      allowedHosts,
+      source: source.description,
+    },
+    `carbon-mcp listening on http://${options.host}:${port} (MCP at /mcp, Swagger UI at /docs)`,
+  );
+  return {
+    port,
+    close: async () => {
+      await close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await source.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCliOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`carbon-mcp: ${(error as Error).message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  // Logs go to stderr (fd 2) always: over stdio, stdout carries the protocol.
+  const logger = pino({ level: options.logLevel, base: { component: 'carbon-mcp' } }, pino.destination(2));
+  let running: { close: () => Promise<void> };
+  try {
+    running = await startFrontEnd(options, logger);
+  } catch (error) {
+    if (error instanceof CliOptionsError) {
+      process.stderr.write(`carbon-mcp: ${error.message}\n`);
+      process.exit(2);
+    }
+    logger.fatal({ err: error }, 'carbon-mcp failed to start');
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  if (!options.http) process.stdin.once('end', () => stop('stdin closed'));
+}
+
+await main();
