@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import https from 'node:https';
+import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
 
 export class KubeApiError extends Error {
   constructor(
@@ -132,15 +133,12 @@ export class KubeRestClient {
           } catch {
             // not a Status object: keep the raw text
           }
-          reject(
-            new KubeApiError(
-              status,
-              reason,
-              `${method} ${path}: ${status} ${reason}: ${message}`,
-              method,
-              path,
-            ),
-          );
+          // A 403 is a missing RBAC rule: say which one, not just that something was denied.
+          const summary =
+            status === 403
+              ? forbiddenMessage(requestAttributes(method, path), message)
+              : `${method} ${path}: ${status} ${reason}: ${message}`;
+          reject(new KubeApiError(status, reason, summary, method, path));
         });
       });
       req.on('timeout', () =>
@@ -159,6 +157,11 @@ export function withQuery(path: string, query: Record<string, string | undefined
     if (value !== undefined && value !== '') params.set(key, value);
   const text = params.toString();
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+/** The API server denied the request (RBAC): the message names the verb, resource and namespace. */
+export function isForbidden(error: unknown): error is KubeApiError {
+  return error instanceof KubeApiError && error.statusCode === 403;
 }
 
 export function isKubeApiError(error: unknown, statusCode?: number): error is KubeApiError {

@@ -7,7 +7,7 @@ import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { KubeEventRecorder } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
-import { KubeRestClient } from './kube-rest-client.js';
+import { isForbidden, KubeRestClient } from './kube-rest-client.js';
 import { LeaderElector } from './leader-election.js';
 import type { MetricsSource } from './metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
@@ -116,8 +116,10 @@ export class OperatorRuntime {
       {
         liveness: () => ({}),
         readiness: () => ({
-          ...(this.policies.hasSynced() ? {} : { policies: 'policy cache not synced' }),
-          ...(this.pods.hasSynced() ? {} : { pods: 'pod cache not synced' }),
+          ...(this.policies.hasSynced()
+            ? {}
+            : { policies: this.policies.lastError?.message ?? 'policy cache not synced' }),
+          ...(this.pods.hasSynced() ? {} : { pods: this.pods.lastError?.message ?? 'pod cache not synced' }),
         }),
       },
       this.metrics.registry,
@@ -130,7 +132,9 @@ export class OperatorRuntime {
     logger.info({ port: this.healthPort }, 'health and metrics server listening');
     this.policies.start();
     this.pods.start();
-    await Promise.all([this.policies.waitForSync(), this.pods.waitForSync()]);
+    // Pods the operator may not list: go on, so that the reconciler can say so in every policy's
+    // Ready condition (it never reads an unsynced cache as "no pods").
+    await Promise.all([this.policies.waitForSync(), syncedOrDenied(this.pods)]);
     logger.info({ policies: this.policies.list().length, pods: this.pods.list().length }, 'caches synced');
     const gauges = setInterval(() => {
       this.metrics.queueDepth.set(this.queue.length);
@@ -172,4 +176,13 @@ export class OperatorRuntime {
     await this.elector?.stop();
     await this.health.close();
   }
+}
+
+function syncedOrDenied(informer: SupervisedInformer<PodView>): Promise<void> {
+  return new Promise((resolve) => {
+    void informer.waitForSync().then(resolve);
+    informer.onError((error) => {
+      if (isForbidden(error)) resolve();
+    });
+  });
 }

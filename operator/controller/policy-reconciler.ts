@@ -21,6 +21,7 @@ import {
   type HistoryWindow,
 } from './energy-history.js';
 import type { EventRecorder } from './event-recorder.js';
+import { isForbidden } from './kube-rest-client.js';
 import {
   conditionReason,
   MetricsUnavailableError,
@@ -66,7 +67,12 @@ export const defaultReconcilerOptions: ReconcilerOptions = {
 
 export interface ReconcilerDeps {
   policies: { get(namespace: string, name: string): CarbonCompliancePolicy | undefined };
-  pods: { list(namespace: string): PodView[] };
+  pods: {
+    list(namespace: string): PodView[];
+    /** An informer that has not listed yet must not be read as "no pods". */
+    hasSynced?(): boolean;
+    lastError?: Error;
+  };
   owners: OwnerLookup;
   source: MetricsSource;
   evaluator: PolicyEvaluator;
@@ -126,7 +132,12 @@ export class PolicyReconciler {
       if (outcome.result === 'invalid-spec' || outcome.result === 'configuration-error' || !policy) return;
       return { requeueAfterMs: this.intervalMs(policy.spec) };
     } catch (error) {
-      const reason = error instanceof ReconcileRetryError ? error.reason : 'ReconcileError';
+      const reason =
+        error instanceof ReconcileRetryError
+          ? error.reason
+          : isForbidden(error)
+            ? 'Forbidden'
+            : 'ReconcileError';
       this.deps.metrics?.reconcileFailed(namespace, name, reason, (performance.now() - started) / 1000);
       log.warn({ err: (error as Error).message, reason }, 'reconcile failed: will retry with backoff');
       throw error;
@@ -156,8 +167,22 @@ export class PolicyReconciler {
     }
     const spec = parsed.data;
 
+    if (this.deps.pods.hasSynced && !this.deps.pods.hasSynced()) {
+      const cause = this.deps.pods.lastError;
+      if (isForbidden(cause)) return this.forbidden(policy, now, cause, log);
+      throw new ReconcileRetryError(
+        'CacheNotSynced',
+        `pods not listed yet${cause ? `: ${cause.message}` : ''}`,
+      );
+    }
     const selected = selectPods(this.deps.pods.list(namespace), namespace, spec.selector);
-    const workloads = await groupByWorkload(selected, this.deps.owners);
+    let workloads: Workload[];
+    try {
+      workloads = await groupByWorkload(selected, this.deps.owners);
+    } catch (error) {
+      if (isForbidden(error)) return this.forbidden(policy, now, error, log);
+      throw error;
+    }
     const windowMs = parseDurationMs(spec.window);
     const hours = Math.min(this.options.maxWindowHours, Math.max(1, Math.ceil(windowMs / HOUR_MS)));
     const window = windowEndingAt(now, hours);
@@ -313,6 +338,22 @@ export class PolicyReconciler {
       }),
       timeout,
     ]);
+  }
+
+  /**
+   * The API server denied a read the evaluation needs (a missing RBAC rule): Ready=False with the
+   * rule in the message, previous assessment kept, and a retry with backoff (RBAC may be fixed).
+   */
+  private async forbidden(
+    policy: CarbonCompliancePolicy,
+    now: Date,
+    error: Error,
+    log: Logger,
+  ): Promise<never> {
+    log.error({ reason: 'Forbidden', err: error.message }, error.message);
+    const outcome = await this.writeFailure(policy, now, 'Forbidden', error.message, undefined);
+    this.lastOutcome.set(`${policy.metadata.namespace}/${policy.metadata.name}`, outcome);
+    throw new ReconcileRetryError('Forbidden', error.message);
   }
 
   /** Invalid spec or unusable configuration: Ready=False, the previous assessment stays. */

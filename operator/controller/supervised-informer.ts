@@ -5,7 +5,8 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
-import { KubeRestClient, isKubeApiError } from './kube-rest-client.js';
+import { KubeApiError, KubeRestClient, isKubeApiError } from './kube-rest-client.js';
+import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
 
 /** What the cache needs of an object. */
 export interface CachedObject {
@@ -57,6 +58,8 @@ export class SupervisedInformer<T extends CachedObject> {
   private retryTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private syncWaiters: Array<() => void> = [];
+  /** The error of the last failed list or watch, cleared by the next success (readiness, reconciler). */
+  lastError: Error | undefined;
   /** Counters for /metrics and tests. */
   readonly stats = { lists: 0, watches: 0, restarts: 0, relistsOn410: 0, watchdogRestarts: 0 };
 
@@ -132,6 +135,7 @@ export class SupervisedInformer<T extends CachedObject> {
     const delay = backoffDelayMs(this.failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
     this.failures += 1;
     this.stats.restarts += 1;
+    this.lastError = error;
     this.options.logger?.warn(
       { informer: this.options.name, err: error.message, retryInMs: delay, failures: this.failures },
       'watch failed: retrying with backoff',
@@ -151,6 +155,7 @@ export class SupervisedInformer<T extends CachedObject> {
       });
       if (!this.running) return;
       this.stats.lists += 1;
+      this.lastError = undefined;
       this.replaceCache(list.items);
       this.resourceVersion = list.metadata.resourceVersion;
       if (!this.synced) {
@@ -244,6 +249,7 @@ export class SupervisedInformer<T extends CachedObject> {
       if (typed.metadata?.resourceVersion) this.resourceVersion = typed.metadata.resourceVersion;
       // A good event proves the watch works again.
       this.failures = 0;
+      this.lastError = undefined;
       if (type === 'BOOKMARK') return;
       const cached = this.options.transform ? this.options.transform(typed) : (typed as T);
       if (type === 'DELETED') this.remove(cached);
@@ -268,9 +274,21 @@ export class SupervisedInformer<T extends CachedObject> {
         return;
       }
       if (error) {
+        // client-node's Watch reports a refused watch as a bare 'Forbidden': name the missing rule.
+        const denied = (error as { statusCode?: number } | null)?.statusCode === 403;
         this.scheduleRetry(
           () => this.startWatch(),
-          error instanceof Error ? error : new Error(String(error)),
+          denied
+            ? new KubeApiError(
+                403,
+                'Forbidden',
+                forbiddenMessage(requestAttributes('GET', `${this.options.path}?watch=true`)),
+                'GET',
+                this.options.path,
+              )
+            : error instanceof Error
+              ? error
+              : new Error(String(error)),
         );
         return;
       }
