@@ -1,0 +1,398 @@
+// MetricsSource backed by the Prometheus HTTP API (the path for large clusters: Prometheus, Thanos or
+// Mimir carry the scale). Per-pod energy per clock hour is `increase()` of the Kepler joule counters
+// over 1 h steps (research/kepler.md §7), summed by pod and ignoring `state` so running and terminated
+// series of a pod add up. Every label value put into PromQL goes through promqlString()/promqlRegex();
+// responses are validated with zod.
+import { readFile } from 'node:fs/promises';
+import { Agent, request } from 'undici';
+import { z } from 'zod';
+import type { HourlyEnergy } from '../engine/types.js';
+import { hourStartIso, JOULES_PER_KWH } from '../kepler/energy-integrator.js';
+import {
+  MetricsUnavailableError,
+  type MetricsCollection,
+  type MetricsSource,
+  type PodEnergyReading,
+  type PodRef,
+} from '../controller/metrics-source.js';
+import type { OperatorConfig } from '../controller/operator-config.js';
+import { classifyNetworkError, MetricsSourceError, type WarnLogger } from './kepler-endpoint-scraper.js';
+
+const H = 3_600_000;
+
+/** A PromQL double-quoted string literal for any value: escapes \\, ", newline and other control characters. */
+export function promqlString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** RE2 metacharacters escaped, so a value matches itself literally inside a regex matcher. */
+export function regexLiteral(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/** A regex-matcher string literal matching exactly one of `values` (anchored by PromQL). */
+export function promqlRegexAnyOf(values: readonly string[]): string {
+  return promqlString(values.map(regexLiteral).join('|'));
+}
+
+export type KeplerPromGeneration = 'rewrite' | 'legacy';
+
+/** The PromQL for per-pod joules over `[range]` in one namespace (optionally only some pods). */
+export function podEnergyQuery(
+  generation: KeplerPromGeneration,
+  namespace: string,
+  range: string,
+  pods?: readonly string[],
+): string {
+  if (!/^\d+[smhd]$/.test(range)) throw new Error(`invalid range ${range}`);
+  if (generation === 'rewrite') {
+    const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
+    // package + dram: never core/uncore on top of package (kepler.md §0.3).
+    return (
+      `sum by (pod_namespace, pod_name) (increase(kepler_pod_cpu_joules_total{zone=~"package|dram",` +
+      `pod_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
+    );
+  }
+  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
+  // Legacy aggregate counter = package + dram + other + gpu, both modes (dynamic + idle).
+  return (
+    `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{` +
+    `container_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
+  );
+}
+
+/** Current power: the 0.10+ watts gauge (as Kepler's dashboards use it); legacy has counters only: irate. */
+export function podPowerQuery(
+  generation: KeplerPromGeneration,
+  namespace: string,
+  pods?: readonly string[],
+): string {
+  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
+  if (generation === 'rewrite') {
+    return `sum by (pod_namespace, pod_name) (kepler_pod_cpu_watts{zone=~"package|dram",pod_namespace=${promqlString(namespace)}${podMatcher}})`;
+  }
+  return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{container_namespace=${promqlString(namespace)}${podMatcher}}[5m]))`;
+}
+
+const sampleValue = z.tuple([z.number(), z.string()]);
+const vectorResult = z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue }));
+const matrixResult = z.array(
+  z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) }),
+);
+const apiResponse = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('success'),
+    data: z.discriminatedUnion('resultType', [
+      z.object({ resultType: z.literal('vector'), result: vectorResult }),
+      z.object({ resultType: z.literal('matrix'), result: matrixResult }),
+      z.object({ resultType: z.literal('scalar'), result: sampleValue }),
+      z.object({ resultType: z.literal('string'), result: sampleValue }),
+    ]),
+    warnings: z.array(z.string()).optional(),
+  }),
+  z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
+]);
+
+export type VectorResult = z.infer<typeof vectorResult>;
+export type MatrixResult = z.infer<typeof matrixResult>;
+
+export interface PrometheusClientOptions {
+  url: string;
+  caPem?: string;
+  caFile?: string;
+  tokenFile?: string;
+  bearerToken?: string;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+/** Minimal Prometheus HTTP API client: instant and range queries, POSTed as forms. */
+export class PrometheusClient {
+  private readonly base: string;
+  private readonly agent: Agent;
+
+  private constructor(
+    private readonly options: PrometheusClientOptions,
+    agent: Agent,
+  ) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.agent = agent;
+  }
+
+  static async create(options: PrometheusClientOptions): Promise<PrometheusClient> {
+    const ca = options.caPem ?? (options.caFile ? await readFile(options.caFile, 'utf8') : undefined);
+    const timeout = options.timeoutMs ?? 30_000;
+    const agent = new Agent({
+      connect: { timeout: Math.min(timeout, 10_000), ...(ca ? { ca } : {}) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    return new PrometheusClient(options, agent);
+  }
+
+  async query(promql: string, atMs?: number, signal?: AbortSignal): Promise<VectorResult> {
+    const params: Record<string, string> = { query: promql };
+    if (atMs !== undefined) params.time = String(atMs / 1000);
+    const data = await this.call('/api/v1/query', params, signal);
+    if (data.resultType !== 'vector')
+      throw this.error('ParseError', `expected a vector, got ${data.resultType}`);
+    return data.result;
+  }
+
+  async queryRange(
+    promql: string,
+    startMs: number,
+    endMs: number,
+    stepS: number,
+    signal?: AbortSignal,
+  ): Promise<MatrixResult> {
+    const data = await this.call(
+      '/api/v1/query_range',
+      { query: promql, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepS) },
+      signal,
+    );
+    if (data.resultType !== 'matrix')
+      throw this.error('ParseError', `expected a matrix, got ${data.resultType}`);
+    return data.result;
+  }
+
+  private error(reason: MetricsSourceError['reason'], message: string, status?: number): MetricsSourceError {
+    return new MetricsSourceError(reason, this.base, message, status);
+  }
+
+  private async call(path: string, params: Record<string, string>, signal?: AbortSignal) {
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    const token = this.options.tokenFile
+      ? (await readFile(this.options.tokenFile, 'utf8')).trim()
+      : this.options.bearerToken;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(this.base + path, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams(params).toString(),
+        dispatcher: this.agent,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      throw new MetricsSourceError(classifyNetworkError(err), this.base, (err as Error).message, undefined, {
+        cause: err,
+      });
+    }
+    const max = this.options.maxBodyBytes ?? 64 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    try {
+      for await (const chunk of res.body) {
+        bytes += (chunk as Buffer).length;
+        if (bytes > max) {
+          res.body.destroy();
+          throw this.error('BodyTooLarge', `response exceeds the ${max}-byte limit`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof MetricsSourceError) throw err;
+      throw new MetricsSourceError(classifyNetworkError(err), this.base, (err as Error).message, undefined, {
+        cause: err,
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw this.error(
+        res.statusCode === 200 ? 'ParseError' : 'HttpStatus',
+        `HTTP ${res.statusCode}: body is not JSON`,
+        res.statusCode,
+      );
+    }
+    const parsed = apiResponse.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw this.error(
+        'ParseError',
+        `unexpected response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+        res.statusCode,
+      );
+    }
+    if (parsed.data.status === 'error') {
+      throw this.error('HttpStatus', `${parsed.data.errorType}: ${parsed.data.error}`, res.statusCode);
+    }
+    return parsed.data.data;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+export interface PrometheusSourceOptions {
+  client: PrometheusClient;
+  /** 'auto' asks Prometheus which Kepler build info exists. */
+  generation?: 'auto' | KeplerPromGeneration;
+  logger?: WarnLogger;
+}
+
+export class PrometheusSource implements MetricsSource {
+  readonly description = 'prometheus';
+  private generation: KeplerPromGeneration | undefined;
+
+  constructor(private readonly options: PrometheusSourceOptions) {
+    if (options.generation && options.generation !== 'auto') this.generation = options.generation;
+  }
+
+  private async detectGeneration(signal?: AbortSignal): Promise<KeplerPromGeneration> {
+    if (this.generation) return this.generation;
+    const [rewrite, legacy] = await Promise.all([
+      this.options.client.query(
+        'count(kepler_pod_cpu_joules_total) or count(kepler_build_info)',
+        undefined,
+        signal,
+      ),
+      this.options.client.query(
+        'count(kepler_container_joules_total) or count(kepler_exporter_build_info)',
+        undefined,
+        signal,
+      ),
+    ]);
+    if (rewrite.length > 0) this.generation = 'rewrite';
+    else if (legacy.length > 0) this.generation = 'legacy';
+    else
+      throw new MetricsUnavailableError(
+        'NoKeplerSeries',
+        'Prometheus has no Kepler series (kepler_pod_cpu_joules_total or kepler_container_joules_total)',
+      );
+    return this.generation;
+  }
+
+  async collect(req: {
+    pods: PodRef[];
+    from: Date;
+    to: Date;
+    signal?: AbortSignal;
+  }): Promise<MetricsCollection> {
+    let generation: KeplerPromGeneration;
+    try {
+      generation = await this.detectGeneration(req.signal);
+    } catch (err) {
+      if (err instanceof MetricsSourceError) throw new MetricsUnavailableError(err.reason, err.message);
+      throw err;
+    }
+    const byNamespace = new Map<string, Set<string>>();
+    for (const p of req.pods) {
+      if (!byNamespace.has(p.namespace)) byNamespace.set(p.namespace, new Set());
+      byNamespace.get(p.namespace)!.add(p.name);
+    }
+    const fromMs = req.from.getTime();
+    const toMs = req.to.getTime();
+    // Evaluations at whole hours: the value at T is the energy of (T − 1 h, T], the hour starting T − 1 h.
+    const firstEval = Math.floor(fromMs / H) * H + H;
+    const lastEval = Math.floor(toMs / H) * H;
+    const partialS = Math.floor((toMs - lastEval) / 1000);
+    const pods = new Map<string, PodEnergyReading>();
+    const errors: MetricsCollection['errors'] = [];
+    const nsLabel = generation === 'rewrite' ? 'pod_namespace' : 'container_namespace';
+    for (const [namespace, names] of byNamespace) {
+      const list = [...names].sort();
+      const hourly = new Map<string, HourlyEnergy[]>();
+      const push = (pod: string, hourStart: string, joules: number): void => {
+        if (!Number.isFinite(joules) || joules <= 0) return;
+        if (!hourly.has(pod)) hourly.set(pod, []);
+        hourly.get(pod)!.push({ hourStart, energy_kWh: joules / JOULES_PER_KWH });
+      };
+      try {
+        if (lastEval >= firstEval) {
+          const matrix = await this.options.client.queryRange(
+            podEnergyQuery(generation, namespace, '1h', list),
+            firstEval,
+            lastEval,
+            3600,
+            req.signal,
+          );
+          for (const series of matrix) {
+            const pod = series.metric.pod_name;
+            if (!pod || series.metric[nsLabel] !== namespace) continue;
+            for (const [t, v] of series.values) push(pod, hourStartIso(t * 1000 - H), Number(v));
+          }
+        }
+        if (partialS >= 1) {
+          // The hour in progress: increase over the part of it that has passed.
+          const vector = await this.options.client.query(
+            podEnergyQuery(generation, namespace, `${partialS}s`, list),
+            toMs,
+            req.signal,
+          );
+          for (const s of vector)
+            if (s.metric.pod_name) push(s.metric.pod_name, hourStartIso(lastEval), Number(s.value[1]));
+        }
+        const power = await this.options.client.query(
+          podPowerQuery(generation, namespace, list),
+          toMs,
+          req.signal,
+        );
+        const watts = new Map(power.map((s) => [s.metric.pod_name ?? '', Number(s.value[1])]));
+        for (const pod of list) {
+          const h = hourly.get(pod);
+          const w = watts.get(pod);
+          if (!h && w === undefined) continue;
+          pods.set(`${namespace}/${pod}`, {
+            namespace,
+            pod,
+            hourly: (h ?? []).sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1)),
+            ...(w !== undefined && Number.isFinite(w) ? { power_watts: w } : {}),
+          });
+        }
+      } catch (err) {
+        if (!(err instanceof MetricsSourceError)) throw err;
+        errors.push({ target: `namespace ${namespace}`, reason: err.reason, message: err.message });
+      }
+    }
+    if (errors.length > 0 && errors.length === byNamespace.size) {
+      throw new MetricsUnavailableError(errors[0]!.reason, errors.map((e) => e.message).join('; '));
+    }
+    return {
+      pods,
+      zonesCounted: generation === 'rewrite' ? ['package', 'dram'] : ['package', 'dram', 'other', 'gpu'],
+      energySource:
+        generation === 'rewrite'
+          ? 'measured: kepler 0.10+ via prometheus (increase of kepler_pod_cpu_joules_total, 1 h steps)'
+          : 'measured: kepler 0.7-line via prometheus (increase of kepler_container_joules_total, modes dynamic+idle, 1 h steps)',
+      dataQuality:
+        generation === 'rewrite'
+          ? ['active-power-only', 'prometheus-increase-extrapolated']
+          : ['prometheus-increase-extrapolated'],
+      errors,
+    };
+  }
+}
+
+/** Entry point the operator's metrics-source factory loads. */
+export async function createMetricsSource(options: {
+  config: OperatorConfig;
+  logger: WarnLogger;
+}): Promise<MetricsSource> {
+  const { config } = options;
+  if (!config.prometheusUrl) throw new Error('--prometheus-url is required with --source=prometheus');
+  const client = await PrometheusClient.create({
+    url: config.prometheusUrl,
+    ...(config.prometheusCaFile ? { caFile: config.prometheusCaFile } : {}),
+    ...(config.prometheusTokenFile ? { tokenFile: config.prometheusTokenFile } : {}),
+  });
+  return new PrometheusSource({ client, logger: options.logger });
+}
