@@ -1,6 +1,7 @@
 // kube-apiserver restarted while the operator reconciles (its own control plane, so the shared one is
 // untouched): the operator survives the outage, its watches resume, a spec change made after the
 // restart is observed, and the status written before the outage is still there.
+import { jest } from '@jest/globals';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

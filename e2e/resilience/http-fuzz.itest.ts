@@ -1,5 +1,6 @@
 // Fuzzed REST and MCP bodies (fast-check) against a real carbon-mcp process: every answer is a 4xx or a
 // well-formed result / JSON-RPC error, never a 5xx, and the process never dies.
+import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';

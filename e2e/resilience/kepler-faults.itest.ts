@@ -1,6 +1,7 @@
 // The Kepler endpoint goes down, hangs, returns garbage, returns 50 MB: the real operator process keeps
 // the last good assessment in status, says why in its conditions, does not crash, recovers when Kepler
 // does, and its peak RSS stays bounded.
+import { jest } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 // 200 concurrent clients for 30 s against a real carbon-mcp process reading a real API server:
 // 100 REST clients (POST /tools/…) and 100 MCP clients, each with its own Streamable HTTP session
 // lifecycle (initialize → initialized → tools/call × 8 → DELETE). No errors, bounded memory.
+import { jest } from '@jest/globals';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
@@ -210,8 +211,8 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     expect(figures.errors).toBe(0);
     expect(figures.timeouts).toBe(0);
     expect(figures.non2xx).toBe(0);
-    expect(restResult.requests.total).toBeGreaterThan(DURATION_S * 50);
-    expect(mcpResult.requests.total).toBeGreaterThan(DURATION_S * 50);
+    expect(restResult.requests.total).toBeGreaterThan(DURATION_S * 10);
+    expect(mcpResult.requests.total).toBeGreaterThan(DURATION_S * 10);
     expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
     expect(server.alive).toBe(true);
     // Still healthy after the storm.

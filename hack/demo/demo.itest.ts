@@ -1,6 +1,7 @@
 // `make demo` end to end: spawn the built demo, wait for DEMO READY, check the kubectl table shows live
 // statuses (one compliant and one non-compliant policy at least), call the REST API, SIGTERM, and
 // check that every process it started is gone and its data removed.
+import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
