@@ -1,0 +1,170 @@
+// The standards catalogue: operator/data/standards.yaml (shipped as a ConfigMap) plus entries a user
+// adds. Every threshold carries its source; user entries are marked 'user-defined' whatever they say.
+import { readFileSync } from 'node:fs';
+
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+import type { Sourced, StandardDefinition } from '../engine/types.js';
+import { DataFileError, parseDataFile } from './data-file-error.js';
+import { dataFilePath } from './data-files.js';
+
+const SHIPPED = 'operator/data/standards.yaml';
+
+const text = z.string().trim().min(1);
+const bilingual = z.object({ en: text, ko: text });
+const sourcedNumber = (min: number, max: number) =>
+  z.object({ value: z.number().min(min).max(max), source: z.string().trim().min(10) });
+
+const standardSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{1,62}$/, 'code must be UPPER_SNAKE_CASE'),
+    name: bilingual,
+    legalStatus: z.enum(['law', 'policy-target', 'certification-criterion', 'user-defined']),
+    legalReference: bilingual,
+    carbonTarget_gCO2eq_kWh: sourcedNumber(0, 5000).optional(),
+    carbonTrajectory: z
+      .object({
+        fromYear: z.number().int().min(1990).max(2100),
+        from_gCO2eq_kWh: z.number().min(0).max(5000),
+        toYear: z.number().int().min(1990).max(2100),
+        to_gCO2eq_kWh: z.number().min(0).max(5000),
+        source: z.string().trim().min(10),
+      })
+      .refine((t) => t.toYear > t.fromYear, { message: 'toYear must be after fromYear', path: ['toYear'] })
+      .optional(),
+    maxPue: sourcedNumber(1, 10).optional(),
+    defaultPue: sourcedNumber(1, 10).optional(),
+    pueScoreBands: z
+      .array(z.object({ maxPue: z.number().min(1).max(10), points: z.number().min(0).max(100) }))
+      .optional(),
+    pueScoreBandsSource: z.string().trim().min(10).optional(),
+    notes: bilingual.optional(),
+  })
+  .strict()
+  .refine((s) => s.carbonTarget_gCO2eq_kWh || s.carbonTrajectory || s.maxPue, {
+    message: 'a standard needs carbonTarget_gCO2eq_kWh, carbonTrajectory or maxPue',
+    path: ['code'],
+  })
+  .refine((s) => !s.pueScoreBands || s.pueScoreBandsSource, {
+    message: 'pueScoreBands need pueScoreBandsSource',
+    path: ['pueScoreBandsSource'],
+  });
+
+export const standardsFileSchema = z
+  .object({
+    apiVersion: z.literal('carbon-aware.dev/standards/v1'),
+    kind: z.literal('StandardsCatalogue'),
+    standards: z.array(standardSchema),
+    defaultPue: sourcedNumber(1, 10).optional(),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.standards.forEach((s, i) => {
+      if (seen.has(s.code))
+        ctx.addIssue({ code: 'custom', path: ['standards', i, 'code'], message: `duplicate code ${s.code}` });
+      seen.add(s.code);
+    });
+  });
+
+export type CatalogueStandard = StandardDefinition & { pueScoreBandsSource?: string };
+
+export interface StandardsCatalogue {
+  standards: CatalogueStandard[];
+  defaultPue?: Sourced<number>;
+  get(code: string): CatalogueStandard | undefined;
+  codes(): string[];
+}
+
+export class UnknownStandardError extends Error {
+  constructor(
+    readonly code: string,
+    known: string[],
+  ) {
+    super(`unknown standard '${code}' (known: ${known.join(', ')})`);
+    this.name = 'UnknownStandardError';
+  }
+}
+
+function parseCatalogueText(file: string, yamlText: string): z.infer<typeof standardsFileSchema> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText);
+  } catch (err) {
+    throw new DataFileError(file, '', `not valid YAML: ${(err as Error).message}`);
+  }
+  return parseDataFile(file, standardsFileSchema, doc);
+}
+
+export interface LoadStandardsOptions {
+  /** Base catalogue file (the ConfigMap mount); the shipped operator/data/standards.yaml by default. */
+  path?: string;
+  /** User additions in the same format; their entries become 'user-defined' and replace same-code entries. */
+  extraYamlText?: string;
+}
+
+export function loadStandardsCatalogue(options: LoadStandardsOptions = {}): StandardsCatalogue {
+  const basePath = options.path ?? dataFilePath('standards.yaml');
+  const baseName = options.path ?? SHIPPED;
+  let baseText: string;
+  try {
+    baseText = readFileSync(basePath, 'utf8');
+  } catch (err) {
+    throw new DataFileError(baseName, '', `cannot read: ${(err as Error).message}`);
+  }
+  const base = parseCatalogueText(baseName, baseText);
+  const byCode = new Map<string, CatalogueStandard>();
+  for (const s of base.standards) byCode.set(s.code, s);
+  if (options.extraYamlText !== undefined) {
+    const extra = parseCatalogueText('user standards', options.extraYamlText);
+    for (const s of extra.standards) byCode.set(s.code, { ...s, legalStatus: 'user-defined' });
+  }
+  const defaultPue = base.defaultPue;
+  const standards = [...byCode.values()].map((s) =>
+    s.defaultPue || !defaultPue
+      ? s
+      : {
+          ...s,
+          defaultPue: { value: defaultPue.value, source: `catalogue default PUE: ${defaultPue.source}` },
+        },
+  );
+  return {
+    standards,
+    ...(defaultPue ? { defaultPue } : {}),
+    get: (code) => standards.find((s) => s.code === code),
+    codes: () => standards.map((s) => s.code),
+  };
+}
+
+/** The standard's carbon target for a year (the trajectory clamped to its ends), or null if it has none. */
+export function targetForYear(standard: StandardDefinition, year: number): Sourced<number> | null {
+  const t = standard.carbonTrajectory;
+  if (t) {
+    const y = Math.min(Math.max(year, t.fromYear), t.toYear);
+    const value =
+      t.from_gCO2eq_kWh +
+      ((y - t.fromYear) / (t.toYear - t.fromYear)) * (t.to_gCO2eq_kWh - t.from_gCO2eq_kWh);
+    return {
+      value: Math.round(value * 100) / 100,
+      source: `${standard.code} trajectory at ${year}: ${t.source}`,
+    };
+  }
+  return standard.carbonTarget_gCO2eq_kWh ?? null;
+}
+
+/** Green data-centre certification PUE points for a PUE (2012 bands); 0 above the last band. */
+export function pueScore(standard: StandardDefinition, pue: number): number | null {
+  const bands = standard.pueScoreBands;
+  if (!bands) return null;
+  const sorted = [...bands].sort((a, b) => a.maxPue - b.maxPue);
+  // Bands are '1.8 -> 50 … <1.4 -> 90': a PUE at or below a band's bound earns its points.
+  const band = sorted.find((b) => pue <= b.maxPue + 1e-9);
+  return band ? band.points : 0;
+}
+
+export function requireStandard(catalogue: StandardsCatalogue, code: string): CatalogueStandard {
+  const s = catalogue.get(code);
+  if (!s) throw new UnknownStandardError(code, catalogue.codes());
+  return s;
+}
