@@ -135,6 +135,7 @@ export class OperatorRuntime {
     // Pods the operator may not list: go on, so that the reconciler can say so in every policy's
     // Ready condition (it never reads an unsynced cache as "no pods").
     await Promise.all([this.policies.waitForSync(), syncedOrDenied(this.pods)]);
+    if (this.stopped) return;
     logger.info({ policies: this.policies.list().length, pods: this.pods.list().length }, 'caches synced');
     const gauges = setInterval(() => {
       this.metrics.queueDepth.set(this.queue.length);
