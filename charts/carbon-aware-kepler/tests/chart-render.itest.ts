@@ -41,8 +41,8 @@ function permissions(rules: PolicyRule[]): Record<string, string> {
 
 const operatorWorkloadPermissions = {
   'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
-  'carbon-aware.dev/carboncompliancepolicies/status': 'get,patch',
-  'core/pods': 'get,list,watch',
+  'carbon-aware.dev/carboncompliancepolicies/status': 'patch',
+  'core/pods': 'list,watch',
   'apps/replicasets': 'get',
   'batch/jobs': 'get',
   'core/events': 'create',
