@@ -12,7 +12,7 @@ import { ControlPlane, freeLoopbackPort, locateBinaries } from '../testenv/contr
 import { issueCertificate, makeCertificateAuthority } from '../testenv/certificates.js';
 import { ChildProcessGroup } from './child-process-group.js';
 import { createDemoWorkloads } from './demo-workloads.js';
-import { waitForPolicyStatuses } from './policy-status-wait.js';
+import { configurationFailure, waitForPolicyStatuses } from './policy-status-wait.js';
 import { assertPortFree } from './port-check.js';
 import { readyBanner } from './ready-banner.js';
 import { startSimulatedKepler, type SimulatedKepler } from './simulated-kepler.js';
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       kubectlRun(['apply', '-f', '-'], withInterval(readFileSync(file, 'utf8'), DEMO_POLICY_INTERVAL));
     }
     let lastProgress = '';
-    await waitForPolicyStatuses(kc, {
+    const settled = await waitForPolicyStatuses(kc, {
       expected: policyFiles.length,
       timeoutMs: Number(process.env.CARBON_DEMO_TIMEOUT_MS ?? 180_000),
       abort: exitedReason,
@@ -223,6 +223,11 @@ async function main(): Promise<void> {
       },
     });
 
+    for (const policy of settled) {
+      const failure = configurationFailure(policy);
+      if (failure)
+        step(`WARNING ${policy.metadata.namespace}/${policy.metadata.name} has no assessment: ${failure}`);
+    }
     const table = kubectlRun(['get', 'carboncompliance', '-A']);
     process.stdout.write(
       readyBanner({

@@ -25,6 +25,20 @@ export function hasLiveAssessment(policy: CarbonCompliancePolicy): boolean {
   return status.observedGeneration === undefined || status.observedGeneration === policy.metadata.generation;
 }
 
+/** A configuration problem the operator reported (not a transient one): waiting longer will not help. */
+export function configurationFailure(policy: CarbonCompliancePolicy): string | undefined {
+  const ready = policy.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!ready || ready.status !== 'False' || ready.reason === 'MetricsUnavailable') return undefined;
+  if (ready.observedGeneration !== undefined && ready.observedGeneration !== policy.metadata.generation)
+    return undefined;
+  return `${ready.reason}: ${ready.message}`;
+}
+
+/** Live, or failed for a reason the demo must show rather than wait out. */
+export function isSettled(policy: CarbonCompliancePolicy): boolean {
+  return hasLiveAssessment(policy) || configurationFailure(policy) !== undefined;
+}
+
 export async function waitForPolicyStatuses(
   kc: KubeConfig,
   options: {
@@ -49,7 +63,7 @@ export async function waitForPolicyStatuses(
           workloads: p.status?.summary?.workloads,
         })),
       );
-      if (last.length >= options.expected && last.every(hasLiveAssessment)) return last;
+      if (last.length >= options.expected && last.every(isSettled)) return last;
     } catch {
       // The API server may be briefly busy; the deadline bounds the wait.
     }
