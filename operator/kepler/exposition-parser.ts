@@ -521,24 +521,18 @@ class Parser {
 
   private sample(start: number, end: number): void {
     const text = this.text;
-    // Validate the name and, in the same loop, compare it with the previous sample's name so that the
-    // usual repeated name costs no new string.
-    const prevName = this.prevName;
-    const prevLen = prevName.length;
-    let nameEnd = start;
-    let same = true;
-    let c0 = nameEnd < end ? text.charCodeAt(nameEnd) : -1;
-    if (isNameStart(c0) || c0 === C_COLON) {
-      do {
-        if (same && (nameEnd - start >= prevLen || c0 !== prevName.charCodeAt(nameEnd - start))) same = false;
-        nameEnd++;
-        c0 = nameEnd < end ? text.charCodeAt(nameEnd) : -1;
-      } while (isNameChar(c0) || c0 === C_COLON);
-    }
-    if (nameEnd === start) this.fail('invalid metric name');
-    let name: string;
-    if (same && nameEnd - start === prevLen) name = prevName;
-    else {
+    // The usual line repeats the previous sample's name: one native comparison (a validated name
+    // followed by a delimiter) instead of validating every character again.
+    let name = this.prevName;
+    let nameEnd = start + name.length;
+    const after = nameEnd < end ? text.charCodeAt(nameEnd) : -1;
+    if (!(
+      name.length > 0 &&
+      (after === C_LBRACE || after === C_SPACE || after === C_TAB) &&
+      text.startsWith(name, start)
+    )) {
+      nameEnd = this.metricNameEnd(start, end);
+      if (nameEnd === start) this.fail('invalid metric name');
       name = text.slice(start, nameEnd);
       this.prevName = name;
     }
@@ -649,11 +643,22 @@ class Parser {
     for (;;) {
       const nameStart = p;
       // Names are validated in place and kept as offsets: no string is made for them while parsing.
+      // Validated in place; in the same pass compared with the previous label name for sort order.
       if (p >= end || !isNameStart(text.charCodeAt(p))) this.fail('invalid label name');
-      p++;
-      while (p < end && isNameChar(text.charCodeAt(p))) p++;
+      const prevLen = prevEnd - prevStart;
+      let order = prevStart < 0 ? 1 : 0; // sign of (this name − previous name) once known
+      for (;;) {
+        const c = p < end ? text.charCodeAt(p) : -1;
+        if (!isNameChar(c)) break;
+        if (order === 0) {
+          const i = p - nameStart;
+          order = i >= prevLen ? 1 : c - text.charCodeAt(prevStart + i);
+        }
+        p++;
+      }
       const nameEnd = p;
-      if (prevStart >= 0 && compareRanges(text, prevStart, prevEnd, nameStart, nameEnd) >= 0) sorted = false;
+      if (order === 0 && p - nameStart < prevLen) order = -1;
+      if (order <= 0) sorted = false;
       prevStart = nameStart;
       prevEnd = nameEnd;
       p = nameEnd;
