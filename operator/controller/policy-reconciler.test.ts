@@ -11,7 +11,8 @@ import {
   type MetricsSource,
   type PodEnergyReading,
 } from './metrics-source.js';
-import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
+import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
+import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
 import { toPodView, type PodView } from './pod-view.js';
 import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
@@ -123,7 +124,7 @@ function setup(spec: Record<string, unknown> = { selector: { matchLabels: { app:
   const evaluator = new FormulaEvaluator();
   const events: Array<{ type: string; reason: string; message: string }> = [];
   let now = new Date('2025-05-01T10:30:00Z');
-  const make = () =>
+  const make = (overrides: Partial<ReconcilerDeps> = {}) =>
     new PolicyReconciler({
       policies: { get: (ns, name) => store.objects.get(`${ns}/${name}`) },
       pods: { list: (ns) => pods.filter((p) => p.metadata.namespace === ns) },
@@ -136,6 +137,7 @@ function setup(spec: Record<string, unknown> = { selector: { matchLabels: { app:
       },
       logger: pino({ level: 'silent' }),
       clock: () => now,
+      ...overrides,
     });
   return {
     store,
@@ -158,6 +160,41 @@ function reading(pod: string, hours: Array<[string, number]>): PodEnergyReading 
 }
 
 describe('PolicyReconciler', () => {
+  it('a denied owner read (403) gives Ready=False/Forbidden naming the rule, and a retry', async () => {
+    const t = setup();
+    const path = '/apis/apps/v1/namespaces/ai-team/replicasets/trainer-abc';
+    const denied = new KubeApiError(
+      403,
+      'Forbidden',
+      forbiddenMessage(requestAttributes('GET', path), 'User "op" cannot get resource "replicasets"'),
+      'GET',
+      path,
+    );
+    const reconciler = t.make({ owners: { ownersOf: () => Promise.reject(denied) } });
+    const error = await reconciler.handle('ai-team/ml').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReconcileRetryError);
+    expect((error as ReconcileRetryError).reason).toBe('Forbidden');
+    const ready = t.status().conditions!.find((c) => c.type === 'Ready')!;
+    expect(ready).toMatchObject({ status: 'False', reason: 'Forbidden' });
+    expect(ready.message).toContain(
+      'forbidden: cannot get replicasets.apps in namespace "ai-team": check the operator\'s RBAC',
+    );
+    expect(t.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'Forbidden' })]);
+    expect(t.evaluator.calls).toBe(0);
+  });
+
+  it('never reads a pod cache that has not listed yet as "no pods"', async () => {
+    const t = setup();
+    const pods = { list: () => [], hasSynced: () => false, lastError: undefined };
+    const error = await t
+      .make({ pods })
+      .handle('ai-team/ml')
+      .catch((e: unknown) => e);
+    expect((error as ReconcileRetryError).reason).toBe('CacheNotSynced');
+    expect(t.store.writes).toBe(0);
+    expect(t.evaluator.calls).toBe(0);
+  });
+
   it('rejects an invalid spec with Ready=False/InvalidSpec naming the field, without crashing', async () => {
     const t = setup({ selector: {}, site: { zone: 'KR', cloudRegion: 'aws/ap-northeast-2' } });
     const result = await t.make().handle('ai-team/ml');
