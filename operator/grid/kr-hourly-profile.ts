@@ -294,7 +294,7 @@ export function krHourlyModel(options: KrHourlyOptions = {}): KrHourlyModel {
       `modelled: KR hourly dispatch model (KPX 2024 demand shapes, must-run nuclear/hydro/other renewables, wind, ` +
       `market + non-market solar, pumped storage, coal/LNG residual split; ${basis} fuel factors), ` +
       `${options.dayType ? `${options.dayType}s only, ` : ''}energy-weighted annual mean ${round1(rawAnnual)} g/kWh ` +
-      `scaled ×${scale.toFixed(3)} to the anchor ${anchor.value} g/kWh (${anchorKey ?? 'custom'}: ${anchor.source}); ` +
+      `scaled ×${scale.toFixed(3)} to the anchor ${anchor.value} g/kWh (${anchorKey ? `${anchorKey}: ` : ''}${anchor.source}); ` +
       `not an official profile`,
   };
   return {
