@@ -1,0 +1,59 @@
+// A policy's summary over its workloads: totals, counts by status, and the policy-level effective
+// intensity (Σ emissions / Σ IT energy, the same formula one level up).
+import type { PolicySummary } from '../api/v1alpha1/types.js';
+import { roundTo, significant } from './presentation.js';
+import type { ComplianceStatus, Sourced, WorkloadAssessment } from './types.js';
+
+export function summarizeAssessments(
+  assessments: WorkloadAssessment[],
+  context: { target_gCO2eq_kWh: number; pue: Sourced<number>; windowHours: number },
+): PolicySummary {
+  let energy = 0;
+  let emissions = 0;
+  let power = 0;
+  let compliant = 0;
+  let nonCompliant = 0;
+  let insufficientData = 0;
+  for (const a of assessments) {
+    energy += a.energy_kWh;
+    emissions += a.emissions_gCO2eq;
+    power += a.power_watts;
+    if (a.status === 'COMPLIANT') compliant += 1;
+    else if (a.status === 'NON_COMPLIANT') nonCompliant += 1;
+    else insufficientData += 1;
+  }
+  // The policy fails if any workload fails; it has no verdict while none has data.
+  const status: ComplianceStatus =
+    nonCompliant > 0 ? 'NON_COMPLIANT' : compliant > 0 ? 'COMPLIANT' : 'INSUFFICIENT_DATA';
+  const scale = context.windowHours > 0 ? 720 / context.windowHours : 0;
+  return {
+    status,
+    workloads: assessments.length,
+    compliant,
+    nonCompliant,
+    insufficientData,
+    effectiveIntensity_gCO2eq_kWh: energy > 0 ? roundTo(emissions / energy, 1) : null,
+    target_gCO2eq_kWh: roundTo(context.target_gCO2eq_kWh, 1),
+    pue: roundTo(context.pue.value, 3),
+    pueSource: context.pue.source,
+    energy_kWh: significant(energy, 6),
+    emissions_gCO2eq: significant(emissions, 6),
+    emissions_kgCO2eq_per_30d: significant((emissions * scale) / 1000, 4),
+    power_watts: significant(power, 4),
+  };
+}
+
+/** Non-compliant first, then by emissions (largest first); the first `limit` are kept, the rest counted. */
+export function rankAndCap<T extends Pick<WorkloadAssessment, 'status' | 'emissions_gCO2eq' | 'workload'>>(
+  assessments: T[],
+  limit: number,
+): { kept: T[]; omitted: number } {
+  const rank = (s: ComplianceStatus) => (s === 'NON_COMPLIANT' ? 0 : s === 'COMPLIANT' ? 1 : 2);
+  const sorted = [...assessments].sort(
+    (a, b) =>
+      rank(a.status) - rank(b.status) ||
+      b.emissions_gCO2eq - a.emissions_gCO2eq ||
+      a.workload.localeCompare(b.workload),
+  );
+  return { kept: sorted.slice(0, limit), omitted: Math.max(0, sorted.length - limit) };
+}

@@ -1,0 +1,153 @@
+import { policySpecSchema } from '../api/v1alpha1/types.js';
+import { PolicyConfigurationError } from '../controller/policy-evaluator.js';
+import { createPolicyEvaluator } from './policy-evaluation.js';
+import type { HourlyIntensityProfile, WorkloadEnergyInput } from './types.js';
+
+const flat436: HourlyIntensityProfile = {
+  zone: 'KR',
+  timeZone: 'Asia/Seoul',
+  kind: 'annual-flat',
+  annualMean_gCO2eq_kWh: 436,
+  hourly_gCO2eq_kWh: { all: Array.from({ length: 24 }, () => 436) },
+  source: 'test: the seed worked example, 436 g/kWh',
+};
+
+const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
+
+function workload(name: string, hourly: Array<[string, number]>, watts = 100): WorkloadEnergyInput {
+  return {
+    workload: name,
+    namespace: 'ai-team',
+    kind: 'Deployment',
+    pods: 2,
+    hourly: hourly.map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh })),
+    power_watts: watts,
+    zonesCounted: ['package', 'dram'],
+    energySource: 'measured: kepler 0.11.4 (rapl)',
+  };
+}
+
+describe('policy evaluation (engine + sourced data)', () => {
+  it('reproduces the seed worked example: 436 g/kWh × PUE 1.17 ≈ 510 g/kWh, +20.3 % over 424', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({ site: { zone: 'KR', pue: 1.17 } });
+    const { assessments, summary } = evaluator.evaluate({
+      namespace: 'ai-team',
+      spec,
+      inputs: [
+        workload('ml-training-job', [
+          ['2026-04-01T03:00:00Z', 0.5],
+          ['2026-04-01T04:00:00Z', 0.5],
+        ]),
+      ],
+      window,
+      now: new Date(window.end),
+    });
+    const a = assessments[0]!;
+    expect(a.current_carbon_intensity_gCO2eq_kWh).toBeCloseTo(510.1, 1);
+    expect(a.gap_percent).toBeCloseTo(20.3, 1);
+    expect(a.target_carbon_intensity_gCO2eq_kWh).toBe(424);
+    expect(a.status).toBe('NON_COMPLIANT');
+    expect(a.carbon_status).toBe('NON_COMPLIANT');
+    // KR_CARBON_2050 has no PUE limit: the Korean green data-centre criterion supplies 1.4.
+    expect(a.pue_status).toBe('COMPLIANT');
+    expect(a.max_pue).toBe(1.4);
+    expect(a.pue_source).toBe('configured: policy spec.site.pue');
+    expect(a.sources.target).toMatch(/KR_CARBON_2050/);
+    expect(a.emissions_gCO2eq).toBeCloseTo(510.12, 2);
+    expect(summary.status).toBe('NON_COMPLIANT');
+    // 510.12 g over 24 h → ×30 days, shown to 4 significant digits.
+    expect(summary.emissions_kgCO2eq_per_30d).toBe(15.3);
+  });
+
+  it('applies the PUE criterion: 1.6 against 1.4 is +14.3 % and non-compliant', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({
+      standard: 'KR_PUE_GREEN_DC',
+      site: { zone: 'KR', pue: 1.6 },
+      targets: { carbonIntensity_gCO2eq_kWh: 1000 },
+    });
+    const a = evaluator.evaluate({
+      namespace: 'ai-team',
+      spec,
+      inputs: [workload('web', [['2026-04-01T03:00:00Z', 1]])],
+      window,
+      now: new Date(window.end),
+    }).assessments[0]!;
+    expect(a.pue_status).toBe('NON_COMPLIANT');
+    expect(((a.pue - a.max_pue!) / a.max_pue!) * 100).toBeCloseTo(14.3, 1);
+    expect(a.carbon_status).toBe('COMPLIANT');
+    expect(a.status).toBe('NON_COMPLIANT');
+  });
+
+  it('never turns an idle 0 W workload into NON_COMPLIANT, even with a failing PUE', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({ site: { zone: 'KR', pue: 2.5 } });
+    const { assessments, summary } = evaluator.evaluate({
+      namespace: 'ai-team',
+      spec,
+      inputs: [workload('idle', [['2026-04-01T03:00:00Z', 0]], 0), workload('empty', [], 0)],
+      window,
+      now: new Date(window.end),
+    });
+    for (const a of assessments) {
+      expect(a.status).toBe('INSUFFICIENT_DATA');
+      expect(a.current_carbon_intensity_gCO2eq_kWh).toBeNull();
+      expect(a.gap_percent).toBeNull();
+      expect(Number.isNaN(a.emissions_gCO2eq)).toBe(false);
+    }
+    expect(summary.status).toBe('INSUFFICIENT_DATA');
+    expect(summary.effectiveIntensity_gCO2eq_kWh).toBeNull();
+  });
+
+  it('uses the modelled KR profile by default: the same energy at spring midday is cleaner than at night', () => {
+    const evaluator = createPolicyEvaluator();
+    const spec = policySpecSchema.parse({ site: { zone: 'KR', pue: 1.2 } });
+    const run = (hourStart: string) =>
+      evaluator.evaluate({
+        namespace: 'ns',
+        spec,
+        inputs: [workload('job', [[hourStart, 1]])],
+        window,
+        now: new Date(window.end),
+      }).assessments[0]!;
+    const noonKst = run('2026-04-01T03:00:00Z'); // 12:00 KST
+    const nightKst = run('2026-04-01T13:00:00Z'); // 22:00 KST
+    expect(noonKst.current_carbon_intensity_gCO2eq_kWh!).toBeLessThan(
+      nightKst.current_carbon_intensity_gCO2eq_kWh!,
+    );
+    expect(noonKst.sources.grid_intensity).toMatch(/modelled/i);
+  });
+
+  it('takes a cloud region’s published PUE and zone', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({ site: { cloudRegion: 'aws/ap-northeast-2' } });
+    const a = evaluator.evaluate({
+      namespace: 'ns',
+      spec,
+      inputs: [workload('api', [['2026-04-01T03:00:00Z', 1]])],
+      window,
+      now: new Date(window.end),
+    }).assessments[0]!;
+    expect(a.pue).toBe(1.135);
+    expect(a.pue_source).toMatch(/^published: aws\/ap-northeast-2/);
+  });
+
+  it('names the field of a policy it cannot evaluate', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const request = (spec: unknown) => ({
+      namespace: 'ns',
+      spec: policySpecSchema.parse(spec),
+      inputs: [],
+      window,
+      now: new Date(window.end),
+    });
+    expect(() => evaluator.evaluate(request({ standard: 'NO_SUCH' }))).toThrow(PolicyConfigurationError);
+    expect(() => evaluator.evaluate(request({ standard: 'NO_SUCH' }))).toThrow(/spec\.standard/);
+    expect(() => evaluator.evaluate(request({ site: { cloudRegion: 'aws/nowhere-1' } }))).toThrow(
+      /spec\.site\.cloudRegion/,
+    );
+    const real = createPolicyEvaluator();
+    expect(() => real.evaluate(request({ site: { zone: 'ZZ' } }))).toThrow(/spec\.site\.zone/);
+  });
+});
