@@ -281,6 +281,9 @@ describe('two carbon-operator processes on one Lease', () => {
       operators,
     );
     expect(written.status!.summary!.workloads).toBe(1);
+    // The real engine assessed it (KR grid, PUE 1.3 against the KR_CARBON_2050 target).
+    expect(['COMPLIANT', 'NON_COMPLIANT']).toContain(written.status!.summary!.status);
+    expect(written.status!.summary!.effectiveIntensity_gCO2eq_kWh).toBeGreaterThan(0);
     expect(written.status!.conditions!.find((c) => c.type === 'MetricsAvailable')?.status).toBe('True');
 
     // The standby keeps warm caches but never reconciles; the leader keeps writing.
