@@ -85,7 +85,7 @@ describe('make demo', () => {
     const table = output.slice(output.indexOf('kubectl get carboncompliance -A'));
     expect(table).toMatch(/NAMESPACE\s+NAME\s+STATUS\s+WORKLOADS\s+NON-COMPLIANT\s+INTENSITY\s+TARGET\s+PUE/);
     expect(table).toMatch(/ai-team\s+ml-training\s+NON_COMPLIANT/);
-    expect(table).toMatch(/research\s+climate-sim-stockholm\s+COMPLIANT/);
+    expect(table).toMatch(/research\s+climate-sim\s+COMPLIANT/);
     expect(output).toContain(`http://127.0.0.1:${port}/docs`);
     expect(output).toContain('"mcpServers"');
     expect(existsSync(join(root, '.demo/kubeconfig'))).toBe(true);
