@@ -1,0 +1,24 @@
+import { dailyShape, gridIntensityAt, localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import { rampProfile } from './test-support/inputs.js';
+
+describe('gridIntensityAt', () => {
+  it('reads the local hour in the profile’s time zone (KST = UTC+9), wrapping the date', () => {
+    expect(localMonthAndHour(new Date('2026-03-31T15:00:00Z'), 'Asia/Seoul')).toEqual({ month: 4, hour: 0 });
+    expect(gridIntensityAt(rampProfile, '2026-04-01T14:00:00Z')).toBe(300 + 10 * 23);
+    expect(gridIntensityAt(rampProfile, '2026-04-01T15:00:00Z')).toBe(300);
+  });
+
+  it('picks the season of the local date; the KST date decides at a month boundary', () => {
+    // 2026-05-31T15:00Z is 00:00 on 1 June in Seoul: summer.
+    expect(gridIntensityAt(rampProfile, '2026-05-31T15:00:00Z')).toBe(600);
+    expect(gridIntensityAt(rampProfile, '2026-05-31T14:00:00Z')).toBe(300 + 230);
+  });
+
+  it('maps months to meteorological seasons and falls back to the all-year shape', () => {
+    expect([1, 3, 6, 9, 12].map(seasonOfMonth)).toEqual(['winter', 'spring', 'summer', 'autumn', 'winter']);
+    expect(dailyShape(rampProfile, 'winter')[5]).toBe(350);
+    expect(() => dailyShape({ ...rampProfile, hourly_gCO2eq_kWh: { all: [1, 2] } }, 'spring')).toThrow(
+      /no 24-hour shape/,
+    );
+  });
+});

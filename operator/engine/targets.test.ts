@@ -1,0 +1,53 @@
+import { carbonTargetOf, resolveTargets, TargetResolutionError } from './targets.js';
+import { krCarbon2050, krNdc2030, krPueGreenDc } from './test-support/inputs.js';
+
+describe('resolveTargets', () => {
+  it('takes the named standard’s carbon target and a companion’s max PUE', () => {
+    const t = resolveTargets({ standard: krCarbon2050, companions: [krPueGreenDc], year: 2026 });
+    expect(t.carbonTarget.value).toBe(424);
+    expect(t.carbonTarget.source).toMatch(/^default: standard KR_CARBON_2050/);
+    expect(t.maxPue!.value).toBe(1.4);
+    expect(t.maxPue!.source).toMatch(/KR_PUE_GREEN_DC/);
+  });
+
+  it('a PUE standard borrows the carbon target from its companion', () => {
+    const t = resolveTargets({ standard: krPueGreenDc, companions: [krCarbon2050], year: 2026 });
+    expect(t.carbonTarget.value).toBe(424);
+    expect(t.maxPue!.value).toBe(1.4);
+  });
+
+  it('policy overrides win and say they were configured', () => {
+    const t = resolveTargets({
+      standard: krCarbon2050,
+      companions: [krPueGreenDc],
+      overrides: { carbonIntensity_gCO2eq_kWh: 300, maxPue: 1.3 },
+      year: 2026,
+    });
+    expect(t.carbonTarget).toEqual({ value: 300, source: 'configured: policy spec.targets' });
+    expect(t.maxPue).toEqual({ value: 1.3, source: 'configured: policy spec.targets' });
+  });
+
+  it('without any carbon target the field to set is named', () => {
+    expect(() => resolveTargets({ standard: krPueGreenDc, year: 2026 })).toThrow(TargetResolutionError);
+    try {
+      resolveTargets({ standard: krPueGreenDc, year: 2026 });
+    } catch (error) {
+      expect((error as TargetResolutionError).field).toBe('spec.targets.carbonIntensity_gCO2eq_kWh');
+    }
+  });
+
+  it('no max PUE anywhere means the PUE criterion is not applied (null), not invented', () => {
+    expect(resolveTargets({ standard: krCarbon2050, year: 2026 }).maxPue).toBeNull();
+  });
+});
+
+describe('carbon trajectories', () => {
+  it('evaluates linearly at the year and clamps outside the range', () => {
+    expect(carbonTargetOf(krNdc2030, 2018)!.value).toBeCloseTo(459.4, 9);
+    expect(carbonTargetOf(krNdc2030, 2030)!.value).toBeCloseTo(275.64, 9);
+    expect(carbonTargetOf(krNdc2030, 2024)!.value).toBeCloseTo(459.4 + 0.5 * (275.64 - 459.4), 9);
+    expect(carbonTargetOf(krNdc2030, 2010)!.value).toBeCloseTo(459.4, 9);
+    expect(carbonTargetOf(krNdc2030, 2040)!.value).toBeCloseTo(275.64, 9);
+    expect(carbonTargetOf(krNdc2030, 2026)!.source).toMatch(/trajectory evaluated for 2026/);
+  });
+});
