@@ -14,30 +14,60 @@ import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { policy, temporalShift } from './__fixtures__/policies.js';
 import { rawRequest } from './__fixtures__/raw-http.js';
-import { frontEndCommand, runFrontEndToExit, spawnFrontEnd, type SpawnedFrontEnd } from './__fixtures__/spawned-front-end.js';
+import {
+  frontEndCommand,
+  runFrontEndToExit,
+  spawnFrontEnd,
+  type SpawnedFrontEnd,
+} from './__fixtures__/spawned-front-end.js';
 
 const run = promisify(execFile);
 const NS_A = 'mcp-fe-a';
 const NS_B = 'mcp-fe-b';
 const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 const kubectlIn = (input: string, ...args: string[]) =>
   execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], { encoding: 'utf8', input });
 
 function applyWithStatus(p: CarbonCompliancePolicy): void {
   const { status, ...object } = p;
-  kubectlIn(JSON.stringify({ ...object, spec: { standard: p.spec.standard, language: p.spec.language } }), 'apply', '-f', '-');
-  kubectl('patch', 'carboncompliancepolicy', p.metadata.name, '-n', p.metadata.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status }));
+  kubectlIn(
+    JSON.stringify({ ...object, spec: { standard: p.spec.standard, language: p.spec.language } }),
+    'apply',
+    '-f',
+    '-',
+  );
+  kubectl(
+    'patch',
+    'carboncompliancepolicy',
+    p.metadata.name,
+    '-n',
+    p.metadata.namespace,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status }),
+  );
 }
 
 const policyA = () =>
   policy(NS_A, 'carbon', [
-    { workload: 'ml-training-job', namespace: NS_A, power_watts: 57.5, kind: 'Job', optimizations: [temporalShift(12.5)] },
+    {
+      workload: 'ml-training-job',
+      namespace: NS_A,
+      power_watts: 57.5,
+      kind: 'Job',
+      optimizations: [temporalShift(12.5)],
+    },
     { workload: 'inference', namespace: NS_A, power_watts: 20, grid: 300, pue: 1.2 },
   ]);
-const policyB = () => policy(NS_B, 'carbon-en', [{ workload: 'api', namespace: NS_B, power_watts: 12 }], { language: 'en' });
+const policyB = () =>
+  policy(NS_B, 'carbon-en', [{ workload: 'api', namespace: NS_B, power_watts: 12 }], { language: 'en' });
 
-const kubeEnv = () => ({ KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'warn' });
+const kubeEnv = () => ({ KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'info' });
 const structured = (r: unknown) => (r as { structuredContent: Record<string, unknown> }).structuredContent;
 
 async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeout_ms = 20_000): Promise<T> {
@@ -55,8 +85,19 @@ describe('carbon-mcp against a real API server', () => {
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'carbon-mcp-itest-'));
     kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/carboncompliancepolicies.carbon-aware.dev');
-    for (const ns of [NS_A, NS_B]) kubectlIn(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }), 'apply', '-f', '-');
+    kubectl(
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/carboncompliancepolicies.carbon-aware.dev',
+    );
+    for (const ns of [NS_A, NS_B])
+      kubectlIn(
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
+        'apply',
+        '-f',
+        '-',
+      );
     applyWithStatus(policyA());
     applyWithStatus(policyB());
   });
@@ -73,12 +114,23 @@ describe('carbon-mcp against a real API server', () => {
     await client.connect(transport);
     try {
       const result = await waitFor(
-        () => client.callTool({ name: 'assess_workload_compliance', arguments: { workload_name: 'ml-training-job', namespace: NS_A } }),
+        () =>
+          client.callTool({
+            name: 'assess_workload_compliance',
+            arguments: { workload_name: 'ml-training-job', namespace: NS_A },
+          }),
         (r) => !r.isError,
       );
-      expect(structured(result)).toMatchObject({ status: 'NON_COMPLIANT', kind: 'Job', policy: { namespace: NS_A, name: 'carbon' } });
+      expect(structured(result)).toMatchObject({
+        status: 'NON_COMPLIANT',
+        kind: 'Job',
+        policy: { namespace: NS_A, name: 'carbon' },
+      });
       expect(structured(result).current_carbon_intensity_gCO2eq_kWh).toBeCloseTo(510.12, 2);
-      const missing = await client.callTool({ name: 'assess_workload_compliance', arguments: { workload_name: 'ghost', namespace: NS_A } });
+      const missing = await client.callTool({
+        name: 'assess_workload_compliance',
+        arguments: { workload_name: 'ghost', namespace: NS_A },
+      });
       expect(missing.isError).toBe(true);
     } finally {
       await client.close();
@@ -89,9 +141,12 @@ describe('carbon-mcp against a real API server', () => {
     let server: SpawnedFrontEnd;
     beforeAll(async () => {
       server = await spawnFrontEnd([], kubeEnv());
-      await waitFor(() => rawRequest(server.port, { path: '/readyz' }), (r) => r.status === 200);
+      await waitFor(
+        () => rawRequest(server.port, { path: '/readyz' }),
+        (r) => r.status === 200,
+      );
     });
-    afterAll(() => server.stop());
+    afterAll(() => server?.stop());
 
     test('the SDK Streamable HTTP client lists and calls tools; the watch picks up a status change', async () => {
       const client = new Client({ name: 'itest', version: '1' });
@@ -99,7 +154,10 @@ describe('carbon-mcp against a real API server', () => {
       try {
         const { tools } = await client.listTools();
         expect(tools.length).toBeGreaterThanOrEqual(6);
-        const list = await client.callTool({ name: 'list_workloads_by_compliance', arguments: { namespace: NS_A } });
+        const list = await client.callTool({
+          name: 'list_workloads_by_compliance',
+          arguments: { namespace: NS_A },
+        });
         expect((structured(list).workloads as unknown[]).length).toBe(2);
         await expect(
           client.callTool({ name: 'list_workloads_by_compliance', arguments: { status: 'MAYBE' } }),
@@ -107,9 +165,23 @@ describe('carbon-mcp against a real API server', () => {
 
         const changed = policyA();
         changed.status!.workloads![0]!.status = 'COMPLIANT';
-        kubectl('patch', 'carboncompliancepolicy', 'carbon', '-n', NS_A, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: changed.status }));
+        kubectl(
+          'patch',
+          'carboncompliancepolicy',
+          'carbon',
+          '-n',
+          NS_A,
+          '--subresource=status',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ status: changed.status }),
+        );
         const after = await waitFor(
-          () => client.callTool({ name: 'assess_workload_compliance', arguments: { workload_name: 'ml-training-job', namespace: NS_A } }),
+          () =>
+            client.callTool({
+              name: 'assess_workload_compliance',
+              arguments: { workload_name: 'ml-training-job', namespace: NS_A },
+            }),
           (r) => structured(r)?.status === 'COMPLIANT',
         );
         expect(structured(after).status).toBe('COMPLIANT');
@@ -126,7 +198,11 @@ describe('carbon-mcp against a real API server', () => {
         body: JSON.stringify({ workload_name: 'api', namespace: NS_B }),
       });
       expect(ok.status).toBe(200);
-      expect(await ok.json()).toMatchObject({ workload: 'api', status: 'NON_COMPLIANT', policy: { name: 'carbon-en' } });
+      expect(await ok.json()).toMatchObject({
+        workload: 'api',
+        status: 'NON_COMPLIANT',
+        policy: { name: 'carbon-en' },
+      });
       const bad = await fetch(`${server.url}/tools/assess_workload_compliance`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -135,7 +211,11 @@ describe('carbon-mcp against a real API server', () => {
       expect(bad.status).toBe(400);
       expect(bad.headers.get('content-type')).toContain('application/problem+json');
       expect(await bad.json()).toMatchObject({ field: 'namespace' });
-      const unknown = await fetch(`${server.url}/tools/delete_everything`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const unknown = await fetch(`${server.url}/tools/delete_everything`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(unknown.status).toBe(404);
       const big = await fetch(`${server.url}/tools/assess_workload_compliance`, {
         method: 'POST',
@@ -148,25 +228,71 @@ describe('carbon-mcp against a real API server', () => {
     test('forged Host or Origin is refused with 403', async () => {
       const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
       const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-      expect((await rawRequest(server.port, { method: 'POST', path: '/mcp', body, headers: { ...headers, host: 'evil.example.com' } })).status).toBe(403);
       expect(
-        (await rawRequest(server.port, { method: 'POST', path: '/mcp', body, headers: { ...headers, origin: 'http://evil.example.com' } })).status,
+        (
+          await rawRequest(server.port, {
+            method: 'POST',
+            path: '/mcp',
+            body,
+            headers: { ...headers, host: 'evil.example.com' },
+          })
+        ).status,
       ).toBe(403);
       expect(
-        (await rawRequest(server.port, { method: 'POST', path: '/tools/get_power_consumption_summary', body: '{}', headers: { ...headers, host: 'evil.example.com:80' } })).status,
+        (
+          await rawRequest(server.port, {
+            method: 'POST',
+            path: '/mcp',
+            body,
+            headers: { ...headers, origin: 'http://evil.example.com' },
+          })
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await rawRequest(server.port, {
+            method: 'POST',
+            path: '/tools/get_power_consumption_summary',
+            body: '{}',
+            headers: { ...headers, host: 'evil.example.com:80' },
+          })
+        ).status,
       ).toBe(403);
     });
 
     test('the MCP Inspector CLI calls a tool over HTTP and over stdio', async () => {
-      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/cli.js';
-      const toolArgs = ['--method', 'tools/call', '--tool-name', 'assess_workload_compliance', '--tool-arg', 'workload_name=inference', `namespace=${NS_A}`];
-      const http = await run(process.execPath, [cli, `${server.url}/mcp`, '--transport', 'http', ...toolArgs], { timeout: 60_000 });
-      expect(JSON.parse(http.stdout)).toMatchObject({ structuredContent: { workload: 'inference', status: 'COMPLIANT' } });
-      const stdio = await run(process.execPath, [cli, frontEndCommand.command, ...frontEndCommand.args, ...toolArgs], {
-        timeout: 90_000,
-        env: { ...process.env, ...kubeEnv() },
+      // build/index.js is the CLI proper (build/cli.js launches the web inspector).
+      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
+      const toolArgs = [
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'assess_workload_compliance',
+        '--tool-arg',
+        'workload_name=inference',
+        `namespace=${NS_A}`,
+      ];
+      const http = await run(
+        process.execPath,
+        [cli, `${server.url}/mcp`, '--transport', 'http', ...toolArgs],
+        { timeout: 60_000 },
+      );
+      expect(JSON.parse(http.stdout)).toMatchObject({
+        structuredContent: { workload: 'inference', status: 'COMPLIANT' },
       });
-      expect(JSON.parse(stdio.stdout)).toMatchObject({ structuredContent: { workload: 'inference', status: 'COMPLIANT' } });
+      // The stdio child gets only a default environment, so KUBECONFIG is passed through env(1).
+      const target = [
+        'env',
+        `KUBECONFIG=${testKubeconfigPath()}`,
+        frontEndCommand.command,
+        ...frontEndCommand.args,
+      ];
+      const stdio = await run(process.execPath, [cli, ...toolArgs, '--transport', 'stdio', '--', ...target], {
+        timeout: 90_000,
+      });
+      expect(JSON.parse(stdio.stdout)).toMatchObject({
+        structuredContent: { workload: 'inference', status: 'COMPLIANT' },
+      });
     });
 
     test('the official conformance suite passes the scenarios a product server can pass', async () => {
@@ -182,10 +308,17 @@ describe('carbon-mcp against a real API server', () => {
         'server-sse-multiple-streams',
       ];
       for (const scenario of required) {
-        const result = await run('node_modules/.bin/conformance', ['server', '--url', `${server.url}/mcp`, '--scenario', scenario], {
-          timeout: 60_000,
-          cwd: process.cwd(),
-        }).catch((error: { stdout?: string; code?: number }) => ({ stdout: error.stdout ?? '', code: error.code }));
+        const result = await run(
+          'node_modules/.bin/conformance',
+          ['server', '--url', `${server.url}/mcp`, '--scenario', scenario],
+          {
+            timeout: 60_000,
+            cwd: process.cwd(),
+          },
+        ).catch((error: { stdout?: string; code?: number }) => ({
+          stdout: error.stdout ?? '',
+          code: error.code,
+        }));
         expect({ scenario, passed: /0 failed/.test(result.stdout) }).toEqual({ scenario, passed: true });
       }
     });
@@ -199,26 +332,40 @@ describe('carbon-mcp against a real API server', () => {
       writeFileSync(tokenFile, `${token}\n`);
       server = await spawnFrontEnd(['--auth', 'token', '--token-file', tokenFile], kubeEnv());
     });
-    afterAll(() => server.stop());
+    afterAll(() => server?.stop());
 
     test('missing or wrong token is 401; the right one answers, over REST and MCP', async () => {
       const call = (headers: Record<string, string>) =>
-        fetch(`${server.url}/tools/get_power_consumption_summary`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+        fetch(`${server.url}/tools/get_power_consumption_summary`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: '{}',
+        });
       const none = await call({});
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toContain('Bearer');
       expect((await call({ authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
-      const ok = await waitFor(() => call({ authorization: `Bearer ${token}` }), (r) => r.status === 200);
+      const ok = await waitFor(
+        () => call({ authorization: `Bearer ${token}` }),
+        (r) => r.status === 200,
+      );
       expect(ok.status).toBe(200);
 
       const anonymous = new Client({ name: 'itest', version: '1' });
-      await expect(anonymous.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)))).rejects.toThrow();
+      await expect(
+        anonymous.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`))),
+      ).rejects.toThrow();
       const client = new Client({ name: 'itest', version: '1' });
       await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${token}` } },
+        }),
       );
       const err = await client
-        .callTool({ name: 'assess_workload_compliance', arguments: { workload_name: 'UPPER', namespace: NS_A } })
+        .callTool({
+          name: 'assess_workload_compliance',
+          arguments: { workload_name: 'UPPER', namespace: NS_A },
+        })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(McpError);
       expect(err).toMatchObject({ code: -32602, message: expect.stringContaining('workload_name') });
@@ -243,7 +390,13 @@ describe('carbon-mcp against a real API server', () => {
             apiVersion: 'rbac.authorization.k8s.io/v1',
             kind: 'Role',
             metadata: { name: 'ccp-reader', namespace: NS_A },
-            rules: [{ apiGroups: ['carbon-aware.dev'], resources: ['carboncompliancepolicies'], verbs: ['get', 'list'] }],
+            rules: [
+              {
+                apiGroups: ['carbon-aware.dev'],
+                resources: ['carboncompliancepolicies'],
+                verbs: ['get', 'list'],
+              },
+            ],
           },
           {
             apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -262,7 +415,7 @@ describe('carbon-mcp against a real API server', () => {
       viewerToken = kubectl('create', 'token', 'viewer', '-n', NS_A).trim();
       server = await spawnFrontEnd(['--auth', 'kubernetes'], kubeEnv());
     });
-    afterAll(() => server.stop());
+    afterAll(() => server?.stop());
 
     test('a service-account token sees only namespaces where it may get policies', async () => {
       const call = (tool: string, body: unknown, tokenValue = viewerToken) =>
@@ -271,10 +424,15 @@ describe('carbon-mcp against a real API server', () => {
           headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenValue}` },
           body: JSON.stringify(body),
         });
-      const list = await waitFor(() => call('list_workloads_by_compliance', {}), (r) => r.status === 200);
+      const list = await waitFor(
+        () => call('list_workloads_by_compliance', {}),
+        (r) => r.status === 200,
+      );
       const body = (await list.json()) as { workloads: Array<{ namespace: string }> };
       expect(new Set(body.workloads.map((w) => w.namespace))).toEqual(new Set([NS_A]));
-      expect((await call('assess_workload_compliance', { workload_name: 'api', namespace: NS_B })).status).toBe(404);
+      expect(
+        (await call('assess_workload_compliance', { workload_name: 'api', namespace: NS_B })).status,
+      ).toBe(404);
       expect((await call('list_workloads_by_compliance', {}, 'not-a-kubernetes-token')).status).toBe(401);
     });
   });

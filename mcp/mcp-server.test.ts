@@ -226,3 +226,34 @@ describe('MCP server over an in-memory transport', () => {
     await expect(client.setLoggingLevel('debug')).resolves.toBeDefined();
   });
 });
+
+describe('status as the API server returns it', () => {
+  test('null fields dropped by the API server come back as null in answers', async () => {
+    const p = samplePolicies()[0]!;
+    const stored = JSON.parse(
+      JSON.stringify(p, (_k, v: unknown) => (v === null ? undefined : v)),
+    ) as typeof p;
+    const server = createMcpServer({
+      source: new InMemoryPolicySource([stored]),
+      authoriser: allowAllNamespaces,
+      tools: toolCatalogue,
+      reference: testReferenceData,
+      logger: pino({ level: 'silent' }),
+    });
+    const client = new Client({ name: 'test', version: '1' });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await Promise.all([server.connect(a), client.connect(b)]);
+    const result = await client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'idle-batch', namespace: 'ai-team' },
+    });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({
+      status: 'INSUFFICIENT_DATA',
+      gap_percent: null,
+      combined: null,
+    });
+    const list = await client.callTool({ name: 'list_workloads_by_compliance', arguments: {} });
+    expect(list.isError).toBeFalsy();
+  });
+});

@@ -21,6 +21,25 @@ export function policyLanguage(policy: CarbonCompliancePolicy | undefined): Lang
   return policy?.spec?.language === 'en' ? 'en' : 'ko';
 }
 
+// The API server drops null-valued fields from status, so "unknown" (null) comes back as absent.
+const nullableFields = [
+  'current_carbon_intensity_gCO2eq_kWh',
+  'grid_intensity_gCO2eq_kWh',
+  'gap_percent',
+  'max_pue',
+  'sci_gCO2eq_per_workload_hour',
+  'combined',
+] as const;
+
+/** Restores absent nullable fields as null (answers always carry every field of the schema). */
+export function withNulls(assessment: WorkloadAssessment): WorkloadAssessment {
+  if (nullableFields.every((f) => assessment[f] !== undefined)) return assessment;
+  const copy: Record<string, unknown> = { ...assessment };
+  for (const f of nullableFields) if (copy[f] === undefined) copy[f] = null;
+  copy.optimizations ??= [];
+  return copy as unknown as WorkloadAssessment;
+}
+
 /** Every (policy, workload) pair, ordered by namespace, workload, policy name: stable for paging. */
 export function coveredWorkloads(
   policies: readonly CarbonCompliancePolicy[],
@@ -29,7 +48,8 @@ export function coveredWorkloads(
   const pairs: CoveredWorkload[] = [];
   for (const policy of policies) {
     if (namespace && policy.metadata.namespace !== namespace) continue;
-    for (const assessment of policy.status?.workloads ?? []) pairs.push({ policy, assessment });
+    for (const assessment of policy.status?.workloads ?? [])
+      pairs.push({ policy, assessment: withNulls(assessment) });
   }
   return pairs.sort(
     (a, b) =>
