@@ -1,42 +1,11 @@
 // Reference data from the operator's data layer (operator/grid): the standards catalogue (or the
 // file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap) and grid profiles.
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { gridZones } from '../operator/grid/grid-factors.js';
+import { gridProfileFor } from '../operator/grid/grid-profile.js';
+import { loadStandardsCatalogue } from '../operator/grid/standards-catalogue.js';
 import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
 import type { ReferenceData } from './reference-data.js';
-
-const sourced = z.object({ value: z.number(), source: z.string().min(1) });
-const bilingual = z.object({ en: z.string(), ko: z.string() });
-const standardSchema = z.looseObject({
-  code: z.string().regex(/^[A-Z0-9_]+$/),
-  name: bilingual,
-  legalStatus: z.enum(['law', 'policy-target', 'certification-criterion', 'user-defined']),
-  legalReference: bilingual,
-  carbonTarget_gCO2eq_kWh: sourced.optional(),
-  maxPue: sourced.optional(),
-  defaultPue: sourced.optional(),
-});
-const catalogueSchema = z.union([
-  z.array(standardSchema),
-  z.looseObject({ standards: z.array(standardSchema) }).transform((c) => c.standards),
-]);
-
-export function standardsFromFile(path: string): StandardDefinition[] {
-  const parsed = catalogueSchema.safeParse(parseYaml(readFileSync(path, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`standards file ${path}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data as unknown as StandardDefinition[];
-}
-
-interface GridModule {
-  loadStandardsCatalogue?: () => StandardDefinition[] | { standards: StandardDefinition[] };
-  gridProfileFor?: (zone: string) => HourlyIntensityProfile | undefined;
-  gridZones?: () => string[];
-}
 
 export function referenceDataFrom(
   standards: readonly StandardDefinition[],
@@ -44,41 +13,35 @@ export function referenceDataFrom(
   zones: readonly string[],
 ): ReferenceData {
   const byCode = new Map(standards.map((s) => [s.code, s]));
+  const profiles = new Map<string, HourlyIntensityProfile | undefined>();
   return {
     standards: () => standards,
     standard: (code) => byCode.get(code),
-    zones: () => zones.filter((z) => gridProfileFor(z) !== undefined),
+    zones: () => zones,
     gridProfile: (zone) => {
-      try {
-        return gridProfileFor(zone.toUpperCase());
-      } catch {
-        return undefined;
+      const key = zone.toUpperCase();
+      if (!profiles.has(key)) {
+        try {
+          profiles.set(key, gridProfileFor(key));
+        } catch {
+          profiles.set(key, undefined); // unknown zone
+        }
       }
+      return profiles.get(key);
     },
   };
 }
 
+/** The shipped catalogue (or --standards-file / STANDARDS_FILE, the chart's ConfigMap) and the grid data files. */
 export async function loadReferenceData(
   standardsFile: string | undefined,
   logger: Logger,
 ): Promise<ReferenceData> {
-  let grid: GridModule = {};
-  try {
-    // The operator's data layer; imported lazily so the front end still starts where it is absent.
-    const specifier = '../operator/grid/index.js';
-    grid = (await import(specifier)) as GridModule;
-  } catch (error) {
-    logger.warn(
-      { err: (error as Error).message },
-      'operator grid data not available: standards and grid resources are empty',
-    );
-  }
-  let standards: StandardDefinition[] = [];
-  if (standardsFile) standards = standardsFromFile(standardsFile);
-  else if (grid.loadStandardsCatalogue) {
-    const catalogue = grid.loadStandardsCatalogue();
-    standards = Array.isArray(catalogue) ? catalogue : catalogue.standards;
-  }
-  const zones = grid.gridZones?.() ?? ['KR'];
-  return referenceDataFrom(standards, grid.gridProfileFor ?? (() => undefined), zones);
+  const standards = standardsFile
+    ? loadStandardsCatalogue({ path: standardsFile }).standards
+    : loadStandardsCatalogue().standards;
+  const zones = gridZones();
+  const known = [...new Set([...zones.official, ...zones.electricityMaps, ...zones.ember])].sort();
+  logger.debug({ standards: standards.length, zones: known.length }, 'reference data loaded');
+  return referenceDataFrom(standards, (zone) => gridProfileFor(zone), known);
 }
