@@ -281,13 +281,9 @@ describe('carbon-mcp against a real API server', () => {
         structuredContent: { workload: 'inference', status: 'COMPLIANT' },
       });
       // The stdio child gets only a default environment, so KUBECONFIG is passed through env(1).
-      const target = [
-        'env',
-        `KUBECONFIG=${testKubeconfigPath()}`,
-        frontEndCommand.command,
-        ...frontEndCommand.args,
-      ];
-      const stdio = await run(process.execPath, [cli, ...toolArgs, '--transport', 'stdio', '--', ...target], {
+      // The target goes first and must not contain options (commander would take them), hence the tsx bin.
+      const target = ['env', `KUBECONFIG=${testKubeconfigPath()}`, 'node_modules/.bin/tsx', 'mcp/main.ts'];
+      const stdio = await run(process.execPath, [cli, ...target, '--transport', 'stdio', ...toolArgs], {
         timeout: 90_000,
       });
       expect(JSON.parse(stdio.stdout)).toMatchObject({

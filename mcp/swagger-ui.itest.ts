@@ -63,7 +63,7 @@ describe('Swagger UI in headless Chromium', () => {
     expect(text).toContain('"status": "NON_COMPLIANT"');
     expect(text).toContain('"gap_percent": 20.3');
     await expect(
-      operation.locator('.live-responses-table .response-col_status').first().innerText(),
+      operation.locator('.live-responses-table tbody .response-col_status').first().innerText(),
     ).resolves.toContain('200');
     expect(external).toEqual([]);
     await page.close();
