@@ -21,6 +21,8 @@ export interface WorkloadUsage {
   memoryRequest_bytes?: number;
   memoryP95_bytes?: number;
   vcpus?: number;
+  /** Container names of the pod template, for a resources patch that names them. */
+  containerNames?: string[];
 }
 
 export interface WorkloadEnergyInput {
@@ -101,6 +103,10 @@ export interface Tariff {
 
 export interface Optimization {
   type: 'temporal_shift' | 'right_sizing' | 'regional_migration' | 'pue_improvement';
+  /** Whether the measure lowers the intensity per kWh (shift, region, PUE) or only the energy used
+   * (right-sizing: same intensity, fewer kWh). Only intensity measures move the projected intensity. */
+  reduces?: 'intensity' | 'energy';
+  /** Reduction of the workload's emissions (for intensity measures also of its effective intensity). */
   estimated_reduction_percent: number;
   description: string;
   savings_per_month: { kgCO2eq: number; kWh: number; KRW: number; USD: number };
@@ -117,6 +123,8 @@ export interface Optimization {
   /** regional_migration: the region and its caveat. */
   targetRegion?: string;
   caveat?: string;
+  /** How KRW and USD were obtained (tariff hours, carbon price, exchange rate). */
+  cost_basis?: string;
   source: string;
 }
 
@@ -144,7 +152,10 @@ export interface WorkloadAssessment {
   recommendation: string;
   optimizations: Optimization[];
   combined: {
+    /** Emissions reduction of all measures together: 1 − Π(1 − r_i). */
     reduction_percent: number;
+    /** The part that lowers the intensity per kWh (right-sizing excluded). */
+    intensity_reduction_percent?: number;
     projected_intensity_gCO2eq_kWh: number | null;
     reaches_target: boolean;
   } | null;

@@ -1,0 +1,149 @@
+// Every sentence the engine writes, in Korean and English, in one place. Each takes the numbers it
+// states as arguments: no sentence carries a fixed percentage.
+import type { Language } from './types.js';
+
+type Text = { ko: string; en: string };
+
+const pick = (language: Language, text: Text): string => text[language];
+
+/** Numbers as people read them: thousands separators, at most `digits` decimals. */
+export function formatNumber(value: number, digits = 1): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+const hh = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
+
+export const messages = {
+  insufficientData: (language: Language) =>
+    pick(language, {
+      ko: '평가 기간에 에너지 측정값이 없어 판정할 수 없습니다 (INSUFFICIENT_DATA).',
+      en: 'No energy was measured in the window, so no verdict can be given (INSUFFICIENT_DATA).',
+    }),
+
+  verdict: (
+    language: Language,
+    v: {
+      compliant: boolean;
+      intensity: number;
+      target: number;
+      gapPercent: number;
+      pue: number;
+      maxPue: number | null;
+      pueCompliant: boolean;
+    },
+  ) => {
+    const gap = `${v.gapPercent > 0 ? '+' : ''}${formatNumber(v.gapPercent)}`;
+    const pueText =
+      v.maxPue === null
+        ? pick(language, { ko: `PUE ${v.pue}`, en: `PUE ${v.pue}` })
+        : pick(language, {
+            ko: `PUE ${v.pue} (최대 ${v.maxPue}${v.pueCompliant ? ' 이내' : ' 초과'})`,
+            en: `PUE ${v.pue} (max ${v.maxPue}${v.pueCompliant ? ', within' : ', exceeded'})`,
+          });
+    return v.compliant
+      ? pick(language, {
+          ko: `준수: 실효 탄소 집약도 ${formatNumber(v.intensity)} gCO2eq/kWh, 목표 ${formatNumber(v.target)} 대비 ${gap}%; ${pueText}.`,
+          en: `COMPLIANT: effective carbon intensity ${formatNumber(v.intensity)} gCO2eq/kWh, ${gap} % against the ${formatNumber(v.target)} target; ${pueText}.`,
+        })
+      : pick(language, {
+          ko: `미준수: 실효 탄소 집약도 ${formatNumber(v.intensity)} gCO2eq/kWh, 목표 ${formatNumber(v.target)} 대비 ${gap}%; ${pueText}.`,
+          en: `NON-COMPLIANT: effective carbon intensity ${formatNumber(v.intensity)} gCO2eq/kWh, ${gap} % against the ${formatNumber(v.target)} target; ${pueText}.`,
+        });
+  },
+
+  combinedOutlook: (
+    language: Language,
+    v: { reductionPercent: number; projected: number; target: number; reaches: boolean; kgPerMonth: number },
+  ) =>
+    v.reaches
+      ? pick(language, {
+          ko: `아래 조치를 모두 적용하면 ${formatNumber(v.reductionPercent)}% 감축되어 ${formatNumber(v.projected)} gCO2eq/kWh로 목표 ${formatNumber(v.target)}를 충족합니다 (월 ${formatNumber(v.kgPerMonth, 2)} kgCO2eq 절감).`,
+          en: `Applying all measures below cuts ${formatNumber(v.reductionPercent)} % to ${formatNumber(v.projected)} gCO2eq/kWh, meeting the ${formatNumber(v.target)} target (${formatNumber(v.kgPerMonth, 2)} kgCO2eq/month saved).`,
+        })
+      : pick(language, {
+          ko: `아래 조치를 모두 적용해도 ${formatNumber(v.reductionPercent)}% 감축(${formatNumber(v.projected)} gCO2eq/kWh)에 그쳐 목표 ${formatNumber(v.target)}에 미달합니다.`,
+          en: `Even with all measures below the cut is ${formatNumber(v.reductionPercent)} % (${formatNumber(v.projected)} gCO2eq/kWh), short of the ${formatNumber(v.target)} target.`,
+        }),
+
+  noAdvice: (language: Language) =>
+    pick(language, {
+      ko: '데이터로 뒷받침되는 개선 조치가 없습니다.',
+      en: 'No improvement is supported by the data.',
+    }),
+
+  temporalShift: (
+    language: Language,
+    v: {
+      startHour: number;
+      hours: number;
+      timeZone: string;
+      windowIntensity: number;
+      current: number;
+      percent: number;
+    },
+  ) =>
+    pick(language, {
+      ko: `실행 시간을 ${v.timeZone} ${hh(v.startHour)}부터 ${formatNumber(v.hours)}시간 구간으로 옮기면 전력망 집약도가 ${formatNumber(v.current)}에서 ${formatNumber(v.windowIntensity)} gCO2eq/kWh로 낮아져 ${formatNumber(v.percent)}% 감축됩니다.`,
+      en: `Run it in the ${formatNumber(v.hours)}-hour window starting ${hh(v.startHour)} ${v.timeZone}: grid intensity falls from ${formatNumber(v.current)} to ${formatNumber(v.windowIntensity)} gCO2eq/kWh, a ${formatNumber(v.percent)} % cut.`,
+    }),
+
+  continuousNoShift: (language: Language) =>
+    pick(language, {
+      ko: '상시 실행 워크로드는 매시간 전력을 쓰므로 시간대 이동으로 줄일 수 없습니다 (배치성 작업이 아님).',
+      en: 'A continuously running workload uses power every hour, so moving it in time changes nothing (it is not batch-like).',
+    }),
+
+  rightSizing: (
+    language: Language,
+    v: { cpuFrom?: number; cpuTo?: number; memFromMiB?: number; memToMiB?: number; percent: number },
+  ) => {
+    const parts: Text[] = [];
+    if (v.cpuFrom !== undefined && v.cpuTo !== undefined)
+      parts.push({
+        ko: `CPU 요청 ${formatNumber(v.cpuFrom, 3)} → ${formatNumber(v.cpuTo, 3)} 코어`,
+        en: `CPU request ${formatNumber(v.cpuFrom, 3)} → ${formatNumber(v.cpuTo, 3)} cores`,
+      });
+    if (v.memFromMiB !== undefined && v.memToMiB !== undefined)
+      parts.push({
+        ko: `메모리 요청 ${formatNumber(v.memFromMiB, 0)} → ${formatNumber(v.memToMiB, 0)} MiB`,
+        en: `memory request ${formatNumber(v.memFromMiB, 0)} → ${formatNumber(v.memToMiB, 0)} MiB`,
+      });
+    return pick(language, {
+      ko: `리소스 요청을 p95 사용량에 맞추세요 (${parts.map((p) => p.ko).join(', ')}): 확보된 용량 몫으로 ${formatNumber(v.percent)}% 감축으로 추정합니다.`,
+      en: `Fit resource requests to p95 usage (${parts.map((p) => p.en).join(', ')}): the freed capacity stands for an estimated ${formatNumber(v.percent)} % cut.`,
+    });
+  },
+
+  rightSizingAssumption: (language: Language) =>
+    pick(language, {
+      ko: '가정: 워크로드 에너지는 요청한 CPU 몫에 비례하며, 해제된 용량은 노드 통합으로 실제 전력 절감이 됨',
+      en: 'assumption: the workload’s energy scales with its requested CPU share, and freed capacity becomes real savings through node consolidation',
+    }),
+
+  regionalMigration: (
+    language: Language,
+    v: { region: string; effective: number; current: number; percent: number },
+  ) =>
+    pick(language, {
+      ko: `${v.region}(으)로 이전하면 실효 집약도가 ${formatNumber(v.current)}에서 ${formatNumber(v.effective)} gCO2eq/kWh(연평균 전력망 × PUE)로 ${formatNumber(v.percent)}% 감축됩니다.`,
+      en: `Moving to ${v.region} takes the effective intensity from ${formatNumber(v.current)} to ${formatNumber(v.effective)} gCO2eq/kWh (annual grid × PUE), a ${formatNumber(v.percent)} % cut.`,
+    }),
+
+  residencyCaveat: (language: Language) =>
+    pick(language, {
+      ko: '개인정보를 처리하는 워크로드를 국외로 이전하려면 개인정보 보호법 제28조의8(개인정보의 국외 이전)에 따른 동의 또는 다른 법적 근거가 필요합니다. 데이터 현지화 요건을 먼저 확인하세요.',
+      en: 'A workload that processes personal information may move abroad only on a legal basis under the Personal Information Protection Act Art. 28-8 (cross-border transfer), e.g. consent; check data-residency duties first.',
+    }),
+
+  sameCountryCaveat: (language: Language) =>
+    pick(language, {
+      ko: '같은 국가 내 이전이므로 국외 이전 규정은 적용되지 않지만, 계약상 데이터 위치 조건을 확인하세요.',
+      en: 'The move stays in the same country, so cross-border transfer rules do not apply; check contractual data-location terms.',
+    }),
+
+  pueImprovement: (language: Language, v: { pue: number; maxPue: number; percent: number }) =>
+    pick(language, {
+      ko: `시설 PUE를 ${v.pue}에서 기준 최대값 ${v.maxPue}로 낮추면 ${formatNumber(v.percent)}% 감축됩니다 (냉각·전력 설비 효율 개선, 또는 PUE가 더 낮은 시설로 이전).`,
+      en: `Bringing the facility PUE from ${v.pue} down to the standard's maximum ${v.maxPue} cuts ${formatNumber(v.percent)} % (cooling and power-chain efficiency, or a facility with a lower PUE).`,
+    }),
+};

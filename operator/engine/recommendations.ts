@@ -1,0 +1,108 @@
+// The advice for one workload: each measure computed from the data (temporal shift, right-sizing,
+// regional migration, PUE improvement), its monthly savings, the combined effect and the sentence a
+// person reads. Nothing here is a fixed percentage.
+import { combineReductions, type CoreAssessment } from './assess-workload.js';
+import { messages } from './messages.js';
+import { pueImprovement } from './pue-improvement.js';
+import { regionalMigration, type CandidateRegion } from './regional-migration.js';
+import { rightSizing } from './right-sizing.js';
+import { monthlyBasis, monthlySavings, type Effect, type Prices } from './savings.js';
+import { temporalShift } from './temporal-shift.js';
+import type { HourlyIntensityProfile, Language, Optimization, Tariff, WorkloadEnergyInput } from './types.js';
+
+export interface RecommendationContext {
+  profile: HourlyIntensityProfile;
+  zone: string;
+  now: Date;
+  language: Language;
+  tariff?: Tariff | null;
+  prices?: Prices;
+  /** Regions to compare with (already excluding the current site). */
+  candidateRegions?: CandidateRegion[];
+}
+
+export interface Recommendations {
+  optimizations: Optimization[];
+  recommendation: string;
+  /** Why a measure was not proposed (e.g. continuous workload for temporal shift). */
+  notes: string[];
+}
+
+export function recommend(
+  input: WorkloadEnergyInput,
+  core: CoreAssessment,
+  ctx: RecommendationContext,
+): Recommendations {
+  const { language } = ctx;
+  if (core.status === 'INSUFFICIENT_DATA') {
+    return { optimizations: [], recommendation: messages.insufficientData(language), notes: [] };
+  }
+  const basis = monthlyBasis({
+    core,
+    input,
+    tariff: ctx.tariff ?? null,
+    timeZone: ctx.profile.timeZone,
+    now: ctx.now,
+  });
+  const prices = ctx.prices ?? {};
+  const proposals: Array<{ optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect }> = [];
+  const notes: string[] = [];
+
+  const shift = temporalShift({ input, core, profile: ctx.profile, basis, now: ctx.now, language });
+  if ('skipped' in shift) notes.push(`temporal_shift: ${shift.skipped}`);
+  else proposals.push(shift);
+
+  const sizing = rightSizing(input, core, basis, language);
+  if (sizing) proposals.push(sizing);
+  else notes.push('right_sizing: no usage data, or requests already fit p95 usage');
+
+  const migration = regionalMigration({
+    core,
+    currentZone: ctx.zone,
+    candidates: ctx.candidateRegions ?? [],
+    basis,
+    language,
+  });
+  if (migration) proposals.push(migration);
+  else notes.push('regional_migration: no candidate region is cleaner');
+
+  const pue = pueImprovement(core, basis, language);
+  if (pue) proposals.push(pue);
+
+  const optimizations: Optimization[] = proposals.map(({ optimization, effect }) => {
+    const { savings, costBasis } = monthlySavings(effect, basis, prices);
+    return { ...optimization, savings_per_month: savings, cost_basis: costBasis };
+  });
+
+  const verdict = messages.verdict(language, {
+    compliant: core.status === 'COMPLIANT',
+    intensity: core.exact.intensity!,
+    target: core.target_carbon_intensity_gCO2eq_kWh,
+    gapPercent: core.gap_percent!,
+    pue: core.pue,
+    maxPue: core.max_pue,
+    pueCompliant: core.pue_status === 'COMPLIANT',
+  });
+  if (optimizations.length === 0) {
+    return { optimizations, recommendation: `${verdict} ${messages.noAdvice(language)}`, notes };
+  }
+  const all = combineReductions(optimizations.map((o) => o.estimated_reduction_percent));
+  const intensityCut = combineReductions(
+    optimizations.filter((o) => o.reduces !== 'energy').map((o) => o.estimated_reduction_percent),
+  );
+  const projected = core.exact.intensity! * (1 - intensityCut / 100);
+  const reaches =
+    projected <= core.target_carbon_intensity_gCO2eq_kWh &&
+    (core.pue_status !== 'NON_COMPLIANT' || pue !== null);
+  const outlook = messages.combinedOutlook(language, {
+    reductionPercent: all,
+    projected,
+    target: core.target_carbon_intensity_gCO2eq_kWh,
+    reaches,
+    kgPerMonth: basis.emissions_kgCO2eq * (all / 100),
+  });
+  const best = [...optimizations].sort(
+    (a, b) => b.estimated_reduction_percent - a.estimated_reduction_percent,
+  )[0]!;
+  return { optimizations, recommendation: `${verdict} ${outlook} ${best.description}`, notes };
+}

@@ -1,0 +1,98 @@
+// Regional migration: each candidate region's annual grid intensity × its PUE against the current
+// effective intensity. Annual means, because an hourly profile exists for few zones; the current
+// site's figure is the energy-weighted one it actually ran at. A move out of Korea carries the
+// personal-information cross-border transfer caveat (PIPA Art. 28-8).
+import type { CoreAssessment } from './assess-workload.js';
+import { messages } from './messages.js';
+import type { Effect, MonthlyBasis } from './savings.js';
+import type { Language, Optimization, Sourced } from './types.js';
+
+export interface CandidateRegion {
+  region: string; // 'aws/ap-northeast-1' or a zone name
+  zone: string;
+  intensity: Sourced<number>;
+  pue: Sourced<number>;
+}
+
+export interface RegionComparison {
+  region: string;
+  zone: string;
+  grid_gCO2eq_kWh: number;
+  pue: number;
+  effective_gCO2eq_kWh: number;
+  reduction_percent: number;
+  sameCountry: boolean;
+  caveat: string;
+  source: string;
+}
+
+/** Below this the difference is within the datasets' own uncertainty. */
+export const MIN_REDUCTION_PERCENT = 1;
+
+/** Every candidate, cleanest first (ties: lower PUE first). */
+export function compareRegions(args: {
+  currentIntensity_gCO2eq_kWh: number;
+  currentZone: string;
+  candidates: CandidateRegion[];
+  language: Language;
+}): RegionComparison[] {
+  return args.candidates
+    .map((c) => {
+      const effective = c.intensity.value * c.pue.value;
+      const sameCountry = c.zone === args.currentZone;
+      return {
+        region: c.region,
+        zone: c.zone,
+        grid_gCO2eq_kWh: c.intensity.value,
+        pue: c.pue.value,
+        effective_gCO2eq_kWh: effective,
+        reduction_percent: (1 - effective / args.currentIntensity_gCO2eq_kWh) * 100,
+        sameCountry,
+        caveat: sameCountry
+          ? messages.sameCountryCaveat(args.language)
+          : messages.residencyCaveat(args.language),
+        source: `grid: ${c.intensity.source}; PUE: ${c.pue.source}`,
+      };
+    })
+    .sort((a, b) => b.reduction_percent - a.reduction_percent || a.pue - b.pue);
+}
+
+export function regionalMigration(args: {
+  core: CoreAssessment;
+  currentZone: string;
+  candidates: CandidateRegion[];
+  basis: MonthlyBasis;
+  language: Language;
+}): { optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect } | null {
+  const current = args.core.exact.intensity;
+  if (current === null || args.candidates.length === 0) return null;
+  const best = compareRegions({
+    currentIntensity_gCO2eq_kWh: current,
+    currentZone: args.currentZone,
+    candidates: args.candidates,
+    language: args.language,
+  })[0]!;
+  if (best.reduction_percent < MIN_REDUCTION_PERCENT) return null;
+  const fraction = best.reduction_percent / 100;
+  const saved = args.basis.itEnergy_kWh * (args.basis.pue - best.pue);
+  // The tariff is the current site's: it prices the energy change only for a move within the country.
+  const cost =
+    best.sameCountry && args.basis.rate_KRW_per_kWh !== null ? saved * args.basis.rate_KRW_per_kWh : null;
+  return {
+    optimization: {
+      type: 'regional_migration',
+      reduces: 'intensity',
+      estimated_reduction_percent: Math.round(best.reduction_percent * 10) / 10,
+      description: messages.regionalMigration(args.language, {
+        region: best.region,
+        effective: best.effective_gCO2eq_kWh,
+        current,
+        percent: best.reduction_percent,
+      }),
+      targetRegion: best.region,
+      caveat: best.caveat,
+      source: `annual intensity × PUE of the candidate vs the current energy-weighted effective intensity; ${best.source}`,
+    },
+    effect: { emissionsFraction: fraction, facilityEnergySaved_kWh: saved, energyCostSaved_KRW: cost },
+  };
+}

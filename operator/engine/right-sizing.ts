@@ -1,0 +1,122 @@
+// Right-sizing: requests above what the workload uses (p95 over the window) reserve capacity that
+// nodes must keep powered. Freed CPU is valued as a share of the workload's energy, assuming the
+// energy scales with the requested CPU share (said in the advice's source). Memory is resized in the
+// patch but not valued: Kepler's DRAM zone already measures memory energy by use, not by request.
+// No usage data → no advice; a request or p95 that is unknown is never taken as zero.
+import type { CoreAssessment } from './assess-workload.js';
+import { messages } from './messages.js';
+import type { Effect, MonthlyBasis } from './savings.js';
+import type { Language, Optimization, WorkloadEnergyInput } from './types.js';
+
+/** Requests keep this margin above p95 usage (a choice of this engine, stated in the source). */
+export const HEADROOM = 0.2;
+/** Below this share of the request freed, resizing is not worth a change. */
+export const MIN_FREED_SHARE = 0.1;
+const MILLICORE = 0.001;
+const MIB = 1024 * 1024;
+
+export interface RightSizingPlan {
+  perPod: { cpu_cores?: { from: number; to: number }; memory_bytes?: { from: number; to: number } };
+  cpuFreedShare: number;
+  memoryFreedShare: number;
+}
+
+/** Per-pod requests fitted to p95 usage + headroom, or null when nothing would be freed. */
+export function rightSizingPlan(input: WorkloadEnergyInput): RightSizingPlan | null {
+  const u = input.usage;
+  const pods = Math.max(1, input.pods);
+  if (!u) return null;
+  const plan: RightSizingPlan = { perPod: {}, cpuFreedShare: 0, memoryFreedShare: 0 };
+  if (u.cpuRequest_cores !== undefined && u.cpuP95_cores !== undefined && u.cpuRequest_cores > 0) {
+    const from = u.cpuRequest_cores / pods;
+    const to = Math.max(MILLICORE * 10, ceilTo((u.cpuP95_cores / pods) * (1 + HEADROOM), MILLICORE * 10));
+    if (to <= from * (1 - MIN_FREED_SHARE)) {
+      plan.perPod.cpu_cores = { from, to };
+      plan.cpuFreedShare = 1 - to / from;
+    }
+  }
+  if (u.memoryRequest_bytes !== undefined && u.memoryP95_bytes !== undefined && u.memoryRequest_bytes > 0) {
+    const from = u.memoryRequest_bytes / pods;
+    const to = Math.max(MIB * 16, ceilTo((u.memoryP95_bytes / pods) * (1 + HEADROOM), MIB));
+    if (to <= from * (1 - MIN_FREED_SHARE)) {
+      plan.perPod.memory_bytes = { from, to };
+      plan.memoryFreedShare = 1 - to / from;
+    }
+  }
+  return plan.perPod.cpu_cores || plan.perPod.memory_bytes ? plan : null;
+}
+
+function ceilTo(value: number, step: number): number {
+  return Math.ceil(value / step - 1e-9) * step;
+}
+
+export function cpuQuantity(cores: number): string {
+  const millis = Math.round(cores * 1000);
+  return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
+}
+
+export function memoryQuantity(bytes: number): string {
+  return `${Math.ceil(bytes / MIB)}Mi`;
+}
+
+/** Strategic-merge patch of the pod template's requests, for the workload kind's template path. */
+export function resourcesPatch(
+  kind: WorkloadEnergyInput['kind'],
+  container: string,
+  plan: RightSizingPlan,
+): Record<string, unknown> {
+  const requests: Record<string, string> = {};
+  if (plan.perPod.cpu_cores) requests.cpu = cpuQuantity(plan.perPod.cpu_cores.to);
+  if (plan.perPod.memory_bytes) requests.memory = memoryQuantity(plan.perPod.memory_bytes.to);
+  const podSpec = { containers: [{ name: container, resources: { requests } }] };
+  if (kind === 'Pod') return { spec: podSpec };
+  if (kind === 'CronJob') return { spec: { jobTemplate: { spec: { template: { spec: podSpec } } } } };
+  return { spec: { template: { spec: podSpec } } };
+}
+
+export function rightSizing(
+  input: WorkloadEnergyInput,
+  core: CoreAssessment,
+  basis: MonthlyBasis,
+  language: Language,
+): { optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect } | null {
+  if (core.exact.energy_kWh <= 0) return null;
+  const plan = rightSizingPlan(input);
+  if (!plan) return null;
+  const fraction = plan.cpuFreedShare;
+  const percent = fraction * 100;
+  const names = input.usage?.containerNames ?? [];
+  const saved = basis.facilityEnergy_kWh * fraction;
+  const description =
+    messages.rightSizing(language, {
+      ...(plan.perPod.cpu_cores
+        ? { cpuFrom: plan.perPod.cpu_cores.from, cpuTo: plan.perPod.cpu_cores.to }
+        : {}),
+      ...(plan.perPod.memory_bytes
+        ? { memFromMiB: plan.perPod.memory_bytes.from / MIB, memToMiB: plan.perPod.memory_bytes.to / MIB }
+        : {}),
+      percent,
+    }) +
+    (names.length === 1
+      ? ''
+      : language === 'ko'
+        ? ' (파드당 값: 컨테이너별로 나누어 적용하세요)'
+        : ' (per-pod values: split them across the containers)');
+  return {
+    optimization: {
+      type: 'right_sizing',
+      reduces: 'energy',
+      estimated_reduction_percent: Math.round(percent * 10) / 10,
+      description,
+      ...(names.length === 1 ? { resourcesPatch: resourcesPatch(input.kind, names[0]!, plan) } : {}),
+      source:
+        `requests vs p95 usage over the window, ${HEADROOM * 100} % headroom over p95 (engine choice); ` +
+        messages.rightSizingAssumption('en'),
+    },
+    effect: {
+      emissionsFraction: fraction,
+      facilityEnergySaved_kWh: saved,
+      energyCostSaved_KRW: basis.rate_KRW_per_kWh === null ? null : saved * basis.rate_KRW_per_kWh,
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// What a month of the workload amounts to (energy, emissions, energy cost at the hours it ran), and
+// how a measure's effect turns into monthly savings in kgCO2eq, kWh, KRW and USD.
+import type { CoreAssessment } from './assess-workload.js';
+import { localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import type { Sourced, Tariff, WorkloadEnergyInput } from './types.js';
+
+export const HOURS_PER_MONTH = 720;
+
+export interface Prices {
+  /** K-ETS allowance price; when given, avoided emissions are also valued at it. */
+  kets_KRW_per_tCO2eq?: Sourced<number>;
+  /** Exchange rate for the USD figures. */
+  krwPerUsd?: Sourced<number>;
+}
+
+export interface MonthlyBasis {
+  itEnergy_kWh: number;
+  facilityEnergy_kWh: number;
+  emissions_kgCO2eq: number;
+  pue: number;
+  /** Energy-weighted tariff rate over the hours the workload ran; null without a tariff. */
+  rate_KRW_per_kWh: number | null;
+  tariff: Tariff | null;
+  /** Local time zone of the site (for tariff hours). */
+  timeZone: string;
+  /** Meteorological season of `now` at the site, for hours that lie in the future. */
+  season: string;
+}
+
+export function monthlyBasis(args: {
+  core: CoreAssessment;
+  input: WorkloadEnergyInput;
+  tariff: Tariff | null;
+  timeZone: string;
+  now: Date;
+}): MonthlyBasis {
+  const { core, input, tariff, timeZone } = args;
+  const scale = core.window.hours > 0 ? HOURS_PER_MONTH / core.window.hours : 0;
+  let rate: number | null = null;
+  if (tariff && core.exact.energy_kWh > 0) {
+    let weighted = 0;
+    for (const bucket of input.hourly) {
+      if (bucket.energy_kWh <= 0) continue;
+      const { month, hour } = localMonthAndHour(new Date(bucket.hourStart), timeZone);
+      weighted += bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, seasonOfMonth(month));
+    }
+    rate = weighted / core.exact.energy_kWh;
+  }
+  const it = core.exact.energy_kWh * scale;
+  return {
+    itEnergy_kWh: it,
+    facilityEnergy_kWh: it * core.pue,
+    emissions_kgCO2eq: (core.exact.emissions_gCO2eq * scale) / 1000,
+    pue: core.pue,
+    rate_KRW_per_kWh: rate,
+    tariff,
+    timeZone,
+    season: seasonOfMonth(localMonthAndHour(args.now, timeZone).month),
+  };
+}
+
+/** A measure's effect on one month. */
+export interface Effect {
+  /** Share of the workload's emissions avoided (0–1). */
+  emissionsFraction: number;
+  /** Facility energy no longer drawn (negative = more). */
+  facilityEnergySaved_kWh: number;
+  /** Energy cost avoided at the tariff; null when no tariff applies to the change. */
+  energyCostSaved_KRW: number | null;
+}
+
+export function monthlySavings(
+  effect: Effect,
+  basis: MonthlyBasis,
+  prices: Prices,
+): { savings: { kgCO2eq: number; kWh: number; KRW: number; USD: number }; costBasis: string } {
+  const kg = basis.emissions_kgCO2eq * effect.emissionsFraction;
+  const carbon = prices.kets_KRW_per_tCO2eq ? (kg / 1000) * prices.kets_KRW_per_tCO2eq.value : 0;
+  const energy = effect.energyCostSaved_KRW ?? 0;
+  const krw = energy + carbon;
+  const usd = prices.krwPerUsd ? krw / prices.krwPerUsd.value : 0;
+  const parts = [
+    effect.energyCostSaved_KRW === null
+      ? 'KRW: no energy cost (no tariff applies to this change)'
+      : `KRW: energy cost at ${basis.tariff?.source ?? 'the tariff'} for the hours involved (weekday rates)`,
+    prices.kets_KRW_per_tCO2eq
+      ? `+ avoided emissions at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq (${prices.kets_KRW_per_tCO2eq.source})`
+      : 'no carbon price included',
+    prices.krwPerUsd
+      ? `USD at ${prices.krwPerUsd.value} KRW/USD (${prices.krwPerUsd.source})`
+      : 'USD: no exchange rate given (0)',
+  ];
+  return {
+    savings: {
+      kgCO2eq: round(kg, 3),
+      kWh: round(effect.facilityEnergySaved_kWh, 3),
+      KRW: Math.round(krw),
+      USD: round(usd, 2),
+    },
+    costBasis: parts.join('; '),
+  };
+}
+
+function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}
