@@ -6,6 +6,8 @@
 // status = NON_COMPLIANT if either fails; INSUFFICIENT_DATA when the window holds no energy.
 // Pure: every input is a parameter (the clock too), inputs are validated at the entry.
 import { z } from 'zod';
+import { combineReductions } from './combine-reductions.js';
+import { EngineInputError } from './engine-input-error.js';
 import { gridIntensityAt } from './grid-intensity-at.js';
 import { roundTo, significant } from './presentation.js';
 import type { ResolvedTargets } from './targets.js';
@@ -21,15 +23,7 @@ import type {
 
 const HOURS_PER_30_DAYS = 720;
 
-export class EngineInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'EngineInputError';
-  }
-}
+export { EngineInputError };
 
 const finiteNonNegative = z.number().finite().nonnegative();
 const hourStart = z
@@ -177,11 +171,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
   };
 }
 
-/** Combines independent reductions multiplicatively: 1 − Π(1 − r). */
-export function combineReductions(percents: number[]): number {
-  const remaining = percents.reduce((left, p) => left * (1 - Math.min(Math.max(p, 0), 100) / 100), 1);
-  return (1 - remaining) * 100;
-}
+export { combineReductions };
 
 export function finishAssessment(
   core: CoreAssessment,
@@ -190,7 +180,14 @@ export function finishAssessment(
 ): WorkloadAssessment {
   const { exact, ...rest } = core;
   const combinedPercent = combineReductions(optimizations.map((o) => o.estimated_reduction_percent));
-  const projected = exact.intensity === null ? null : exact.intensity * (1 - combinedPercent / 100);
+  // Right-sizing saves kWh, not gCO2eq per kWh: only the other measures move the intensity.
+  const intensityPercent = combineReductions(
+    optimizations.filter((o) => o.reduces !== 'energy').map((o) => o.estimated_reduction_percent),
+  );
+  const projected = exact.intensity === null ? null : exact.intensity * (1 - intensityPercent / 100);
+  // A failing PUE criterion is only cured by a measure that addresses it.
+  const pueCured =
+    core.pue_status !== 'NON_COMPLIANT' || optimizations.some((o) => o.type === 'pue_improvement');
   return {
     ...rest,
     recommendation,
@@ -200,8 +197,10 @@ export function finishAssessment(
         ? null
         : {
             reduction_percent: roundTo(combinedPercent, 1),
+            intensity_reduction_percent: roundTo(intensityPercent, 1),
             projected_intensity_gCO2eq_kWh: projected === null ? null : roundTo(projected, 1),
-            reaches_target: projected !== null && projected <= core.target_carbon_intensity_gCO2eq_kWh,
+            reaches_target:
+              projected !== null && projected <= core.target_carbon_intensity_gCO2eq_kWh && pueCured,
           },
   };
 }
