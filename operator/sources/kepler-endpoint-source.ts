@@ -209,7 +209,9 @@ export class KeplerEndpointSource implements MetricsSource {
       .filter((e) => e.lastError)
       .map((e) => ({ target: e.scraper.target, reason: e.lastError!.reason, message: e.lastError!.message }));
     const healthy = [...this.endpoints.values()].some((e) => e.previous && !e.lastError);
-    if (!healthy && this.history.size === 0) {
+    // No endpoint answered in the last round: what history holds is not current, so say the
+    // source is unavailable and let the reconciler keep the last assessment, marked stale.
+    if (!healthy) {
       if (this.discoveryError) throw new MetricsUnavailableError('DiscoveryFailed', this.discoveryError);
       if (errors.length > 0)
         throw new MetricsUnavailableError(errors[0]!.reason, errors.map((e) => e.message).join('; '));
