@@ -1,0 +1,44 @@
+// Which pods belong to a workload, from pod names alone (the CLI has no API server to ask for owners).
+// Kubernetes names the pods of its controllers predictably:
+//   Deployment  <name>-<pod-template-hash>-<5>   e.g. web-7d9f8b6c5-x2k4p (hash: 6–10 safe-alphabet chars)
+//   CronJob     <name>-<scheduled minutes>-<5>    e.g. backup-28391340-qz7lm (the Job is <name>-<digits>)
+//   Job         <name>-<5>                        e.g. migrate-h7k2p (a DaemonSet pod looks the same)
+//   StatefulSet <name>-<ordinal>                  e.g. db-0
+//   bare Pod    <name>
+// The 5-character suffix and the hash use the apiserver's random-string alphabet
+// (bcdfghjklmnpqrstvwxz2456789). A name can match several rules (a Deployment called `web-1` vs
+// pod 1 of StatefulSet `web`); the most specific rule wins and --kind can say otherwise.
+import type { WorkloadKind } from '../engine/types.js';
+
+const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
+const RULES: Array<{ kind: WorkloadKind; pattern: RegExp }> = [
+  { kind: 'CronJob', pattern: new RegExp(`^(.+)-\\d{5,}-${SAFE}{5}$`) },
+  { kind: 'Deployment', pattern: new RegExp(`^(.+)-${SAFE}{6,10}-${SAFE}{5}$`) },
+  { kind: 'Job', pattern: new RegExp(`^(.+)-${SAFE}{5}$`) },
+  { kind: 'StatefulSet', pattern: /^(.+)-(0|[1-9]\d{0,4})$/ },
+];
+
+export interface PodOwnerGuess {
+  workload: string;
+  kind: WorkloadKind;
+}
+
+/** The workload a pod name most likely belongs to (a bare pod is its own workload). */
+export function ownerOfPodName(podName: string): PodOwnerGuess {
+  for (const rule of RULES) {
+    const match = rule.pattern.exec(podName);
+    if (match?.[1]) return { workload: match[1], kind: rule.kind };
+  }
+  return { workload: podName, kind: 'Pod' };
+}
+
+/** Does a pod belong to the named workload: the pod itself, or a pod named after it by any rule above. */
+export function podBelongsTo(podName: string, workload: string): WorkloadKind | null {
+  if (podName === workload) return 'Pod';
+  if (!podName.startsWith(`${workload}-`)) return null;
+  for (const rule of RULES) {
+    const match = rule.pattern.exec(podName);
+    if (match?.[1] === workload) return rule.kind;
+  }
+  return null;
+}
