@@ -257,3 +257,73 @@ describe('status as the API server returns it', () => {
     expect(list.isError).toBeFalsy();
   });
 });
+
+describe('what-if tools on the engine', () => {
+  test('calculate_optimal_schedule picks the cleanest window of the profile and gives a cron line', async () => {
+    const { client } = await connected();
+    const result = await client.callTool({
+      name: 'calculate_optimal_schedule',
+      arguments: {
+        duration_hours: 2,
+        zone: 'KR',
+        earliest_start: '2025-04-01T06:00:00+09:00',
+        deadline: '2025-04-02T06:00:00+09:00',
+      },
+    });
+    expect(result.isError).toBeFalsy();
+    const s = result.structuredContent as {
+      best: { start_local_hour: number; window_intensity_gCO2eq_kWh: number };
+      worst: { window_intensity_gCO2eq_kWh: number };
+      cron: { schedule: string; time_zone: string };
+    };
+    // The fixture profile is lowest around local midnight: the best 2-h window straddles it.
+    expect([23, 0]).toContain(s.best.start_local_hour);
+    expect(s.best.window_intensity_gCO2eq_kWh).toBeLessThan(s.worst.window_intensity_gCO2eq_kWh);
+    expect(s.cron.time_zone).toBe('Asia/Seoul');
+    expect(s.cron.schedule).toMatch(new RegExp(`^0 ${s.best.start_local_hour} `));
+    await expect(
+      client.callTool({
+        name: 'calculate_optimal_schedule',
+        arguments: {
+          duration_hours: 5,
+          earliest_start: '2025-04-01T06:00:00+09:00',
+          deadline: '2025-04-01T08:00:00+09:00',
+        },
+      }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('deadline') });
+    const unknownZone = await client.callTool({
+      name: 'calculate_optimal_schedule',
+      arguments: { duration_hours: 1, zone: 'XX' },
+    });
+    expect(unknownZone.isError).toBe(true);
+  });
+
+  test('get_regional_comparison ranks candidates against the workload and flags residency', async () => {
+    const { client } = await connected();
+    const result = await client.callTool({
+      name: 'get_regional_comparison',
+      arguments: {
+        workload_name: 'ml-training-job',
+        namespace: 'ai-team',
+        candidate_regions: ['aws/ap-northeast-2', 'aws/eu-north-1', 'aws/nowhere-1'],
+      },
+    });
+    expect(result.isError).toBeFalsy();
+    const s = result.structuredContent as {
+      current: { effective_gCO2eq_kWh: number };
+      regions: Array<{
+        region: string;
+        effective_gCO2eq_kWh: number;
+        reduction_percent: number;
+        same_country: boolean;
+      }>;
+      unknown_regions: string[];
+    };
+    expect(s.current.effective_gCO2eq_kWh).toBeCloseTo(510.1, 1);
+    expect(s.regions.map((r) => r.region)).toEqual(['aws/eu-north-1', 'aws/ap-northeast-2']);
+    expect(s.regions[0]!.effective_gCO2eq_kWh).toBeCloseTo(34.5, 1);
+    expect(s.regions[0]!.reduction_percent).toBeCloseTo((1 - 34.5 / 510.12) * 100, 0);
+    expect(s.regions[0]!.same_country).toBe(false);
+    expect(s.unknown_regions).toEqual(['aws/nowhere-1']);
+  });
+});

@@ -14,7 +14,6 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
-import type { ReferenceData } from './reference-data.js';
 import { coveredWorkloads } from './status/workload-lookup.js';
 import { runTool, type ToolRunnerDeps } from './tool-runner.js';
 import type { ToolDefinition } from './tools/tool-definition.js';
@@ -26,7 +25,6 @@ export const SERVER_VERSION = '0.1.0';
 
 export interface FrontEndDeps extends ToolRunnerDeps {
   tools: readonly ToolDefinition[];
-  reference: ReferenceData;
   logger: Logger;
   /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data' or 'error'. */
   observeToolCall?: (tool: string, outcome: string) => void;

@@ -1,16 +1,26 @@
 // Reference data from the operator's data layer (operator/grid): the standards catalogue (or the
 // file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap) and grid profiles.
 import type { Logger } from 'pino';
-import { gridZones } from '../operator/grid/grid-factors.js';
+import type { CandidateRegion } from '../operator/engine/regional-migration.js';
+import { cloudRegion, cloudRegions, type CloudRegion } from '../operator/grid/cloud-regions.js';
+import { annualGridIntensity, gridZones } from '../operator/grid/grid-factors.js';
 import { gridProfileFor } from '../operator/grid/grid-profile.js';
 import { loadStandardsCatalogue } from '../operator/grid/standards-catalogue.js';
-import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
+import type { HourlyIntensityProfile, Sourced, StandardDefinition } from '../operator/engine/types.js';
 import type { ReferenceData } from './reference-data.js';
+
+export interface RegionData {
+  regionKeys: readonly string[];
+  region(key: string): CloudRegion | undefined;
+  annualIntensity(zone: string): Sourced<number> | undefined;
+  defaultPue: Sourced<number> | undefined;
+}
 
 export function referenceDataFrom(
   standards: readonly StandardDefinition[],
   gridProfileFor: (zone: string) => HourlyIntensityProfile | undefined,
   zones: readonly string[],
+  regions: RegionData,
 ): ReferenceData {
   const byCode = new Map(standards.map((s) => [s.code, s]));
   const profiles = new Map<string, HourlyIntensityProfile | undefined>();
@@ -29,6 +39,17 @@ export function referenceDataFrom(
       }
       return profiles.get(key);
     },
+    regionKeys: () => regions.regionKeys,
+    defaultPue: () => regions.defaultPue,
+    candidateRegion: (regionOrZone): CandidateRegion | undefined => {
+      const region = regionOrZone.includes('/') ? regions.region(regionOrZone) : undefined;
+      if (regionOrZone.includes('/') && !region) return undefined;
+      const zone = region?.zone ?? regionOrZone.toUpperCase();
+      const intensity = region?.gridFactor ?? regions.annualIntensity(zone);
+      const pue = region?.pue ?? regions.defaultPue;
+      if (!intensity || !pue) return undefined;
+      return { region: region ? `${region.provider}/${region.region}` : zone, zone, intensity, pue };
+    },
   };
 }
 
@@ -37,11 +58,26 @@ export async function loadReferenceData(
   standardsFile: string | undefined,
   logger: Logger,
 ): Promise<ReferenceData> {
-  const standards = standardsFile
-    ? loadStandardsCatalogue({ path: standardsFile }).standards
-    : loadStandardsCatalogue().standards;
+  const catalogue = standardsFile
+    ? loadStandardsCatalogue({ path: standardsFile })
+    : loadStandardsCatalogue();
+  const standards = catalogue.standards;
   const zones = gridZones();
   const known = [...new Set([...zones.official, ...zones.electricityMaps, ...zones.ember])].sort();
   logger.debug({ standards: standards.length, zones: known.length }, 'reference data loaded');
-  return referenceDataFrom(standards, (zone) => gridProfileFor(zone), known);
+  const swallow = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined; // unknown region or zone
+    }
+  };
+  return referenceDataFrom(standards, (zone) => gridProfileFor(zone), known, {
+    regionKeys: cloudRegions()
+      .map((r) => `${r.provider}/${r.region}`)
+      .sort(),
+    region: (key) => swallow(() => cloudRegion(key)),
+    annualIntensity: (zone) => swallow(() => annualGridIntensity(zone)),
+    defaultPue: catalogue.defaultPue,
+  });
 }

@@ -3,6 +3,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { z } from 'zod';
 import type { NamespaceAuthoriser } from './auth/namespace-authoriser.js';
+import type { ReferenceData } from './reference-data.js';
 import type { PolicyStatusSource } from './status/policy-status-source.js';
 import type { ToolAnswer, ToolDefinition } from './tools/tool-definition.js';
 import { ToolInputError } from './tools/tool-errors.js';
@@ -16,6 +17,9 @@ export interface ToolCall {
 export interface ToolRunnerDeps {
   source: PolicyStatusSource;
   authoriser: NamespaceAuthoriser;
+  reference: ReferenceData;
+  /** The clock for what-ifs (tests pin it). */
+  now?: () => Date;
 }
 
 /** The first issue, as `field: message`; the field is the dotted path ('(arguments)' at the root). */
@@ -40,6 +44,8 @@ export async function runTool(
   return tool.handler(parsed.data, {
     policies: () => deps.authoriser.visiblePolicies(call.caller, deps.source.list()),
     progress: call.progress ?? (async () => {}),
+    reference: deps.reference,
+    now: deps.now ?? (() => new Date()),
     ...(call.signal ? { signal: call.signal } : {}),
   });
 }

@@ -33,4 +33,12 @@ export const testReferenceData: ReferenceData = {
   standard: (code) => standards.find((s) => s.code === code),
   zones: () => ['KR'],
   gridProfile: (zone) => (zone === 'KR' ? kr : undefined),
+  regionKeys: () => ['aws/ap-northeast-2', 'aws/eu-north-1'],
+  defaultPue: () => ({ value: 1.5, source: 'test fixture' }),
+  candidateRegion: (key) =>
+    key === 'aws/ap-northeast-2' || key === 'KR'
+      ? { region: key, zone: 'KR', intensity: { value: 436, source: 'test fixture' }, pue: { value: 1.17, source: 'test fixture' } }
+      : key === 'aws/eu-north-1'
+        ? { region: key, zone: 'SE', intensity: { value: 30, source: 'test fixture' }, pue: { value: 1.15, source: 'test fixture' } }
+        : undefined,
 };

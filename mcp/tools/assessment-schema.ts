@@ -45,6 +45,13 @@ export const optimizationSchema = z.looseObject({
   resourcesPatch: z.record(z.string(), z.unknown()).optional(),
   targetRegion: z.string().optional(),
   caveat: z.string().optional(),
+  reduces: z
+    .enum(['intensity', 'energy'])
+    .optional()
+    .describe(
+      'intensity: lowers gCO2eq per kWh (shift, region, PUE); energy: fewer kWh at the same intensity (right-sizing)',
+    ),
+  cost_basis: z.string().optional(),
   source: z.string(),
 });
 
@@ -78,6 +85,7 @@ export const workloadAssessmentSchema = z.looseObject({
   combined: z
     .looseObject({
       reduction_percent: z.number(),
+      intensity_reduction_percent: z.number().optional(),
       projected_intensity_gCO2eq_kWh: z.number().nullable(),
       reaches_target: z.boolean(),
     })

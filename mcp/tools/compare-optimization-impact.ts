@@ -52,7 +52,10 @@ export const compareOptimizationImpact = defineTool({
       .array(z.object({ type: optimizationTypeSchema, reason: z.string() }))
       .describe('requested optimisations the operator did not compute for this workload'),
     combined: z.object({
-      reduction_percent: z.number(),
+      reduction_percent: z.number().describe('emissions reduction of the chosen measures together'),
+      intensity_reduction_percent: z
+        .number()
+        .describe('the part that lowers gCO2eq per kWh (right-sizing excluded)'),
       projected_intensity_gCO2eq_kWh: z.number().nullable(),
       projected_monthly_emissions_kgCO2eq: z.number(),
       reaches_target: z.boolean(),
@@ -76,10 +79,16 @@ export const compareOptimizationImpact = defineTool({
             : 'not computed for this workload (no gain found, or disabled in the policy)',
       }));
     const current = a.current_carbon_intensity_gCO2eq_kWh;
+    // Emissions fall with every measure; the intensity per kWh only with intensity measures
+    // (right-sizing saves kWh at the same intensity).
     const combinedPercent = combineReductions(chosen.map((o) => o.estimated_reduction_percent));
     const remaining = 1 - combinedPercent / 100;
     const reductionPercent = round(combinedPercent);
-    const projected = current === null ? null : round(current * remaining);
+    const lowersIntensity = (o: (typeof chosen)[number]) => o.reduces !== 'energy';
+    const intensityPercent = combineReductions(
+      chosen.filter(lowersIntensity).map((o) => o.estimated_reduction_percent),
+    );
+    const projected = current === null ? null : round(current * (1 - intensityPercent / 100));
     const monthly = a.monthly_projection.emissions_kgCO2eq;
     const savings = chosen.reduce(
       (sum, o) => ({
@@ -121,11 +130,14 @@ export const compareOptimizationImpact = defineTool({
         optimizations: chosen.map((o) => ({
           ...optimizationOutput(o),
           projected_intensity_gCO2eq_kWh:
-            current === null ? null : round(current * (1 - o.estimated_reduction_percent / 100)),
+            current === null || !lowersIntensity(o)
+              ? current
+              : round(current * (1 - o.estimated_reduction_percent / 100)),
         })),
         not_available: notAvailable,
         combined: {
           reduction_percent: reductionPercent,
+          intensity_reduction_percent: round(intensityPercent),
           projected_intensity_gCO2eq_kWh: projected,
           projected_monthly_emissions_kgCO2eq: round(monthly * remaining, 3),
           reaches_target: reaches,

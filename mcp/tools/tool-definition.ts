@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import type { Language } from '../../operator/engine/types.js';
+import type { ReferenceData } from '../reference-data.js';
 
 export interface ToolContext {
   /** Policies the caller may see (namespace authorisation already applied), from the watched cache. */
@@ -10,6 +11,9 @@ export interface ToolContext {
   progress(done: number, total: number, message: string): Promise<void>;
   /** Set when the caller cancelled the request. */
   signal?: AbortSignal;
+  /** Standards, grid profiles and regions (operator/grid data files), for what-ifs. */
+  reference: ReferenceData;
+  now(): Date;
 }
 
 export interface ToolAnswer<Output> {
