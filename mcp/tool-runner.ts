@@ -33,13 +33,21 @@ export function inputErrorFrom(error: z.ZodError): ToolInputError {
   return new ToolInputError(field, detail);
 }
 
+// Built once per tool: zod compiles a parser per schema instance, so a fresh .strict() per call is slow.
+const strictInputs = new WeakMap<ToolDefinition, z.ZodObject>();
+
 export async function runTool(
   tool: ToolDefinition,
   rawArgs: unknown,
   deps: ToolRunnerDeps,
   call: ToolCall = {},
 ): Promise<ToolAnswer<unknown>> {
-  const parsed = tool.inputSchema.strict().safeParse(rawArgs ?? {});
+  let schema = strictInputs.get(tool);
+  if (!schema) {
+    schema = tool.inputSchema.strict();
+    strictInputs.set(tool, schema);
+  }
+  const parsed = schema.safeParse(rawArgs ?? {});
   if (!parsed.success) throw inputErrorFrom(parsed.error);
   return tool.handler(parsed.data, {
     policies: () => deps.authoriser.visiblePolicies(call.caller, deps.source.list()),
