@@ -1,8 +1,15 @@
 // The whole assessment of one workload: the formula (assess-workload.ts), the embodied term for SCI,
 // and the advice (recommendations.ts). Pure: every input, the clock included, is a parameter.
 import { assessWorkloadCore, finishAssessment, type AssessmentContext } from './assess-workload.js';
-import { recommend, type RecommendationContext } from './recommendations.js';
-import { embodiedEmissions_gCO2eq, type EmbodiedCoefficients, type ServerShape } from './sci.js';
+import { recommend, verdictSentence, type RecommendationContext } from './recommendations.js';
+import { costSources } from './savings.js';
+import {
+  embodiedEmissions_gCO2eq,
+  lifespanHours,
+  serverEmbodied_kgCO2eq,
+  type EmbodiedCoefficients,
+  type ServerShape,
+} from './sci.js';
 import type { WorkloadAssessment, WorkloadEnergyInput } from './types.js';
 
 export interface WorkloadAssessmentContext
@@ -11,40 +18,54 @@ export interface WorkloadAssessmentContext
     Omit<RecommendationContext, 'profile' | 'zone' | 'language'> {
   /** Advice on (default) or off (spec.recommendations.enabled = false). */
   recommendations?: boolean;
-  /** Embodied coefficients and the server shape, for SCI; without them SCI is null. */
-  embodied?: { coefficients: EmbodiedCoefficients; server: ServerShape };
+  /** Embodied coefficients and the node's shape for SCI (the data file's stated default server when the
+   * shape is unknown); without coefficients SCI is null. */
+  embodied?: { coefficients: EmbodiedCoefficients; server?: ServerShape };
 }
 
 /** M for the workload over its hours with energy, from its reserved CPU (requests, else vCPUs). */
-export function workloadEmbodied_gCO2eq(
+export function workloadEmbodied(
   input: WorkloadEnergyInput,
   embodied: WorkloadAssessmentContext['embodied'],
-): number | null {
+): { value_gCO2eq: number; source: string } | null {
   if (!embodied) return null;
   const reserved = input.usage?.cpuRequest_cores ?? input.usage?.vcpus;
   if (reserved === undefined) return null;
+  const server = embodied.server ?? embodied.coefficients.defaultServer;
   const hours = input.hourly.filter((h) => h.energy_kWh > 0).length;
-  return embodiedEmissions_gCO2eq({
-    coefficients: embodied.coefficients,
-    server: embodied.server,
-    hoursReserved: hours,
-    vcpusReserved: reserved,
-  });
+  const te = serverEmbodied_kgCO2eq(embodied.coefficients, server);
+  return {
+    value_gCO2eq: embodiedEmissions_gCO2eq({
+      coefficients: embodied.coefficients,
+      server,
+      hoursReserved: hours,
+      vcpusReserved: reserved,
+    }),
+    source:
+      `SCI = (E·PUE·I + M) per workload-hour (GSF SCI v1.1.0 / ISO/IEC 21031:2024); M = TE ${Math.round(te.value)} kg` +
+      ` × hours/${lifespanHours(embodied.coefficients)} h × ${reserved} of ${server.vcpus} vCPUs requested; ` +
+      (embodied.server
+        ? te.source
+        : `${te.source}; server shape: ${embodied.coefficients.defaultServer.source}`),
+  };
 }
 
 export function assessWorkload(
   input: WorkloadEnergyInput,
   ctx: WorkloadAssessmentContext,
 ): WorkloadAssessment {
+  const embodied = workloadEmbodied(input, ctx.embodied);
   const core = assessWorkloadCore(input, {
     ...ctx,
-    embodied_gCO2eq: workloadEmbodied_gCO2eq(input, ctx.embodied),
+    embodied_gCO2eq: embodied?.value_gCO2eq ?? null,
   });
-  if (ctx.recommendations === false) {
-    const advice = recommend(input, core, { ...ctx, zone: ctx.site.zone, candidateRegions: [] });
-    // Only the verdict sentence: advice was turned off by the policy.
-    return finishAssessment(core, [], advice.recommendation.split(/(?<=\.)\s/)[0] ?? advice.recommendation);
-  }
+  if (embodied && core.sci_gCO2eq_per_workload_hour !== null) core.sources.sci = embodied.source;
+  // Advice turned off by the policy: the verdict sentence only.
+  if (ctx.recommendations === false) return finishAssessment(core, [], verdictSentence(core, ctx.language));
   const advice = recommend(input, core, { ...ctx, zone: ctx.site.zone });
-  return finishAssessment(core, advice.optimizations, advice.recommendation);
+  const assessment = finishAssessment(core, advice.optimizations, advice.recommendation);
+  if (advice.optimizations.length > 0) {
+    assessment.sources.cost = costSources(ctx.tariff ?? null, ctx.prices ?? {});
+  }
+  return assessment;
 }

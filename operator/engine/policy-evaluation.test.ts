@@ -151,3 +151,83 @@ describe('policy evaluation (engine + sourced data)', () => {
     expect(() => real.evaluate(request({ site: { zone: 'ZZ' } }))).toThrow(/spec\.site\.zone/);
   });
 });
+
+describe('policy evaluation: advice, savings and data fallbacks', () => {
+  const nightRun: Array<[string, number]> = ['13', '14', '15', '16'].map((h) => [
+    `2026-04-01T${h}:00:00Z`,
+    0.5,
+  ]);
+
+  it('puts sourced advice into the assessment: a Job is moved to the modelled profile’s clean hours', () => {
+    const evaluator = createPolicyEvaluator();
+    const spec = policySpecSchema.parse({ site: { zone: 'KR', pue: 1.6 }, language: 'en' });
+    const input = { ...workload('train', nightRun), kind: 'Job' as const, runLength_hours: 4 };
+    const a = evaluator.evaluate({
+      namespace: 'ns',
+      spec,
+      inputs: [input],
+      window,
+      now: new Date(window.end),
+    }).assessments[0]!;
+    const types = a.optimizations.map((o) => o.type);
+    expect(types).toEqual(expect.arrayContaining(['temporal_shift', 'pue_improvement']));
+    const shift = a.optimizations.find((o) => o.type === 'temporal_shift')!;
+    // Spring in the KR model: the cleanest 4 h start late morning, not at night.
+    expect(shift.schedule!.startLocalHour).toBeGreaterThanOrEqual(9);
+    expect(shift.schedule!.startLocalHour).toBeLessThanOrEqual(13);
+    expect(shift.savings_per_month.KRW).toBeGreaterThan(0);
+    expect(a.sources.cost).toMatch(/KEPCO/);
+    expect(a.sources.cost).toMatch(/K-ETS/);
+    expect(a.combined!.reaches_target).toBe(true);
+    expect(a.recommendation).toMatch(/^NON-COMPLIANT/);
+  });
+
+  it('turns advice off when the policy says so', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({
+      site: { zone: 'KR', pue: 1.6 },
+      recommendations: { enabled: false },
+    });
+    const a = evaluator.evaluate({
+      namespace: 'ns',
+      spec,
+      inputs: [workload('web', nightRun)],
+      window,
+      now: new Date(window.end),
+    }).assessments[0]!;
+    expect(a.optimizations).toEqual([]);
+    expect(a.recommendation).toMatch(/^미준수/);
+  });
+
+  it('assesses a non-KR zone in a year its annual dataset does not cover yet (default year, named)', () => {
+    const evaluator = createPolicyEvaluator();
+    const spec = policySpecSchema.parse({
+      site: { zone: 'FR', pue: 1.2 },
+      targets: { carbonIntensity_gCO2eq_kWh: 100 },
+    });
+    const late = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
+    const a = evaluator.evaluate({
+      namespace: 'ns',
+      spec,
+      inputs: [workload('api', nightRun)],
+      window: late,
+      now: new Date(late.end),
+    }).assessments[0]!;
+    expect(a.status).not.toBe('INSUFFICIENT_DATA');
+    expect(a.sources.grid_intensity).toMatch(/year 20\d\d/);
+  });
+
+  it('names an unknown candidate region', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({ recommendations: { candidateRegions: ['aws/nowhere-9'] } });
+    expect(() =>
+      evaluator.evaluate({
+        namespace: 'ns',
+        spec,
+        inputs: [workload('a', nightRun)],
+        window,
+        now: new Date(window.end),
+      }),
+    ).toThrow(/spec\.recommendations\.candidateRegions/);
+  });
+});

@@ -6,21 +6,37 @@ import {
   type EvaluationRequest,
   type PolicyEvaluator,
 } from '../controller/policy-evaluator.js';
-import { cloudRegion, UnknownCloudRegionError, type CloudRegion } from '../grid/cloud-regions.js';
-import { UnknownZoneError } from '../grid/grid-factors.js';
+import {
+  cloudRegion,
+  cloudRegions,
+  UnknownCloudRegionError,
+  type CloudRegion,
+} from '../grid/cloud-regions.js';
+import { annualGridIntensity, UnknownZoneError } from '../grid/grid-factors.js';
 import { gridProfileFor } from '../grid/grid-profile.js';
 import { loadStandardsCatalogue, type StandardsCatalogue } from '../grid/standards-catalogue.js';
+import { readDataFile } from '../grid/data-files.js';
+import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
 import { summarizeAssessments } from './aggregate-policy.js';
-import { assessWorkloadCore, finishAssessment, type CoreAssessment } from './assess-workload.js';
+import { assessWorkload } from './assess.js';
+import type { CandidateRegion } from './regional-migration.js';
+import type { Prices } from './savings.js';
+import { parseEmbodiedCoefficients, type EmbodiedCoefficients } from './sci.js';
 import { resolveTargets, TargetResolutionError, type ResolvedTargets } from './targets.js';
-import type { HourlyIntensityProfile, Language, Sourced, StandardDefinition } from './types.js';
+import type { HourlyIntensityProfile, Language, Sourced, StandardDefinition, Tariff } from './types.js';
 
 export interface PolicyEvaluatorOptions {
   /** Standards catalogue file (the chart mounts the ConfigMap); the shipped catalogue otherwise. */
   standardsFile?: string;
   catalogue?: StandardsCatalogue;
-  /** Grid profile per zone; the sourced default (KR modelled, others annual-flat) otherwise. */
-  profileFor?: (zone: string, year: number) => HourlyIntensityProfile;
+  /** Grid profile per zone; the sourced default (KR modelled, others annual-flat) otherwise. A year
+   * the zone's data does not cover is retried without one (the dataset's default year, named in its source). */
+  profileFor?: (zone: string, year: number | undefined) => HourlyIntensityProfile;
+  /** Tariff and prices for the savings; KEPCO's for KR sites and the sourced K-ETS and KRW/USD otherwise. */
+  tariffFor?: (zone: string) => Tariff | null;
+  prices?: Prices;
+  /** Embodied-emissions coefficients for SCI; operator/data/embodied-emissions.json otherwise. */
+  embodied?: EmbodiedCoefficients;
 }
 
 /** Korean standards that supply a criterion the named standard lacks, for a site in Korea. */
@@ -37,14 +53,78 @@ export interface BoundPolicy {
 
 export class CarbonEngineEvaluator implements PolicyEvaluator {
   private readonly catalogue: StandardsCatalogue;
-  private readonly profileFor: (zone: string, year: number) => HourlyIntensityProfile;
+  private readonly profileFor: (zone: string, year: number | undefined) => HourlyIntensityProfile;
   private readonly profiles = new Map<string, HourlyIntensityProfile>();
+  private readonly tariffFor: (zone: string) => Tariff | null;
+  private readonly prices: Prices;
+  private readonly embodied: EmbodiedCoefficients;
 
   constructor(options: PolicyEvaluatorOptions = {}) {
     this.catalogue =
       options.catalogue ??
       loadStandardsCatalogue(options.standardsFile ? { path: options.standardsFile } : {});
-    this.profileFor = options.profileFor ?? ((zone, year) => gridProfileFor(zone, { year }));
+    this.profileFor =
+      options.profileFor ?? ((zone, year) => gridProfileFor(zone, year === undefined ? {} : { year }));
+    // KEPCO's tariff prices Korean energy only; elsewhere the savings carry no energy cost.
+    this.tariffFor = options.tariffFor ?? ((zone) => (zone === 'KR' ? kepcoTariff() : null));
+    this.prices = options.prices ?? { kets_KRW_per_tCO2eq: ketsAllowancePrice(), krwPerUsd: krwPerUsd() };
+    this.embodied =
+      options.embodied ?? parseEmbodiedCoefficients(JSON.parse(readDataFile('embodied-emissions.json')));
+  }
+
+  /** The zone's annual intensity for the year, else its dataset's default year. */
+  private annualIntensity(zone: string, year: number): Sourced<number> {
+    try {
+      return annualGridIntensity(zone, { year });
+    } catch (error) {
+      if (error instanceof UnknownZoneError) return annualGridIntensity(zone);
+      throw error;
+    }
+  }
+
+  /** Regions to compare with: the policy's list, else the cloud regions on the site's own grid. */
+  candidateRegions(spec: EvaluationRequest['spec'], bound: BoundPolicy, year: number): CandidateRegion[] {
+    const current = bound.region ? `${bound.region.provider}/${bound.region.region}` : undefined;
+    const configured = spec.recommendations.candidateRegions;
+    const regions: CloudRegion[] = configured
+      ? configured.map((key) => {
+          try {
+            return cloudRegion(key);
+          } catch (error) {
+            if (error instanceof UnknownCloudRegionError) {
+              throw new PolicyConfigurationError(
+                'UnknownCloudRegion',
+                'spec.recommendations.candidateRegions',
+                error.message,
+              );
+            }
+            throw error;
+          }
+        })
+      : cloudRegions().filter((r) => r.zone === bound.zone);
+    const out: CandidateRegion[] = [];
+    for (const r of regions) {
+      const key = `${r.provider}/${r.region}`;
+      if (key === current) continue;
+      const pue = r.pue ?? bound.standard.defaultPue;
+      if (!pue) continue;
+      let intensity: Sourced<number>;
+      try {
+        intensity = this.annualIntensity(r.zone, year);
+      } catch (error) {
+        if (error instanceof UnknownZoneError) continue;
+        throw error;
+      }
+      out.push({
+        region: key,
+        zone: r.zone,
+        intensity,
+        pue: r.pue
+          ? { value: r.pue.value, source: `published: ${key} (${r.pue.source})` }
+          : { value: pue.value, source: `default: standard ${bound.standard.code} (${pue.source})` },
+      });
+    }
+    return out;
   }
 
   private profile(zone: string, year: number): HourlyIntensityProfile {
@@ -52,7 +132,13 @@ export class CarbonEngineEvaluator implements PolicyEvaluator {
     let profile = this.profiles.get(key);
     if (!profile) {
       try {
-        profile = this.profileFor(zone, year);
+        try {
+          profile = this.profileFor(zone, year);
+        } catch (error) {
+          // Annual datasets lag: a year they do not cover yet falls back to their default year.
+          if (!(error instanceof UnknownZoneError)) throw error;
+          profile = this.profileFor(zone, undefined);
+        }
       } catch (error) {
         if (error instanceof UnknownZoneError) {
           throw new PolicyConfigurationError('UnknownZone', 'spec.site.zone', error.message);
@@ -130,8 +216,12 @@ export class CarbonEngineEvaluator implements PolicyEvaluator {
     const year = new Date(request.window.end).getUTCFullYear();
     const bound = this.bind(request.spec, year);
     const language: Language = request.spec.language;
-    const assessments = request.inputs.map((input) => {
-      const core = assessWorkloadCore(input, {
+    const advise = request.spec.recommendations.enabled;
+    const candidateRegions =
+      advise && request.inputs.length > 0 ? this.candidateRegions(request.spec, bound, year) : [];
+    const tariff = this.tariffFor(bound.zone);
+    const assessments = request.inputs.map((input) =>
+      assessWorkload(input, {
         site: {
           zone: bound.zone,
           ...(bound.region ? { cloudRegion: `${bound.region.provider}/${bound.region.region}` } : {}),
@@ -142,9 +232,14 @@ export class CarbonEngineEvaluator implements PolicyEvaluator {
         targets: bound.targets,
         window: request.window,
         language,
-      });
-      return finishAssessment(core, [], statusSentence(core, language));
-    });
+        now: request.now,
+        recommendations: advise,
+        tariff,
+        prices: this.prices,
+        candidateRegions,
+        embodied: { coefficients: this.embodied },
+      }),
+    );
     const summary = summarizeAssessments(assessments, {
       target_gCO2eq_kWh: bound.targets.carbonTarget.value,
       pue: bound.pue,
@@ -152,20 +247,6 @@ export class CarbonEngineEvaluator implements PolicyEvaluator {
     });
     return { assessments, summary };
   }
-}
-
-function statusSentence(core: CoreAssessment, language: Language): string {
-  const i = core.current_carbon_intensity_gCO2eq_kWh;
-  const t = core.target_carbon_intensity_gCO2eq_kWh;
-  if (core.status === 'INSUFFICIENT_DATA') {
-    return language === 'ko'
-      ? '평가 기간에 에너지 측정값이 없어 판정할 수 없습니다.'
-      : 'No energy was measured in the window, so no verdict can be given.';
-  }
-  if (language === 'ko') {
-    return `유효 탄소 강도 ${i} gCO2eq/kWh (목표 ${t}, 차이 ${core.gap_percent}%), PUE ${core.pue}: ${core.status === 'COMPLIANT' ? '준수' : '미준수'}.`;
-  }
-  return `Effective carbon intensity ${i} gCO2eq/kWh (target ${t}, gap ${core.gap_percent} %), PUE ${core.pue}: ${core.status === 'COMPLIANT' ? 'compliant' : 'non-compliant'}.`;
 }
 
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions = {}): PolicyEvaluator {

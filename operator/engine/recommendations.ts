@@ -56,17 +56,17 @@ export function recommend(
   if (sizing) proposals.push(sizing);
   else notes.push('right_sizing: no usage data, or requests already fit p95 usage');
 
+  const pue = pueImprovement(core, basis, language);
   const migration = regionalMigration({
     core,
     currentZone: ctx.zone,
     candidates: ctx.candidateRegions ?? [],
     basis,
     language,
+    ...(pue && core.max_pue !== null ? { referencePue: core.max_pue } : {}),
   });
   if (migration) proposals.push(migration);
   else notes.push('regional_migration: no candidate region is cleaner');
-
-  const pue = pueImprovement(core, basis, language);
   if (pue) proposals.push(pue);
 
   const optimizations: Optimization[] = proposals.map(({ optimization, effect }) => {
@@ -74,15 +74,7 @@ export function recommend(
     return { ...optimization, savings_per_month: savings, cost_basis: costBasis };
   });
 
-  const verdict = messages.verdict(language, {
-    compliant: core.status === 'COMPLIANT',
-    intensity: core.exact.intensity!,
-    target: core.target_carbon_intensity_gCO2eq_kWh,
-    gapPercent: core.gap_percent!,
-    pue: core.pue,
-    maxPue: core.max_pue,
-    pueCompliant: core.pue_status === 'COMPLIANT',
-  });
+  const verdict = verdictSentence(core, language);
   if (optimizations.length === 0) {
     return { optimizations, recommendation: `${verdict} ${messages.noAdvice(language)}`, notes };
   }
@@ -105,4 +97,21 @@ export function recommend(
     (a, b) => b.estimated_reduction_percent - a.estimated_reduction_percent,
   )[0]!;
   return { optimizations, recommendation: `${verdict} ${outlook} ${best.description}`, notes };
+}
+
+/** The verdict alone: compliant or not, by how much, and the PUE against its maximum. */
+export function verdictSentence(core: CoreAssessment, language: Language): string {
+  if (core.status === 'INSUFFICIENT_DATA' || core.exact.intensity === null || core.gap_percent === null) {
+    return messages.insufficientData(language);
+  }
+  return messages.verdict(language, {
+    compliant: core.status === 'COMPLIANT',
+    // The rounded figure the status shows, so that the sentence and the field agree.
+    intensity: core.current_carbon_intensity_gCO2eq_kWh ?? core.exact.intensity,
+    target: core.target_carbon_intensity_gCO2eq_kWh,
+    gapPercent: core.gap_percent,
+    pue: core.pue,
+    maxPue: core.max_pue,
+    pueCompliant: core.pue_status === 'COMPLIANT',
+  });
 }

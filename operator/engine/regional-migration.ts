@@ -63,8 +63,13 @@ export function regionalMigration(args: {
   candidates: CandidateRegion[];
   basis: MonthlyBasis;
   language: Language;
+  /** When a PUE improvement is also proposed, the migration is counted from the site at its
+   * improved PUE, so that the two (which both change the facility) are not counted twice. */
+  referencePue?: number;
 }): { optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect } | null {
-  const current = args.core.exact.intensity;
+  const sitePue = args.referencePue ?? args.basis.pue;
+  const current =
+    args.core.exact.intensity === null ? null : args.core.exact.intensity * (sitePue / args.basis.pue);
   if (current === null || args.candidates.length === 0) return null;
   const best = compareRegions({
     currentIntensity_gCO2eq_kWh: current,
@@ -74,7 +79,7 @@ export function regionalMigration(args: {
   })[0]!;
   if (best.reduction_percent < MIN_REDUCTION_PERCENT) return null;
   const fraction = best.reduction_percent / 100;
-  const saved = args.basis.itEnergy_kWh * (args.basis.pue - best.pue);
+  const saved = args.basis.itEnergy_kWh * (sitePue - best.pue);
   // The tariff is the current site's: it prices the energy change only for a move within the country.
   const cost =
     best.sameCountry && args.basis.rate_KRW_per_kWh !== null ? saved * args.basis.rate_KRW_per_kWh : null;
@@ -91,7 +96,9 @@ export function regionalMigration(args: {
       }),
       targetRegion: best.region,
       caveat: best.caveat,
-      source: `annual intensity × PUE of the candidate vs the current energy-weighted effective intensity; ${best.source}`,
+      source:
+        `annual intensity × PUE of the candidate vs the site's energy-weighted effective intensity` +
+        `${args.referencePue !== undefined ? ` at the improved PUE ${sitePue}` : ''}; ${best.source}`,
     },
     effect: { emissionsFraction: fraction, facilityEnergySaved_kWh: saved, energyCostSaved_KRW: cost },
   };

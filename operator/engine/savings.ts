@@ -79,16 +79,15 @@ export function monthlySavings(
   const energy = effect.energyCostSaved_KRW ?? 0;
   const krw = energy + carbon;
   const usd = prices.krwPerUsd ? krw / prices.krwPerUsd.value : 0;
+  // Short: the full sources of the tariff and prices are in the workload's sources.cost, once.
   const parts = [
     effect.energyCostSaved_KRW === null
       ? 'KRW: no energy cost (no tariff applies to this change)'
-      : `KRW: energy cost at ${basis.tariff?.source ?? 'the tariff'} for the hours involved (weekday rates)`,
+      : 'KRW: energy at the tariff rates of the hours involved (weekday)',
     prices.kets_KRW_per_tCO2eq
-      ? `+ avoided emissions at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq (${prices.kets_KRW_per_tCO2eq.source})`
-      : 'no carbon price included',
-    prices.krwPerUsd
-      ? `USD at ${prices.krwPerUsd.value} KRW/USD (${prices.krwPerUsd.source})`
-      : 'USD: no exchange rate given (0)',
+      ? `+ avoided tCO2eq at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq`
+      : 'no carbon price',
+    prices.krwPerUsd ? `USD at ${prices.krwPerUsd.value} KRW/USD` : 'USD: no exchange rate given (0)',
   ];
   return {
     savings: {
@@ -104,4 +103,13 @@ export function monthlySavings(
 function round(value: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
+}
+
+/** The full sources behind KRW and USD figures, stated once per workload. */
+export function costSources(tariff: Tariff | null, prices: Prices): string {
+  return [
+    tariff ? `tariff: ${tariff.source}` : 'tariff: none for this zone',
+    prices.kets_KRW_per_tCO2eq ? `carbon price: ${prices.kets_KRW_per_tCO2eq.source}` : 'carbon price: none',
+    prices.krwPerUsd ? `exchange rate: ${prices.krwPerUsd.source}` : 'exchange rate: none',
+  ].join('; ');
 }

@@ -6,24 +6,30 @@
 import { z } from 'zod';
 import type { Sourced } from './types.js';
 
-const sourced = z.object({ value: z.number().finite().nonnegative(), source: z.string().min(10) });
+const kg = z.number().finite().nonnegative();
 
+// Shape of operator/data/embodied-emissions.json (CCF embodied-emissions constants).
 export const embodiedFileSchema = z.object({
   server: z.object({
-    baselineEmissions_kgCO2eq: sourced,
-    baselineVcpus: sourced,
-    baselineMemory_GB: sourced,
-    perAdditionalVcpu_kgCO2eq: sourced,
-    perAdditionalMemory_kgCO2eq_per_GB: sourced,
-    perGpu_kgCO2eq: sourced,
-    lifespan_hours: sourced.refine((s) => s.value > 0, {
-      message: 'lifespan must be positive',
-      path: ['value'],
-    }),
+    baseManufacturing_kgCO2eq: kg,
+    lifespan_years: z.number().finite().positive(),
+    dramThreshold_GB: kg,
+    dram_kgCO2eq_per_GB: kg,
+    additionalCpu_kgCO2eq: kg,
+    additionalSsd_kgCO2eq: kg,
+    additionalHdd_kgCO2eq: kg,
+    additionalGpu_kgCO2eq: kg,
+    source: z.string().min(10),
+  }),
+  defaultServer: z.object({
+    vcpus: z.number().int().positive(),
+    memory_GB: kg,
+    cpus: z.number().int().positive(),
+    source: z.string().min(10),
   }),
 });
 
-export type EmbodiedCoefficients = z.infer<typeof embodiedFileSchema>['server'];
+export type EmbodiedCoefficients = z.infer<typeof embodiedFileSchema>;
 
 /** Validates the parsed embodied-emissions data; throws naming the field. */
 export function parseEmbodiedCoefficients(document: unknown): EmbodiedCoefficients {
@@ -32,29 +38,40 @@ export function parseEmbodiedCoefficients(document: unknown): EmbodiedCoefficien
     const issue = parsed.error.issues[0]!;
     throw new Error(`embodied-emissions.json: ${issue.path.join('.')}: ${issue.message}`);
   }
-  return parsed.data.server;
+  return parsed.data;
 }
 
 export interface ServerShape {
   vcpus: number;
   memory_GB?: number;
+  /** Physical CPU sockets (CCF adds a fixed amount per CPU beyond the first). */
+  cpus?: number;
   gpus?: number;
+  ssds?: number;
+  hdds?: number;
 }
 
-/** TE of a server: the baseline server plus what its vCPUs, memory and GPUs add. */
+export function lifespanHours(c: EmbodiedCoefficients): number {
+  return c.server.lifespan_years * 8760;
+}
+
+/** TE of a server (CCF): the base server plus extra CPUs, DRAM above the threshold, drives and GPUs. */
 export function serverEmbodied_kgCO2eq(c: EmbodiedCoefficients, server: ServerShape): Sourced<number> {
-  const memory = server.memory_GB ?? c.baselineMemory_GB.value;
+  const s = c.server;
+  const memory = server.memory_GB ?? s.dramThreshold_GB;
   const value =
-    c.baselineEmissions_kgCO2eq.value +
-    Math.max(0, server.vcpus - c.baselineVcpus.value) * c.perAdditionalVcpu_kgCO2eq.value +
-    Math.max(0, memory - c.baselineMemory_GB.value) * c.perAdditionalMemory_kgCO2eq_per_GB.value +
-    (server.gpus ?? 0) * c.perGpu_kgCO2eq.value;
+    s.baseManufacturing_kgCO2eq +
+    Math.max(0, (server.cpus ?? 1) - 1) * s.additionalCpu_kgCO2eq +
+    Math.max(0, memory - s.dramThreshold_GB) * s.dram_kgCO2eq_per_GB +
+    (server.ssds ?? 0) * s.additionalSsd_kgCO2eq +
+    (server.hdds ?? 0) * s.additionalHdd_kgCO2eq +
+    (server.gpus ?? 0) * s.additionalGpu_kgCO2eq;
   return {
     value,
     source:
-      `dataset: embodied server emissions for ${server.vcpus} vCPU` +
+      `estimated: embodied emissions of a ${server.vcpus}-vCPU server` +
       `${server.memory_GB !== undefined ? `, ${server.memory_GB} GB` : ''}${server.gpus ? `, ${server.gpus} GPU` : ''}` +
-      ` (${c.baselineEmissions_kgCO2eq.source})`,
+      ` (${s.source})`,
   };
 }
 
@@ -71,7 +88,7 @@ export function embodiedEmissions_gCO2eq(args: {
   }
   const te = serverEmbodied_kgCO2eq(c, server).value * 1000;
   const share = Math.min(1, args.vcpusReserved / server.vcpus);
-  return te * (args.hoursReserved / c.lifespan_hours.value) * share;
+  return te * (args.hoursReserved / lifespanHours(c)) * share;
 }
 
 /** SCI = (O + M) / R. */

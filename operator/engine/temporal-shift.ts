@@ -230,7 +230,7 @@ export function temporalShift(args: {
         timeZone: profile.timeZone,
         windowIntensity_gCO2eq_kWh: Math.round(windowI * 10) / 10,
       },
-      source: `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.source}`,
+      source: `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)`,
     },
     effect: { emissionsFraction: percent / 100, facilityEnergySaved_kWh: 0, energyCostSaved_KRW: cost },
   };

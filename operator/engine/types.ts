@@ -167,5 +167,9 @@ export interface WorkloadAssessment {
     pue: string;
     target: string;
     data_quality: string[];
+    /** Tariff, carbon price and exchange rate behind the KRW/USD savings (when advice was given). */
+    cost?: string;
+    /** How the SCI figure was obtained (embodied coefficients, server shape) when there is one. */
+    sci?: string;
   };
 }
