@@ -13,6 +13,12 @@ describe('pod names → workloads', () => {
     ['db-12', 'db', 'StatefulSet'],
     ['standalone', 'standalone', 'Pod'],
     ['etcd-kind-control-plane', 'etcd-kind-control-plane', 'Pod'],
+    // Real pod from the Kepler 0.7 fixture: the 58-character prefix ends inside the template hash.
+    [
+      'nvidia-gpu-operator-node-feature-discovery-master-56b4c7457xj87',
+      'nvidia-gpu-operator-node-feature-discovery-master',
+      'Deployment',
+    ],
   ])('%s → %s (%s)', (pod, workload, kind) => {
     expect(ownerOfPodName(pod)).toEqual({ workload, kind });
   });

@@ -5,6 +5,7 @@
 //   Job         <name>-<5>                        e.g. migrate-h7k2p (a DaemonSet pod looks the same)
 //   StatefulSet <name>-<ordinal>                  e.g. db-0
 //   bare Pod    <name>
+// A generated name longer than 63 characters is cut to 58 before the 5 random characters.
 // The 5-character suffix and the hash use the apiserver's random-string alphabet
 // (bcdfghjklmnpqrstvwxz2456789). A name can match several rules (a Deployment called `web-1` vs
 // pod 1 of StatefulSet `web`); the most specific rule wins and --kind can say otherwise.
@@ -23,11 +24,21 @@ export interface PodOwnerGuess {
   kind: WorkloadKind;
 }
 
+/** Longest generateName prefix the apiserver keeps before adding its 5 random characters. */
+const MAX_GENERATED_PREFIX = 58;
+const TRUNCATED_HASH = new RegExp(`^(.+)-${SAFE}{0,10}$`);
+
 /** The workload a pod name most likely belongs to (a bare pod is its own workload). */
 export function ownerOfPodName(podName: string): PodOwnerGuess {
   for (const rule of RULES) {
     const match = rule.pattern.exec(podName);
     if (match?.[1]) return { workload: match[1], kind: rule.kind };
+  }
+  // Long names: generateName was cut to 58 characters (often inside the pod-template hash) and the
+  // 5 random characters follow without a dash.
+  if (podName.length === MAX_GENERATED_PREFIX + 5) {
+    const match = TRUNCATED_HASH.exec(podName.slice(0, MAX_GENERATED_PREFIX));
+    if (match?.[1]) return { workload: match[1], kind: 'Deployment' };
   }
   return { workload: podName, kind: 'Pod' };
 }
@@ -40,5 +51,6 @@ export function podBelongsTo(podName: string, workload: string): WorkloadKind | 
     const match = rule.pattern.exec(podName);
     if (match?.[1] === workload) return rule.kind;
   }
-  return null;
+  const guess = ownerOfPodName(podName);
+  return guess.workload === workload ? guess.kind : null;
 }
