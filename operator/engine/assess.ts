@@ -44,9 +44,9 @@ export function workloadEmbodied(
     source:
       `SCI = (E·PUE·I + M) per workload-hour (GSF SCI v1.1.0 / ISO/IEC 21031:2024); M = TE ${Math.round(te.value)} kg` +
       ` × hours/${lifespanHours(embodied.coefficients)} h × ${reserved} of ${server.vcpus} vCPUs requested; ` +
-      (embodied.server
-        ? te.source
-        : `${te.source}; server shape: ${embodied.coefficients.defaultServer.source}`),
+      // The coefficients' full source is in the data file; the per-workload text names it briefly.
+      `${te.source.split(' (')[0]} (CCF embodied constants, operator/data/embodied-emissions.json)` +
+      (embodied.server ? '' : `; server shape: ${embodied.coefficients.defaultServer.source}`),
   };
 }
 

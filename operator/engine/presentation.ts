@@ -10,3 +10,10 @@ export function significant(value: number, digits = 4): number {
   if (value === 0 || !Number.isFinite(value)) return value;
   return Number(value.toPrecision(digits));
 }
+
+/** The naming part of a long source (before its ' — ' detail), for text repeated per workload; the
+ * full text stays in the data files and in the policy-level sources. */
+export function briefSource(source: string, maxChars = 240): string {
+  const head = source.split(' — ')[0]!.trim();
+  return head.length <= maxChars ? head : `${head.slice(0, maxChars - 1)}…`;
+}

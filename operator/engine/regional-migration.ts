@@ -4,6 +4,7 @@
 // personal-information cross-border transfer caveat (PIPA Art. 28-8).
 import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
+import { briefSource } from './presentation.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { Language, Optimization, Sourced } from './types.js';
 
@@ -51,7 +52,7 @@ export function compareRegions(args: {
         caveat: sameCountry
           ? messages.sameCountryCaveat(args.language)
           : messages.residencyCaveat(args.language),
-        source: `grid: ${c.intensity.source}; PUE: ${c.pue.source}`,
+        source: `grid: ${briefSource(c.intensity.source)}; PUE: ${briefSource(c.pue.source)}`,
       };
     })
     .sort((a, b) => b.reduction_percent - a.reduction_percent || a.pue - b.pue);

@@ -2,6 +2,7 @@
 // how a measure's effect turns into monthly savings in kgCO2eq, kWh, KRW and USD.
 import type { CoreAssessment } from './assess-workload.js';
 import { localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import { briefSource } from './presentation.js';
 import type { Sourced, Tariff, WorkloadEnergyInput } from './types.js';
 
 export const HOURS_PER_MONTH = 720;
@@ -108,8 +109,10 @@ function round(value: number, decimals: number): number {
 /** The full sources behind KRW and USD figures, stated once per workload. */
 export function costSources(tariff: Tariff | null, prices: Prices): string {
   return [
-    tariff ? `tariff: ${tariff.source}` : 'tariff: none for this zone',
-    prices.kets_KRW_per_tCO2eq ? `carbon price: ${prices.kets_KRW_per_tCO2eq.source}` : 'carbon price: none',
-    prices.krwPerUsd ? `exchange rate: ${prices.krwPerUsd.source}` : 'exchange rate: none',
+    tariff ? `tariff: ${briefSource(tariff.source.split(';')[0]!)}` : 'tariff: none for this zone',
+    prices.kets_KRW_per_tCO2eq
+      ? `carbon price: ${briefSource(prices.kets_KRW_per_tCO2eq.source)}`
+      : 'carbon price: none',
+    prices.krwPerUsd ? `exchange rate: ${briefSource(prices.krwPerUsd.source)}` : 'exchange rate: none',
   ].join('; ');
 }
