@@ -75,10 +75,11 @@ describe('make demo', () => {
           reject(new Error(`demo exited (${demo!.exitCode}) before DEMO READY:\n${output.slice(-4000)}`));
         }
       }, 250);
-      setTimeout(() => {
+      const deadline = setTimeout(() => {
         clearInterval(timer);
         reject(new Error(`no DEMO READY within 240 s:\n${output.slice(-4000)}`));
       }, 240_000);
+      deadline.unref();
     });
 
     // The kubectl table: header with the printer columns and one row per policy, each with a verdict.
