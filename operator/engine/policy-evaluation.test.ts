@@ -231,3 +231,27 @@ describe('policy evaluation: advice, savings and data fallbacks', () => {
     ).toThrow(/spec\.recommendations\.candidateRegions/);
   });
 });
+
+describe('policy evaluation: one bad measurement', () => {
+  it('reports the workload without a verdict, naming the field, and still assesses the others', () => {
+    const evaluator = createPolicyEvaluator({ profileFor: () => flat436 });
+    const spec = policySpecSchema.parse({ site: { zone: 'KR', pue: 1.17 } });
+    const { assessments, summary } = evaluator.evaluate({
+      namespace: 'ns',
+      spec,
+      inputs: [
+        workload('broken', [['2026-04-01T03:00:00Z', Number.NaN]]),
+        workload('fine', [['2026-04-01T03:00:00Z', 1]]),
+      ],
+      window,
+      now: new Date(window.end),
+    });
+    expect(assessments[0]!.status).toBe('INSUFFICIENT_DATA');
+    expect(assessments[0]!.sources.data_quality.join(' ')).toMatch(
+      /invalid-input: input\.hourly\.0\.energy_kWh/,
+    );
+    expect(assessments[1]!.status).toBe('NON_COMPLIANT');
+    expect(summary.nonCompliant).toBe(1);
+    expect(summary.insufficientData).toBe(1);
+  });
+});

@@ -19,6 +19,7 @@ import { readDataFile } from '../grid/data-files.js';
 import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
 import { summarizeAssessments } from './aggregate-policy.js';
 import { assessWorkload } from './assess.js';
+import { EngineInputError } from './engine-input-error.js';
 import type { CandidateRegion } from './regional-migration.js';
 import type { Prices } from './savings.js';
 import { parseEmbodiedCoefficients, type EmbodiedCoefficients } from './sci.js';
@@ -220,26 +221,42 @@ export class CarbonEngineEvaluator implements PolicyEvaluator {
     const candidateRegions =
       advise && request.inputs.length > 0 ? this.candidateRegions(request.spec, bound, year) : [];
     const tariff = this.tariffFor(bound.zone);
-    const assessments = request.inputs.map((input) =>
-      assessWorkload(input, {
-        site: {
-          zone: bound.zone,
-          ...(bound.region ? { cloudRegion: `${bound.region.provider}/${bound.region.region}` } : {}),
-          pue: bound.pue,
-        },
-        profile: bound.profile,
-        standardCode: bound.standard.code,
-        targets: bound.targets,
-        window: request.window,
-        language,
-        now: request.now,
-        recommendations: advise,
-        tariff,
-        prices: this.prices,
-        candidateRegions,
-        embodied: { coefficients: this.embodied },
-      }),
-    );
+    const context = {
+      site: {
+        zone: bound.zone,
+        ...(bound.region ? { cloudRegion: `${bound.region.provider}/${bound.region.region}` } : {}),
+        pue: bound.pue,
+      },
+      profile: bound.profile,
+      standardCode: bound.standard.code,
+      targets: bound.targets,
+      window: request.window,
+      language,
+      now: request.now,
+      recommendations: advise,
+      tariff,
+      prices: this.prices,
+      candidateRegions,
+      embodied: { coefficients: this.embodied },
+    };
+    const assessments = request.inputs.map((input) => {
+      try {
+        return assessWorkload(input, context);
+      } catch (error) {
+        // One workload's unusable measurements must not cost the others their assessment: it is
+        // reported without a verdict, with the field that was wrong.
+        if (!(error instanceof EngineInputError) || !error.field.startsWith('input.hourly')) throw error;
+        return assessWorkload(
+          {
+            ...input,
+            hourly: [],
+            power_watts: Number.isFinite(input.power_watts) && input.power_watts >= 0 ? input.power_watts : 0,
+            dataQuality: [...(input.dataQuality ?? []), `invalid-input: ${error.message}`],
+          },
+          context,
+        );
+      }
+    });
     const summary = summarizeAssessments(assessments, {
       target_gCO2eq_kWh: bound.targets.carbonTarget.value,
       pue: bound.pue,
