@@ -16,7 +16,7 @@ import { annualGridIntensity, UnknownZoneError } from '../grid/grid-factors.js';
 import { gridProfileFor } from '../grid/grid-profile.js';
 import { loadStandardsCatalogue, type StandardsCatalogue } from '../grid/standards-catalogue.js';
 import { readDataFile } from '../grid/data-files.js';
-import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
+import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
 import { summarizeAssessments } from './aggregate-policy.js';
 import { assessWorkload } from './assess.js';
 import { EngineInputError } from './engine-input-error.js';
@@ -67,7 +67,10 @@ export class CarbonEngineEvaluator implements PolicyEvaluator {
     this.profileFor =
       options.profileFor ?? ((zone, year) => gridProfileFor(zone, year === undefined ? {} : { year }));
     // KEPCO's tariff prices Korean energy only; elsewhere the savings carry no energy cost.
-    this.tariffFor = options.tariffFor ?? ((zone) => (zone === 'KR' ? kepcoTariff() : null));
+    this.tariffFor =
+      options.tariffFor ??
+      ((zone) =>
+        zone === 'KR' ? { ...kepcoTariff(), seasonOfMonth: (m: number) => kepcoSeasonOfMonth(m) } : null);
     this.prices = options.prices ?? { kets_KRW_per_tCO2eq: ketsAllowancePrice(), krwPerUsd: krwPerUsd() };
     this.embodied =
       options.embodied ?? parseEmbodiedCoefficients(JSON.parse(readDataFile('embodied-emissions.json')));

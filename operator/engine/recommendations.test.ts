@@ -238,3 +238,37 @@ describe('monthly savings', () => {
     expect(savings).toEqual({ kgCO2eq: 9, kWh: 10, KRW: 1090, USD: 0.78 });
   });
 });
+
+describe('tariff seasons', () => {
+  it('prices hours in the tariff’s own season when it has one (KEPCO: November is winter)', () => {
+    const seasonal: Tariff = {
+      currency: 'KRW',
+      rate_KRW_per_kWh: (_hour, season) => (season === 'winter' ? 200 : 100),
+      seasonOfMonth: (month) => (month === 11 || month <= 2 || month === 12 ? 'winter' : 'other'),
+      source: 'test seasonal tariff',
+    };
+    const input = energyInput([['2026-11-10T03:00:00Z', 1]]);
+    const core = assessWorkloadCore(input, {
+      site: { zone: 'KR', pue: { value: 1, source: 'c' } },
+      profile: flatProfile(400),
+      standardCode: 'KR_CARBON_2050',
+      targets,
+      window,
+      language: 'en',
+    });
+    const basis = monthlyBasis({
+      core,
+      input,
+      tariff: seasonal,
+      timeZone: 'Asia/Seoul',
+      now: new Date('2026-11-11T00:00:00Z'),
+    });
+    expect(basis.rate_KRW_per_kWh).toBe(200);
+    expect(basis.season).toBe('winter');
+    const { seasonOfMonth: _omit, ...plain } = seasonal;
+    // Without it, November is meteorological autumn.
+    expect(monthlyBasis({ core, input, tariff: plain, timeZone: 'Asia/Seoul', now }).rate_KRW_per_kWh).toBe(
+      100,
+    );
+  });
+});

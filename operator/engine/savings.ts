@@ -24,8 +24,12 @@ export interface MonthlyBasis {
   tariff: Tariff | null;
   /** Local time zone of the site (for tariff hours). */
   timeZone: string;
-  /** Meteorological season of `now` at the site, for hours that lie in the future. */
+  /** The tariff's season of `now` at the site, for hours that lie in the future. */
   season: string;
+}
+
+function tariffSeason(tariff: Tariff | null, month: number): string {
+  return tariff?.seasonOfMonth?.(month) ?? seasonOfMonth(month);
 }
 
 export function monthlyBasis(args: {
@@ -43,7 +47,7 @@ export function monthlyBasis(args: {
     for (const bucket of input.hourly) {
       if (bucket.energy_kWh <= 0) continue;
       const { month, hour } = localMonthAndHour(new Date(bucket.hourStart), timeZone);
-      weighted += bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, seasonOfMonth(month));
+      weighted += bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month));
     }
     rate = weighted / core.exact.energy_kWh;
   }
@@ -56,7 +60,7 @@ export function monthlyBasis(args: {
     rate_KRW_per_kWh: rate,
     tariff,
     timeZone,
-    season: seasonOfMonth(localMonthAndHour(args.now, timeZone).month),
+    season: tariffSeason(tariff, localMonthAndHour(args.now, timeZone).month),
   };
 }
 

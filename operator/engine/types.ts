@@ -98,6 +98,9 @@ export interface Tariff {
   currency: 'KRW';
   /** Rate per kWh for a local (KST) hour and season. */
   rate_KRW_per_kWh: (localHour: number, season: string) => number;
+  /** The tariff's own season of a calendar month when it differs from the meteorological one
+   * (KEPCO bills November as winter); meteorological seasons otherwise. */
+  seasonOfMonth?: (month: number) => string;
   source: string;
 }
 
