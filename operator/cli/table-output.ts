@@ -39,6 +39,15 @@ const HEADERS: Record<Language, string[]> = {
 
 const show = (v: number | null) => (v === null ? '-' : String(v));
 
+/** Terminal columns a string takes: Hangul and CJK characters are two wide. */
+function columns(text: string): number {
+  let width = 0;
+  for (const ch of text)
+    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/u.test(ch) ? 2 : 1;
+  return width;
+}
+const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - columns(text)));
+
 export function renderTable(assessments: WorkloadAssessment[], language: Language): string {
   const rows = assessments.map((a) => [
     `${a.namespace}/${a.workload}`,
@@ -54,10 +63,10 @@ export function renderTable(assessments: WorkloadAssessment[], language: Languag
     show(a.monthly_projection.emissions_kgCO2eq),
   ]);
   const table = [HEADERS[language], ...rows];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => [...r[c]!].length)));
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => columns(r[c]!))));
   const lines = table.map((r) =>
     r
-      .map((cell, c) => cell.padEnd(widths[c]!))
+      .map((cell, c) => pad(cell, widths[c]!))
       .join('  ')
       .trimEnd(),
   );
