@@ -80,3 +80,16 @@ describe('grid-factors.json validation', () => {
     expect(() => parseGridFactors('{')).toThrow(/grid-factors\.json: not valid JSON/);
   });
 });
+
+describe('Electricity Maps years', () => {
+  it('answers a year past the newest published one with the newest, and says so', () => {
+    const newest = annualGridIntensity('SE-SE3', { year: 2025 });
+    const later = annualGridIntensity('SE-SE3', { year: 2026 });
+    expect(later.value).toBe(newest.value);
+    expect(later.source).toMatch(/year 2025 \(newest published year, used for 2026\)/);
+  });
+
+  it('still refuses a year before the first published one', () => {
+    expect(() => annualGridIntensity('SE-SE3', { year: 2019 })).toThrow(/no year 2019 or earlier/);
+  });
+});

@@ -124,19 +124,27 @@ export function officialFactor(
 
 function electricityMapsIntensity(zone: string, year: number | undefined): Sourced<number> {
   const ds = gridFactorsFile().datasets['electricity-maps'];
-  const y = year ?? ds.defaultYear ?? 2024;
+  const requested = year ?? ds.defaultYear ?? 2024;
+  // A year past the newest published one (the current year, typically) uses the newest year, as
+  // officialFactor does: the source names both years.
+  const newestEarlier = (ds.years ?? [])
+    .filter((candidate) => candidate <= requested)
+    .sort((a, b) => b - a)[0];
+  const y = emYear(requested) ? requested : (newestEarlier ?? requested);
   const data = emYear(y);
   if (!data)
     throw new UnknownZoneError(
       zone,
-      `Electricity Maps yearly data has no year ${y} (has ${ds.years?.join(', ')})`,
+      `Electricity Maps yearly data has no year ${requested} or earlier (has ${ds.years?.join(', ')})`,
     );
   const raw = data[zone];
   if (raw === undefined) throw new UnknownZoneError(zone, `not an Electricity Maps zone in the ${y} data`);
   const entry = parseDataFile(`${PACKAGE_FILE}/data electricityMaps.yearly${y}`, emEntrySchema, raw);
   return {
     value: entry.carbonIntensity.value,
-    source: `${ds.source.replace('<YEAR>', String(y))}; zone ${zone}, year ${y}`,
+    source:
+      `${ds.source.replace('<YEAR>', String(y))}; zone ${zone}, year ${y}` +
+      (y !== requested ? ` (newest published year, used for ${requested})` : ''),
   };
 }
 
