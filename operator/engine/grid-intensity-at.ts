@@ -6,8 +6,23 @@ export type Season = 'spring' | 'summer' | 'autumn' | 'winter';
 
 const localPartsFormatters = new Map<string, Intl.DateTimeFormat>();
 
+// Intl formatting dominates a policy's evaluation (every workload-hour looks up its local hour), and
+// the same few hundred hours recur across workloads: remember them (bounded, cleared when full).
+const localPartsMemo = new Map<string, { month: number; hour: number }>();
+const MEMO_LIMIT = 50_000;
+
 /** Local calendar month (1–12) and hour (0–23) of an instant in an IANA time zone. */
 export function localMonthAndHour(instant: Date, timeZone: string): { month: number; hour: number } {
+  const key = `${timeZone}|${instant.getTime()}`;
+  const known = localPartsMemo.get(key);
+  if (known) return known;
+  const parts = formatLocalParts(instant, timeZone);
+  if (localPartsMemo.size >= MEMO_LIMIT) localPartsMemo.clear();
+  localPartsMemo.set(key, parts);
+  return parts;
+}
+
+function formatLocalParts(instant: Date, timeZone: string): { month: number; hour: number } {
   let formatter = localPartsFormatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {

@@ -6,9 +6,17 @@ type Text = { ko: string; en: string };
 
 const pick = (language: Language, text: Text): string => text[language];
 
+// toLocaleString builds a formatter per call, which dominated a policy's evaluation: keep one per precision.
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
 /** Numbers as people read them: thousands separators, at most `digits` decimals. */
 export function formatNumber(value: number, digits = 1): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  let format = numberFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    numberFormats.set(digits, format);
+  }
+  return format.format(value);
 }
 
 const hh = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
