@@ -101,6 +101,40 @@ export const messages = {
       en: 'A continuously running workload uses power every hour, so moving it in time changes nothing (it is not batch-like).',
     }),
 
+  runTooLong: (language: Language, hours: number) =>
+    pick(language, {
+      ko: `실행 시간 ${formatNumber(hours)}시간은 하루 전체에 걸치므로 시간대 이동으로 줄일 수 없습니다.`,
+      en: `A ${formatNumber(hours)}-hour run spans the whole day, so moving it in time changes nothing.`,
+    }),
+
+  noCleanerWindow: (language: Language, v: { hours: number; windowIntensity: number; current: number }) =>
+    pick(language, {
+      ko: `가장 깨끗한 ${formatNumber(v.hours)}시간 구간(${formatNumber(v.windowIntensity)} gCO2eq/kWh)도 현재 실행 시간대(${formatNumber(v.current)})보다 의미 있게 낮지 않습니다.`,
+      en: `The cleanest ${formatNumber(v.hours)}-hour window (${formatNumber(v.windowIntensity)} gCO2eq/kWh) is not meaningfully cleaner than the hours it runs now (${formatNumber(v.current)}).`,
+    }),
+
+  noRightSizing: (language: Language, hasUsage: boolean) =>
+    hasUsage
+      ? pick(language, {
+          ko: '리소스 요청이 이미 p95 사용량에 맞거나, 요청·사용량 중 하나가 알려지지 않았습니다.',
+          en: 'Requests already fit p95 usage, or the request or the usage is unknown.',
+        })
+      : pick(language, {
+          ko: '사용량 데이터가 없어 리소스 조정을 권하지 않습니다.',
+          en: 'No usage data, so no resizing is advised.',
+        }),
+
+  noMigration: (language: Language, candidates: number) =>
+    candidates === 0
+      ? pick(language, {
+          ko: '비교할 후보 리전이 없습니다 (spec.recommendations.candidateRegions).',
+          en: 'No candidate region to compare with (spec.recommendations.candidateRegions).',
+        })
+      : pick(language, {
+          ko: `후보 리전 ${candidates}곳 중 현재보다 깨끗한 곳이 없습니다.`,
+          en: `None of the ${candidates} candidate regions is cleaner than the current site.`,
+        }),
+
   rightSizing: (
     language: Language,
     v: { cpuFrom?: number; cpuTo?: number; memFromMiB?: number; memToMiB?: number; percent: number },

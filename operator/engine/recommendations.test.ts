@@ -272,3 +272,13 @@ describe('tariff seasons', () => {
     );
   });
 });
+
+describe('measures not proposed say why', () => {
+  it('a continuous Deployment is told why it gets no temporal shift, in its language', () => {
+    const input = nightJob({ kind: 'Deployment', runLength_hours: undefined });
+    expect(assess(input).recommendation).toMatch(/continuously running workload .* not batch-like/);
+    expect(assess(input, 1.17, { language: 'ko' }).recommendation).toMatch(/상시 실행 워크로드/);
+    // A batch job that is shifted gets no such sentence.
+    expect(assess(nightJob()).recommendation).not.toMatch(/continuously/);
+  });
+});

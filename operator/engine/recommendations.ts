@@ -8,7 +8,14 @@ import { regionalMigration, type CandidateRegion } from './regional-migration.js
 import { rightSizing } from './right-sizing.js';
 import { monthlyBasis, monthlySavings, type Effect, type Prices } from './savings.js';
 import { temporalShift } from './temporal-shift.js';
-import type { HourlyIntensityProfile, Language, Optimization, Tariff, WorkloadEnergyInput } from './types.js';
+import type {
+  HourlyIntensityProfile,
+  Language,
+  NotAdvised,
+  Optimization,
+  Tariff,
+  WorkloadEnergyInput,
+} from './types.js';
 
 export interface RecommendationContext {
   profile: HourlyIntensityProfile;
@@ -25,7 +32,7 @@ export interface Recommendations {
   optimizations: Optimization[];
   recommendation: string;
   /** Why a measure was not proposed (e.g. continuous workload for temporal shift). */
-  notes: string[];
+  notes: NotAdvised[];
 }
 
 export function recommend(
@@ -46,15 +53,16 @@ export function recommend(
   });
   const prices = ctx.prices ?? {};
   const proposals: Array<{ optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect }> = [];
-  const notes: string[] = [];
+  const notes: NotAdvised[] = [];
 
   const shift = temporalShift({ input, core, profile: ctx.profile, basis, now: ctx.now, language });
-  if ('skipped' in shift) notes.push(`temporal_shift: ${shift.skipped}`);
+  if ('skipped' in shift) notes.push({ type: 'temporal_shift', reason: shift.skipped });
   else proposals.push(shift);
 
   const sizing = rightSizing(input, core, basis, language);
   if (sizing) proposals.push(sizing);
-  else notes.push('right_sizing: no usage data, or requests already fit p95 usage');
+  else
+    notes.push({ type: 'right_sizing', reason: messages.noRightSizing(language, input.usage !== undefined) });
 
   const pue = pueImprovement(core, basis, language);
   const migration = regionalMigration({
@@ -66,7 +74,11 @@ export function recommend(
     ...(pue && core.max_pue !== null ? { referencePue: core.max_pue } : {}),
   });
   if (migration) proposals.push(migration);
-  else notes.push('regional_migration: no candidate region is cleaner');
+  else
+    notes.push({
+      type: 'regional_migration',
+      reason: messages.noMigration(language, (ctx.candidateRegions ?? []).length),
+    });
   if (pue) proposals.push(pue);
 
   const optimizations: Optimization[] = proposals.map(({ optimization, effect }) => {
@@ -75,8 +87,11 @@ export function recommend(
   });
 
   const verdict = verdictSentence(core, language);
+  // Why there is no temporal shift is worth a sentence (a continuous service is a common question).
+  const shiftSkip = notes.find((n) => n.type === 'temporal_shift');
+  const shiftNote = shiftSkip ? ` ${shiftSkip.reason}` : '';
   if (optimizations.length === 0) {
-    return { optimizations, recommendation: `${verdict} ${messages.noAdvice(language)}`, notes };
+    return { optimizations, recommendation: `${verdict} ${messages.noAdvice(language)}${shiftNote}`, notes };
   }
   const all = combineReductions(optimizations.map((o) => o.estimated_reduction_percent));
   const intensityCut = combineReductions(
@@ -96,7 +111,7 @@ export function recommend(
   const best = [...optimizations].sort(
     (a, b) => b.estimated_reduction_percent - a.estimated_reduction_percent,
   )[0]!;
-  return { optimizations, recommendation: `${verdict} ${outlook} ${best.description}`, notes };
+  return { optimizations, recommendation: `${verdict} ${outlook} ${best.description}${shiftNote}`, notes };
 }
 
 /** The verdict alone: compliant or not, by how much, and the PUE against its maximum. */

@@ -179,14 +179,14 @@ export function temporalShift(args: {
   | { skipped: string } {
   const { input, core, profile, basis, language } = args;
   const current = core.exact.gridIntensity;
-  if (current === null) return { skipped: 'no energy data' };
+  if (current === null) return { skipped: messages.insufficientData(language) };
   const shift = shiftability(input);
   if (!shift.shiftable) {
     return {
       skipped:
         shift.reason === 'continuous'
           ? messages.continuousNoShift(language)
-          : `run of ${input.runLength_hours ?? '>23'} h covers the whole day`,
+          : messages.runTooLong(language, input.runLength_hours ?? MAX_SHIFTABLE_HOURS + 1),
     };
   }
   const schedule = optimalSchedule({ durationHours: shift.runHours, profile, now: args.now });

@@ -131,6 +131,12 @@ export interface Optimization {
   source: string;
 }
 
+/** A measure that was considered and not proposed, and why (in the policy's language). */
+export interface NotAdvised {
+  type: Optimization['type'];
+  reason: string;
+}
+
 export interface WorkloadAssessment {
   workload: string;
   namespace: string;
