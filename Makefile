@@ -8,7 +8,7 @@ JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 all: build
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	bash hack/install-node-modules.sh
 deps: node_modules/.package-lock.json
 
 # kube-apiserver, etcd, kubectl and helm, built once per version into a per-user cache.
