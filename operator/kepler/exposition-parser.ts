@@ -25,7 +25,7 @@ export type ExpositionFormat = 'prometheus-0.0.4' | 'openmetrics-1.0.0';
 class LabelSpans {
   data = new Int32Array(4096);
   length = 0;
-  constructor(readonly text: string) {}
+  constructor(readonly bytes: Buffer) {}
   push(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
     if (this.length + 4 > this.data.length) {
       const grown = new Int32Array(this.data.length * 2);
@@ -43,7 +43,7 @@ class LabelSpans {
   value(i: number): string {
     const start = this.data[i + 2]!;
     const end = this.data[i + 3]!;
-    return start >= 0 ? this.text.slice(start, end) : unescapeLabelValue(this.text, ~start, end);
+    return start >= 0 ? this.bytes.toString('utf8', start, end) : unescapeLabelValue(this.bytes, ~start, end);
   }
 }
 
@@ -68,10 +68,15 @@ export class Sample {
     const spans = this.spans;
     if (spans === undefined) return undefined;
     const d = spans.data;
-    const text = spans.text;
+    const b = spans.bytes;
     const n = name.length;
     for (let i = this.at, end = this.at + this.labelCount * 4; i < end; i += 4) {
-      if (d[i + 1]! - d[i]! === n && text.startsWith(name, d[i]!)) return spans.value(i);
+      if (d[i + 1]! - d[i]! !== n) continue;
+      // Label names are ASCII (validated), so one byte per character.
+      let k = 0;
+      const s = d[i]!;
+      while (k < n && b[s + k] === name.charCodeAt(k)) k++;
+      if (k === n) return spans.value(i);
     }
     return undefined;
   }
@@ -82,7 +87,7 @@ export class Sample {
     const spans = this.spans;
     if (spans === undefined) return out;
     for (let i = this.at, end = this.at + this.labelCount * 4; i < end; i += 4) {
-      out.push(spans.text.slice(spans.data[i]!, spans.data[i + 1]!), spans.value(i));
+      out.push(spans.bytes.toString('latin1', spans.data[i]!, spans.data[i + 1]!), spans.value(i));
     }
     return out;
   }
@@ -245,14 +250,20 @@ export function parseExposition(input: string | Uint8Array, options: ParseOption
   }
 }
 
-function decode(input: string | Uint8Array, maxBytes: number): { text: string; bytes: number } {
+/**
+ * The body as bytes. Parsing works on bytes (typed-array reads are several times cheaper than
+ * charCodeAt on a large string) and decodes to strings only what is kept: names, HELP, label values.
+ */
+function decode(input: string | Uint8Array, maxBytes: number): { b: Buffer; bytes: number } {
   if (typeof input === 'string') {
     // UTF-16 length ≤ UTF-8 length ≤ 3 × UTF-16 length: only measure exactly when it matters.
-    let bytes = input.length;
-    if (input.length > maxBytes || input.length * 3 > maxBytes) bytes = Buffer.byteLength(input, 'utf8');
-    if (bytes > maxBytes)
-      throw new ExpositionParseError(0, `exposition is ${bytes} bytes, over the ${maxBytes}-byte limit`);
-    return { text: input, bytes };
+    if (input.length > maxBytes || input.length * 3 > maxBytes) {
+      const bytes = Buffer.byteLength(input, 'utf8');
+      if (bytes > maxBytes)
+        throw new ExpositionParseError(0, `exposition is ${bytes} bytes, over the ${maxBytes}-byte limit`);
+    }
+    const b = Buffer.from(input, 'utf8');
+    return { b, bytes: b.byteLength };
   }
   if (input.byteLength > maxBytes) {
     throw new ExpositionParseError(
@@ -260,13 +271,15 @@ function decode(input: string | Uint8Array, maxBytes: number): { text: string; b
       `exposition is ${input.byteLength} bytes, over the ${maxBytes}-byte limit`,
     );
   }
+  // One native pass; afterwards any byte range between ASCII delimiters is itself valid UTF-8.
   if (!isUtf8(input)) throw new ExpositionParseError(0, 'exposition is not valid UTF-8');
-  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  return { text: buf.toString('utf8'), bytes: input.byteLength };
+  const b = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  return { b, bytes: input.byteLength };
 }
 
 class Parser {
-  private readonly text: string;
+  private readonly b: Buffer;
+  private readonly dv: DataView;
   private readonly len: number;
   private readonly bytes: number;
   private readonly openMetrics: boolean;
@@ -284,21 +297,50 @@ class Parser {
   private currentSuffixes: readonly string[] = [];
   private currentBare = true;
   private lineNo = 0;
+  /** Offset of the next backslash at or after the last value read (Infinity when there is none). */
   private nextBackslash = -1;
   private sampleCount = 0;
   private sawEof = false;
   private readonly spans: LabelSpans;
   private prevName = '';
+  /** Where the previous sample line's name starts (its bytes spell prevName). */
+  private prevNameStart = 0;
   /** Set by labelSet: whether the label text just read is already in canonical form. */
   private canonical = true;
 
-  constructor(decoded: { text: string; bytes: number }, options: ParseOptions) {
-    this.text = decoded.text;
-    this.len = decoded.text.length;
+  constructor(decoded: { b: Buffer; bytes: number }, options: ParseOptions) {
+    this.b = decoded.b;
+    this.dv = new DataView(decoded.b.buffer, decoded.b.byteOffset, decoded.b.byteLength);
+    this.len = decoded.b.length;
     this.bytes = decoded.bytes;
-    this.spans = new LabelSpans(decoded.text);
+    this.spans = new LabelSpans(decoded.b);
     const format = options.format ?? 'auto';
-    this.openMetrics = format === 'auto' ? endsWithEof(this.text) : format === 'openmetrics-1.0.0';
+    this.openMetrics = format === 'auto' ? endsWithEof(this.b) : format === 'openmetrics-1.0.0';
+  }
+
+  /**
+   * Lexicographic comparison of two byte ranges. Four bytes per step through a big-endian DataView
+   * read (consecutive series keys share long prefixes); a native Buffer.compare costs more per call.
+   */
+  private compareBytes(aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+    const dv = this.dv;
+    const b = this.b;
+    const aLen = aEnd - aStart;
+    const bLen = bEnd - bStart;
+    const n = aLen < bLen ? aLen : bLen;
+    let i = 0;
+    while (i + 4 <= n && dv.getUint32(aStart + i) === dv.getUint32(bStart + i)) i += 4;
+    while (i < n) {
+      const d = b[aStart + i]! - b[bStart + i]!;
+      if (d !== 0) return d;
+      i++;
+    }
+    return aLen - bLen;
+  }
+
+  /** Bytes [start, end) as a string (the input is valid UTF-8, checked once up front). */
+  private str(start: number, end: number): string {
+    return this.b.toString('utf8', start, end);
   }
 
   private fail(message: string): never {
@@ -306,19 +348,19 @@ class Parser {
   }
 
   run(): Exposition {
-    const text = this.text;
+    const b = this.b;
     const len = this.len;
     let pos = 0;
     while (pos < len) {
       this.lineNo++;
-      let end = text.indexOf('\n', pos);
+      let end = b.indexOf(C_LF, pos);
       if (end === -1) end = len;
       let lineEnd = end;
-      if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === C_CR) lineEnd--;
+      if (lineEnd > pos && b[lineEnd - 1]! === C_CR) lineEnd--;
       if (this.sawEof) this.fail('content after "# EOF"');
       if (pos === lineEnd) {
         if (this.openMetrics) this.fail('empty line (not allowed in OpenMetrics)');
-      } else if (text.charCodeAt(pos) === C_HASH) {
+      } else if (b[pos]! === C_HASH) {
         this.comment(pos + 1, lineEnd);
       } else {
         this.sample(pos, lineEnd);
@@ -335,9 +377,9 @@ class Parser {
   }
 
   private skipBlanks(p: number, end: number): number {
-    const text = this.text;
+    const b = this.b;
     while (p < end) {
-      const c = text.charCodeAt(p);
+      const c = b[p]!;
       if (c !== C_SPACE && c !== C_TAB) break;
       p++;
     }
@@ -345,9 +387,9 @@ class Parser {
   }
 
   private tokenEnd(p: number, end: number): number {
-    const text = this.text;
+    const b = this.b;
     while (p < end) {
-      const c = text.charCodeAt(p);
+      const c = b[p]!;
       if (c === C_SPACE || c === C_TAB) break;
       p++;
     }
@@ -356,13 +398,13 @@ class Parser {
 
   /** Scans a metric name; returns its end (== start when there is none). */
   private metricNameEnd(p: number, end: number): number {
-    const text = this.text;
+    const b = this.b;
     if (p >= end) return p;
-    const c0 = text.charCodeAt(p);
+    const c0 = b[p]!;
     if (!isNameStart(c0) && c0 !== C_COLON) return p;
     p++;
     while (p < end) {
-      const c = text.charCodeAt(p);
+      const c = b[p]!;
       if (!isNameChar(c) && c !== C_COLON) break;
       p++;
     }
@@ -370,15 +412,15 @@ class Parser {
   }
 
   private comment(p: number, end: number): void {
-    const text = this.text;
+    const b = this.b;
     if (this.openMetrics) {
-      if (text.charCodeAt(p) !== C_SPACE) this.fail('OpenMetrics comment must start with "# "');
+      if (b[p]! !== C_SPACE) this.fail('OpenMetrics comment must start with "# "');
       p++;
     } else {
       p = this.skipBlanks(p, end);
     }
     const kwEnd = this.tokenEnd(p, end);
-    const kw = text.slice(p, kwEnd);
+    const kw = this.str(p, kwEnd);
     if (kw === 'EOF' && this.openMetrics) {
       if (kwEnd !== end) this.fail('unexpected text after "# EOF"');
       this.sawEof = true;
@@ -394,10 +436,10 @@ class Parser {
     p = this.openMetrics ? p + 1 : this.skipBlanks(p, end);
     const nameEnd = this.metricNameEnd(p, end);
     if (nameEnd === p) this.fail(`"# ${kw}" has an invalid metric name`);
-    if (nameEnd < end && text.charCodeAt(nameEnd) !== C_SPACE && text.charCodeAt(nameEnd) !== C_TAB) {
+    if (nameEnd < end && b[nameEnd]! !== C_SPACE && b[nameEnd]! !== C_TAB) {
       this.fail(`"# ${kw}" has an invalid metric name`);
     }
-    const name = text.slice(p, nameEnd);
+    const name = this.str(p, nameEnd);
     // The descriptor text: 0.0.4 allows any blanks before it; OpenMetrics exactly one space.
     let restStart = nameEnd;
     if (restStart < end) restStart = this.openMetrics ? restStart + 1 : this.skipBlanks(restStart, end);
@@ -406,8 +448,9 @@ class Parser {
       if (family.help !== undefined) this.fail(`second HELP line for "${name}"`);
       family.help = this.unescapeDescriptor(restStart, end);
     } else if (kw === 'TYPE') {
-      const typeText = text.slice(restStart, this.openMetrics ? end : this.tokenEnd(restStart, end));
-      if (!this.openMetrics && this.skipBlanks(restStart + typeText.length, end) !== end) {
+      const typeEnd = this.openMetrics ? end : this.tokenEnd(restStart, end);
+      const typeText = this.str(restStart, typeEnd);
+      if (!this.openMetrics && this.skipBlanks(typeEnd, end) !== end) {
         this.fail(`unexpected text after the type of "${name}"`);
       }
       const known = this.openMetrics ? OPENMETRICS_TYPES : PROMETHEUS_TYPES;
@@ -418,7 +461,7 @@ class Parser {
       this.typed.add(family);
     } else {
       if (family.unit !== undefined) this.fail(`second UNIT line for "${name}"`);
-      const unit = text.slice(restStart, end);
+      const unit = this.str(restStart, end);
       if (unit.length > 0 && !name.endsWith('_' + unit)) {
         this.fail(`metric "${name}" must end with its unit "_${unit}"`);
       }
@@ -457,22 +500,22 @@ class Parser {
 
   /** HELP text: 0.0.4 knows the escapes \\ and \n; OpenMetrics also \". */
   private unescapeDescriptor(start: number, end: number): string {
-    const text = this.text;
-    let bs = text.indexOf('\\', start);
-    if (bs === -1 || bs >= end) return text.slice(start, end);
+    const b = this.b;
+    let bs = b.indexOf(C_BACKSLASH, start);
+    if (bs === -1 || bs >= end) return this.str(start, end);
     const parts: string[] = [];
     let from = start;
     while (bs !== -1 && bs < end) {
-      parts.push(text.slice(from, bs));
-      const next = bs + 1 < end ? text.charCodeAt(bs + 1) : -1;
+      parts.push(this.str(from, bs));
+      const next = bs + 1 < end ? b[bs + 1]! : -1;
       if (next === C_BACKSLASH) parts.push('\\');
       else if (next === 110) parts.push('\n');
       else if (next === C_QUOTE && this.openMetrics) parts.push('"');
       else this.fail('invalid escape sequence in HELP text');
       from = bs + 2;
-      bs = text.indexOf('\\', from);
+      bs = b.indexOf(C_BACKSLASH, from);
     }
-    parts.push(text.slice(from, end));
+    parts.push(this.str(from, end));
     return parts.join('');
   }
 
@@ -520,28 +563,31 @@ class Parser {
   }
 
   private sample(start: number, end: number): void {
-    const text = this.text;
+    const b = this.b;
     // The usual line repeats the previous sample's name: one native comparison (a validated name
     // followed by a delimiter) instead of validating every character again.
     let name = this.prevName;
-    let nameEnd = start + name.length;
-    const after = nameEnd < end ? text.charCodeAt(nameEnd) : -1;
-    if (!(
-      name.length > 0 &&
-      (after === C_LBRACE || after === C_SPACE || after === C_TAB) &&
-      text.startsWith(name, start)
-    )) {
+    const nameLen = name.length;
+    let nameEnd = start + nameLen;
+    const after = nameEnd < end ? b[nameEnd]! : -1;
+    let same = nameLen > 0 && (after === C_LBRACE || after === C_SPACE || after === C_TAB);
+    if (same) {
+      // Compared in place with the previous line's name: no string is made for a repeated name.
+      same = this.compareBytes(this.prevNameStart, this.prevNameStart + nameLen, start, nameEnd) === 0;
+    }
+    if (!same) {
       nameEnd = this.metricNameEnd(start, end);
       if (nameEnd === start) this.fail('invalid metric name');
-      name = text.slice(start, nameEnd);
+      name = this.b.toString('latin1', start, nameEnd);
       this.prevName = name;
     }
+    this.prevNameStart = start;
     let p = this.openMetrics ? nameEnd : this.skipBlanks(nameEnd, end);
     const spans = this.spans;
     const at = spans.length;
     let keyEnd = nameEnd;
     let canonical = true;
-    if (p < end && text.charCodeAt(p) === C_LBRACE) {
+    if (p < end && b[p]! === C_LBRACE) {
       const braceAt = p;
       p = this.labelSet(p + 1, end);
       canonical = this.canonical && braceAt === nameEnd;
@@ -552,66 +598,73 @@ class Parser {
       // 0.0.4 without labels: the blanks before the value were already skipped.
     } else {
       if (p >= end) this.fail(`sample "${name}" has no value`);
-      const c = text.charCodeAt(p);
+      const c = b[p]!;
       if (c !== C_SPACE && c !== C_TAB) this.fail(`unexpected character after "${name}"`);
       p = this.openMetrics ? p + 1 : this.skipBlanks(p, end);
     }
     if (p >= end) this.fail(`sample "${name}" has no value`);
     let value = this.number(p, end);
     let valueEnd = this.numberEnd;
-    if (valueEnd < end && text.charCodeAt(valueEnd) !== C_SPACE && text.charCodeAt(valueEnd) !== C_TAB)
-      value = undefined;
+    if (valueEnd < end && b[valueEnd]! !== C_SPACE && b[valueEnd]! !== C_TAB) value = undefined;
     if (value === undefined) {
       valueEnd = this.tokenEnd(p, end);
-      value = special(text.slice(p, valueEnd));
-      if (value === undefined) this.fail(`invalid sample value "${text.slice(p, valueEnd)}" for "${name}"`);
+      value = special(this.str(p, valueEnd));
+      if (value === undefined) this.fail(`invalid sample value "${this.str(p, valueEnd)}" for "${name}"`);
     }
     p = valueEnd;
     let timestampMs: number | undefined;
     if (p < end) {
       p = this.openMetrics ? p + 1 : this.skipBlanks(p, end);
-      if (p < end && text.charCodeAt(p) !== C_HASH) {
+      if (p < end && b[p]! !== C_HASH) {
         const tsEnd = this.tokenEnd(p, end);
         timestampMs = this.timestamp(p, tsEnd);
         p = tsEnd;
         if (p < end) p = this.openMetrics ? p + 1 : this.skipBlanks(p, end);
       }
       if (p < end) {
-        if (this.openMetrics && text.charCodeAt(p) === C_HASH) this.exemplar(p + 1, end);
+        if (this.openMetrics && b[p]! === C_HASH) this.exemplar(p + 1, end);
         else this.fail(`unexpected text after the value of "${name}"`);
       }
     }
 
     const family = this.familyForSample(name);
     // Series identity: the name plus the label set. Sorted, escape-free, blank-free label text is already
-    // canonical, so the input slice serves as the key; anything else is rebuilt in canonical form.
-    let key: string;
-    if (labelCount === 0) key = name;
-    else if (canonical) key = text.slice(start, keyEnd);
-    else key = canonicalKey(name, spans, at, labelCount);
+    // canonical, so its input bytes serve as the key; anything else is rebuilt in canonical form.
     let index = this.seriesIndex;
     if (this.seriesFamily !== family) {
       index = this.seen.get(family);
       if (index === undefined) {
-        index = { lastKey: undefined, keys: [], set: undefined };
+        index = { lastStart: -1, lastEnd: -1, ranges: [], set: undefined };
         this.seen.set(family, index);
         this.hasSamples.add(family);
       }
       this.seriesFamily = family;
       this.seriesIndex = index;
     }
-    // Exporters write a family's series in sorted order, and strictly increasing keys cannot repeat:
-    // a string comparison with the previous key replaces hashing. Out-of-order input falls back to a set.
+    const keyStart = start;
+    if (labelCount === 0) keyEnd = nameEnd;
+    else if (!canonical) keyEnd = -1;
+    // Exporters write a family's series in sorted order, and strictly increasing keys cannot repeat: a
+    // byte comparison with the previous key, in place, replaces hashing. Out-of-order or non-canonical
+    // input falls back to a set of key strings.
     if (index!.set === undefined) {
-      if (index!.lastKey === undefined || index!.lastKey < key) {
-        index!.lastKey = key;
-        index!.keys.push(key);
+      if (
+        keyEnd >= 0 &&
+        (index!.lastStart < 0 || this.compareBytes(index!.lastStart, index!.lastEnd, keyStart, keyEnd) < 0)
+      ) {
+        index!.lastStart = keyStart;
+        index!.lastEnd = keyEnd;
+        index!.ranges.push(keyStart, keyEnd);
       } else {
-        index!.set = new Set(index!.keys);
-        index!.keys = [];
+        const set = new Set<string>();
+        const ranges = index!.ranges;
+        for (let i = 0; i < ranges.length; i += 2) set.add(this.str(ranges[i]!, ranges[i + 1]!));
+        index!.set = set;
+        index!.ranges = [];
       }
     }
     if (index!.set !== undefined) {
+      const key = keyEnd >= 0 ? this.str(keyStart, keyEnd) : canonicalKey(name, spans, at, labelCount);
       if (index!.set.has(key)) this.fail(`duplicate series ${key}`);
       index!.set.add(key);
     }
@@ -626,7 +679,7 @@ class Parser {
    * Sets `this.canonical` to whether the label text is sorted, blank-free and escape-free.
    */
   private labelSet(p: number, end: number): number {
-    const text = this.text;
+    const b = this.b;
     const spans = this.spans;
     let canonical = true;
     let sorted = true;
@@ -636,7 +689,7 @@ class Parser {
     const blank0 = p;
     p = this.skipBlanks(p, end);
     if (p !== blank0) canonical = false;
-    if (p < end && text.charCodeAt(p) === C_RBRACE) {
+    if (p < end && b[p]! === C_RBRACE) {
       this.canonical = canonical;
       return p + 1;
     }
@@ -644,15 +697,15 @@ class Parser {
       const nameStart = p;
       // Names are validated in place and kept as offsets: no string is made for them while parsing.
       // Validated in place; in the same pass compared with the previous label name for sort order.
-      if (p >= end || !isNameStart(text.charCodeAt(p))) this.fail('invalid label name');
+      if (p >= end || !isNameStart(b[p]!)) this.fail('invalid label name');
       const prevLen = prevEnd - prevStart;
       let order = prevStart < 0 ? 1 : 0; // sign of (this name − previous name) once known
       for (;;) {
-        const c = p < end ? text.charCodeAt(p) : -1;
+        const c = p < end ? b[p]! : -1;
         if (!isNameChar(c)) break;
         if (order === 0) {
           const i = p - nameStart;
-          order = i >= prevLen ? 1 : c - text.charCodeAt(prevStart + i);
+          order = i >= prevLen ? 1 : c - b[prevStart + i]!;
         }
         p++;
       }
@@ -664,17 +717,17 @@ class Parser {
       p = nameEnd;
       let q = this.skipBlanks(p, end);
       if (q !== p) canonical = false;
-      if (q >= end || text.charCodeAt(q) !== C_EQ)
-        this.failLabel('expected "=" after label name', nameStart, nameEnd);
+      if (q >= end || b[q]! !== C_EQ) this.failLabel('expected "=" after label name', nameStart, nameEnd);
       p = this.skipBlanks(q + 1, end);
       if (p !== q + 1) canonical = false;
-      if (p >= end || text.charCodeAt(p) !== C_QUOTE)
+      if (p >= end || b[p]! !== C_QUOTE)
         this.failLabel('expected a quoted value for label', nameStart, nameEnd);
       const valueStart = p + 1;
-      const close = text.indexOf('"', valueStart);
+      // Native searches for the closing quote and for the next backslash anywhere ahead (usually none).
+      const close = b.indexOf(C_QUOTE, valueStart);
       if (close === -1 || close >= end) this.failLabel('unterminated value for label', nameStart, nameEnd);
       if (this.nextBackslash < valueStart) {
-        const bs = text.indexOf('\\', valueStart);
+        const bs = b.indexOf(C_BACKSLASH, valueStart);
         this.nextBackslash = bs === -1 ? Infinity : bs;
       }
       if (this.nextBackslash < close) {
@@ -689,12 +742,12 @@ class Parser {
       if (q !== p) canonical = false;
       p = q;
       if (p >= end) this.fail('unterminated label set');
-      const c = text.charCodeAt(p);
+      const c = b[p]!;
       if (c === C_COMMA) {
         q = this.skipBlanks(p + 1, end);
         if (q !== p + 1) canonical = false;
         p = q;
-        if (p < end && text.charCodeAt(p) === C_RBRACE) {
+        if (p < end && b[p]! === C_RBRACE) {
           if (this.openMetrics) this.fail('trailing comma in label set');
           canonical = false;
           p++;
@@ -714,7 +767,7 @@ class Parser {
       const d = spans.data;
       for (let i = first + 4; i < spans.length; i += 4) {
         for (let j = first; j < i; j += 4) {
-          if (compareRanges(text, d[j]!, d[j + 1]!, d[i]!, d[i + 1]!) === 0)
+          if (compareRanges(b, d[j]!, d[j + 1]!, d[i]!, d[i + 1]!) === 0)
             this.failLabel('duplicate label', d[i]!, d[i + 1]!);
         }
       }
@@ -724,22 +777,22 @@ class Parser {
   }
 
   private failLabel(message: string, nameStart: number, nameEnd: number): never {
-    return this.fail(`${message} "${this.text.slice(nameStart, nameEnd)}"`);
+    return this.fail(`${message} "${this.str(nameStart, nameEnd)}"`);
   }
 
   /** Validates a label value with escapes (\\ \" \n only); returns the offset after its closing quote. */
   private escapedValueEnd(start: number, end: number, nameStart: number, nameEnd: number): number {
-    const text = this.text;
+    const b = this.b;
     let p = start;
     while (p < end) {
-      const c = text.charCodeAt(p);
+      const c = b[p]!;
       if (c === C_QUOTE) {
-        const bs = text.indexOf('\\', p + 1);
+        const bs = b.indexOf(C_BACKSLASH, p + 1);
         this.nextBackslash = bs === -1 ? Infinity : bs;
         return p + 1;
       }
       if (c === C_BACKSLASH) {
-        const n = p + 1 < end ? text.charCodeAt(p + 1) : -1;
+        const n = p + 1 < end ? b[p + 1]! : -1;
         if (n !== C_BACKSLASH && n !== C_QUOTE && n !== 110) {
           this.failLabel('invalid escape sequence in the value of label', nameStart, nameEnd);
         }
@@ -755,7 +808,7 @@ class Parser {
   private numberToken(start: number, end: number): number | undefined {
     const v = this.number(start, end);
     if (v !== undefined && this.numberEnd === end) return v;
-    return special(this.text.slice(start, end));
+    return special(this.str(start, end));
   }
 
   /**
@@ -763,14 +816,14 @@ class Parser {
    * `numberEnd` to where it stopped. Undefined when no number starts there (NaN/Inf are the caller's).
    */
   private number(start: number, end: number): number | undefined {
-    const text = this.text;
+    const b = this.b;
     let p = start;
-    let c = p < end ? text.charCodeAt(p) : -1;
+    let c = p < end ? b[p]! : -1;
     let negative = false;
     if (c === C_PLUS || c === C_MINUS) {
       negative = c === C_MINUS;
       p++;
-      c = p < end ? text.charCodeAt(p) : -1;
+      c = p < end ? b[p]! : -1;
     }
     // Mantissa digits as an integer while it stays exact (at most 15 significant digits).
     let mantissa = 0;
@@ -783,13 +836,13 @@ class Parser {
       }
       intDigits++;
       p++;
-      c = p < end ? text.charCodeAt(p) : -1;
+      c = p < end ? b[p]! : -1;
     }
     let fracDigits = 0;
     let scale = 0;
     if (c === C_DOT) {
       p++;
-      c = p < end ? text.charCodeAt(p) : -1;
+      c = p < end ? b[p]! : -1;
       while (c >= C_0 && c <= C_9) {
         if (digits > 0 || c !== C_0) {
           mantissa = mantissa * 10 + (c - C_0);
@@ -798,7 +851,7 @@ class Parser {
         fracDigits++;
         scale--;
         p++;
-        c = p < end ? text.charCodeAt(p) : -1;
+        c = p < end ? b[p]! : -1;
       }
     }
     if (intDigits + fracDigits === 0) {
@@ -809,18 +862,18 @@ class Parser {
     if (c === 101 || c === 69) {
       // e / E
       p++;
-      c = p < end ? text.charCodeAt(p) : -1;
+      c = p < end ? b[p]! : -1;
       let expNegative = false;
       if (c === C_PLUS || c === C_MINUS) {
         expNegative = c === C_MINUS;
         p++;
-        c = p < end ? text.charCodeAt(p) : -1;
+        c = p < end ? b[p]! : -1;
       }
       const expStart = p;
       while (c >= C_0 && c <= C_9) {
         if (exponent < 100000) exponent = exponent * 10 + (c - C_0);
         p++;
-        c = p < end ? text.charCodeAt(p) : -1;
+        c = p < end ? b[p]! : -1;
       }
       if (p === expStart) {
         this.numberEnd = start;
@@ -839,39 +892,39 @@ class Parser {
       else if (e10 < 0 && e10 >= -22) v = mantissa / POW10[-e10]!;
       if (v !== undefined) return negative ? -v : v;
     }
-    return Number(text.slice(start, p));
+    return Number(this.str(start, p));
   }
 
   private timestamp(start: number, end: number): number {
-    const text = this.text;
+    const b = this.b;
     if (this.openMetrics) {
       const seconds = this.numberToken(start, end);
       if (seconds === undefined || !Number.isFinite(seconds))
-        this.fail(`invalid timestamp "${text.slice(start, end)}"`);
+        this.fail(`invalid timestamp "${this.str(start, end)}"`);
       return seconds * 1000;
     }
     // 0.0.4: an integer number of milliseconds.
     let p = start;
-    const c0 = text.charCodeAt(p);
+    const c0 = b[p]!;
     if (c0 === C_MINUS || c0 === C_PLUS) p++;
-    if (p >= end) this.fail(`invalid timestamp "${text.slice(start, end)}"`);
+    if (p >= end) this.fail(`invalid timestamp "${this.str(start, end)}"`);
     for (; p < end; p++) {
-      const c = text.charCodeAt(p);
-      if (c < C_0 || c > C_9) this.fail(`invalid timestamp "${text.slice(start, end)}"`);
+      const c = b[p]!;
+      if (c < C_0 || c > C_9) this.fail(`invalid timestamp "${this.str(start, end)}"`);
     }
-    const ms = Number(text.slice(start, end));
-    if (!Number.isSafeInteger(ms)) this.fail(`timestamp "${text.slice(start, end)}" is out of range`);
+    const ms = Number(this.str(start, end));
+    if (!Number.isSafeInteger(ms)) this.fail(`timestamp "${this.str(start, end)}" is out of range`);
     return ms;
   }
 
   /** OpenMetrics exemplar ` # {labels} value [timestamp]`: validated, not kept. */
   private exemplar(p: number, end: number): void {
-    const text = this.text;
-    if (text.charCodeAt(p) !== C_SPACE || text.charCodeAt(p + 1) !== C_LBRACE) this.fail('invalid exemplar');
+    const b = this.b;
+    if (b[p]! !== C_SPACE || b[p + 1]! !== C_LBRACE) this.fail('invalid exemplar');
     const mark = this.spans.length;
     p = this.labelSet(p + 2, end);
     this.spans.length = mark;
-    if (p >= end || text.charCodeAt(p) !== C_SPACE) this.fail('exemplar without a value');
+    if (p >= end || b[p]! !== C_SPACE) this.fail('exemplar without a value');
     const vEnd = this.tokenEnd(p + 1, end);
     if (this.numberToken(p + 1, vEnd) === undefined) this.fail('invalid exemplar value');
     if (vEnd < end) {
@@ -883,9 +936,11 @@ class Parser {
 }
 
 interface SeriesIndex {
-  lastKey: string | undefined;
-  /** Keys seen while they arrived in order (kept to seed the set if the order breaks). */
-  keys: string[];
+  /** Byte range of the last key while keys arrive in strictly increasing order; -1 before the first. */
+  lastStart: number;
+  lastEnd: number;
+  /** Key ranges (start, end pairs) seen in order, kept to seed the set if the order breaks. */
+  ranges: number[];
   set: Set<string> | undefined;
 }
 
@@ -908,45 +963,45 @@ function special(token: string): number | undefined {
   }
 }
 
-function endsWithEof(text: string): boolean {
-  let end = text.length;
-  if (end > 0 && text.charCodeAt(end - 1) === C_LF) end--;
-  if (end > 0 && text.charCodeAt(end - 1) === C_CR) end--;
-  if (end < 5 || text.slice(end - 5, end) !== '# EOF') return false;
-  return end === 5 || text.charCodeAt(end - 6) === C_LF;
+function endsWithEof(b: Buffer): boolean {
+  let end = b.length;
+  if (end > 0 && b[end - 1] === C_LF) end--;
+  if (end > 0 && b[end - 1] === C_CR) end--;
+  if (end < 5 || b.toString('latin1', end - 5, end) !== '# EOF') return false;
+  return end === 5 || b[end - 6] === C_LF;
 }
 
 /** Canonical series key: name{a="x",b="y"} with labels sorted by name and values escaped. */
 function canonicalKey(name: string, spans: LabelSpans, at: number, count: number): string {
   const pairs: Array<[string, string]> = [];
   for (let i = at; i < at + count * 4; i += 4) {
-    pairs.push([spans.text.slice(spans.data[i]!, spans.data[i + 1]!), spans.value(i)]);
+    pairs.push([spans.bytes.toString('latin1', spans.data[i]!, spans.data[i + 1]!), spans.value(i)]);
   }
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return `${name}{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
 }
 
-function compareRanges(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+function compareRanges(b: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
   const n = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < n; i++) {
-    const d = text.charCodeAt(aStart + i) - text.charCodeAt(bStart + i);
+    const d = b[aStart + i]! - b[bStart + i]!;
     if (d !== 0) return d;
   }
   return aEnd - aStart - (bEnd - bStart);
 }
 
-function unescapeLabelValue(text: string, start: number, end: number): string {
+function unescapeLabelValue(b: Buffer, start: number, end: number): string {
   const parts: string[] = [];
   let from = start;
-  let bs = text.indexOf('\\', start);
+  let bs = b.indexOf(C_BACKSLASH, start);
   while (bs !== -1 && bs < end) {
-    parts.push(text.slice(from, bs));
-    const n = text.charCodeAt(bs + 1);
+    parts.push(b.toString('utf8', from, bs));
+    const n = b[bs + 1];
     parts.push(n === 110 ? '\n' : n === C_QUOTE ? '"' : '\\');
     from = bs + 2;
-    bs = text.indexOf('\\', from);
+    bs = b.indexOf(C_BACKSLASH, from);
   }
-  parts.push(text.slice(from, end));
+  parts.push(b.toString('utf8', from, end));
   return parts.join('');
 }
 
