@@ -307,6 +307,37 @@ describe('parseExposition: properties', () => {
     );
   });
 
+  test('label names repeated from the previous line are checked like new ones (order, duplicates, validity)', () => {
+    // Names from a tiny alphabet: consecutive lines share, extend, truncate and reorder each other's names,
+    // which exercises the reuse of the previous line's validated names.
+    const shortName = fc.constantFrom('a', 'ab', 'abc', 'b', 'ba', '_', 'a1', '1a', 'a-b');
+    const line = fc.array(shortName, { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+        const body = lines.map((names, i) => `m{${names.map((n) => `${n}="v"`).join(',')}} ${i}`).join('\n');
+        const invalidAt = lines.findIndex((names) => names.some((n) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n)));
+        const duplicateAt = lines.findIndex((names) => new Set(names).size !== names.length);
+        const seen = new Set<string>();
+        const repeatedAt = lines.findIndex((names) => {
+          const key = [...names].sort().join(',');
+          if (seen.has(key)) return true;
+          seen.add(key);
+          return false;
+        });
+        const bad = [invalidAt, duplicateAt, repeatedAt].filter((i) => i >= 0);
+        if (bad.length === 0) {
+          const e = parseExposition(body);
+          expect(e.families.get('m')!.samples.map((x) => labelObject(x))).toEqual(
+            lines.map((names) => Object.fromEntries(names.map((n) => [n, 'v']))),
+          );
+        } else {
+          expect(parseError(body).line).toBe(Math.min(...bad) + 1);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   test('arbitrary strings either parse or raise ExpositionParseError', () => {
     const alphabet = fc.constantFrom(
       'a',

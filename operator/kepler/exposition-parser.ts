@@ -307,6 +307,12 @@ class Parser {
   private prevNameStart = 0;
   /** Set by labelSet: whether the label text just read is already in canonical form. */
   private canonical = true;
+  /** Set by labelSet: whether the label names just read are strictly ascending. */
+  private sorted = true;
+  /** The previous sample's label spans (offset into the span store, count) and whether they were sorted. */
+  private templateAt = 0;
+  private templateCount = 0;
+  private templateSorted = false;
 
   constructor(decoded: { b: Buffer; bytes: number }, options: ParseOptions) {
     this.b = decoded.b;
@@ -594,6 +600,11 @@ class Parser {
       keyEnd = p;
     }
     const labelCount = (spans.length - at) >> 2;
+    if (labelCount > 0) {
+      this.templateAt = at;
+      this.templateCount = labelCount;
+      this.templateSorted = this.sorted;
+    }
     if (keyEnd === nameEnd && p > nameEnd) {
       // 0.0.4 without labels: the blanks before the value were already skipped.
     } else {
@@ -691,26 +702,52 @@ class Parser {
     if (p !== blank0) canonical = false;
     if (p < end && b[p]! === C_RBRACE) {
       this.canonical = canonical;
+      this.sorted = true;
       return p + 1;
     }
-    for (;;) {
+    // The previous sample's label names: lines of one family repeat them, so a name equal to the one
+    // at the same position there is already validated (and, if that set was sorted, so is the order).
+    const tplAt = this.templateAt;
+    const tplCount = this.templateCount;
+    const tplSorted = this.templateSorted;
+    let prevMatched = true;
+    for (let k = 0; ; k++) {
       const nameStart = p;
-      // Names are validated in place and kept as offsets: no string is made for them while parsing.
-      // Validated in place; in the same pass compared with the previous label name for sort order.
-      if (p >= end || !isNameStart(b[p]!)) this.fail('invalid label name');
-      const prevLen = prevEnd - prevStart;
       let order = prevStart < 0 ? 1 : 0; // sign of (this name − previous name) once known
-      for (;;) {
-        const c = p < end ? b[p]! : -1;
-        if (!isNameChar(c)) break;
-        if (order === 0) {
-          const i = p - nameStart;
-          order = i >= prevLen ? 1 : c - b[prevStart + i]!;
+      let matched = false;
+      if (k < tplCount) {
+        const d = spans.data;
+        const ts = d[tplAt + k * 4]!;
+        const after = nameStart + (d[tplAt + k * 4 + 1]! - ts);
+        if (
+          after < end &&
+          !isNameChar(b[after]!) &&
+          this.compareBytes(ts, d[tplAt + k * 4 + 1]!, nameStart, after) === 0
+        ) {
+          matched = true;
+          p = after;
+          if (order === 0)
+            order = prevMatched && tplSorted ? 1 : this.compareBytes(nameStart, p, prevStart, prevEnd);
         }
-        p++;
       }
+      if (!matched) {
+        // Validated in place and kept as offsets (no string is made for a name while parsing); in the
+        // same pass compared with the previous label name for sort order.
+        if (p >= end || !isNameStart(b[p]!)) this.fail('invalid label name');
+        const prevLen = prevEnd - prevStart;
+        for (;;) {
+          const c = p < end ? b[p]! : -1;
+          if (!isNameChar(c)) break;
+          if (order === 0) {
+            const i = p - nameStart;
+            order = i >= prevLen ? 1 : c - b[prevStart + i]!;
+          }
+          p++;
+        }
+        if (order === 0 && p - nameStart < prevLen) order = -1;
+      }
+      prevMatched = matched;
       const nameEnd = p;
-      if (order === 0 && p - nameStart < prevLen) order = -1;
       if (order <= 0) sorted = false;
       prevStart = nameStart;
       prevEnd = nameEnd;
@@ -773,6 +810,7 @@ class Parser {
       }
     }
     this.canonical = canonical;
+    this.sorted = sorted;
     return p;
   }
 
