@@ -135,6 +135,8 @@ describe('carbon-aware-kepler chart', () => {
       '0.0.0.0',
       '--auth',
       'token',
+      // Two replicas by default: sessions must not be pinned to one of them.
+      '--stateless',
       '--token-file',
       '/etc/carbon-aware/mcp-token/token',
     ]);
@@ -191,7 +193,16 @@ describe('carbon-aware-kepler chart', () => {
     });
     expect(m.some((x) => x.kind === 'Secret')).toBe(false);
     const mc = containers(find(m, 'Deployment', '-mcp'))[0]!;
-    expect(mc.args).toEqual(['--http', '--port', '8000', '--host', '0.0.0.0', '--auth', 'kubernetes']);
+    expect(mc.args).toEqual([
+      '--http',
+      '--port',
+      '8000',
+      '--host',
+      '0.0.0.0',
+      '--auth',
+      'kubernetes',
+      '--stateless',
+    ]);
     expect(mc.volumeMounts.map((v: any) => v.name)).toEqual(['tmp', 'standards']);
   });
 
