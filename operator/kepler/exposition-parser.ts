@@ -23,9 +23,13 @@ export type ExpositionFormat = 'prometheus-0.0.4' | 'openmetrics-1.0.0';
  * valueEnd) as offsets into the text. A value holding escapes has its start stored as ~start (negative).
  */
 class LabelSpans {
-  data = new Int32Array(4096);
+  data: Int32Array;
   length = 0;
-  constructor(readonly bytes: Buffer) {}
+  constructor(readonly bytes: Buffer) {
+    // Sized for about one label per 48 bytes of input (Kepler lines run 40–60 bytes a label), so a large
+    // body rarely grows the store by copying; it still grows when labels are denser.
+    this.data = new Int32Array(Math.min(Math.max(4096, Math.ceil(bytes.length / 48) * 4), 1 << 24));
+  }
   push(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
     if (this.length + 4 > this.data.length) {
       const grown = new Int32Array(this.data.length * 2);
@@ -587,6 +591,8 @@ class Parser {
       name = this.b.toString('latin1', start, nameEnd);
       this.prevName = name;
     }
+    // The previous line starts with the same name bytes: a key comparison with it can skip them.
+    const sameNameAs = same ? this.prevNameStart : -1;
     this.prevNameStart = start;
     let p = this.openMetrics ? nameEnd : this.skipBlanks(nameEnd, end);
     const spans = this.spans;
@@ -661,7 +667,10 @@ class Parser {
     if (index!.set === undefined) {
       if (
         keyEnd >= 0 &&
-        (index!.lastStart < 0 || this.compareBytes(index!.lastStart, index!.lastEnd, keyStart, keyEnd) < 0)
+        (index!.lastStart < 0 ||
+          (index!.lastStart === sameNameAs
+            ? this.compareBytes(sameNameAs + nameLen, index!.lastEnd, keyStart + nameLen, keyEnd)
+            : this.compareBytes(index!.lastStart, index!.lastEnd, keyStart, keyEnd)) < 0)
       ) {
         index!.lastStart = keyStart;
         index!.lastEnd = keyEnd;
