@@ -260,13 +260,11 @@ export function parseExposition(input: string | Uint8Array, options: ParseOption
  */
 function decode(input: string | Uint8Array, maxBytes: number): { b: Buffer; bytes: number } {
   if (typeof input === 'string') {
-    // UTF-16 length ≤ UTF-8 length ≤ 3 × UTF-16 length: only measure exactly when it matters.
-    if (input.length > maxBytes || input.length * 3 > maxBytes) {
-      const bytes = Buffer.byteLength(input, 'utf8');
-      if (bytes > maxBytes)
-        throw new ExpositionParseError(0, `exposition is ${bytes} bytes, over the ${maxBytes}-byte limit`);
-    }
-    const b = Buffer.from(input, 'utf8');
+    const bytes = Buffer.byteLength(input, 'utf8');
+    if (bytes > maxBytes)
+      throw new ExpositionParseError(0, `exposition is ${bytes} bytes, over the ${maxBytes}-byte limit`);
+    // Equal lengths mean every character is ASCII, and then the cheaper one-byte copy is the same bytes.
+    const b = bytes === input.length ? Buffer.from(input, 'latin1') : Buffer.from(input, 'utf8');
     return { b, bytes: b.byteLength };
   }
   if (input.byteLength > maxBytes) {
