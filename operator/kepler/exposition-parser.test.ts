@@ -117,6 +117,32 @@ lat_count 2693
     expect(parseExposition(Buffer.from(text)).sampleCount).toBe(parseExposition(text).sampleCount);
   });
 
+  test('non-ASCII label values and HELP read the same from a string and from bytes', () => {
+    const text = [
+      '# HELP w 전력 사용량 (watts) \u{1F50B}',
+      'w{pod="데이터-처리-0",zone="é\\"x"} 1.5',
+      'w{pod="데이터-처리-1",zone="ü\\n"} 2',
+      'w{pod="데이터-처리-1",zone="ü\\n"} 3',
+    ].join('\n');
+    const okText = text.split('\n').slice(0, 3).join('\n');
+    const forms: Array<(t: string) => string | Uint8Array> = [
+      (t) => t,
+      (t) => Buffer.from(t),
+      (t) => new Uint8Array(Buffer.from(t)),
+    ];
+    for (const form of forms) {
+      const err = parseError(form(text));
+      expect(err.line).toBe(4);
+      expect(err.message).toContain('데이터-처리-1');
+      const ok = parseExposition(form(okText));
+      expect(ok.families.get('w')!.help).toBe('전력 사용량 (watts) \u{1F50B}');
+      expect(ok.families.get('w')!.samples.map((x) => labelObject(x))).toEqual([
+        { pod: '데이터-처리-0', zone: 'é"x' },
+        { pod: '데이터-처리-1', zone: 'ü\n' },
+      ]);
+    }
+  });
+
   test.each([
     ['duplicate series', 'a{x="1",y="2"} 1\na{y="2",x="1"} 2\n', 2, /duplicate series/],
     ['duplicate series without labels', 'a 1\na{} 2\n', 2, /duplicate series/],

@@ -1,6 +1,9 @@
 // Prometheus text exposition (0.0.4) and OpenMetrics 1.0 parser.
-// One pass over the input with indexOf/charCodeAt; no regular expressions per line and no per-character
-// string building on the common path (label values without escapes are plain slices of the input).
+// One pass over the body's UTF-8 bytes (validated once, natively) with Buffer.indexOf and typed-array
+// reads; no regular expressions per line and no strings made on the common path: names, label names
+// and values stay byte offsets, and a label value becomes a string only when it is asked for. Lines of
+// one family repeat the previous line's name and label names, which are then compared, not re-validated.
+// A string body is encoded to UTF-8 first (lone surrogates become U+FFFD, as on the wire).
 // Strict: anything malformed raises ExpositionParseError with the 1-based line number, and nothing else
 // escapes parseExposition (a scrape is untrusted input).
 import { isUtf8 } from 'node:buffer';
