@@ -17,7 +17,6 @@ import type { PolicyEvaluator } from '../operator/controller/policy-evaluator.js
 import { PolicyReconciler } from '../operator/controller/policy-reconciler.js';
 import { toPodView, type OwnerReference, type PodView } from '../operator/controller/pod-view.js';
 import type { PolicyStore } from '../operator/controller/status-writer.js';
-import { FormulaEvaluator } from '../operator/controller/testdata/formula-evaluator.js';
 import { StaticOwnerLookup } from '../operator/controller/workload-grouping.js';
 
 const PODS = 10_000;
@@ -105,13 +104,7 @@ export async function runReconcileBench(): Promise<{ ms: number; rssMb: number; 
         errors: [],
       }),
   };
-  let evaluator: PolicyEvaluator;
-  try {
-    evaluator = await createEngineEvaluator(pino({ level: 'silent' }));
-  } catch (error) {
-    console.log(`# carbon engine not loadable (${(error as Error).message}); using the formula evaluator`);
-    evaluator = new FormulaEvaluator();
-  }
+  const evaluator: PolicyEvaluator = await createEngineEvaluator(pino({ level: 'silent' }));
   const policy: CarbonCompliancePolicy = {
     apiVersion: 'carbon-aware.dev/v1alpha1',
     kind: 'CarbonCompliancePolicy',
