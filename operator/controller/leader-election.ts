@@ -50,6 +50,8 @@ export class LeaderElector {
   private observedAt = 0;
   private lastRenewAt = 0;
   private lease: Lease | undefined;
+  /** The acquire/renew round in progress, so stop() never races a renewal with its release. */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly client: KubeRestClient,
@@ -67,18 +69,27 @@ export class LeaderElector {
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.tick();
+    this.inFlight = this.tick();
   }
 
   /** Stops campaigning; a leader releases the Lease so a standby need not wait for it to expire. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    // A renewal still on the wire would otherwise land after the release (or make it fail with
+    // 409) and leave the Lease held for a whole leaseDuration.
+    await this.inFlight;
     if (!this.leading) return;
     this.leading = false;
-    try {
-      const lease = await this.get();
-      if (lease && lease.spec.holderIdentity === this.options.identity) {
+    await this.release();
+    this.options.onStoppedLeading();
+  }
+
+  private async release(): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const lease = await this.get();
+        if (!lease || lease.spec.holderIdentity !== this.options.identity) return;
         const now = microTime(new Date());
         await this.client.replace(this.path(), {
           ...lease,
@@ -91,14 +102,17 @@ export class LeaderElector {
           },
         });
         this.options.logger?.info({ lease: this.options.name }, 'released the leader Lease');
+        return;
+      } catch (error) {
+        // 409: the record changed between our read and write; read it again (a few times).
+        if (error instanceof KubeApiError && error.statusCode === 409 && attempt < 3) continue;
+        this.options.logger?.warn(
+          { lease: this.options.name, err: (error as Error).message },
+          'could not release the Lease',
+        );
+        return;
       }
-    } catch (error) {
-      this.options.logger?.warn(
-        { lease: this.options.name, err: (error as Error).message },
-        'could not release the Lease',
-      );
     }
-    this.options.onStoppedLeading();
   }
 
   private path(name?: string): string {
@@ -147,7 +161,9 @@ export class LeaderElector {
       this.options.onStoppedLeading();
     }
     this.timer = setTimeout(
-      () => void this.tick(),
+      () => {
+        this.inFlight = this.tick();
+      },
       this.options.retryPeriodSeconds * 1000 * (this.leading ? 1 : 1 + Math.random() * 0.2),
     );
   }
