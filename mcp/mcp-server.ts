@@ -1,13 +1,16 @@
 // Builds one McpServer (one per session over HTTP; one for stdio) from the tool catalogue,
 // resources and prompts. Tool calls go through runTool, shared with REST.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
   ErrorCode,
+  ListToolsRequestSchema,
   McpError,
   type CallToolResult,
+  type ListToolsResult,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -52,11 +55,39 @@ export function toolResult(summary: string, structured: unknown): CallToolResult
   };
 }
 
+// One listing per tool catalogue for the whole process (every HTTP session gets its own McpServer).
+const toolListings = new WeakMap<readonly ToolDefinition[], ListToolsResult>();
+
+function toolListing(tools: readonly ToolDefinition[]): ListToolsResult {
+  let listing = toolListings.get(tools);
+  if (!listing) {
+    listing = {
+      tools: tools.map((tool) => ({
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: z.toJSONSchema(tool.inputSchema, { target: 'draft-7', io: 'input' }) as ToolSchema,
+        outputSchema: z.toJSONSchema(tool.outputSchema, { target: 'draft-7', io: 'output' }) as ToolSchema,
+        annotations: { title: tool.title, ...readOnlyAnnotations },
+        execution: { taskSupport: 'forbidden' as const },
+      })),
+    };
+    toolListings.set(tools, listing);
+  }
+  return listing;
+}
+type ToolSchema = ListToolsResult['tools'][number]['inputSchema'];
+
+// The SDK builds an Ajv instance per server (used only to validate elicitation answers, which this
+// server never requests); one shared instance keeps a session's construction cheap.
+const sharedJsonSchemaValidator = new AjvJsonSchemaValidator();
+
 export function createMcpServer(deps: FrontEndDeps): McpServer {
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Carbon-Aware Kepler' },
     {
       capabilities: { logging: {}, completions: {} },
+      jsonSchemaValidator: sharedJsonSchemaValidator,
       instructions:
         'Answers come from CarbonCompliancePolicy status that the operator keeps current from Kepler energy metrics. ' +
         'Start with list_workloads_by_compliance or assess_workload_compliance. Every number carries its unit and source.',
@@ -65,20 +96,11 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
   const visible = (extra: Extra | undefined) =>
     deps.authoriser.visiblePolicies(extra?.authInfo, deps.source.list());
 
-  for (const tool of deps.tools) {
-    mcp.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema as z.ZodObject,
-        annotations: { title: tool.title, ...readOnlyAnnotations },
-      },
-      // Never called: tools/call is handled below so that bad arguments are a JSON-RPC -32602 error.
-      async () => ({ content: [] }),
-    );
-  }
+  // tools/list and tools/call are answered here rather than through registerTool: the SDK converts
+  // every schema to JSON Schema on each tools/list (40-50 ms a call for these tools), and bad
+  // arguments must be a JSON-RPC -32602 error naming the field.
+  mcp.server.registerCapabilities({ tools: { listChanged: false } });
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => toolListing(deps.tools));
   const byName = new Map(deps.tools.map((t) => [t.name, t]));
 
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {

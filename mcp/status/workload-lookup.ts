@@ -69,7 +69,14 @@ export function findWorkload(
   namespace: string,
   standard?: string,
 ): CoveredWorkload & { others: CoveredWorkload[] } {
-  const matches = coveredWorkloads(policies, namespace).filter((c) => c.assessment.workload === workload);
+  // Filter before building and sorting pairs: a lookup must not cost a sort of the whole namespace.
+  const matches: CoveredWorkload[] = [];
+  for (const policy of policies) {
+    if (policy.metadata.namespace !== namespace) continue;
+    for (const assessment of policy.status?.workloads ?? [])
+      if (assessment.workload === workload) matches.push({ policy, assessment: withNulls(assessment) });
+  }
+  matches.sort((a, b) => a.policy.metadata.name.localeCompare(b.policy.metadata.name));
   const first = matches[0];
   if (!first) throw new WorkloadNotCoveredError(workload, namespace);
   const chosen = (standard && matches.find((m) => m.assessment.standard === standard)) || first;

@@ -1,4 +1,5 @@
 // Small wording helpers for the human summaries (ko/en).
+import { formatNumber as formatWithDigits } from '../../operator/engine/messages.js';
 import type { ComplianceStatus, Language } from '../../operator/engine/types.js';
 
 const labels: Record<ComplianceStatus, Record<Language, string>> = {
@@ -11,6 +12,7 @@ export function statusLabel(status: ComplianceStatus, language: Language): strin
   return labels[status][language];
 }
 
+/** The engine's cached formatter (one Intl.NumberFormat per precision); whole numbers by default here. */
 export function formatNumber(value: number, fractionDigits = 0): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: fractionDigits, minimumFractionDigits: 0 });
+  return formatWithDigits(value, fractionDigits);
 }
