@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,12 @@ describe('control-plane helpers', () => {
     writeFileSync(join(runDir, 'owner.pid'), '999999');
     writeFileSync(join(runDir, 'children.pids'), `${sleeper.pid}\n`);
     const exited = new Promise((resolve) => sleeper.once('exit', resolve));
+    // Until the child has exec'd, its command line is still the test runner's (a busy machine
+    // makes that window long); the real etcd/apiserver children are long past it.
+    const cmdline = () => readFileSync(`/proc/${sleeper.pid}/cmdline`, 'utf8');
+    for (let waited = 0; !cmdline().includes(runDir) && waited < 5000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(cleanStaleRuns(base)).toBe(1);
     await exited;
     expect(existsSync(runDir)).toBe(false);
