@@ -2,13 +2,13 @@
 // is filled from a status file (the in-memory source: no apiserver, so only the front end is timed).
 // Prints `BENCH rest_rps`, `BENCH rest_p99_ms` and `BENCH mcp_http_p99_ms`.
 // Targets on 2 cores: >= 2000 rps and p99 <= 20 ms.
-import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { policy, temporalShift } from '../mcp/__fixtures__/policies.js';
 import { spawnFrontEnd } from '../mcp/__fixtures__/spawned-front-end.js';
+import { cannon } from './support/autocannon-run.js';
 
 const NAMESPACES = 50;
 const WORKLOADS_PER_NAMESPACE = 20;
@@ -30,12 +30,6 @@ function clusterStatus() {
       { language: n % 2 === 0 ? 'ko' : 'en' },
     ),
   );
-}
-
-function cannon(options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
-  });
 }
 
 async function mcpSession(url: string): Promise<Record<string, string>> {
