@@ -74,15 +74,10 @@ export async function runPythonPeerBench(): Promise<void> {
   const peerPort = await freeLoopbackPort();
   const peer = spawn(
     pythonPath,
-    ['-m', 'uvicorn', 'original_approach_server:app', '--app-dir', 'bench/python-peer'].concat([
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(peerPort),
-      '--log-level',
-      'warning',
-      '--no-access-log',
-    ]),
+    [
+      ...['-m', 'uvicorn', 'original_approach_server:app', '--app-dir', 'bench/python-peer'],
+      ...['--host', '127.0.0.1', '--port', String(peerPort), '--log-level', 'warning', '--no-access-log'],
+    ],
     { env: { ...process.env, KEPLER_URL: keplerUrl }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
 
