@@ -122,21 +122,20 @@ function recordedPrometheus(recorded: RecordedPod[]): {
       recorded.map((p) => ({ metric: metric(p.name), value: [NOW.getTime() / 1000, String(p.watts)] })),
     ),
   };
+  // Which recorded answer a request gets, from the queries PrometheusSource sends.
+  const responseFor = (path: string, query: string): Buffer => {
+    if (path.startsWith('/api/v1/query_range')) return responses.range;
+    if (query.includes('count(kepler_pod_cpu_joules_total)')) return responses.generation;
+    if (query.includes('count(kepler_container_joules_total)')) return responses.legacy;
+    if (query.includes('kepler_pod_cpu_watts')) return responses.power;
+    return responses.partial;
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const query = new URLSearchParams(Buffer.concat(chunks).toString()).get('query') ?? '';
-      const response = req.url?.startsWith('/api/v1/query_range')
-        ? responses.range
-        : query.includes('count(kepler_pod_cpu_joules_total)')
-          ? responses.generation
-          : query.includes('count(kepler_container_joules_total)')
-            ? responses.legacy
-            : query.includes('kepler_pod_cpu_watts')
-              ? responses.power
-              : responses.partial;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(response);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(responseFor(req.url ?? '', query));
     });
   });
   server.listen(0, '127.0.0.1');

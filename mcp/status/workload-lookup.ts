@@ -40,18 +40,28 @@ export function withNulls(assessment: WorkloadAssessment): WorkloadAssessment {
   return copy as unknown as WorkloadAssessment;
 }
 
-/** Every (policy, workload) pair, ordered by namespace, workload, policy name: stable for paging. */
-export function coveredWorkloads(
+/** The (policy, workload) pairs in `namespace` (all when absent), only `workload`'s when given. */
+function pairsOf(
   policies: readonly CarbonCompliancePolicy[],
   namespace?: string,
+  workload?: string,
 ): CoveredWorkload[] {
   const pairs: CoveredWorkload[] = [];
   for (const policy of policies) {
     if (namespace && policy.metadata.namespace !== namespace) continue;
     for (const assessment of policy.status?.workloads ?? [])
-      pairs.push({ policy, assessment: withNulls(assessment) });
+      if (workload === undefined || assessment.workload === workload)
+        pairs.push({ policy, assessment: withNulls(assessment) });
   }
-  return pairs.sort(
+  return pairs;
+}
+
+/** Every (policy, workload) pair, ordered by namespace, workload, policy name: stable for paging. */
+export function coveredWorkloads(
+  policies: readonly CarbonCompliancePolicy[],
+  namespace?: string,
+): CoveredWorkload[] {
+  return pairsOf(policies, namespace).sort(
     (a, b) =>
       a.assessment.namespace.localeCompare(b.assessment.namespace) ||
       a.assessment.workload.localeCompare(b.assessment.workload) ||
@@ -69,14 +79,10 @@ export function findWorkload(
   namespace: string,
   standard?: string,
 ): CoveredWorkload & { others: CoveredWorkload[] } {
-  // Filter before building and sorting pairs: a lookup must not cost a sort of the whole namespace.
-  const matches: CoveredWorkload[] = [];
-  for (const policy of policies) {
-    if (policy.metadata.namespace !== namespace) continue;
-    for (const assessment of policy.status?.workloads ?? [])
-      if (assessment.workload === workload) matches.push({ policy, assessment: withNulls(assessment) });
-  }
-  matches.sort((a, b) => a.policy.metadata.name.localeCompare(b.policy.metadata.name));
+  // Only this workload's pairs are built and sorted: a lookup must not sort the whole namespace.
+  const matches = pairsOf(policies, namespace, workload).sort((a, b) =>
+    a.policy.metadata.name.localeCompare(b.policy.metadata.name),
+  );
   const first = matches[0];
   if (!first) throw new WorkloadNotCoveredError(workload, namespace);
   const chosen = (standard && matches.find((m) => m.assessment.standard === standard)) || first;
