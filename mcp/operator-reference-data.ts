@@ -1,19 +1,19 @@
 // Reference data from the operator's data layer (operator/grid): the standards catalogue (or the
-// file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap) and grid profiles.
+// file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
+// operator's binding path (operator/binding) for figures that must match the policy status.
 import type { Logger } from 'pino';
-import type { CandidateRegion } from '../operator/engine/regional-migration.js';
-import { cloudRegion, cloudRegions, type CloudRegion } from '../operator/grid/cloud-regions.js';
-import { annualGridIntensity, gridZones } from '../operator/grid/grid-factors.js';
+import { loadBindingData } from '../operator/binding/binding-data.js';
+import { createSiteBinder, type SiteBinder } from '../operator/binding/site-binding.js';
+import { cloudRegion, cloudRegions } from '../operator/grid/cloud-regions.js';
+import { gridZones } from '../operator/grid/grid-factors.js';
 import { gridProfileFor } from '../operator/grid/grid-profile.js';
 import { loadStandardsCatalogue } from '../operator/grid/standards-catalogue.js';
-import type { HourlyIntensityProfile, Sourced, StandardDefinition } from '../operator/engine/types.js';
+import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
 import type { ReferenceData } from './reference-data.js';
 
 export interface RegionData {
   regionKeys: readonly string[];
-  region(key: string): CloudRegion | undefined;
-  annualIntensity(zone: string): Sourced<number> | undefined;
-  defaultPue: Sourced<number> | undefined;
+  regionZone(key: string): string | undefined;
 }
 
 export function referenceDataFrom(
@@ -21,6 +21,7 @@ export function referenceDataFrom(
   gridProfileFor: (zone: string) => HourlyIntensityProfile | undefined,
   zones: readonly string[],
   regions: RegionData,
+  binder: SiteBinder,
 ): ReferenceData {
   const byCode = new Map(standards.map((s) => [s.code, s]));
   const profiles = new Map<string, HourlyIntensityProfile | undefined>();
@@ -40,16 +41,8 @@ export function referenceDataFrom(
       return profiles.get(key);
     },
     regionKeys: () => regions.regionKeys,
-    defaultPue: () => regions.defaultPue,
-    candidateRegion: (regionOrZone): CandidateRegion | undefined => {
-      const region = regionOrZone.includes('/') ? regions.region(regionOrZone) : undefined;
-      if (regionOrZone.includes('/') && !region) return undefined;
-      const zone = region?.zone ?? regionOrZone.toUpperCase();
-      const intensity = region?.gridFactor ?? regions.annualIntensity(zone);
-      const pue = region?.pue ?? regions.defaultPue;
-      if (!intensity || !pue) return undefined;
-      return { region: region ? `${region.provider}/${region.region}` : zone, zone, intensity, pue };
-    },
+    regionZone: (key) => regions.regionZone(key),
+    binder,
   };
 }
 
@@ -65,19 +58,22 @@ export async function loadReferenceData(
   const zones = gridZones();
   const known = [...new Set([...zones.official, ...zones.electricityMaps, ...zones.ember])].sort();
   logger.debug({ standards: standards.length, zones: known.length }, 'reference data loaded');
-  const swallow = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch {
-      return undefined; // unknown region or zone
-    }
-  };
-  return referenceDataFrom(standards, (zone) => gridProfileFor(zone), known, {
-    regionKeys: cloudRegions()
-      .map((r) => `${r.provider}/${r.region}`)
-      .sort(),
-    region: (key) => swallow(() => cloudRegion(key)),
-    annualIntensity: (zone) => swallow(() => annualGridIntensity(zone)),
-    defaultPue: catalogue.defaultPue,
-  });
+  return referenceDataFrom(
+    standards,
+    (zone) => gridProfileFor(zone),
+    known,
+    {
+      regionKeys: cloudRegions()
+        .map((r) => `${r.provider}/${r.region}`)
+        .sort(),
+      regionZone: (key) => {
+        try {
+          return cloudRegion(key).zone;
+        } catch {
+          return undefined; // unknown region
+        }
+      },
+    },
+    createSiteBinder(loadBindingData({ catalogue })),
+  );
 }

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
 
   const source = await createMetricsSource(config, kubeConfig, logger);
-  const evaluator = await createEngineEvaluator(logger);
+  const evaluator = await createEngineEvaluator(logger, config.standardsFile);
   let exiting = false;
   const runtime = new OperatorRuntime({
     config,

@@ -1,4 +1,7 @@
-// A two-standard, one-zone reference set for tests that do not exercise the operator's data files.
+// A two-standard, one-zone reference set for tests that do not exercise the operator's data files
+// (region comparisons excepted: they use the real binding path).
+import { loadBindingData } from '../../operator/binding/binding-data.js';
+import { createSiteBinder } from '../../operator/binding/site-binding.js';
 import type { ReferenceData } from '../reference-data.js';
 import type { HourlyIntensityProfile, StandardDefinition } from '../../operator/engine/types.js';
 
@@ -34,11 +37,7 @@ export const testReferenceData: ReferenceData = {
   zones: () => ['KR'],
   gridProfile: (zone) => (zone === 'KR' ? kr : undefined),
   regionKeys: () => ['aws/ap-northeast-2', 'aws/eu-north-1'],
-  defaultPue: () => ({ value: 1.5, source: 'test fixture' }),
-  candidateRegion: (key) =>
-    key === 'aws/ap-northeast-2' || key === 'KR'
-      ? { region: key, zone: 'KR', intensity: { value: 436, source: 'test fixture' }, pue: { value: 1.17, source: 'test fixture' } }
-      : key === 'aws/eu-north-1'
-        ? { region: key, zone: 'SE', intensity: { value: 30, source: 'test fixture' }, pue: { value: 1.15, source: 'test fixture' } }
-        : undefined,
+  regionZone: (key) => (key === 'aws/ap-northeast-2' ? 'KR' : key === 'aws/eu-north-1' ? 'SE' : undefined),
+  // Region comparisons go through the operator's real binding path and data files.
+  binder: createSiteBinder(loadBindingData()),
 };

@@ -42,11 +42,15 @@ export const assessWorkloadCompliance = defineTool({
         ? `${a.namespace}/${a.workload}: ${statusLabel(a.status, 'ko')} (${a.standard}). ` +
           (intensity === null
             ? '측정된 에너지 데이터가 없습니다.'
-            : `유효 탄소집약도 ${formatNumber(intensity)} gCO2eq/kWh, 목표 ${formatNumber(a.target_carbon_intensity_gCO2eq_kWh)} (차이 ${formatNumber(a.gap_percent ?? 0, 1)}%), PUE ${formatNumber(a.pue, 2)}.`)
+            : a.target_carbon_intensity_gCO2eq_kWh === null
+              ? `PUE ${formatNumber(a.pue, 2)} (최대 ${a.max_pue ?? '-'}; PUE만 평가), 유효 탄소집약도 ${formatNumber(intensity)} gCO2eq/kWh (참고).`
+              : `유효 탄소집약도 ${formatNumber(intensity)} gCO2eq/kWh, 목표 ${formatNumber(a.target_carbon_intensity_gCO2eq_kWh)} (차이 ${formatNumber(a.gap_percent ?? 0, 1)}%), PUE ${formatNumber(a.pue, 2)}.`)
         : `${a.namespace}/${a.workload}: ${statusLabel(a.status, 'en')} (${a.standard}). ` +
           (intensity === null
             ? 'No measured energy data in the window.'
-            : `Effective intensity ${formatNumber(intensity)} gCO2eq/kWh vs target ${formatNumber(a.target_carbon_intensity_gCO2eq_kWh)} (gap ${formatNumber(a.gap_percent ?? 0, 1)}%), PUE ${formatNumber(a.pue, 2)}.`);
+            : a.target_carbon_intensity_gCO2eq_kWh === null
+              ? `PUE ${formatNumber(a.pue, 2)} against a maximum of ${a.max_pue ?? '-'} (PUE only), effective intensity ${formatNumber(intensity)} gCO2eq/kWh for reference.`
+              : `Effective intensity ${formatNumber(intensity)} gCO2eq/kWh vs target ${formatNumber(a.target_carbon_intensity_gCO2eq_kWh)} (gap ${formatNumber(a.gap_percent ?? 0, 1)}%), PUE ${formatNumber(a.pue, 2)}.`);
     return {
       language,
       summary,

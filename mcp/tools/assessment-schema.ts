@@ -5,6 +5,9 @@ import { z } from 'zod';
 import type { Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
 
 export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
+export const criterionStatusSchema = z
+  .enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA', 'NOT_ASSESSED'])
+  .describe('NOT_ASSESSED: the standard defines no such criterion (a PUE standard has no carbon target)');
 export const workloadKindSchema = z.enum([
   'Deployment',
   'StatefulSet',
@@ -42,6 +45,10 @@ export const optimizationSchema = z.looseObject({
       windowIntensity_gCO2eq_kWh: z.number(),
     })
     .optional(),
+  capacity_freed: z
+    .looseObject({ cpu_cores: z.number(), memory_GiB: z.number() })
+    .optional()
+    .describe('right_sizing: capacity the new requests free across the pods'),
   resourcesPatch: z.record(z.string(), z.unknown()).optional(),
   targetRegion: z.string().optional(),
   caveat: z.string().optional(),
@@ -62,15 +69,34 @@ export const workloadAssessmentSchema = z.looseObject({
   pods: z.number(),
   standard: z.string(),
   status: complianceStatusSchema,
-  carbon_status: complianceStatusSchema,
-  pue_status: complianceStatusSchema,
-  current_carbon_intensity_gCO2eq_kWh: z.number().nullable(),
-  target_carbon_intensity_gCO2eq_kWh: z.number(),
+  carbon_status: criterionStatusSchema,
+  pue_status: criterionStatusSchema,
+  current_carbon_intensity_gCO2eq_kWh: z
+    .number()
+    .nullable()
+    .describe("effective intensity on the verdict's accounting basis (accounting.basis)"),
+  target_carbon_intensity_gCO2eq_kWh: z
+    .number()
+    .nullable()
+    .describe('null when the standard assesses PUE only'),
   grid_intensity_gCO2eq_kWh: z.number().nullable(),
   gap_percent: z.number().nullable(),
   pue: z.number(),
   pue_source: z.string(),
   max_pue: z.number().nullable(),
+  pue_certification_points: z
+    .number()
+    .nullable()
+    .describe('green data-centre certification points the PUE earns (2012 bands); null when no bands apply'),
+  accounting: z.looseObject({
+    basis: z.enum(['location', 'market']),
+    location_based_intensity_gCO2eq_kWh: z.number().nullable(),
+    market_based_intensity_gCO2eq_kWh: z.number().nullable(),
+    location_based_emissions_gCO2eq: z.number(),
+    market_based_emissions_gCO2eq: z.number(),
+    renewable_coverage_percent: z.number(),
+    source: z.string(),
+  }),
   power_watts: z.number(),
   energy_kWh: z.number(),
   emissions_gCO2eq: z.number(),
@@ -97,6 +123,7 @@ export const workloadAssessmentSchema = z.looseObject({
     grid_intensity: z.string(),
     pue: z.string(),
     target: z.string(),
+    pue_certification: z.string().optional(),
     data_quality: z.array(z.string()),
   }),
 });

@@ -71,7 +71,7 @@ export const calculateOptimalSchedule = defineTool({
       language = policyLanguage(found.policy);
       const site = found.policy.spec?.site;
       const regionZone = site?.cloudRegion
-        ? context.reference.candidateRegion(site.cloudRegion)?.zone
+        ? context.reference.regionZone(site.cloudRegion)
         : undefined;
       zone ??= site?.zone ?? regionZone;
       const currentCron = found.assessment.optimizations.find((o) => o.schedule)?.schedule?.cron ?? null;

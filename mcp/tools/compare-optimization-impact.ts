@@ -41,7 +41,10 @@ export const compareOptimizationImpact = defineTool({
     baseline: z.object({
       status: complianceStatusSchema,
       carbon_intensity_gCO2eq_kWh: z.number().nullable(),
-      target_carbon_intensity_gCO2eq_kWh: z.number(),
+      target_carbon_intensity_gCO2eq_kWh: z
+        .number()
+        .nullable()
+        .describe('null when the standard assesses PUE only'),
       monthly_emissions_kgCO2eq: z.number(),
       monthly_energy_kWh: z.number(),
     }),
@@ -101,18 +104,19 @@ export const compareOptimizationImpact = defineTool({
     );
     // Emission savings combine multiplicatively too; the money and kWh sums are per-measure upper bounds.
     savings.kgCO2eq = round(monthly * (1 - remaining), 3);
-    const reaches = projected !== null && projected <= a.target_carbon_intensity_gCO2eq_kWh;
+    const target = a.target_carbon_intensity_gCO2eq_kWh;
+    const reaches = projected !== null && (target === null || projected <= target);
     const language = policyLanguage(found.policy);
     const summary =
       language === 'ko'
         ? `${a.namespace}/${a.workload}: 최적화 ${chosen.length}개 결합 시 ${formatNumber(reductionPercent, 1)}% 감축` +
           (projected === null
             ? '.'
-            : `, ${formatNumber(current ?? 0)} → ${formatNumber(projected)} gCO2eq/kWh (목표 ${formatNumber(a.target_carbon_intensity_gCO2eq_kWh)}): ${reaches ? '목표 달성' : '목표 미달'}.`)
+            : `, ${formatNumber(current ?? 0)} → ${formatNumber(projected)} gCO2eq/kWh (목표 ${target === null ? 'PUE만 평가' : formatNumber(target)}): ${reaches ? '목표 달성' : '목표 미달'}.`)
         : `${a.namespace}/${a.workload}: ${chosen.length} optimisation(s) combined cut ${formatNumber(reductionPercent, 1)}%` +
           (projected === null
             ? '.'
-            : `, ${formatNumber(current ?? 0)} → ${formatNumber(projected)} gCO2eq/kWh (target ${formatNumber(a.target_carbon_intensity_gCO2eq_kWh)}): ${reaches ? 'reaches the target' : 'does not reach the target'}.`);
+            : `, ${formatNumber(current ?? 0)} → ${formatNumber(projected)} gCO2eq/kWh (target ${target === null ? 'none: PUE only' : formatNumber(target)}): ${reaches ? 'reaches the target' : 'does not reach the target'}.`);
     return {
       language,
       summary,

@@ -1,7 +1,10 @@
-// get_regional_comparison: candidate regions' annual grid intensity × PUE against the current site
-// (the engine's compareRegions), with the data-residency caveat for moves out of Korea.
+// get_regional_comparison: candidate regions' annual grid intensity × PUE against the current site's
+// annual grid intensity × PUE, bound exactly as the operator binds the policy (operator/binding), so
+// the reduction for a region equals the regional_migration advice in the status. Data-residency
+// caveat for moves out of Korea.
 import { z } from 'zod';
-import { compareRegions, type CandidateRegion } from '../../operator/engine/regional-migration.js';
+import { policySpecSchema } from '../../operator/api/v1alpha1/types.js';
+import { BindingError, type BoundSite } from '../../operator/binding/site-binding.js';
 import { findWorkload, policyLanguage } from '../status/workload-lookup.js';
 import { namespaceField, workloadNameField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';
@@ -22,8 +25,8 @@ export const getRegionalComparison = defineTool({
   title: 'Compare regions',
   description:
     'Effective carbon intensity (annual grid intensity × PUE, each with its source) of candidate cloud regions against ' +
-    "the current site: the workload's measured effective intensity when a workload is given, else current_region " +
-    '(default KR). Cleanest first, with the reduction and the data-residency caveat.',
+    "the current site on the same annual basis: the workload's policy site (as the operator binds it) when a workload " +
+    'is given, else current_region (default KR). Cleanest first, with the reduction and the data-residency caveat.',
   inputSchema: z
     .object({
       workload_name: workloadNameField.optional(),
@@ -63,58 +66,60 @@ export const getRegionalComparison = defineTool({
   }),
   async handler(args, context) {
     let language: 'ko' | 'en' = 'en';
-    let current: { region: string; zone: string; effective_gCO2eq_kWh: number; basis: string } | undefined;
+    let bound: BoundSite;
+    let region: string;
     let policyCandidates: string[] | undefined;
-    if (args.workload_name) {
-      if (!args.namespace) throw new ToolInputError('namespace', 'required together with workload_name');
-      const found = findWorkload(await context.policies(), args.workload_name, args.namespace);
-      language = policyLanguage(found.policy);
-      const a = found.assessment;
-      const site = found.policy.spec?.site;
-      const region = site?.cloudRegion ?? site?.zone ?? 'KR';
-      const zone = site?.cloudRegion
-        ? (context.reference.candidateRegion(site.cloudRegion)?.zone ?? 'KR')
-        : (site?.zone ?? 'KR');
-      policyCandidates = found.policy.spec?.recommendations?.candidateRegions;
-      if (a.current_carbon_intensity_gCO2eq_kWh === null) {
-        throw new ToolDataError(
-          `${a.namespace}/${a.workload} has no energy data in its window, so there is no current intensity to compare`,
+    const binder = context.reference.binder;
+    try {
+      if (args.workload_name) {
+        if (!args.namespace) throw new ToolInputError('namespace', 'required together with workload_name');
+        const found = findWorkload(await context.policies(), args.workload_name, args.namespace);
+        language = policyLanguage(found.policy);
+        const a = found.assessment;
+        if (a.current_carbon_intensity_gCO2eq_kWh === null) {
+          throw new ToolDataError(
+            `${a.namespace}/${a.workload} has no energy data in its window, so there is no current intensity to compare`,
+          );
+        }
+        const spec = policySpecSchema.parse(found.policy.spec ?? {});
+        region = spec.site.cloudRegion ?? spec.site.zone ?? 'KR';
+        policyCandidates = spec.recommendations.candidateRegions;
+        // Bound at the end of the assessed window, as the operator bound it.
+        bound = binder.bind(
+          {
+            standard: spec.standard,
+            ...(spec.targets ? { targets: spec.targets } : {}),
+            site: spec.site,
+            accounting: spec.accounting,
+          },
+          new Date(a.window.end),
+        );
+      } else {
+        const key = args.current_region ?? 'KR';
+        region = key;
+        bound = binder.bind(
+          { standard: 'KR_CARBON_2050', site: key.includes('/') ? { cloudRegion: key } : { zone: key } },
+          new Date(),
         );
       }
-      current = {
-        region,
-        zone,
-        effective_gCO2eq_kWh: a.current_carbon_intensity_gCO2eq_kWh,
-        basis: `measured: policy ${found.policy.metadata.name} status (energy-weighted, PUE ${a.pue})`,
-      };
-    } else {
-      const key = args.current_region ?? 'KR';
-      const site = context.reference.candidateRegion(key);
-      if (!site) throw new ToolInputError('current_region', `no grid intensity or PUE data for "${key}"`);
-      current = {
-        region: site.region,
-        zone: site.zone,
-        effective_gCO2eq_kWh: site.intensity.value * site.pue.value,
-        basis: `annual: grid ${site.intensity.source}; PUE ${site.pue.source}`,
-      };
+    } catch (error) {
+      if (error instanceof BindingError) {
+        throw new ToolInputError(args.workload_name ? 'workload_name' : 'current_region', error.message);
+      }
+      throw error;
     }
+    const site = binder.siteAnnualEffective(bound);
+    const current = {
+      region,
+      zone: bound.zone,
+      effective_gCO2eq_kWh: site.value_gCO2eq_kWh,
+      basis: site.source,
+    };
     const keys =
       args.candidate_regions ??
       policyCandidates ??
       context.reference.regionKeys().slice(0, MAX_DEFAULT_CANDIDATES);
-    const candidates: CandidateRegion[] = [];
-    const unknown: string[] = [];
-    for (const key of keys) {
-      const c = context.reference.candidateRegion(key);
-      if (c) candidates.push(c);
-      else unknown.push(key);
-    }
-    const compared = compareRegions({
-      currentIntensity_gCO2eq_kWh: current.effective_gCO2eq_kWh,
-      currentZone: current.zone,
-      candidates,
-      language,
-    });
+    const { regions: compared, unknown } = binder.compare(bound, language, keys);
     const best = compared[0];
     const summary =
       language === 'ko'

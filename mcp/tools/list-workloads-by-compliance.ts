@@ -2,7 +2,7 @@
 // watched cache (the ancestor fetched each workload separately: an N+1 bug).
 import { z } from 'zod';
 import { coveredWorkloads, majorityLanguage } from '../status/workload-lookup.js';
-import { complianceStatusSchema, workloadKindSchema } from './assessment-schema.js';
+import { complianceStatusSchema, criterionStatusSchema, workloadKindSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';
 import { cursorField, limitField, paginate } from './pagination.js';
 import { defineTool } from './tool-definition.js';
@@ -12,11 +12,11 @@ export const workloadRowSchema = z.object({
   namespace: z.string(),
   kind: workloadKindSchema,
   status: complianceStatusSchema,
-  carbon_status: complianceStatusSchema,
-  pue_status: complianceStatusSchema,
+  carbon_status: criterionStatusSchema,
+  pue_status: criterionStatusSchema,
   standard: z.string(),
   current_carbon_intensity_gCO2eq_kWh: z.number().nullable(),
-  target_carbon_intensity_gCO2eq_kWh: z.number(),
+  target_carbon_intensity_gCO2eq_kWh: z.number().nullable().describe('null when the standard assesses PUE only'),
   gap_percent: z.number().nullable(),
   pue: z.number(),
   power_watts: z.number(),

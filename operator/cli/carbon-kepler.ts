@@ -6,11 +6,13 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { assessWorkload } from '../engine/assess.js';
+import { loadBindingData } from '../binding/binding-data.js';
+import { BindingError, createSiteBinder, type FieldNames } from '../binding/site-binding.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
 import type { WorkloadAssessment, WorkloadKind } from '../engine/types.js';
+import { DataFileError } from '../grid/data-file-error.js';
 import { CliInputError, loadSnapshot, parseMetricsArgument } from './metrics-snapshots.js';
-import { bindSite } from './site-binding.js';
+import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import { renderTable } from './table-output.js';
 import { workloadInputs, type Selection } from './workload-inputs.js';
 
@@ -42,11 +44,11 @@ Workload:
 Site and standard:
   --zone           Grid zone (default KR: modelled hourly KR profile). --cloud-region instead: the region's
                    zone and published PUE.
-  --pue            Facility PUE (default: the cloud region's published PUE, else the standard's default).
+  --pue            Facility PUE (default: the cloud region's published PUE, else an assumed average, with a
+                   warning on stderr: set it).
   --grid-intensity Flat grid intensity gCO2eq/kWh for every hour instead of the zone's profile.
   --standard       Standard code from the catalogue (default KR_CARBON_2050); --standards-file: another catalogue.
   --at             Evaluation time (default: now); also the time of a single snapshot without one.
-  --carbon-price   Add the K-ETS allowance price to the KRW savings.
   --no-recommendations  Verdict only.
 
 Output:
@@ -81,7 +83,6 @@ const optionsSchema = z
     at: z.iso.datetime({ offset: true }).optional(),
     lang: z.enum(['ko', 'en']).default('ko'),
     output: z.enum(['json', 'table']).default('table'),
-    'carbon-price': z.boolean().default(false),
     'no-recommendations': z.boolean().default(false),
     'ca-file': z.string().min(1).optional(),
     'token-file': z.string().min(1).optional(),
@@ -133,7 +134,6 @@ export function parseCliArguments(argv: string[]): CliOptions | 'help' {
         at: { type: 'string' },
         lang: { type: 'string' },
         output: { type: 'string' },
-        'carbon-price': { type: 'boolean' },
         'no-recommendations': { type: 'boolean' },
         'ca-file': { type: 'string' },
         'token-file': { type: 'string' },
@@ -169,9 +169,15 @@ const defaultIo: Io = {
   now: () => Date.now(),
 };
 
-function localYear(ms: number, timeZone: string): number {
-  return Number(new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' }).format(new Date(ms)));
-}
+/** The CLI's names for what a policy calls spec.* (errors name the flag to fix). */
+const CLI_FIELDS: FieldNames = {
+  standard: '--standard',
+  zone: '--zone',
+  cloudRegion: '--cloud-region',
+  pue: '--pue',
+  carbonTarget: '--standard',
+  candidateRegions: '--cloud-region',
+};
 
 export function exitCodeFor(assessments: WorkloadAssessment[]): number {
   if (assessments.some((a) => a.status === 'NON_COMPLIANT')) return 1;
@@ -206,32 +212,42 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       options.kind ? { kind: options.kind as WorkloadKind } : {},
     );
     const windowEndMs = Date.parse(energy.window.end);
-    const bound = bindSite({
-      ...(options.zone ? { zone: options.zone } : {}),
-      ...(options['cloud-region'] ? { cloudRegion: options['cloud-region'] } : {}),
-      ...(options.pue !== undefined ? { pue: options.pue } : {}),
-      ...(options['grid-intensity'] !== undefined ? { gridIntensity: options['grid-intensity'] } : {}),
-      standard: options.standard,
-      ...(options['standards-file'] ? { standardsFile: options['standards-file'] } : {}),
-      year: localYear(windowEndMs, 'Asia/Seoul'),
-      carbonPrice: options['carbon-price'],
-    });
-    const hours = (windowEndMs - Date.parse(energy.window.start)) / 3_600_000;
-    const assessments = energy.inputs.map((input) =>
-      assessWorkload(input, {
-        site: bound.site,
-        profile: bound.profile,
-        standardCode: bound.standard.code,
-        targets: bound.targets,
-        window: { ...energy.window, hours },
-        language: options.lang,
-        now: new Date(nowMs),
-        tariff: bound.tariff,
-        prices: bound.prices,
-        candidateRegions: [],
-        recommendations: !options['no-recommendations'],
-      }),
+    // The operator's own binding path: the same standard, PUE, profile, tariff, K-ETS price,
+    // candidate regions and SCI coefficients as a policy with the same site.
+    let binder;
+    try {
+      binder = createSiteBinder(
+        loadBindingData(options['standards-file'] ? { standardsFile: options['standards-file'] } : {}),
+      );
+    } catch (error) {
+      if (error instanceof DataFileError) throw new CliInputError(`--standards-file: ${error.message}`);
+      throw error;
+    }
+    const bound = binder.bind(
+      {
+        standard: options.standard,
+        site: {
+          ...(options.zone ? { zone: options.zone } : {}),
+          ...(options['cloud-region'] ? { cloudRegion: options['cloud-region'] } : {}),
+          ...(options.pue !== undefined ? { pue: options.pue } : {}),
+        },
+        ...(options['grid-intensity'] !== undefined
+          ? { gridIntensity_gCO2eq_kWh: options['grid-intensity'] }
+          : {}),
+      },
+      new Date(windowEndMs),
+      CLI_FIELDS,
     );
+    if (bound.pueAssumed) {
+      io.stderr(`carbon-kepler: warning: ${pueAssumedMessage(bound.site.pue.value, '--pue')}\n`);
+    }
+    const hours = (windowEndMs - Date.parse(energy.window.start)) / 3_600_000;
+    const { assessments } = binder.evaluate(bound, energy.inputs, {
+      window: { ...energy.window, hours },
+      language: options.lang,
+      now: new Date(nowMs),
+      recommendations: !options['no-recommendations'],
+    });
     if (options.output === 'json') {
       io.stdout(`${JSON.stringify(options.all ? assessments : assessments[0], null, 2)}\n`);
     } else {
@@ -248,7 +264,11 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     }
     return code;
   } catch (error) {
-    if (error instanceof CliInputError || error instanceof EngineInputError) {
+    if (
+      error instanceof CliInputError ||
+      error instanceof EngineInputError ||
+      error instanceof BindingError
+    ) {
       io.stderr(`carbon-kepler: ${error.message}\n`);
       return 2;
     }

@@ -46,6 +46,7 @@ export const operatorConfigSchema = z
     concurrency: z.coerce.number().int().min(1).max(64).default(4),
     minInterval: seconds.default(5),
     watchNamespace: z.string().optional(),
+    standardsFile: z.string().min(1).optional(),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .refine((c) => c.source !== 'prometheus' || c.prometheusUrl, {
@@ -88,6 +89,7 @@ export const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigS
   concurrency: ['concurrency', 'RECONCILE_CONCURRENCY'],
   'min-interval': ['minInterval', 'MIN_INTERVAL_SECONDS'],
   'watch-namespace': ['watchNamespace', 'WATCH_NAMESPACE'],
+  'standards-file': ['standardsFile', 'STANDARDS_FILE'],
   'log-level': ['logLevel', 'LOG_LEVEL'],
 };
 

@@ -2,6 +2,7 @@
 // fresh hourly energy into the persisted history, run the engine, and write the status only when
 // it changed. Failures of the metrics source keep the previous assessment and mark it stale.
 import type { Logger } from 'pino';
+import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import {
   policySpecSchema,
   type CarbonCompliancePolicy,
@@ -248,6 +249,25 @@ export class PolicyReconciler {
         now,
       );
       conditions = setCondition(conditions, compliantCondition(evaluation, current.metadata.generation), now);
+      conditions = setCondition(
+        conditions,
+        evaluation.summary.pueAssumed
+          ? {
+              type: 'PUEKnown',
+              status: 'False',
+              reason: 'PUEAssumed',
+              message: pueAssumedMessage(evaluation.summary.pue, 'spec.site.pue'),
+              observedGeneration: current.metadata.generation,
+            }
+          : {
+              type: 'PUEKnown',
+              status: 'True',
+              reason: 'PUEConfigured',
+              message: `PUE ${evaluation.summary.pue}: ${evaluation.summary.pueSource}`,
+              observedGeneration: current.metadata.generation,
+            },
+        now,
+      );
       const status: CarbonCompliancePolicyStatus = {
         observedGeneration: current.metadata.generation,
         conditions,

@@ -23,7 +23,7 @@ export function setCondition(
   };
   if (index >= 0) list[index] = condition;
   else list.push(condition);
-  const order = ['Ready', 'MetricsAvailable', 'Compliant'];
+  const order = ['Ready', 'MetricsAvailable', 'Compliant', 'PUEKnown'];
   return list.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }
 

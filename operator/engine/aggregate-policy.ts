@@ -2,14 +2,34 @@
 // intensity (Σ emissions / Σ IT energy, the same formula one level up).
 import type { PolicySummary } from '../api/v1alpha1/types.js';
 import { roundTo, significant } from './presentation.js';
-import type { ComplianceStatus, Sourced, WorkloadAssessment } from './types.js';
+import type { PueCertification } from './targets.js';
+import type {
+  AccountingBasis,
+  ComplianceStatus,
+  RenewableCoverage,
+  Sourced,
+  WorkloadAssessment,
+} from './types.js';
+
+export interface SummaryContext {
+  /** Null when the carbon criterion is not assessed (a PUE standard). */
+  target_gCO2eq_kWh: number | null;
+  pue: Sourced<number>;
+  pueAssumed?: boolean;
+  pueCertification?: PueCertification | null;
+  accounting?: AccountingBasis;
+  renewable?: RenewableCoverage | null;
+  windowHours: number;
+}
 
 export function summarizeAssessments(
   assessments: WorkloadAssessment[],
-  context: { target_gCO2eq_kWh: number; pue: Sourced<number>; windowHours: number },
+  context: SummaryContext,
 ): PolicySummary {
   let energy = 0;
   let emissions = 0;
+  let locationEmissions = 0;
+  let marketEmissions = 0;
   let power = 0;
   let compliant = 0;
   let nonCompliant = 0;
@@ -17,6 +37,8 @@ export function summarizeAssessments(
   for (const a of assessments) {
     energy += a.energy_kWh;
     emissions += a.emissions_gCO2eq;
+    locationEmissions += a.accounting.location_based_emissions_gCO2eq;
+    marketEmissions += a.accounting.market_based_emissions_gCO2eq;
     power += a.power_watts;
     if (a.status === 'COMPLIANT') compliant += 1;
     else if (a.status === 'NON_COMPLIANT') nonCompliant += 1;
@@ -33,9 +55,17 @@ export function summarizeAssessments(
     nonCompliant,
     insufficientData,
     effectiveIntensity_gCO2eq_kWh: energy > 0 ? roundTo(emissions / energy, 1) : null,
-    target_gCO2eq_kWh: roundTo(context.target_gCO2eq_kWh, 1),
+    target_gCO2eq_kWh: context.target_gCO2eq_kWh === null ? null : roundTo(context.target_gCO2eq_kWh, 1),
     pue: roundTo(context.pue.value, 3),
     pueSource: context.pue.source,
+    pueAssumed: context.pueAssumed ?? false,
+    pueCertificationPoints: context.pueCertification?.points ?? null,
+    accounting: {
+      basis: context.accounting ?? 'location',
+      locationBasedIntensity_gCO2eq_kWh: energy > 0 ? roundTo(locationEmissions / energy, 1) : null,
+      marketBasedIntensity_gCO2eq_kWh: energy > 0 ? roundTo(marketEmissions / energy, 1) : null,
+      renewableCoveragePercent: roundTo((context.renewable?.share ?? 0) * 100, 1),
+    },
     energy_kWh: significant(energy, 6),
     emissions_gCO2eq: significant(emissions, 6),
     emissions_kgCO2eq_per_30d: significant((emissions * scale) / 1000, 4),

@@ -2,7 +2,9 @@
 //   C      = Σ_h E_it(h) · PUE · I(h)                 gCO2e, location-based Scope 2
 //   CI_eff = C / Σ_h E_it(h)                          gCO2e per kWh of IT energy
 //   gap    = (CI_eff − target) / target · 100         % (negative = headroom)
-// carbon_status = COMPLIANT iff CI_eff ≤ target; pue_status = COMPLIANT iff PUE ≤ max PUE;
+//   market = location × (1 − covered share)            declared renewable supply (GHG Protocol Scope 2)
+// carbon_status = COMPLIANT iff CI_eff ≤ target on the policy's accounting basis; pue_status =
+// COMPLIANT iff PUE ≤ max PUE; a criterion the standard does not define is NOT_ASSESSED;
 // status = NON_COMPLIANT if either fails; INSUFFICIENT_DATA when the window holds no energy.
 // Pure: every input is a parameter (the clock too), inputs are validated at the entry.
 import { z } from 'zod';
@@ -12,10 +14,13 @@ import { gridIntensityAt } from './grid-intensity-at.js';
 import { roundTo, significant } from './presentation.js';
 import type { ResolvedTargets } from './targets.js';
 import type {
+  AccountingBasis,
   ComplianceStatus,
+  CriterionStatus,
   HourlyIntensityProfile,
   Language,
   Optimization,
+  RenewableCoverage,
   SiteContext,
   WorkloadAssessment,
   WorkloadEnergyInput,
@@ -83,7 +88,15 @@ export interface AssessmentContext {
   gridSource?: string;
   /** Embodied emissions attributed to the workload over the window, for SCI. */
   embodied_gCO2eq?: number | null;
+  /** The verdict's basis (spec.accounting); location when absent. */
+  accounting?: AccountingBasis;
+  /** Declared renewable supply's share of the facility energy; none when absent. */
+  renewable?: RenewableCoverage | null;
 }
+
+/** Korea publishes no residual mix, so the uncovered share keeps the location-based grid factor. */
+export const UNCOVERED_SHARE_FACTOR =
+  'the uncovered share is counted at the location-based grid intensity (no residual mix is published for Korea; none is invented)';
 
 /** The numbers of one workload before advice is added (recommendations.ts adds it). */
 export type CoreAssessment = Omit<WorkloadAssessment, 'recommendation' | 'optimizations' | 'combined'> & {
@@ -110,15 +123,26 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     hoursWithData += 1;
   }
   const hasEnergy = energy > 0;
-  const emissions = gridWeighted * pue;
+  const locationEmissions = gridWeighted * pue;
+  const coverage = Math.min(1, Math.max(0, ctx.renewable?.share ?? 0));
+  const marketEmissions = locationEmissions * (1 - coverage);
+  const basis: AccountingBasis = ctx.accounting ?? 'location';
+  const emissions = basis === 'market' ? marketEmissions : locationEmissions;
   const gridIntensity = hasEnergy ? gridWeighted / energy : null;
   const intensity = hasEnergy ? emissions / energy : null;
-  const target = ctx.targets.carbonTarget.value;
+  const target = ctx.targets.carbonTarget?.value ?? null;
   const maxPue = ctx.targets.maxPue?.value ?? null;
 
-  const carbon_status: ComplianceStatus =
-    intensity === null ? 'INSUFFICIENT_DATA' : intensity <= target ? 'COMPLIANT' : 'NON_COMPLIANT';
-  const pue_status: ComplianceStatus = maxPue === null || pue <= maxPue ? 'COMPLIANT' : 'NON_COMPLIANT';
+  const carbon_status: CriterionStatus =
+    target === null
+      ? 'NOT_ASSESSED'
+      : intensity === null
+        ? 'INSUFFICIENT_DATA'
+        : intensity <= target
+          ? 'COMPLIANT'
+          : 'NON_COMPLIANT';
+  const pue_status: CriterionStatus =
+    maxPue === null ? 'NOT_ASSESSED' : pue <= maxPue ? 'COMPLIANT' : 'NON_COMPLIANT';
   // No energy: the workload cannot be judged at all (an idle pod must not fail on PUE alone).
   const status: ComplianceStatus = !hasEnergy
     ? 'INSUFFICIENT_DATA'
@@ -128,8 +152,12 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
 
   const scale = ctx.window.hours > 0 ? HOURS_PER_30_DAYS / ctx.window.hours : 0;
   const embodied = ctx.embodied_gCO2eq ?? null;
+  // SCI is location-based by definition (GSF SCI v1.1.0: market-based measures cannot lower it).
   const sci =
-    hasEnergy && hoursWithData > 0 && embodied !== null ? (emissions + embodied) / hoursWithData : null;
+    hasEnergy && hoursWithData > 0 && embodied !== null
+      ? (locationEmissions + embodied) / hoursWithData
+      : null;
+  const certification = ctx.targets.pueCertification ?? null;
 
   return {
     workload: input.workload,
@@ -141,12 +169,25 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     carbon_status,
     pue_status,
     current_carbon_intensity_gCO2eq_kWh: intensity === null ? null : roundTo(intensity, 1),
-    target_carbon_intensity_gCO2eq_kWh: roundTo(target, 1),
+    target_carbon_intensity_gCO2eq_kWh: target === null ? null : roundTo(target, 1),
     grid_intensity_gCO2eq_kWh: gridIntensity === null ? null : roundTo(gridIntensity, 1),
-    gap_percent: intensity === null ? null : roundTo(((intensity - target) / target) * 100, 1),
+    gap_percent:
+      intensity === null || target === null ? null : roundTo(((intensity - target) / target) * 100, 1),
     pue: roundTo(pue, 3),
     pue_source: ctx.site.pue.source,
     max_pue: maxPue,
+    pue_certification_points: certification?.points ?? null,
+    accounting: {
+      basis,
+      location_based_intensity_gCO2eq_kWh: hasEnergy ? roundTo(locationEmissions / energy, 1) : null,
+      market_based_intensity_gCO2eq_kWh: hasEnergy ? roundTo(marketEmissions / energy, 1) : null,
+      location_based_emissions_gCO2eq: significant(locationEmissions, 6),
+      market_based_emissions_gCO2eq: significant(marketEmissions, 6),
+      renewable_coverage_percent: roundTo(coverage * 100, 1),
+      source: ctx.renewable
+        ? `market-based: ${ctx.renewable.source}; ${UNCOVERED_SHARE_FACTOR}`
+        : `no renewable supply declared (spec.site.renewableSupply): market-based equals location-based; ${UNCOVERED_SHARE_FACTOR}`,
+    },
     power_watts: significant(input.power_watts),
     energy_kWh: significant(energy, 6),
     emissions_gCO2eq: significant(emissions, 6),
@@ -163,8 +204,9 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
       grid_intensity: ctx.gridSource ?? ctx.profile.source,
       pue: ctx.site.pue.source,
       target:
-        ctx.targets.carbonTarget.source +
-        (ctx.targets.maxPue ? `; max PUE: ${ctx.targets.maxPue.source}` : ''),
+        (ctx.targets.carbonTarget?.source ?? 'carbon criterion not assessed: the standard defines no carbon target') +
+        (ctx.targets.maxPue ? `; max PUE: ${ctx.targets.maxPue.source}` : '; PUE criterion not assessed: no PUE limit'),
+      ...(certification ? { pue_certification: certification.source } : {}),
       data_quality: input.dataQuality ?? [],
     },
     exact: { energy_kWh: energy, emissions_gCO2eq: emissions, intensity, gridIntensity },
@@ -200,7 +242,9 @@ export function finishAssessment(
             intensity_reduction_percent: roundTo(intensityPercent, 1),
             projected_intensity_gCO2eq_kWh: projected === null ? null : roundTo(projected, 1),
             reaches_target:
-              projected !== null && projected <= core.target_carbon_intensity_gCO2eq_kWh && pueCured,
+              (core.target_carbon_intensity_gCO2eq_kWh === null ||
+                (projected !== null && projected <= core.target_carbon_intensity_gCO2eq_kWh)) &&
+              pueCured,
           },
   };
 }

@@ -33,13 +33,28 @@ export const messages = {
     v: {
       compliant: boolean;
       intensity: number;
-      target: number;
-      gapPercent: number;
+      /** Null: the carbon criterion is not assessed (a PUE standard). */
+      target: number | null;
+      gapPercent: number | null;
       pue: number;
       maxPue: number | null;
       pueCompliant: boolean;
+      pueCertificationPoints?: number | null;
     },
   ) => {
+    if (v.target === null || v.gapPercent === null) {
+      const points =
+        v.pueCertificationPoints === null || v.pueCertificationPoints === undefined
+          ? { ko: '', en: '' }
+          : {
+              ko: ` (그린데이터센터 인증 PUE 점수 ${v.pueCertificationPoints}점)`,
+              en: ` (${v.pueCertificationPoints} green data-centre certification PUE points)`,
+            };
+      return pick(language, {
+        ko: `${v.compliant ? '준수' : '미준수'}: PUE ${v.pue}, 최대 ${v.maxPue ?? '-'}${points.ko}. 이 표준은 PUE만 평가합니다 (실효 탄소 집약도 ${formatNumber(v.intensity)} gCO2eq/kWh는 참고값).`,
+        en: `${v.compliant ? 'COMPLIANT' : 'NON-COMPLIANT'}: PUE ${v.pue} against a maximum of ${v.maxPue ?? '-'}${points.en}. This standard assesses PUE only (effective carbon intensity ${formatNumber(v.intensity)} gCO2eq/kWh for reference).`,
+      });
+    }
     const gap = `${v.gapPercent > 0 ? '+' : ''}${formatNumber(v.gapPercent)}`;
     const pueText =
       v.maxPue === null
@@ -61,9 +76,14 @@ export const messages = {
 
   combinedOutlook: (
     language: Language,
-    v: { reductionPercent: number; projected: number; target: number; reaches: boolean; kgPerMonth: number },
+    v: { reductionPercent: number; projected: number; target: number | null; reaches: boolean; kgPerMonth: number },
   ) =>
-    v.reaches
+    v.target === null
+      ? pick(language, {
+          ko: `아래 조치를 모두 적용하면 배출량이 ${formatNumber(v.reductionPercent)}% 줄어듭니다 (월 ${formatNumber(v.kgPerMonth, 2)} kgCO2eq).`,
+          en: `Applying all measures below cuts emissions by ${formatNumber(v.reductionPercent)} % (${formatNumber(v.kgPerMonth, 2)} kgCO2eq/month).`,
+        })
+      : v.reaches
       ? pick(language, {
           ko: `아래 조치를 모두 적용하면 ${formatNumber(v.reductionPercent)}% 감축되어 ${formatNumber(v.projected)} gCO2eq/kWh로 목표 ${formatNumber(v.target)}를 충족합니다 (월 ${formatNumber(v.kgPerMonth, 2)} kgCO2eq 절감).`,
           en: `Applying all measures below cuts ${formatNumber(v.reductionPercent)} % to ${formatNumber(v.projected)} gCO2eq/kWh, meeting the ${formatNumber(v.target)} target (${formatNumber(v.kgPerMonth, 2)} kgCO2eq/month saved).`,
@@ -137,7 +157,7 @@ export const messages = {
 
   rightSizing: (
     language: Language,
-    v: { cpuFrom?: number; cpuTo?: number; memFromMiB?: number; memToMiB?: number; percent: number },
+    v: { cpuFrom?: number; cpuTo?: number; memFromMiB?: number; memToMiB?: number; freedCores: number; freedGiB: number },
   ) => {
     const parts: Text[] = [];
     if (v.cpuFrom !== undefined && v.cpuTo !== undefined)
@@ -151,15 +171,15 @@ export const messages = {
         en: `memory request ${formatNumber(v.memFromMiB, 0)} → ${formatNumber(v.memToMiB, 0)} MiB`,
       });
     return pick(language, {
-      ko: `리소스 요청을 p95 사용량에 맞추세요 (${parts.map((p) => p.ko).join(', ')}): 확보된 용량 몫으로 ${formatNumber(v.percent)}% 감축으로 추정합니다.`,
-      en: `Fit resource requests to p95 usage (${parts.map((p) => p.en).join(', ')}): the freed capacity stands for an estimated ${formatNumber(v.percent)} % cut.`,
+      ko: `리소스 요청을 p95 사용량에 맞추세요 (${parts.map((p) => p.ko).join(', ')}): CPU ${formatNumber(v.freedCores, 3)} 코어, 메모리 ${formatNumber(v.freedGiB, 2)} GiB의 용량이 확보됩니다. 요청을 줄여도 Kepler가 측정하는 이 워크로드의 에너지는 변하지 않으므로, 노드 수를 줄이기 전에는 에너지·배출·비용 절감은 0으로 계산합니다.`,
+      en: `Fit resource requests to p95 usage (${parts.map((p) => p.en).join(', ')}): this frees ${formatNumber(v.freedCores, 3)} CPU cores and ${formatNumber(v.freedGiB, 2)} GiB of memory. Lower requests do not change the energy Kepler attributes to this workload, so energy, emissions and cost savings count as zero until the freed capacity lets you run fewer nodes.`,
     });
   },
 
-  rightSizingAssumption: (language: Language) =>
+  rightSizingNoSavings: (language: Language) =>
     pick(language, {
-      ko: '가정: 워크로드 에너지는 요청한 CPU 몫에 비례하며, 해제된 용량은 노드 통합으로 실제 전력 절감이 됨',
-      en: 'assumption: the workload’s energy scales with its requested CPU share, and freed capacity becomes real savings through node consolidation',
+      ko: '절감 0: 요청 축소는 Kepler가 측정한 워크로드 에너지를 바꾸지 않음. 확보 용량이 노드 축소로 이어질 때만 절감이 생김 (이 엔진은 노드 구성을 모름)',
+      en: 'savings 0: lowering requests does not change the workload energy Kepler measures; savings arise only if the freed capacity removes nodes (this engine does not know the node packing)',
     }),
 
   regionalMigration: (

@@ -67,6 +67,7 @@ export function recommend(
   const pue = pueImprovement(core, basis, language);
   const migration = regionalMigration({
     core,
+    siteAnnualGrid_gCO2eq_kWh: ctx.profile.annualMean_gCO2eq_kWh,
     currentZone: ctx.zone,
     candidates: ctx.candidateRegions ?? [],
     basis,
@@ -98,13 +99,13 @@ export function recommend(
     optimizations.filter((o) => o.reduces !== 'energy').map((o) => o.estimated_reduction_percent),
   );
   const projected = core.exact.intensity! * (1 - intensityCut / 100);
+  const target = core.target_carbon_intensity_gCO2eq_kWh;
   const reaches =
-    projected <= core.target_carbon_intensity_gCO2eq_kWh &&
-    (core.pue_status !== 'NON_COMPLIANT' || pue !== null);
+    (target === null || projected <= target) && (core.pue_status !== 'NON_COMPLIANT' || pue !== null);
   const outlook = messages.combinedOutlook(language, {
     reductionPercent: all,
     projected,
-    target: core.target_carbon_intensity_gCO2eq_kWh,
+    target,
     reaches,
     kgPerMonth: basis.emissions_kgCO2eq * (all / 100),
   });
@@ -116,7 +117,7 @@ export function recommend(
 
 /** The verdict alone: compliant or not, by how much, and the PUE against its maximum. */
 export function verdictSentence(core: CoreAssessment, language: Language): string {
-  if (core.status === 'INSUFFICIENT_DATA' || core.exact.intensity === null || core.gap_percent === null) {
+  if (core.status === 'INSUFFICIENT_DATA' || core.exact.intensity === null) {
     return messages.insufficientData(language);
   }
   return messages.verdict(language, {
@@ -127,6 +128,7 @@ export function verdictSentence(core: CoreAssessment, language: Language): strin
     gapPercent: core.gap_percent,
     pue: core.pue,
     maxPue: core.max_pue,
-    pueCompliant: core.pue_status === 'COMPLIANT',
+    pueCompliant: core.pue_status !== 'NON_COMPLIANT',
+    pueCertificationPoints: core.pue_certification_points,
   });
 }

@@ -1,12 +1,24 @@
-// Regional migration: each candidate region's annual grid intensity × its PUE against the current
-// effective intensity. Annual means, because an hourly profile exists for few zones; the current
-// site's figure is the energy-weighted one it actually ran at. A move out of Korea carries the
-// personal-information cross-border transfer caveat (PIPA Art. 28-8).
+// Regional migration: like against like. Each candidate region's annual grid intensity × its PUE
+// against the current site's annual grid intensity × its PUE (an hourly profile exists for few
+// zones, so annual means on both sides); the reduction is then applied to the workload's measured
+// emissions. The status and the MCP get_regional_comparison tool use this one method. A move out of
+// Korea carries the personal-information cross-border transfer caveat (PIPA Art. 28-8).
 import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
 import { briefSource } from './presentation.js';
 import type { Effect, MonthlyBasis } from './savings.js';
-import type { Language, Optimization, Sourced } from './types.js';
+import type { HourlyIntensityProfile, Language, Optimization, Sourced } from './types.js';
+
+/** The comparison basis of a site: its annual mean grid intensity × PUE. */
+export function siteAnnualBasis(
+  profile: HourlyIntensityProfile,
+  pue: Sourced<number>,
+): { value_gCO2eq_kWh: number; source: string } {
+  return {
+    value_gCO2eq_kWh: profile.annualMean_gCO2eq_kWh * pue.value,
+    source: `annual mean grid ${profile.annualMean_gCO2eq_kWh} gCO2eq/kWh (${briefSource(profile.source)}) × PUE ${pue.value} (${briefSource(pue.source)})`,
+  };
+}
 
 export interface CandidateRegion {
   region: string; // 'aws/ap-northeast-1' or a zone name
@@ -60,6 +72,8 @@ export function compareRegions(args: {
 
 export function regionalMigration(args: {
   core: CoreAssessment;
+  /** The site's annual grid intensity (the profile's annual mean), for a like-for-like comparison. */
+  siteAnnualGrid_gCO2eq_kWh: number;
   currentZone: string;
   candidates: CandidateRegion[];
   basis: MonthlyBasis;
@@ -69,8 +83,7 @@ export function regionalMigration(args: {
   referencePue?: number;
 }): { optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect } | null {
   const sitePue = args.referencePue ?? args.basis.pue;
-  const current =
-    args.core.exact.intensity === null ? null : args.core.exact.intensity * (sitePue / args.basis.pue);
+  const current = args.core.exact.intensity === null ? null : args.siteAnnualGrid_gCO2eq_kWh * sitePue;
   if (current === null || args.candidates.length === 0) return null;
   const best = compareRegions({
     currentIntensity_gCO2eq_kWh: current,
@@ -98,7 +111,7 @@ export function regionalMigration(args: {
       targetRegion: best.region,
       caveat: best.caveat,
       source:
-        `annual intensity × PUE of the candidate vs the site's energy-weighted effective intensity` +
+        `like for like: annual grid intensity × PUE of the candidate vs of the current site, the cut applied to the workload's measured emissions` +
         `${args.referencePue !== undefined ? ` at the improved PUE ${sitePue}` : ''}; ${best.source}`,
     },
     effect: { emissionsFraction: fraction, facilityEnergySaved_kWh: saved, energyCostSaved_KRW: cost },

@@ -1,7 +1,8 @@
 // Right-sizing: requests above what the workload uses (p95 over the window) reserve capacity that
-// nodes must keep powered. Freed CPU is valued as a share of the workload's energy, assuming the
-// energy scales with the requested CPU share (said in the advice's source). Memory is resized in the
-// patch but not valued: Kepler's DRAM zone already measures memory energy by use, not by request.
+// nodes must keep. The advice reports the capacity freed (cores, GiB) with a resources patch. It
+// counts no energy, emissions or KRW: Kepler attributes energy by use, so lower requests leave the
+// workload's measured energy unchanged; savings would need a mechanism this engine cannot see (fewer
+// nodes after consolidation), so they are zero and the source says why.
 // No usage data → no advice; a request or p95 that is unknown is never taken as zero.
 import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
@@ -14,6 +15,7 @@ export const HEADROOM = 0.2;
 export const MIN_FREED_SHARE = 0.1;
 const MILLICORE = 0.001;
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 
 export interface RightSizingPlan {
   perPod: { cpu_cores?: { from: number; to: number }; memory_bytes?: { from: number; to: number } };
@@ -83,10 +85,13 @@ export function rightSizing(
   if (core.exact.energy_kWh <= 0) return null;
   const plan = rightSizingPlan(input);
   if (!plan) return null;
-  const fraction = plan.cpuFreedShare;
-  const percent = fraction * 100;
+  const pods = Math.max(1, input.pods);
+  const cpu = plan.perPod.cpu_cores;
+  const mem = plan.perPod.memory_bytes;
+  const freedCores = cpu ? (cpu.from - cpu.to) * pods : 0;
+  const freedBytes = mem ? (mem.from - mem.to) * pods : 0;
   const names = input.usage?.containerNames ?? [];
-  const saved = basis.facilityEnergy_kWh * fraction;
+  void basis; // no energy is counted: see the header
   const description =
     messages.rightSizing(language, {
       ...(plan.perPod.cpu_cores
@@ -95,7 +100,8 @@ export function rightSizing(
       ...(plan.perPod.memory_bytes
         ? { memFromMiB: plan.perPod.memory_bytes.from / MIB, memToMiB: plan.perPod.memory_bytes.to / MIB }
         : {}),
-      percent,
+      freedCores,
+      freedGiB: freedBytes / GIB,
     }) +
     (names.length === 1
       ? ''
@@ -106,17 +112,17 @@ export function rightSizing(
     optimization: {
       type: 'right_sizing',
       reduces: 'energy',
-      estimated_reduction_percent: Math.round(percent * 10) / 10,
+      estimated_reduction_percent: 0,
       description,
+      capacity_freed: {
+        cpu_cores: Math.round(freedCores * 1000) / 1000,
+        memory_GiB: Math.round((freedBytes / GIB) * 1000) / 1000,
+      },
       ...(names.length === 1 ? { resourcesPatch: resourcesPatch(input.kind, names[0]!, plan) } : {}),
       source:
         `requests vs p95 usage over the window, ${HEADROOM * 100} % headroom over p95 (engine choice); ` +
-        messages.rightSizingAssumption('en'),
+        messages.rightSizingNoSavings('en'),
     },
-    effect: {
-      emissionsFraction: fraction,
-      facilityEnergySaved_kWh: saved,
-      energyCostSaved_KRW: basis.rate_KRW_per_kWh === null ? null : saved * basis.rate_KRW_per_kWh,
-    },
+    effect: { emissionsFraction: 0, facilityEnergySaved_kWh: 0, energyCostSaved_KRW: 0 },
   };
 }

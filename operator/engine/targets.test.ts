@@ -4,16 +4,25 @@ import { krCarbon2050, krNdc2030, krPueGreenDc } from './test-support/inputs.js'
 describe('resolveTargets', () => {
   it('takes the named standard’s carbon target and a companion’s max PUE', () => {
     const t = resolveTargets({ standard: krCarbon2050, companions: [krPueGreenDc], year: 2026 });
-    expect(t.carbonTarget.value).toBe(424);
-    expect(t.carbonTarget.source).toMatch(/^default: standard KR_CARBON_2050/);
+    expect(t.carbonTarget!.value).toBe(424);
+    expect(t.carbonTarget!.source).toMatch(/^default: standard KR_CARBON_2050/);
     expect(t.maxPue!.value).toBe(1.4);
     expect(t.maxPue!.source).toMatch(/KR_PUE_GREEN_DC/);
   });
 
-  it('a PUE standard borrows the carbon target from its companion', () => {
+  it('a PUE standard borrows no carbon target from its companion: it is assessed on PUE alone', () => {
     const t = resolveTargets({ standard: krPueGreenDc, companions: [krCarbon2050], year: 2026 });
-    expect(t.carbonTarget.value).toBe(424);
+    expect(t.carbonTarget).toBeNull();
     expect(t.maxPue!.value).toBe(1.4);
+  });
+
+  it('a PUE standard with a configured carbon target assesses both', () => {
+    const t = resolveTargets({
+      standard: krPueGreenDc,
+      overrides: { carbonIntensity_gCO2eq_kWh: 450 },
+      year: 2026,
+    });
+    expect(t.carbonTarget).toEqual({ value: 450, source: 'configured: policy spec.targets' });
   });
 
   it('policy overrides win and say they were configured', () => {
@@ -27,10 +36,11 @@ describe('resolveTargets', () => {
     expect(t.maxPue).toEqual({ value: 1.3, source: 'configured: policy spec.targets' });
   });
 
-  it('without any carbon target the field to set is named', () => {
-    expect(() => resolveTargets({ standard: krPueGreenDc, year: 2026 })).toThrow(TargetResolutionError);
+  it('a standard with neither criterion names the field to set', () => {
+    const empty = { ...krCarbon2050, code: 'EMPTY', carbonTarget_gCO2eq_kWh: undefined };
+    expect(() => resolveTargets({ standard: empty, year: 2026 })).toThrow(TargetResolutionError);
     try {
-      resolveTargets({ standard: krPueGreenDc, year: 2026 });
+      resolveTargets({ standard: empty, year: 2026 });
     } catch (error) {
       expect((error as TargetResolutionError).field).toBe('spec.targets.carbonIntensity_gCO2eq_kWh');
     }

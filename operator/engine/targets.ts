@@ -1,7 +1,8 @@
 // Which thresholds a workload is held to, and where each comes from: the policy's own override
-// ('configured: policy'), the standard named by the policy, or the companion Korean standard for
-// the criterion the named one does not define (KR_CARBON_2050 has no PUE limit; KR_PUE_GREEN_DC
-// has no carbon target). A standard with neither and no override cannot be evaluated.
+// ('configured: policy'), the standard named by the policy, or, for a carbon standard, the companion
+// Korean standard's PUE limit (KR_CARBON_2050 has none of its own). A PUE standard (KR_PUE_GREEN_DC)
+// is assessed on PUE alone: it borrows no carbon target, so its carbon criterion is 'not assessed'
+// unless the policy configures one.
 import type { Sourced, StandardDefinition } from './types.js';
 
 export class TargetResolutionError extends Error {
@@ -15,8 +16,39 @@ export class TargetResolutionError extends Error {
 }
 
 export interface ResolvedTargets {
-  carbonTarget: Sourced<number>;
+  /** Null for a PUE standard without a configured carbon target: the carbon criterion is not assessed. */
+  carbonTarget: Sourced<number> | null;
   maxPue: Sourced<number> | null;
+  /** Green data-centre certification points for the site's PUE, when a standard defines score bands. */
+  pueCertification?: PueCertification | null;
+}
+
+export interface PueCertification {
+  points: number;
+  /** The top of the bands (the most a PUE can earn). */
+  maxPoints: number;
+  standard: string;
+  source: string;
+}
+
+/** A standard that defines a PUE limit and no carbon target of its own. */
+export function isPueStandard(standard: StandardDefinition): boolean {
+  return !standard.carbonTarget_gCO2eq_kWh && !standard.carbonTrajectory && standard.maxPue !== undefined;
+}
+
+/** Certification points for a PUE from the standard's score bands: a PUE at or below a band's bound
+ * earns its points, above the last band none. Null when the standard has no bands. */
+export function pueCertificationPoints(standard: StandardDefinition, pue: number): PueCertification | null {
+  const bands = standard.pueScoreBands;
+  if (!bands || bands.length === 0) return null;
+  const sorted = [...bands].sort((a, b) => a.maxPue - b.maxPue);
+  const band = sorted.find((b) => pue <= b.maxPue + 1e-9);
+  return {
+    points: band ? band.points : 0,
+    maxPoints: Math.max(...sorted.map((b) => b.points)),
+    standard: standard.code,
+    source: `standard ${standard.code} PUE score bands (${standard.pueScoreBandsSource ?? 'catalogue'})`,
+  };
 }
 
 export function carbonTargetOf(standard: StandardDefinition, year: number): Sourced<number> | null {
@@ -56,15 +88,11 @@ export function resolveTargets(args: {
 }): ResolvedTargets {
   const { standard, overrides, year } = args;
   const companions = args.companions ?? [];
-  let carbonTarget: Sourced<number> | null =
+  const carbonTarget: Sourced<number> | null =
     overrides?.carbonIntensity_gCO2eq_kWh !== undefined
       ? { value: overrides.carbonIntensity_gCO2eq_kWh, source: 'configured: policy spec.targets' }
       : carbonTargetOf(standard, year);
-  for (const companion of companions) {
-    if (carbonTarget) break;
-    carbonTarget = carbonTargetOf(companion, year);
-  }
-  if (!carbonTarget) {
+  if (!carbonTarget && !isPueStandard(standard)) {
     throw new TargetResolutionError(
       'spec.targets.carbonIntensity_gCO2eq_kWh',
       `standard ${standard.code} defines no carbon-intensity target; set spec.targets.carbonIntensity_gCO2eq_kWh`,

@@ -4,6 +4,11 @@
 // 'dataset: <name, year>', 'modelled: …', 'estimated: cpu-model', 'live: <provider>'.
 
 export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'INSUFFICIENT_DATA';
+/** One criterion's verdict; NOT_ASSESSED when the policy's standard defines no such criterion (a PUE
+ * standard has no carbon target; outside Korea a carbon standard has no PUE limit). */
+export type CriterionStatus = ComplianceStatus | 'NOT_ASSESSED';
+/** GHG Protocol Scope 2 basis of the verdict: grid average (location) or contractual supply (market). */
+export type AccountingBasis = 'location' | 'market';
 export type Language = 'ko' | 'en';
 export type WorkloadKind =
   'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'Pod' | 'ReplicaSet';
@@ -91,6 +96,7 @@ export interface StandardDefinition {
   defaultPue?: Sourced<number>;
   /** Green data-centre certification PUE score bands (2012 scheme): PUE upper bounds → points. */
   pueScoreBands?: Array<{ maxPue: number; points: number }>;
+  pueScoreBandsSource?: string;
   notes?: { en: string; ko: string };
 }
 
@@ -121,6 +127,8 @@ export interface Optimization {
     timeZone: string;
     windowIntensity_gCO2eq_kWh: number;
   };
+  /** right_sizing: the capacity the new requests free across the workload's pods. */
+  capacity_freed?: { cpu_cores: number; memory_GiB: number };
   /** right_sizing: a strategic-merge patch for the workload's containers. */
   resourcesPatch?: Record<string, unknown>;
   /** regional_migration: the region and its caveat. */
@@ -137,6 +145,25 @@ export interface NotAdvised {
   reason: string;
 }
 
+export interface AccountingFigures {
+  /** Which of the two the verdict (current_carbon_intensity, emissions) uses: spec.accounting. */
+  basis: AccountingBasis;
+  location_based_intensity_gCO2eq_kWh: number | null;
+  market_based_intensity_gCO2eq_kWh: number | null;
+  location_based_emissions_gCO2eq: number;
+  market_based_emissions_gCO2eq: number;
+  /** Share of the facility energy covered by declared renewable supply (0 when none is declared). */
+  renewable_coverage_percent: number;
+  source: string;
+}
+
+/** Declared contractual renewable supply, resolved to the share of facility energy it covers. */
+export interface RenewableCoverage {
+  /** 0..1 of the facility energy (IT × PUE) in the window. */
+  share: number;
+  source: string;
+}
+
 export interface WorkloadAssessment {
   workload: string;
   namespace: string;
@@ -144,15 +171,21 @@ export interface WorkloadAssessment {
   pods: number;
   standard: string;
   status: ComplianceStatus;
-  carbon_status: ComplianceStatus;
-  pue_status: ComplianceStatus;
+  carbon_status: CriterionStatus;
+  pue_status: CriterionStatus;
+  /** Effective intensity on the verdict's accounting basis (accounting.basis). */
   current_carbon_intensity_gCO2eq_kWh: number | null;
-  target_carbon_intensity_gCO2eq_kWh: number;
+  /** Null when the carbon criterion is not assessed (a PUE standard). */
+  target_carbon_intensity_gCO2eq_kWh: number | null;
   grid_intensity_gCO2eq_kWh: number | null;
   gap_percent: number | null;
   pue: number;
   pue_source: string;
   max_pue: number | null;
+  /** Green data-centre certification points the site's PUE earns (null: the standards define no bands). */
+  pue_certification_points: number | null;
+  /** Location- and market-based figures side by side (GHG Protocol Scope 2). */
+  accounting: AccountingFigures;
   power_watts: number;
   energy_kWh: number;
   emissions_gCO2eq: number;
@@ -175,6 +208,8 @@ export interface WorkloadAssessment {
     grid_intensity: string;
     pue: string;
     target: string;
+    /** How the certification points were obtained, when there are any. */
+    pue_certification?: string;
     data_quality: string[];
     /** Tariff, carbon price and exchange rate behind the KRW/USD savings (when advice was given). */
     cost?: string;

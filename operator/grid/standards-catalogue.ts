@@ -120,15 +120,9 @@ export function loadStandardsCatalogue(options: LoadStandardsOptions = {}): Stan
     const extra = parseCatalogueText('user standards', options.extraYamlText);
     for (const s of extra.standards) byCode.set(s.code, { ...s, legalStatus: 'user-defined' });
   }
+  // The catalogue's assumed PUE stays at the catalogue level: the binder labels it 'assumed'.
   const defaultPue = base.defaultPue;
-  const standards = [...byCode.values()].map((s) =>
-    s.defaultPue || !defaultPue
-      ? s
-      : {
-          ...s,
-          defaultPue: { value: defaultPue.value, source: `catalogue default PUE: ${defaultPue.source}` },
-        },
-  );
+  const standards = [...byCode.values()];
   return {
     standards,
     ...(defaultPue ? { defaultPue } : {}),

@@ -1,6 +1,7 @@
 // CarbonCompliancePolicy (carbon-aware.dev/v1alpha1): the API in one file. Mirrors
 // crds/carbon-aware.dev_carboncompliancepolicies.yaml (a test checks that they agree).
 import { z } from 'zod';
+import { RENEWABLE_INSTRUMENTS } from '../../engine/market-based.js';
 import type { ComplianceStatus, WorkloadAssessment } from '../../engine/types.js';
 
 export const GROUP = 'carbon-aware.dev';
@@ -59,9 +60,28 @@ export const policySpecSchema = z
           .regex(/^[a-z]+\/[a-z0-9-]+$/)
           .optional(),
         pue: z.number().min(1).max(5).optional(),
+        /** Contractual renewable supply (K-RE100 instruments) for market-based accounting. */
+        renewableSupply: z
+          .array(
+            z
+              .object({
+                instrument: z.enum(RENEWABLE_INSTRUMENTS),
+                share: z.number().gt(0).max(1).optional(),
+                mWhPerYear: z.number().gt(0).max(1e9).optional(),
+              })
+              .strict()
+              .refine((r) => (r.share === undefined) !== (r.mWhPerYear === undefined), {
+                message: 'set exactly one of share or mWhPerYear',
+                path: ['share'],
+              }),
+          )
+          .max(20)
+          .optional(),
       })
       .refine((s) => !(s.zone && s.cloudRegion), { message: 'set either zone or cloudRegion, not both' })
       .default({ zone: 'KR' }),
+    /** GHG Protocol Scope 2 basis of the verdict: location (grid average) or market (contracts). */
+    accounting: z.enum(['location', 'market']).default('location'),
     window: duration.default('24h'),
     interval: duration.default('5m'),
     recommendations: z
@@ -85,7 +105,7 @@ export const policySpecSchema = z
 export type CarbonCompliancePolicySpec = z.infer<typeof policySpecSchema>;
 
 export interface Condition {
-  type: 'Ready' | 'MetricsAvailable' | 'Compliant';
+  type: 'Ready' | 'MetricsAvailable' | 'Compliant' | 'PUEKnown';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
@@ -99,10 +119,22 @@ export interface PolicySummary {
   compliant: number;
   nonCompliant: number;
   insufficientData: number;
+  /** On the verdict's accounting basis (accounting.basis). */
   effectiveIntensity_gCO2eq_kWh: number | null;
-  target_gCO2eq_kWh: number;
+  /** Null when the standard assesses PUE only. */
+  target_gCO2eq_kWh: number | null;
   pue: number;
   pueSource: string;
+  /** The PUE is an assumed average: set spec.site.pue (condition PUEKnown=False says so too). */
+  pueAssumed?: boolean;
+  /** Green data-centre certification points for the PUE (null: no standard in play defines bands). */
+  pueCertificationPoints?: number | null;
+  accounting?: {
+    basis: 'location' | 'market';
+    locationBasedIntensity_gCO2eq_kWh: number | null;
+    marketBasedIntensity_gCO2eq_kWh: number | null;
+    renewableCoveragePercent: number;
+  };
   energy_kWh: number;
   emissions_gCO2eq: number;
   emissions_kgCO2eq_per_30d: number;
