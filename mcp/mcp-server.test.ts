@@ -3,6 +3,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { samplePolicies } from './__fixtures__/policies.js';
+import { cloudRegion } from '../operator/grid/cloud-regions.js';
+import { annualGridIntensity } from '../operator/grid/grid-factors.js';
 import { testReferenceData } from './__fixtures__/reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createMcpServer } from './mcp-server.js';
@@ -319,10 +321,15 @@ describe('what-if tools on the engine', () => {
       }>;
       unknown_regions: string[];
     };
-    expect(s.current.effective_gCO2eq_kWh).toBeCloseTo(510.1, 1);
+    // Like for like, as the operator binds the policy (KR, PUE 1.17, window ending 2025-04-02):
+    // annual grid × PUE on both sides.
+    const kr = annualGridIntensity('KR', { year: 2025 }).value * 1.17;
+    const se = cloudRegion('aws/eu-north-1');
+    const seEffective = annualGridIntensity(se.zone, { year: 2025 }).value * se.pue!.value;
+    expect(s.current.effective_gCO2eq_kWh).toBeCloseTo(kr, 1);
     expect(s.regions.map((r) => r.region)).toEqual(['aws/eu-north-1', 'aws/ap-northeast-2']);
-    expect(s.regions[0]!.effective_gCO2eq_kWh).toBeCloseTo(34.5, 1);
-    expect(s.regions[0]!.reduction_percent).toBeCloseTo((1 - 34.5 / 510.12) * 100, 0);
+    expect(s.regions[0]!.effective_gCO2eq_kWh).toBeCloseTo(seEffective, 1);
+    expect(s.regions[0]!.reduction_percent).toBeCloseTo((1 - seEffective / kr) * 100, 1);
     expect(s.regions[0]!.same_country).toBe(false);
     expect(s.unknown_regions).toEqual(['aws/nowhere-1']);
   });

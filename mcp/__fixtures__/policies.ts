@@ -94,7 +94,11 @@ export function policy(
 ): CarbonCompliancePolicy {
   const standard = options.standard ?? 'KR_CARBON_2050';
   const assessments = workloads.map((w) => assessment({ ...w, namespace }, standard));
-  const spec = policySpecSchema.parse({ standard, language: options.language ?? 'ko' });
+  const spec = policySpecSchema.parse({
+    standard,
+    site: { zone: 'KR', pue: 1.17 },
+    language: options.language ?? 'ko',
+  });
   return {
     apiVersion: 'carbon-aware.dev/v1alpha1',
     kind: 'CarbonCompliancePolicy',

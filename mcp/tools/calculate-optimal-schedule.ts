@@ -70,9 +70,7 @@ export const calculateOptimalSchedule = defineTool({
       const found = findWorkload(await context.policies(), args.workload_name, args.namespace);
       language = policyLanguage(found.policy);
       const site = found.policy.spec?.site;
-      const regionZone = site?.cloudRegion
-        ? context.reference.regionZone(site.cloudRegion)
-        : undefined;
+      const regionZone = site?.cloudRegion ? context.reference.regionZone(site.cloudRegion) : undefined;
       zone ??= site?.zone ?? regionZone;
       const currentCron = found.assessment.optimizations.find((o) => o.schedule)?.schedule?.cron ?? null;
       workload = {

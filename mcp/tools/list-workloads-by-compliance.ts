@@ -16,8 +16,17 @@ export const workloadRowSchema = z.object({
   pue_status: criterionStatusSchema,
   standard: z.string(),
   current_carbon_intensity_gCO2eq_kWh: z.number().nullable(),
-  target_carbon_intensity_gCO2eq_kWh: z.number().nullable().describe('null when the standard assesses PUE only'),
+  target_carbon_intensity_gCO2eq_kWh: z
+    .number()
+    .nullable()
+    .describe('null when the standard assesses PUE only'),
   gap_percent: z.number().nullable(),
+  accounting_basis: z
+    .enum(['location', 'market'])
+    .nullable()
+    .describe("the verdict's GHG Protocol Scope 2 basis (null: status written before accounting existed)"),
+  location_based_intensity_gCO2eq_kWh: z.number().nullable(),
+  market_based_intensity_gCO2eq_kWh: z.number().nullable(),
   pue: z.number(),
   power_watts: z.number(),
   monthly_emissions_kgCO2eq: z.number(),
@@ -93,6 +102,10 @@ export const listWorkloadsByCompliance = defineTool({
           current_carbon_intensity_gCO2eq_kWh: a.current_carbon_intensity_gCO2eq_kWh,
           target_carbon_intensity_gCO2eq_kWh: a.target_carbon_intensity_gCO2eq_kWh,
           gap_percent: a.gap_percent,
+          // A status written by an older operator has no accounting block: null, never guessed.
+          accounting_basis: a.accounting?.basis ?? null,
+          location_based_intensity_gCO2eq_kWh: a.accounting?.location_based_intensity_gCO2eq_kWh ?? null,
+          market_based_intensity_gCO2eq_kWh: a.accounting?.market_based_intensity_gCO2eq_kWh ?? null,
           pue: a.pue,
           power_watts: a.power_watts,
           monthly_emissions_kgCO2eq: a.monthly_projection.emissions_kgCO2eq,

@@ -47,8 +47,7 @@ export interface BindingDataOptions {
 
 export function loadBindingData(options: BindingDataOptions = {}): BindingData {
   const catalogue =
-    options.catalogue ??
-    loadStandardsCatalogue(options.standardsFile ? { path: options.standardsFile } : {});
+    options.catalogue ?? loadStandardsCatalogue(options.standardsFile ? { path: options.standardsFile } : {});
   const embodied = parseEmbodiedCoefficients(JSON.parse(readDataFile('embodied-emissions.json')));
   const profileFor =
     options.profileFor ?? ((zone, year) => gridProfileFor(zone, year === undefined ? {} : { year }));

@@ -56,21 +56,26 @@ export interface SiteRequest {
 
 /** How each input is named to the user: policy fields for the operator, flags for the CLI. */
 export interface FieldNames {
+  /** Who configured a value: 'policy' or 'cli' (in source strings such as 'configured: policy spec.site.pue'). */
+  origin: string;
   standard: string;
   zone: string;
   cloudRegion: string;
   pue: string;
   carbonTarget: string;
   candidateRegions: string;
+  gridIntensity: string;
 }
 
 export const POLICY_FIELDS: FieldNames = {
+  origin: 'policy',
   standard: 'spec.standard',
   zone: 'spec.site.zone',
   cloudRegion: 'spec.site.cloudRegion',
   pue: 'spec.site.pue',
   carbonTarget: 'spec.targets.carbonIntensity_gCO2eq_kWh',
   candidateRegions: 'spec.recommendations.candidateRegions',
+  gridIntensity: 'spec.site.gridIntensity',
 };
 
 /** The request cannot be bound as written; `field` names the input in the caller's own terms. */
@@ -120,7 +125,11 @@ export interface SiteBinder {
   /** The site's own annual intensity × PUE, the basis every region is compared on. */
   siteAnnualEffective(bound: BoundSite): { value_gCO2eq_kWh: number; source: string };
   /** Candidate regions (or the bound ones) on the same annual basis as the site. */
-  compare(bound: BoundSite, language: Language, keys?: string[]): {
+  compare(
+    bound: BoundSite,
+    language: Language,
+    keys?: string[],
+  ): {
     regions: RegionComparison[];
     unknown: string[];
   };
@@ -137,7 +146,11 @@ export function createSiteBinder(data: BindingData): SiteBinder {
     return found;
   };
 
-  const candidateFor = (r: BoundRegion, year: number, standard: StandardDefinition): CandidateRegion | null => {
+  const candidateFor = (
+    r: BoundRegion,
+    year: number,
+    standard: StandardDefinition,
+  ): CandidateRegion | null => {
     const intensity = data.annualIntensity(r.zone, year);
     const pue = r.pue ?? assumedPue(standard);
     if (!intensity || !pue) return null;
@@ -186,7 +199,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
         kind: 'annual-flat',
         annualMean_gCO2eq_kWh: value,
         hourly_gCO2eq_kWh: { all: Array.from({ length: 24 }, () => value) },
-        source: `configured: flat ${value} gCO2eq/kWh for every hour`,
+        source: `configured: ${fields.origin} ${fields.gridIntensity} ${value} gCO2eq/kWh (flat, every hour)`,
       };
     } else {
       const found = data.profile(zone, year);
@@ -196,7 +209,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
     const assumed = assumedPue(standard);
     const pue: Sourced<number> | undefined =
       request.site.pue !== undefined
-        ? { value: request.site.pue, source: `configured: ${fields.pue}` }
+        ? { value: request.site.pue, source: `configured: ${fields.origin} ${fields.pue}` }
         : bound?.pue
           ? { value: bound.pue.value, source: `published: ${bound.key} (${bound.pue.source})` }
           : assumed;
@@ -288,10 +301,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
   const evaluate: SiteBinder['evaluate'] = (bound, inputs, options) => {
     const renewable: RenewableCoverage | null =
       bound.renewableSupply.length > 0
-        ? renewableCoverage(
-            bound.renewableSupply,
-            annualFacilityEnergy_kWh(inputs, bound.site.pue.value),
-          )
+        ? renewableCoverage(bound.renewableSupply, annualFacilityEnergy_kWh(inputs, bound.site.pue.value))
         : null;
     const context = {
       site: bound.site,
@@ -341,4 +351,3 @@ export function createSiteBinder(data: BindingData): SiteBinder {
 
   return { bind, evaluate, siteAnnualEffective, compare };
 }
-

@@ -111,12 +111,13 @@ describe('carbon-kepler assess: verdicts', () => {
     expect(pue?.estimated_reduction_percent).toBeCloseTo((1 - 1.4 / 1.6) * 100, 1);
   });
 
-  it('without overrides uses the KR modelled profile and the catalogue default PUE, with their sources', async () => {
+  it('without overrides uses the KR modelled profile and an assumed PUE, and warns that it is assumed', async () => {
     const r = await cli(...seed, '--output', 'json', '--lang', 'ko');
     const a = JSON.parse(r.stdout) as WorkloadAssessment;
     expect(a.sources.grid_intensity).toMatch(/^modelled: KR hourly dispatch model/);
-    expect(a.pue).toBe(2.3);
-    expect(a.pue_source).toMatch(/^default: standard KR_CARBON_2050/);
+    expect(a.pue).toBe(1.56);
+    expect(a.pue_source).toMatch(/^assumed: .*Uptime Institute/);
+    expect(r.stderr).toMatch(/warning: PUE 1.56 is an assumed industry average.*set --pue/);
     expect(a.recommendation).toMatch(/[가-힣]/);
     expect(r.code).toBe(a.status === 'NON_COMPLIANT' ? 1 : 0);
   });
@@ -300,7 +301,7 @@ describe('carbon-kepler: bad input → exit 2 naming the problem', () => {
     [
       'unknown standard',
       () => [...seed, '--standard', 'EU_TAXONOMY'],
-      /--standard EU_TAXONOMY: unknown standard \(known: .*KR_CARBON_2050/,
+      /--standard: unknown standard 'EU_TAXONOMY' \(known: .*KR_CARBON_2050/,
     ],
     [
       'unknown workload',

@@ -171,12 +171,14 @@ const defaultIo: Io = {
 
 /** The CLI's names for what a policy calls spec.* (errors name the flag to fix). */
 const CLI_FIELDS: FieldNames = {
+  origin: 'cli',
   standard: '--standard',
   zone: '--zone',
   cloudRegion: '--cloud-region',
   pue: '--pue',
   carbonTarget: '--standard',
   candidateRegions: '--cloud-region',
+  gridIntensity: '--grid-intensity',
 };
 
 export function exitCodeFor(assessments: WorkloadAssessment[]): number {

@@ -5,7 +5,11 @@
 import type { Logger } from 'pino';
 import { loadBindingData, type BindingDataOptions } from '../binding/binding-data.js';
 import { BindingError, createSiteBinder, POLICY_FIELDS } from '../binding/site-binding.js';
-import { PolicyConfigurationError, type EvaluationRequest, type PolicyEvaluator } from './policy-evaluator.js';
+import {
+  PolicyConfigurationError,
+  type EvaluationRequest,
+  type PolicyEvaluator,
+} from './policy-evaluator.js';
 
 export function createPolicyEvaluator(options: BindingDataOptions = {}): PolicyEvaluator {
   const binder = createSiteBinder(loadBindingData(options));
@@ -29,7 +33,11 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): PolicyE
         );
       } catch (error) {
         if (error instanceof BindingError) {
-          throw new PolicyConfigurationError(error.reason, error.field, error.message.slice(error.field.length + 2));
+          throw new PolicyConfigurationError(
+            error.reason,
+            error.field,
+            error.message.slice(error.field.length + 2),
+          );
         }
         throw error;
       }
@@ -43,7 +51,10 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): PolicyE
   };
 }
 
-export async function createEngineEvaluator(logger: Logger, standardsFile?: string): Promise<PolicyEvaluator> {
+export async function createEngineEvaluator(
+  logger: Logger,
+  standardsFile?: string,
+): Promise<PolicyEvaluator> {
   const evaluator = createPolicyEvaluator(standardsFile ? { standardsFile } : {});
   logger.debug('carbon engine loaded');
   return evaluator;

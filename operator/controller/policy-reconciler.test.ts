@@ -244,6 +244,7 @@ describe('PolicyReconciler', () => {
       ['Ready', 'True', 'Evaluated'],
       ['MetricsAvailable', 'True', 'Collected'],
       ['Compliant', 'False', 'NonCompliant'],
+      ['PUEKnown', 'True', 'PUEConfigured'],
     ]);
     expect(t.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'ComplianceChanged' })]);
     expect(t.events[0]!.message).toContain('none → NON_COMPLIANT');

@@ -204,8 +204,11 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
       grid_intensity: ctx.gridSource ?? ctx.profile.source,
       pue: ctx.site.pue.source,
       target:
-        (ctx.targets.carbonTarget?.source ?? 'carbon criterion not assessed: the standard defines no carbon target') +
-        (ctx.targets.maxPue ? `; max PUE: ${ctx.targets.maxPue.source}` : '; PUE criterion not assessed: no PUE limit'),
+        (ctx.targets.carbonTarget?.source ??
+          'carbon criterion not assessed: the standard defines no carbon target') +
+        (ctx.targets.maxPue
+          ? `; max PUE: ${ctx.targets.maxPue.source}`
+          : '; PUE criterion not assessed: no PUE limit'),
       ...(certification ? { pue_certification: certification.source } : {}),
       data_quality: input.dataQuality ?? [],
     },

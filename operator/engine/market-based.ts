@@ -51,10 +51,7 @@ export function annualFacilityEnergy_kWh(inputs: WorkloadEnergyInput[], pue: num
 }
 
 /** The share of facility energy the declared supply covers (capped at 1), with its source. */
-export function renewableCoverage(
-  supply: RenewableSupply[],
-  annualFacility_kWh: number,
-): RenewableCoverage {
+export function renewableCoverage(supply: RenewableSupply[], annualFacility_kWh: number): RenewableCoverage {
   let share = 0;
   const parts: string[] = [];
   for (const s of supply) {

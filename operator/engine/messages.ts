@@ -76,7 +76,13 @@ export const messages = {
 
   combinedOutlook: (
     language: Language,
-    v: { reductionPercent: number; projected: number; target: number | null; reaches: boolean; kgPerMonth: number },
+    v: {
+      reductionPercent: number;
+      projected: number;
+      target: number | null;
+      reaches: boolean;
+      kgPerMonth: number;
+    },
   ) =>
     v.target === null
       ? pick(language, {
@@ -84,14 +90,14 @@ export const messages = {
           en: `Applying all measures below cuts emissions by ${formatNumber(v.reductionPercent)} % (${formatNumber(v.kgPerMonth, 2)} kgCO2eq/month).`,
         })
       : v.reaches
-      ? pick(language, {
-          ko: `아래 조치를 모두 적용하면 ${formatNumber(v.reductionPercent)}% 감축되어 ${formatNumber(v.projected)} gCO2eq/kWh로 목표 ${formatNumber(v.target)}를 충족합니다 (월 ${formatNumber(v.kgPerMonth, 2)} kgCO2eq 절감).`,
-          en: `Applying all measures below cuts ${formatNumber(v.reductionPercent)} % to ${formatNumber(v.projected)} gCO2eq/kWh, meeting the ${formatNumber(v.target)} target (${formatNumber(v.kgPerMonth, 2)} kgCO2eq/month saved).`,
-        })
-      : pick(language, {
-          ko: `아래 조치를 모두 적용해도 ${formatNumber(v.reductionPercent)}% 감축(${formatNumber(v.projected)} gCO2eq/kWh)에 그쳐 목표 ${formatNumber(v.target)}에 미달합니다.`,
-          en: `Even with all measures below the cut is ${formatNumber(v.reductionPercent)} % (${formatNumber(v.projected)} gCO2eq/kWh), short of the ${formatNumber(v.target)} target.`,
-        }),
+        ? pick(language, {
+            ko: `아래 조치를 모두 적용하면 ${formatNumber(v.reductionPercent)}% 감축되어 ${formatNumber(v.projected)} gCO2eq/kWh로 목표 ${formatNumber(v.target)}를 충족합니다 (월 ${formatNumber(v.kgPerMonth, 2)} kgCO2eq 절감).`,
+            en: `Applying all measures below cuts ${formatNumber(v.reductionPercent)} % to ${formatNumber(v.projected)} gCO2eq/kWh, meeting the ${formatNumber(v.target)} target (${formatNumber(v.kgPerMonth, 2)} kgCO2eq/month saved).`,
+          })
+        : pick(language, {
+            ko: `아래 조치를 모두 적용해도 ${formatNumber(v.reductionPercent)}% 감축(${formatNumber(v.projected)} gCO2eq/kWh)에 그쳐 목표 ${formatNumber(v.target)}에 미달합니다.`,
+            en: `Even with all measures below the cut is ${formatNumber(v.reductionPercent)} % (${formatNumber(v.projected)} gCO2eq/kWh), short of the ${formatNumber(v.target)} target.`,
+          }),
 
   noAdvice: (language: Language) =>
     pick(language, {
@@ -157,7 +163,14 @@ export const messages = {
 
   rightSizing: (
     language: Language,
-    v: { cpuFrom?: number; cpuTo?: number; memFromMiB?: number; memToMiB?: number; freedCores: number; freedGiB: number },
+    v: {
+      cpuFrom?: number;
+      cpuTo?: number;
+      memFromMiB?: number;
+      memToMiB?: number;
+      freedCores: number;
+      freedGiB: number;
+    },
   ) => {
     const parts: Text[] = [];
     if (v.cpuFrom !== undefined && v.cpuTo !== undefined)

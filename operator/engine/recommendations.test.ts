@@ -71,7 +71,7 @@ describe('recommendations from the data', () => {
     expect(a.optimizations.map((o) => o.type)).not.toContain('temporal_shift');
   });
 
-  it('right-sizing: p95 + 20 % headroom, a strategic-merge patch, and savings in kWh at the tariff', () => {
+  it('right-sizing: p95 + 20 % headroom, a strategic-merge patch, capacity freed and zero savings with the reason', () => {
     const input = nightJob({
       kind: 'Deployment',
       runLength_hours: undefined,
@@ -90,7 +90,9 @@ describe('recommendations from the data', () => {
     const a = assess(input);
     const rs = a.optimizations.find((o) => o.type === 'right_sizing')!;
     expect(rs.reduces).toBe('energy');
-    expect(rs.estimated_reduction_percent).toBe(70);
+    // Lower requests do not change the energy Kepler attributes to the pods: capacity freed, no savings.
+    expect(rs.estimated_reduction_percent).toBe(0);
+    expect(rs.capacity_freed).toEqual({ cpu_cores: 2.8, memory_GiB: expect.closeTo(5.6, 2) });
     expect(rs.resourcesPatch).toEqual({
       spec: {
         template: {
@@ -98,14 +100,9 @@ describe('recommendations from the data', () => {
         },
       },
     });
-    const facilityKWh = 2 * 30 * 1.17;
-    expect(rs.savings_per_month.kWh).toBeCloseTo(facilityKWh * 0.7, 2);
-    // Night hours at 50 KRW/kWh + carbon.
-    expect(rs.savings_per_month.KRW).toBe(
-      Math.round(facilityKWh * 0.7 * 50 + (rs.savings_per_month.kgCO2eq / 1000) * 10_000),
-    );
-    expect(rs.savings_per_month.USD).toBeCloseTo(rs.savings_per_month.KRW / 1400, 1);
-    expect(rs.source).toMatch(/assumption/);
+    expect(rs.savings_per_month).toEqual({ kgCO2eq: 0, kWh: 0, KRW: 0, USD: 0 });
+    expect(rs.source).toMatch(/savings 0: lowering requests does not change the workload energy/);
+    expect(rs.description).toMatch(/frees 2\.8 CPU cores and 5\.6 GiB/);
     // Right-sizing does not change the intensity per kWh.
     expect(a.combined!.intensity_reduction_percent).toBe(0);
     expect(a.combined!.projected_intensity_gCO2eq_kWh).toBe(a.current_carbon_intensity_gCO2eq_kWh);

@@ -55,12 +55,20 @@ describe('standards catalogue', () => {
     expect(targetForYear(requireStandard(catalogue, 'KR_PUE_GREEN_DC'), 2024)).toBeNull();
   });
 
-  it('gives every standard the sourced default PUE (Korean average 2.3)', () => {
-    expect(catalogue.defaultPue?.value).toBe(2.3);
-    for (const s of catalogue.standards) {
-      expect(s.defaultPue?.value).toBe(2.3);
-      expect(s.defaultPue?.source).toMatch(/2011/);
-    }
+  it('keeps one assumed PUE at catalogue level: a recent sourced average, not the 2011-12 Korean 2.3', () => {
+    expect(catalogue.defaultPue?.value).toBe(1.56);
+    expect(catalogue.defaultPue?.source).toMatch(/^assumed: .*Uptime Institute Global Data Center Survey 2024/);
+    for (const s of catalogue.standards) expect(s.defaultPue).toBeUndefined();
+  });
+
+  it('no catalogue text claims that meeting 424 means an average Korean load; it says what it takes', () => {
+    const s = requireStandard(catalogue, 'KR_CARBON_2050');
+    const text = JSON.stringify(catalogue.standards);
+    expect(text).not.toMatch(/average Korean load|평균적인 국내 부하/);
+    expect(s.notes!.en).toMatch(/417\.3/);
+    expect(s.notes!.en).toMatch(/1\.016/);
+    expect((424 / 417.3).toFixed(3)).toBe('1.016');
+    expect(requireStandard(catalogue, 'KR_PUE_GREEN_DC').notes!.en).toMatch(/PUE alone/);
   });
 
   it('every threshold in the YAML has a non-empty source', () => {

@@ -138,7 +138,13 @@ describe('CarbonCompliancePolicy CRD', () => {
       for (const child of Object.values(node)) collect(child);
     };
     collect(crdSpec);
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(3);
+    const both2 = policySpecSchema.safeParse({
+      site: { renewableSupply: [{ instrument: 'recPurchase', share: 0.5, mWhPerYear: 10 }] },
+    });
+    expect(both2.error?.issues[0]?.path).toEqual(['site', 'renewableSupply', 0, 'share']);
+    const neither = policySpecSchema.safeParse({ site: { renewableSupply: [{ instrument: 'directPpa' }] } });
+    expect(neither.error?.issues[0]?.path).toEqual(['site', 'renewableSupply', 0, 'share']);
     const both = policySpecSchema.safeParse({ site: { zone: 'KR', cloudRegion: 'aws/ap-northeast-2' } });
     expect(both.success).toBe(false);
     expect(both.error?.issues[0]?.path).toEqual(['site']);
