@@ -255,3 +255,100 @@ describe('policy evaluation: one bad measurement', () => {
     expect(summary.insufficientData).toBe(1);
   });
 });
+
+describe('standards that mean what they say', () => {
+  const evaluate = (spec: unknown, inputs = [workload('w', [['2026-04-01T03:00:00Z', 1]])]) =>
+    createPolicyEvaluator({ profileFor: () => flat436 }).evaluate({
+      namespace: 'ns',
+      spec: policySpecSchema.parse(spec),
+      inputs,
+      window,
+      now: new Date(window.end),
+    });
+
+  it('a PUE standard is assessed on PUE alone: PUE 1.3 passes although 436 × 1.3 = 566.8 is far above 424', () => {
+    const { assessments, summary } = evaluate({
+      standard: 'KR_PUE_GREEN_DC',
+      site: { zone: 'KR', pue: 1.3 },
+    });
+    const a = assessments[0]!;
+    expect(a.status).toBe('COMPLIANT');
+    expect(a.pue_status).toBe('COMPLIANT');
+    expect(a.carbon_status).toBe('NOT_ASSESSED');
+    expect(a.target_carbon_intensity_gCO2eq_kWh).toBeNull();
+    expect(a.gap_percent).toBeNull();
+    expect(a.current_carbon_intensity_gCO2eq_kWh).toBeCloseTo(566.8, 1); // shown for reference
+    expect(a.recommendation).toMatch(/이 표준은 PUE만 평가합니다/);
+    // The green data-centre certification points (2012 bands): PUE 1.3 ≤ 1.4 → 90 points.
+    expect(a.pue_certification_points).toBe(90);
+    expect(a.sources.pue_certification).toMatch(/KR_PUE_GREEN_DC PUE score bands/);
+    expect(summary.target_gCO2eq_kWh).toBeNull();
+    expect(summary.pueCertificationPoints).toBe(90);
+    expect(evaluate({ standard: 'KR_PUE_GREEN_DC', site: { zone: 'KR', pue: 1.75 } }).summary).toMatchObject({
+      status: 'NON_COMPLIANT',
+      pueCertificationPoints: 50,
+    });
+  });
+
+  it('a carbon standard in Korea shows the certification points of its PUE too', () => {
+    expect(evaluate({ site: { zone: 'KR', pue: 1.55 } }).assessments[0]!.pue_certification_points).toBe(70);
+  });
+
+  it('outside Korea a carbon standard has no PUE limit: the PUE criterion is NOT_ASSESSED, not passed', () => {
+    const a = evaluate({ site: { zone: 'SE', pue: 2 } }).assessments[0]!;
+    expect(a.pue_status).toBe('NOT_ASSESSED');
+    expect(a.max_pue).toBeNull();
+  });
+
+  it('market-based accounting: declared renewable supply lowers the market figure; spec.accounting picks the verdict basis', () => {
+    const supply = [{ instrument: 'recPurchase', share: 0.3 }];
+    const location = evaluate({ site: { zone: 'KR', pue: 1.17, renewableSupply: supply } }).assessments[0]!;
+    expect(location.accounting.basis).toBe('location');
+    expect(location.accounting.location_based_intensity_gCO2eq_kWh).toBeCloseTo(510.1, 1);
+    expect(location.accounting.market_based_intensity_gCO2eq_kWh).toBeCloseTo(510.12 * 0.7, 1);
+    expect(location.accounting.renewable_coverage_percent).toBe(30);
+    expect(location.accounting.source).toMatch(
+      /K-RE100 REC purchase.*no residual mix is published for Korea/,
+    );
+    expect(location.current_carbon_intensity_gCO2eq_kWh).toBeCloseTo(510.1, 1);
+    expect(location.status).toBe('NON_COMPLIANT');
+
+    const market = evaluate({
+      site: { zone: 'KR', pue: 1.17, renewableSupply: supply },
+      accounting: 'market',
+    });
+    const m = market.assessments[0]!;
+    expect(m.current_carbon_intensity_gCO2eq_kWh).toBeCloseTo(357.1, 1);
+    expect(m.status).toBe('COMPLIANT');
+    expect(m.emissions_gCO2eq).toBeCloseTo(510.12 * 0.7, 2);
+    // SCI stays location-based (GSF SCI: market-based measures cannot lower it).
+    expect(market.summary.accounting).toEqual({
+      basis: 'market',
+      locationBasedIntensity_gCO2eq_kWh: 510.1,
+      marketBasedIntensity_gCO2eq_kWh: 357.1,
+      renewableCoveragePercent: 30,
+    });
+  });
+
+  it('MWh per year is set against the projected annual facility energy, capped at 100 %', () => {
+    // 1 kWh in one hour → 8,760 kWh/yr IT × 1.17 = 10.25 MWh/yr facility; 5 MWh/yr covers 48.8 %.
+    const half = evaluate({
+      site: { zone: 'KR', pue: 1.17, renewableSupply: [{ instrument: 'directPpa', mWhPerYear: 5 }] },
+    }).assessments[0]!;
+    expect(half.accounting.renewable_coverage_percent).toBeCloseTo((5000 / (8760 * 1.17)) * 100, 1);
+    const all = evaluate({
+      site: { zone: 'KR', pue: 1.17, renewableSupply: [{ instrument: 'selfGeneration', mWhPerYear: 50 }] },
+    }).assessments[0]!;
+    expect(all.accounting.renewable_coverage_percent).toBe(100);
+    expect(all.accounting.source).toMatch(/capped at 100 %/);
+  });
+
+  it('unknown PUE: a recent sourced average marked assumed, never the 2011-12 2.3', () => {
+    const { assessments, summary } = evaluate({ site: { zone: 'KR' } });
+    expect(assessments[0]!.pue).toBe(1.56);
+    expect(assessments[0]!.pue_source).toMatch(/^assumed: .*Uptime Institute/);
+    expect(summary.pueAssumed).toBe(true);
+    expect(evaluate({ site: { zone: 'KR', pue: 1.2 } }).summary.pueAssumed).toBe(false);
+    expect(evaluate({ site: { cloudRegion: 'aws/ap-northeast-2' } }).summary.pueAssumed).toBe(false);
+  });
+});
