@@ -1,4 +1,4 @@
-import { buildCloudRegions, parseCsv, regionsInMapping } from './build-cloud-regions.js';
+import { buildCloudRegions, parseCsv, regionsInMapping } from '../../hack/build-cloud-regions.js';
 import {
   cloudRegion,
   cloudRegionFactors,

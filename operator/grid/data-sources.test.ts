@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
 
-import { parseCsv } from './build-cloud-regions.js';
+import { parseCsv } from '../../hack/build-cloud-regions.js';
 import { dataFilePath } from './data-files.js';
 
 const dir = dataFilePath('');
