@@ -69,7 +69,27 @@ export interface HourlyIntensityProfile {
   hourly_gCO2eq_kWh: Record<string, number[]>;
   /** For live providers: exact hourly points, which override the 24-h shape where present. */
   points?: Array<{ hourStart: string; intensity_gCO2eq_kWh: number }>;
+  /** A modelled profile's error against real days, per season ('spring' | 'summer' | 'autumn' | 'winter').
+   * Advice that rests on hour-to-hour differences (temporal shift) must exceed it. */
+  error_percent_by_season?: Record<string, ProfileSeasonError>;
   source: string;
+}
+
+/** How far a modelled profile's hours are from real days of one season. */
+export interface ProfileSeasonError {
+  /** The stated error: the mean absolute percentage error of the modelled hours against the real days' hours
+   * (measured), or, for a season without a real day, the largest measured season's (assumed). */
+  percent: number;
+  kind: 'measured' | 'assumed';
+  /** Measured figures; null for an assumed season. */
+  meanAbsolute_percent: number | null;
+  meanAbsolute_gCO2eq_kWh: number | null;
+  maxHourly_percent: number | null;
+  maxHourly_gCO2eq_kWh: number | null;
+  /** The real days compared (YYYY-MM-DD); empty for an assumed season. */
+  realDays: string[];
+  /** Hours compared per day and how. */
+  basis: string;
 }
 
 export interface StandardDefinition {
