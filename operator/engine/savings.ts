@@ -85,12 +85,15 @@ export function monthlySavings(
   const krw = energy + carbon;
   const usd = prices.krwPerUsd ? krw / prices.krwPerUsd.value : 0;
   // Short: the full sources of the tariff and prices are in the workload's sources.cost, once.
+  // Each part with its own KRW figure: an energy cost that rises is shown, not netted away by the
+  // carbon value.
   const parts = [
     effect.energyCostSaved_KRW === null
       ? 'KRW: no energy cost (no tariff applies to this change)'
-      : 'KRW: energy at the tariff rates of the hours involved (weekday)',
+      : `KRW: energy ${signedKrw(energy)} at the tariff rates of the hours involved (weekday)` +
+        (energy < 0 ? ' (costs more)' : ''),
     prices.kets_KRW_per_tCO2eq
-      ? `+ avoided tCO2eq at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq`
+      ? `${signedKrw(carbon)} for avoided tCO2eq at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq`
       : 'no carbon price',
     prices.krwPerUsd ? `USD at ${prices.krwPerUsd.value} KRW/USD` : 'USD: no exchange rate given (0)',
   ];
@@ -103,6 +106,11 @@ export function monthlySavings(
     },
     costBasis: parts.join('; '),
   };
+}
+
+function signedKrw(value: number): string {
+  const rounded = Math.round(value);
+  return `${rounded < 0 ? '−' : '+'}${Math.abs(rounded)}`;
 }
 
 function round(value: number, decimals: number): number {

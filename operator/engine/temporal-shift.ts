@@ -5,16 +5,32 @@
 // time and season, live points where the profile has them, so the advice follows the data.
 import { z } from 'zod';
 import { EngineInputError, type CoreAssessment } from './assess-workload.js';
-import { gridIntensityAt, localMonthAndHour } from './grid-intensity-at.js';
-import { messages } from './messages.js';
+import { gridIntensityAt, localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import { formatNumber, messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from './types.js';
 
 const HOUR_MS = 3_600_000;
 /** Longest run the daily profile can place: a 24-hour run covers every hour whatever its start. */
 export const MAX_SHIFTABLE_HOURS = 23;
-/** Smaller cuts are within the profile's own uncertainty: no advice. */
+/** Floor for a profile that states no error (a test profile): a cut below 1 % is no advice. A modelled
+ * profile's own stated error per season raises the bar (shiftErrorFor). */
 export const MIN_SHIFT_PERCENT = 1;
+
+/**
+ * The error a shift's cut must exceed in the season the shifted run falls in. A modelled profile states
+ * it per season (measured against real days, or assumed where there is none). A live profile's hours
+ * are the provider's data, not a model: no model error applies. An annual-flat profile has the same
+ * value every hour, so it never yields a cut to compare.
+ */
+export function shiftErrorFor(
+  profile: HourlyIntensityProfile,
+  season: string,
+): { percent: number; measured: boolean } | null {
+  if (profile.kind !== 'modelled') return null;
+  const stated = profile.error_percent_by_season?.[season];
+  return stated ? { percent: stated.percent, measured: stated.kind === 'measured' } : null;
+}
 
 export interface ScheduleCandidate {
   /** UTC instant of the start (hour resolution). */
@@ -194,9 +210,24 @@ export function temporalShift(args: {
   const percent = (1 - windowI / current) * 100;
   if (percent < MIN_SHIFT_PERCENT) {
     return {
-      skipped: `the best ${shift.runHours} h window (${windowI.toFixed(1)} g/kWh) is not cleaner than now`,
+      skipped: messages.shiftNotCleaner(language, { hours: shift.runHours, windowIntensity: windowI }),
     };
   }
+  // The cut must exceed the profile's error in the season the shifted run falls in.
+  const season = seasonOfMonth(localMonthAndHour(new Date(schedule.best.start), profile.timeZone).month);
+  const error = shiftErrorFor(profile, season);
+  if (error && percent <= error.percent) {
+    return {
+      skipped: messages.shiftWithinModelError(language, {
+        hours: shift.runHours,
+        percent,
+        errorPercent: error.percent,
+        season,
+        measured: error.measured,
+      }),
+    };
+  }
+  // Energy cost at the tariff, kept with its sign: a window in dearer hours costs more (negative saving).
   let cost: number | null = null;
   if (basis.tariff && basis.rate_KRW_per_kWh !== null) {
     let rate = 0;
@@ -222,6 +253,7 @@ export function temporalShift(args: {
         windowIntensity: windowI,
         current,
         percent,
+        energyCostSaved_KRW: cost,
       }),
       schedule: {
         startLocalHour: hour,
@@ -230,7 +262,13 @@ export function temporalShift(args: {
         timeZone: profile.timeZone,
         windowIntensity_gCO2eq_kWh: Math.round(windowI * 10) / 10,
       },
-      source: `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)`,
+      source:
+        `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)` +
+        (error
+          ? `; the ${formatNumber(percent)} % cut exceeds the profile's ${season} error of ${error.percent} % (${error.measured ? 'measured' : 'assumed'})`
+          : profile.kind === 'live'
+            ? '; live hourly data: no model error applies'
+            : ''),
     },
     effect: { emissionsFraction: percent / 100, facilityEnergySaved_kWh: 0, energyCostSaved_KRW: cost },
   };
