@@ -10,8 +10,8 @@ export const HOURS_PER_MONTH = 720;
 export interface Prices {
   /** K-ETS allowance price; when given, avoided emissions are also valued at it. */
   kets_KRW_per_tCO2eq?: Sourced<number>;
-  /** Exchange rate for the USD figures. */
-  krwPerUsd?: Sourced<number>;
+  /** Exchange rate for the USD figures; `label` says what rate it is (basis, date), from the data file. */
+  krwPerUsd?: Sourced<number> & { label?: string };
 }
 
 export interface MonthlyBasis {
@@ -42,12 +42,19 @@ export function monthlyBasis(args: {
   const { core, input, tariff, timeZone } = args;
   const scale = core.window.hours > 0 ? HOURS_PER_MONTH / core.window.hours : 0;
   let rate: number | null = null;
-  if (tariff && core.exact.energy_kWh > 0) {
+  // Hours before the tariff's first table get no energy cost at all (not another table's rates).
+  const priced =
+    tariff !== null &&
+    input.hourly.every((b) => b.energy_kWh <= 0 || (tariff.inForceAt?.(new Date(b.hourStart)) ?? true));
+  if (tariff && priced && core.exact.energy_kWh > 0) {
     let weighted = 0;
     for (const bucket of input.hourly) {
       if (bucket.energy_kWh <= 0) continue;
       const { month, hour } = localMonthAndHour(new Date(bucket.hourStart), timeZone);
-      weighted += bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month));
+      // The table in force at that hour (a tariff change inside the window prices each side by its own).
+      weighted +=
+        bucket.energy_kWh *
+        tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month), undefined, new Date(bucket.hourStart));
     }
     rate = weighted / core.exact.energy_kWh;
   }
@@ -95,7 +102,9 @@ export function monthlySavings(
     prices.kets_KRW_per_tCO2eq
       ? `${signedKrw(carbon)} for avoided tCO2eq at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq`
       : 'no carbon price',
-    prices.krwPerUsd ? `USD at ${prices.krwPerUsd.value} KRW/USD` : 'USD: no exchange rate given (0)',
+    prices.krwPerUsd
+      ? `USD at ${prices.krwPerUsd.value} KRW/USD${prices.krwPerUsd.label ? ` (${prices.krwPerUsd.label})` : ''}`
+      : 'USD: no exchange rate given (0)',
   ];
   return {
     savings: {

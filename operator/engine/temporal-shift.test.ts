@@ -179,8 +179,9 @@ describe('temporal shift against the modelled profile error, with its KRW effect
   });
 
   it('winter: advised above the measured 2 % error, and the advice shows that the energy costs more', () => {
-    // Ran 02:00–04:00 KST (winter off-peak 108.2 KRW/kWh); the cleanest window is midday (mid-peak 120.0).
-    const en = assessRun('2026-01-14', 2);
+    // Ran 02:00–04:00 KST on a December 2026 Wednesday (reform table: winter off-peak 108.2 KRW/kWh); the
+    // cleanest window is midday (mid-peak 120.0).
+    const en = assessRun('2026-12-09', 2);
     const shift = en.optimizations.find((o) => o.type === 'temporal_shift')!;
     expect(shift.estimated_reduction_percent).toBeGreaterThan(2);
     expect(shift.schedule?.startLocalHour).toBeGreaterThanOrEqual(10);
@@ -193,7 +194,7 @@ describe('temporal shift against the modelled profile error, with its KRW effect
     expect(shift.cost_basis).toMatch(/\(costs more\)/);
     // The total nets the small carbon value against the higher energy bill; it stays negative.
     expect(shift.savings_per_month.KRW).toBeLessThan(0);
-    const ko = assessRun('2026-01-14', 2, 'ko');
+    const ko = assessRun('2026-12-09', 2, 'ko');
     const koShift = ko.optimizations.find((o) => o.type === 'temporal_shift')!;
     expect(koShift.description).toContain(`전력 요금은 월 ${-energy_KRW}원 늘어납니다`);
   });

@@ -234,7 +234,10 @@ export function temporalShift(args: {
     let weight = 0;
     for (let k = 0; k < Math.ceil(shift.runHours); k++) {
       const w = Math.min(1, shift.runHours - k);
-      rate += w * basis.tariff.rate_KRW_per_kWh((schedule.best.startLocalHour + k) % 24, basis.season);
+      const at = new Date(Date.parse(schedule.best.start) + k * HOUR_MS);
+      rate +=
+        w *
+        basis.tariff.rate_KRW_per_kWh((schedule.best.startLocalHour + k) % 24, basis.season, undefined, at);
       weight += w;
     }
     cost = basis.facilityEnergy_kWh * (basis.rate_KRW_per_kWh - rate / weight);

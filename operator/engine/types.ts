@@ -116,11 +116,15 @@ export interface StandardDefinition {
 
 export interface Tariff {
   currency: 'KRW';
-  /** Rate per kWh for a local (KST) hour and season. */
-  rate_KRW_per_kWh: (localHour: number, season: string) => number;
+  /** Rate per kWh for a local (KST) hour and season; weekday unless `dayType` says; `at` (the hour's
+   * instant) picks the table in force then where the tariff has several. */
+  rate_KRW_per_kWh: (localHour: number, season: string, dayType?: 'weekday' | 'weekend', at?: Date) => number;
   /** The tariff's own season of a calendar month when it differs from the meteorological one
    * (KEPCO bills November as winter); meteorological seasons otherwise. */
   seasonOfMonth?: (month: number) => string;
+  /** Whether the tariff has a table in force at an instant (false before its first table): hours outside
+   * it get no energy cost rather than another table's rates. */
+  inForceAt?: (at: Date) => boolean;
   source: string;
 }
 
