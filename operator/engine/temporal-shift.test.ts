@@ -145,6 +145,18 @@ describe('temporal shift against the modelled profile error, with its KRW effect
     });
   }
 
+  it('the schedule states the profile error of its season and whether the cut stays within it', () => {
+    // Summer, starting now at 19:00 KST (the evening): the best 2 h cut is about 5 %, within the 8 %.
+    const summer = optimalSchedule({ durationHours: 2, profile, now: new Date('2026-07-14T10:00:00Z') });
+    expect(summer.modelError).toEqual({ season: 'summer', percent: 8, measured: false, withinError: true });
+    // Spring evening → midday: about 13 %, beyond it.
+    const spring = optimalSchedule({ durationHours: 2, profile, now: new Date('2026-04-14T10:00:00Z') });
+    expect(spring.modelError).toMatchObject({ season: 'spring', withinError: false });
+    expect(
+      optimalSchedule({ durationHours: 2, profile: flatProfile(400), now: new Date() }).modelError,
+    ).toBeNull();
+  });
+
   it('states the error it compares with: winter measured, summer assumed', () => {
     expect(shiftErrorFor(profile, 'winter')).toEqual({ percent: 2, measured: true });
     expect(shiftErrorFor(profile, 'summer')).toEqual({ percent: 8, measured: false });

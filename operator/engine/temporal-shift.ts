@@ -49,6 +49,9 @@ export interface OptimalSchedule {
   median_gCO2eq_kWh: number;
   savings_percent: { vsImmediate: number; vsWorst: number; vsMedian: number };
   candidates: number;
+  /** The modelled profile's stated error for the season of the best start (null: live or annual-flat
+   * profile, or none stated), and whether the cut against starting now stays within it (no advice). */
+  modelError: { season: string; percent: number; measured: boolean; withinError: boolean } | null;
   method: string;
   source: string;
 }
@@ -135,6 +138,9 @@ export function optimalSchedule(args: {
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   const b = best.windowIntensity_gCO2eq_kWh;
+  const vsImmediate = percentBelow(immediate.windowIntensity_gCO2eq_kWh, b);
+  const season = seasonOfMonth(localMonthAndHour(new Date(best.start), profile.timeZone).month);
+  const error = shiftErrorFor(profile, season);
   return {
     durationHours: duration,
     timeZone: profile.timeZone,
@@ -143,11 +149,12 @@ export function optimalSchedule(args: {
     worst,
     median_gCO2eq_kWh: median,
     savings_percent: {
-      vsImmediate: percentBelow(immediate.windowIntensity_gCO2eq_kWh, b),
+      vsImmediate,
       vsWorst: percentBelow(worst.windowIntensity_gCO2eq_kWh, b),
       vsMedian: percentBelow(median, b),
     },
     candidates: candidates.length,
+    modelError: error ? { season, ...error, withinError: vsImmediate <= error.percent } : null,
     method: `rolling mean over ${duration} h windows, hourly starts from ${iso(first)} to ${iso(deadline.getTime())}`,
     source: profile.source,
   };
@@ -213,16 +220,16 @@ export function temporalShift(args: {
       skipped: messages.shiftNotCleaner(language, { hours: shift.runHours, windowIntensity: windowI }),
     };
   }
-  // The cut must exceed the profile's error in the season the shifted run falls in.
-  const season = seasonOfMonth(localMonthAndHour(new Date(schedule.best.start), profile.timeZone).month);
-  const error = shiftErrorFor(profile, season);
+  // The cut (against the hours it ran) must exceed the profile's error in the season the shifted run
+  // falls in.
+  const error = schedule.modelError;
   if (error && percent <= error.percent) {
     return {
       skipped: messages.shiftWithinModelError(language, {
         hours: shift.runHours,
         percent,
         errorPercent: error.percent,
-        season,
+        season: error.season,
         measured: error.measured,
       }),
     };
@@ -268,7 +275,7 @@ export function temporalShift(args: {
       source:
         `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)` +
         (error
-          ? `; the ${formatNumber(percent)} % cut exceeds the profile's ${season} error of ${error.percent} % (${error.measured ? 'measured' : 'assumed'})`
+          ? `; the ${formatNumber(percent)} % cut exceeds the profile's ${error.season} error of ${error.percent} % (${error.measured ? 'measured' : 'assumed'})`
           : profile.kind === 'live'
             ? '; live hourly data: no model error applies'
             : ''),

@@ -160,7 +160,14 @@ export function kepcoTariff(options: KepcoTariffOptions = {}, file: TariffFile =
       : 0;
   const newest = t.tables[t.tables.length - 1]!;
   const fixed = options.at ? kepcoTableAt(options.at, file) : newest;
-  const tableFor = (at: Date | undefined) => (at ? kepcoTableAt(at, file) : fixed);
+  // Table start instants, parsed once: every workload-hour asks for its table.
+  const starts = t.tables.map((table) => kstMidnight(table.effectiveFrom));
+  const tableFor = (at: Date | undefined): TariffTable => {
+    if (!at) return fixed;
+    const ms = at.getTime();
+    for (let i = starts.length - 1; i >= 0; i--) if ((starts[i] as number) <= ms) return t.tables[i]!;
+    throw new TariffNotInForceError(at, t.tables[0]!.effectiveFrom);
+  };
   const bandOf = (localHour: number, table: TariffTable): TouBand => {
     if (!Number.isInteger(localHour) || localHour < 0 || localHour > 23)
       throw new RangeError(`local hour ${localHour} is not 0–23`);
@@ -176,7 +183,7 @@ export function kepcoTariff(options: KepcoTariffOptions = {}, file: TariffFile =
     table: fixed,
     band: (localHour: number, at?: Date) => bandOf(localHour, tableFor(at)),
     seasonOfMonth: (month: number) => kepcoSeasonOfMonth(month, file),
-    inForceAt: (at: Date) => kstMidnight(t.tables[0]!.effectiveFrom) <= at.getTime(),
+    inForceAt: (at: Date) => (starts[0] as number) <= at.getTime(),
     rate_KRW_per_kWh(localHour: number, season: string, dayType: DayType = 'weekday', at?: Date): number {
       const table = tableFor(at);
       const s = toKepcoSeason(season);
