@@ -42,21 +42,22 @@ export function monthlyBasis(args: {
   const { core, input, tariff, timeZone } = args;
   const scale = core.window.hours > 0 ? HOURS_PER_MONTH / core.window.hours : 0;
   let rate: number | null = null;
-  // Hours before the tariff's first table get no energy cost at all (not another table's rates).
-  const priced =
-    tariff !== null &&
-    input.hourly.every((b) => b.energy_kWh <= 0 || (tariff.inForceAt?.(new Date(b.hourStart)) ?? true));
-  if (tariff && priced && core.exact.energy_kWh > 0) {
+  if (tariff && core.exact.energy_kWh > 0) {
     let weighted = 0;
     for (const bucket of input.hourly) {
       if (bucket.energy_kWh <= 0) continue;
-      const { month, hour } = localMonthAndHour(new Date(bucket.hourStart), timeZone);
+      const at = new Date(bucket.hourStart);
+      // An hour before the tariff's first table: no energy cost at all (not another table's rates).
+      if (tariff.inForceAt && !tariff.inForceAt(at)) {
+        weighted = Number.NaN;
+        break;
+      }
+      const { month, hour } = localMonthAndHour(at, timeZone);
       // The table in force at that hour (a tariff change inside the window prices each side by its own).
       weighted +=
-        bucket.energy_kWh *
-        tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month), undefined, new Date(bucket.hourStart));
+        bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month), undefined, at);
     }
-    rate = weighted / core.exact.energy_kWh;
+    rate = Number.isNaN(weighted) ? null : weighted / core.exact.energy_kWh;
   }
   const it = core.exact.energy_kWh * scale;
   return {
