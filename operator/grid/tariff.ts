@@ -140,8 +140,6 @@ export interface KepcoTariff extends Tariff {
   /** KEPCO's season of a calendar month (November is winter). */
   seasonOfMonth: (month: number) => KepcoSeason;
   tariffClass: { en: string; ko: string };
-  /** The table in force at the tariff's `at` (the newest without one). */
-  table: TariffTable;
 }
 
 export interface KepcoTariffOptions {
@@ -180,7 +178,6 @@ export function kepcoTariff(options: KepcoTariffOptions = {}, file: TariffFile =
   return {
     currency: 'KRW',
     tariffClass: t.class,
-    table: fixed,
     band: (localHour: number, at?: Date) => bandOf(localHour, tableFor(at)),
     seasonOfMonth: (month: number) => kepcoSeasonOfMonth(month, file),
     inForceAt: (at: Date) => (starts[0] as number) <= at.getTime(),
