@@ -9,7 +9,7 @@ import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../grid/gri
 import { gridProfileFor } from '../grid/grid-profile.js';
 import { readDataFile } from '../grid/data-files.js';
 import { loadStandardsCatalogue, type StandardsCatalogue } from '../grid/standards-catalogue.js';
-import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
+import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
 
 /** A cloud region as the binder sees it. */
 export interface BoundRegion {
@@ -33,8 +33,8 @@ export interface BindingData {
   profile(zone: string, year: number): { profile: HourlyIntensityProfile } | { error: string };
   /** The zone's annual intensity for a year, else its dataset's default year; undefined if unknown. */
   annualIntensity(zone: string, year: number): Sourced<number> | undefined;
-  /** The tariff in force for the zone at a date; null where no tariff is claimed (outside Korea). */
-  tariff(zone: string, at: Date): Tariff | null;
+  /** The zone's tariff (tables by date); null where no tariff is claimed (outside Korea). */
+  tariff(zone: string): Tariff | null;
 }
 
 export interface BindingDataOptions {
@@ -105,8 +105,8 @@ export function loadBindingData(options: BindingDataOptions = {}): BindingData {
       return found;
     },
     annualIntensity: annual,
-    // KEPCO bills Korean sites only; abroad no tariff is claimed.
-    tariff: (zone) =>
-      zone === 'KR' ? { ...kepcoTariff(), seasonOfMonth: (m: number) => kepcoSeasonOfMonth(m) } : null,
+    // KEPCO bills Korean sites only; abroad no tariff is claimed. The tariff prices each hour by
+    // the table in force then and owns its seasons (November is winter).
+    tariff: (zone) => (zone === 'KR' ? kepcoTariff() : null),
   };
 }

@@ -264,7 +264,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       profile,
       standard,
       targets,
-      tariff: data.tariff(zone, windowEnd),
+      tariff: data.tariff(zone),
       prices: data.prices,
       accounting: request.accounting ?? 'location',
       renewableSupply: request.site.renewableSupply ?? [],

@@ -114,12 +114,45 @@ export const messages = {
       windowIntensity: number;
       current: number;
       percent: number;
+      /** Energy cost change per month at the tariff: positive = saves, negative = costs more; null = no tariff. */
+      energyCostSaved_KRW: number | null;
     },
-  ) =>
+  ) => {
+    const krw = v.energyCostSaved_KRW === null ? null : Math.round(v.energyCostSaved_KRW);
+    const cost =
+      krw === null
+        ? { ko: '', en: '' }
+        : krw >= 0
+          ? {
+              ko: ` 요금제 기준 전력 요금은 월 ${formatNumber(krw, 0)}원 줄어듭니다.`,
+              en: ` At the tariff its energy costs ${formatNumber(krw, 0)} KRW/month less.`,
+            }
+          : {
+              ko: ` 다만 요금제 기준 전력 요금은 월 ${formatNumber(-krw, 0)}원 늘어납니다.`,
+              en: ` At the tariff its energy costs ${formatNumber(-krw, 0)} KRW/month MORE.`,
+            };
+    return pick(language, {
+      ko: `실행 시간을 ${v.timeZone} ${hh(v.startHour)}부터 ${formatNumber(v.hours)}시간 구간으로 옮기면 전력망 집약도가 ${formatNumber(v.current)}에서 ${formatNumber(v.windowIntensity)} gCO2eq/kWh로 낮아져 ${formatNumber(v.percent)}% 감축됩니다.${cost.ko}`,
+      en: `Run it in the ${formatNumber(v.hours)}-hour window starting ${hh(v.startHour)} ${v.timeZone}: grid intensity falls from ${formatNumber(v.current)} to ${formatNumber(v.windowIntensity)} gCO2eq/kWh, a ${formatNumber(v.percent)} % cut.${cost.en}`,
+    });
+  },
+
+  shiftNotCleaner: (language: Language, v: { hours: number; windowIntensity: number }) =>
     pick(language, {
-      ko: `실행 시간을 ${v.timeZone} ${hh(v.startHour)}부터 ${formatNumber(v.hours)}시간 구간으로 옮기면 전력망 집약도가 ${formatNumber(v.current)}에서 ${formatNumber(v.windowIntensity)} gCO2eq/kWh로 낮아져 ${formatNumber(v.percent)}% 감축됩니다.`,
-      en: `Run it in the ${formatNumber(v.hours)}-hour window starting ${hh(v.startHour)} ${v.timeZone}: grid intensity falls from ${formatNumber(v.current)} to ${formatNumber(v.windowIntensity)} gCO2eq/kWh, a ${formatNumber(v.percent)} % cut.`,
+      ko: `가장 깨끗한 ${formatNumber(v.hours)}시간 구간(${formatNumber(v.windowIntensity)} gCO2eq/kWh)도 지금보다 깨끗하지 않습니다.`,
+      en: `The best ${formatNumber(v.hours)} h window (${formatNumber(v.windowIntensity)} gCO2eq/kWh) is not cleaner than now.`,
     }),
+
+  shiftWithinModelError: (
+    language: Language,
+    v: { hours: number; percent: number; errorPercent: number; season: string; measured: boolean },
+  ) => {
+    const seasonKo: Record<string, string> = { spring: '봄', summer: '여름', autumn: '가을', winter: '겨울' };
+    return pick(language, {
+      ko: `가장 깨끗한 ${formatNumber(v.hours)}시간 구간으로 옮겨도 감축은 ${formatNumber(v.percent)}%로, 모델링한 시간별 집약도 프로파일의 ${seasonKo[v.season] ?? v.season} 오차 ${formatNumber(v.errorPercent)}%(${v.measured ? '실제 KPX 일자 대비 측정값' : '해당 계절의 실제 일자가 없어 가정한 값'}) 이내이므로 권고하지 않습니다.`,
+      en: `Not advised: the best ${formatNumber(v.hours)} h window cuts ${formatNumber(v.percent)} %, within the modelled hourly profile's ${v.season} error of ${formatNumber(v.errorPercent)} % (${v.measured ? 'measured against real KPX days' : 'assumed: no real day in that season'}).`,
+    });
+  },
 
   continuousNoShift: (language: Language) =>
     pick(language, {

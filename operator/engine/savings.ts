@@ -10,8 +10,8 @@ export const HOURS_PER_MONTH = 720;
 export interface Prices {
   /** K-ETS allowance price; when given, avoided emissions are also valued at it. */
   kets_KRW_per_tCO2eq?: Sourced<number>;
-  /** Exchange rate for the USD figures. */
-  krwPerUsd?: Sourced<number>;
+  /** Exchange rate for the USD figures; `label` says what rate it is (basis, date), from the data file. */
+  krwPerUsd?: Sourced<number> & { label?: string };
 }
 
 export interface MonthlyBasis {
@@ -46,10 +46,18 @@ export function monthlyBasis(args: {
     let weighted = 0;
     for (const bucket of input.hourly) {
       if (bucket.energy_kWh <= 0) continue;
-      const { month, hour } = localMonthAndHour(new Date(bucket.hourStart), timeZone);
-      weighted += bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month));
+      const at = new Date(bucket.hourStart);
+      // An hour before the tariff's first table: no energy cost at all (not another table's rates).
+      if (tariff.inForceAt && !tariff.inForceAt(at)) {
+        weighted = Number.NaN;
+        break;
+      }
+      const { month, hour } = localMonthAndHour(at, timeZone);
+      // The table in force at that hour (a tariff change inside the window prices each side by its own).
+      weighted +=
+        bucket.energy_kWh * tariff.rate_KRW_per_kWh(hour, tariffSeason(tariff, month), undefined, at);
     }
-    rate = weighted / core.exact.energy_kWh;
+    rate = Number.isNaN(weighted) ? null : weighted / core.exact.energy_kWh;
   }
   const it = core.exact.energy_kWh * scale;
   return {
@@ -85,14 +93,19 @@ export function monthlySavings(
   const krw = energy + carbon;
   const usd = prices.krwPerUsd ? krw / prices.krwPerUsd.value : 0;
   // Short: the full sources of the tariff and prices are in the workload's sources.cost, once.
+  // Each part with its own KRW figure: an energy cost that rises is shown, not netted away by the
+  // carbon value.
   const parts = [
     effect.energyCostSaved_KRW === null
       ? 'KRW: no energy cost (no tariff applies to this change)'
-      : 'KRW: energy at the tariff rates of the hours involved (weekday)',
+      : `KRW: energy ${signedKrw(energy)} at the tariff rates of the hours involved (weekday)` +
+        (energy < 0 ? ' (costs more)' : ''),
     prices.kets_KRW_per_tCO2eq
-      ? `+ avoided tCO2eq at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq`
+      ? `${signedKrw(carbon)} for avoided tCO2eq at the K-ETS price ${prices.kets_KRW_per_tCO2eq.value} KRW/tCO2eq`
       : 'no carbon price',
-    prices.krwPerUsd ? `USD at ${prices.krwPerUsd.value} KRW/USD` : 'USD: no exchange rate given (0)',
+    prices.krwPerUsd
+      ? `USD at ${prices.krwPerUsd.value} KRW/USD${prices.krwPerUsd.label ? ` (${prices.krwPerUsd.label})` : ''}`
+      : 'USD: no exchange rate given (0)',
   ];
   return {
     savings: {
@@ -103,6 +116,11 @@ export function monthlySavings(
     },
     costBasis: parts.join('; '),
   };
+}
+
+function signedKrw(value: number): string {
+  const rounded = Math.round(value);
+  return `${rounded < 0 ? '−' : '+'}${Math.abs(rounded)}`;
 }
 
 function round(value: number, decimals: number): number {

@@ -1,7 +1,16 @@
 import { gridProfileFor } from '../grid/grid-profile.js';
+import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
+import { assessWorkload } from './assess.js';
 import { EngineInputError } from './assess-workload.js';
-import { cronAtHour, optimalSchedule, shiftability, windowIntensity } from './temporal-shift.js';
-import { energyInput, flatProfile, rampProfile } from './test-support/inputs.js';
+import { resolveTargets } from './targets.js';
+import {
+  cronAtHour,
+  optimalSchedule,
+  shiftability,
+  shiftErrorFor,
+  windowIntensity,
+} from './temporal-shift.js';
+import { energyInput, flatProfile, krCarbon2050, rampProfile } from './test-support/inputs.js';
 
 const HOUR = 3_600_000;
 
@@ -102,5 +111,103 @@ describe('shiftability and cron', () => {
     expect(cronAtHour(11)).toBe('0 11 * * *');
     expect(cronAtHour(12, '30 2 * * 1-5')).toBe('0 12 * * 1-5');
     expect(cronAtHour(12, '@daily')).toBe('0 12 * * *');
+  });
+});
+
+describe('temporal shift against the modelled profile error, with its KRW effect', () => {
+  const profile = gridProfileFor('KR', { year: 2024 });
+  const tariff = { ...kepcoTariff(), seasonOfMonth: (m: number) => kepcoSeasonOfMonth(m) };
+  const prices = { kets_KRW_per_tCO2eq: ketsAllowancePrice(), krwPerUsd: krwPerUsd() };
+  const targets = resolveTargets({ standard: krCarbon2050, year: 2026 });
+  // A 2-hour Job that ran on `day` at `localHour` KST (1 kWh an hour), assessed at the end of that day (UTC).
+  function assessRun(day: string, localHour: number, language: 'en' | 'ko' = 'en', p = profile) {
+    const start = Date.parse(`${day}T00:00:00+09:00`) + localHour * HOUR;
+    const hourly: Array<[string, number]> = [0, 1].map((k) => [
+      new Date(start + k * HOUR).toISOString().replace('.000Z', 'Z'),
+      1,
+    ]);
+    const windowStart = Date.parse(`${day}T00:00:00Z`);
+    const window = {
+      start: new Date(windowStart).toISOString(),
+      end: new Date(windowStart + 24 * HOUR).toISOString(),
+      hours: 24,
+    };
+    return assessWorkload(energyInput(hourly, { kind: 'Job', runLength_hours: 2 }), {
+      site: { zone: 'KR', pue: { value: 1.17, source: 'configured: policy spec.site.pue' } },
+      profile: p,
+      standardCode: 'KR_CARBON_2050',
+      targets,
+      window,
+      language,
+      now: new Date(window.end),
+      tariff,
+      prices,
+    });
+  }
+
+  it('the schedule states the profile error of its season and whether the cut stays within it', () => {
+    // Summer, starting now at 19:00 KST (the evening): the best 2 h cut is about 5 %, within the 8 %.
+    const summer = optimalSchedule({ durationHours: 2, profile, now: new Date('2026-07-14T10:00:00Z') });
+    expect(summer.modelError).toEqual({ season: 'summer', percent: 8, measured: false, withinError: true });
+    // Spring evening → midday: about 13 %, beyond it.
+    const spring = optimalSchedule({ durationHours: 2, profile, now: new Date('2026-04-14T10:00:00Z') });
+    expect(spring.modelError).toMatchObject({ season: 'spring', withinError: false });
+    expect(
+      optimalSchedule({ durationHours: 2, profile: flatProfile(400), now: new Date() }).modelError,
+    ).toBeNull();
+  });
+
+  it('states the error it compares with: winter measured, summer assumed', () => {
+    expect(shiftErrorFor(profile, 'winter')).toEqual({ percent: 2, measured: true });
+    expect(shiftErrorFor(profile, 'summer')).toEqual({ percent: 8, measured: false });
+    expect(shiftErrorFor(flatProfile(400), 'summer')).toBeNull(); // annual-flat: never a cut anyway
+    expect(shiftErrorFor({ ...profile, kind: 'live' }, 'summer')).toBeNull(); // live data: no model
+  });
+
+  it('summer: a cut within the profile error is not advised, and the reason says so in English and Korean', () => {
+    const en = assessRun('2026-07-14', 19);
+    expect(en.optimizations.map((o) => o.type)).not.toContain('temporal_shift');
+    expect(en.recommendation).toMatch(
+      /Not advised: the best 2 h window cuts 5\.\d %, within the modelled hourly profile's summer error of 8 % \(assumed: no real day in that season\)/,
+    );
+    const ko = assessRun('2026-07-14', 19, 'ko');
+    expect(ko.recommendation).toMatch(
+      /여름 오차 8%\(해당 계절의 실제 일자가 없어 가정한 값\) 이내이므로 권고하지 않습니다/,
+    );
+    // The same cut from a live profile is advised: live hours carry no model error.
+    const live = assessRun('2026-07-14', 19, 'en', { ...profile, kind: 'live' });
+    const shift = live.optimizations.find((o) => o.type === 'temporal_shift')!;
+    expect(shift.estimated_reduction_percent).toBeGreaterThan(5);
+    expect(shift.source).toMatch(/live hourly data: no model error applies/);
+  });
+
+  it('spring: a cut above the error is advised and says which error it exceeds', () => {
+    const a = assessRun('2026-04-14', 19);
+    const shift = a.optimizations.find((o) => o.type === 'temporal_shift')!;
+    expect(shift.schedule?.startLocalHour).toBeGreaterThanOrEqual(11);
+    expect(shift.schedule?.startLocalHour).toBeLessThanOrEqual(13);
+    expect(shift.estimated_reduction_percent).toBeGreaterThan(8);
+    expect(shift.source).toMatch(/exceeds the profile's spring error of 8 % \(assumed\)/);
+  });
+
+  it('winter: advised above the measured 2 % error, and the advice shows that the energy costs more', () => {
+    // Ran 02:00–04:00 KST on a December 2026 Wednesday (reform table: winter off-peak 108.2 KRW/kWh); the
+    // cleanest window is midday (mid-peak 120.0).
+    const en = assessRun('2026-12-09', 2);
+    const shift = en.optimizations.find((o) => o.type === 'temporal_shift')!;
+    expect(shift.estimated_reduction_percent).toBeGreaterThan(2);
+    expect(shift.schedule?.startLocalHour).toBeGreaterThanOrEqual(10);
+    expect(shift.schedule?.startLocalHour).toBeLessThanOrEqual(14);
+    const facility_kWh = 2 * 30 * 1.17; // 2 kWh a day, scaled to 30 days, × PUE
+    const energy_KRW = Math.round(facility_kWh * (108.2 - 120.0));
+    expect(energy_KRW).toBeLessThan(0);
+    expect(shift.description).toContain(`At the tariff its energy costs ${-energy_KRW} KRW/month MORE.`);
+    expect(shift.cost_basis).toContain(`KRW: energy −${-energy_KRW} at the tariff`);
+    expect(shift.cost_basis).toMatch(/\(costs more\)/);
+    // The total nets the small carbon value against the higher energy bill; it stays negative.
+    expect(shift.savings_per_month.KRW).toBeLessThan(0);
+    const ko = assessRun('2026-12-09', 2, 'ko');
+    const koShift = ko.optimizations.find((o) => o.type === 'temporal_shift')!;
+    expect(koShift.description).toContain(`전력 요금은 월 ${-energy_KRW}원 늘어납니다`);
   });
 });

@@ -5,16 +5,32 @@
 // time and season, live points where the profile has them, so the advice follows the data.
 import { z } from 'zod';
 import { EngineInputError, type CoreAssessment } from './assess-workload.js';
-import { gridIntensityAt, localMonthAndHour } from './grid-intensity-at.js';
-import { messages } from './messages.js';
+import { gridIntensityAt, localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import { formatNumber, messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from './types.js';
 
 const HOUR_MS = 3_600_000;
 /** Longest run the daily profile can place: a 24-hour run covers every hour whatever its start. */
 export const MAX_SHIFTABLE_HOURS = 23;
-/** Smaller cuts are within the profile's own uncertainty: no advice. */
+/** Floor for a profile that states no error (a test profile): a cut below 1 % is no advice. A modelled
+ * profile's own stated error per season raises the bar (shiftErrorFor). */
 export const MIN_SHIFT_PERCENT = 1;
+
+/**
+ * The error a shift's cut must exceed in the season the shifted run falls in. A modelled profile states
+ * it per season (measured against real days, or assumed where there is none). A live profile's hours
+ * are the provider's data, not a model: no model error applies. An annual-flat profile has the same
+ * value every hour, so it never yields a cut to compare.
+ */
+export function shiftErrorFor(
+  profile: HourlyIntensityProfile,
+  season: string,
+): { percent: number; measured: boolean } | null {
+  if (profile.kind !== 'modelled') return null;
+  const stated = profile.error_percent_by_season?.[season];
+  return stated ? { percent: stated.percent, measured: stated.kind === 'measured' } : null;
+}
 
 export interface ScheduleCandidate {
   /** UTC instant of the start (hour resolution). */
@@ -33,6 +49,9 @@ export interface OptimalSchedule {
   median_gCO2eq_kWh: number;
   savings_percent: { vsImmediate: number; vsWorst: number; vsMedian: number };
   candidates: number;
+  /** The modelled profile's stated error for the season of the best start (null: live or annual-flat
+   * profile, or none stated), and whether the cut against starting now stays within it (no advice). */
+  modelError: { season: string; percent: number; measured: boolean; withinError: boolean } | null;
   method: string;
   source: string;
 }
@@ -119,6 +138,9 @@ export function optimalSchedule(args: {
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   const b = best.windowIntensity_gCO2eq_kWh;
+  const vsImmediate = percentBelow(immediate.windowIntensity_gCO2eq_kWh, b);
+  const season = seasonOfMonth(localMonthAndHour(new Date(best.start), profile.timeZone).month);
+  const error = shiftErrorFor(profile, season);
   return {
     durationHours: duration,
     timeZone: profile.timeZone,
@@ -127,11 +149,12 @@ export function optimalSchedule(args: {
     worst,
     median_gCO2eq_kWh: median,
     savings_percent: {
-      vsImmediate: percentBelow(immediate.windowIntensity_gCO2eq_kWh, b),
+      vsImmediate,
       vsWorst: percentBelow(worst.windowIntensity_gCO2eq_kWh, b),
       vsMedian: percentBelow(median, b),
     },
     candidates: candidates.length,
+    modelError: error ? { season, ...error, withinError: vsImmediate <= error.percent } : null,
     method: `rolling mean over ${duration} h windows, hourly starts from ${iso(first)} to ${iso(deadline.getTime())}`,
     source: profile.source,
   };
@@ -194,16 +217,34 @@ export function temporalShift(args: {
   const percent = (1 - windowI / current) * 100;
   if (percent < MIN_SHIFT_PERCENT) {
     return {
-      skipped: `the best ${shift.runHours} h window (${windowI.toFixed(1)} g/kWh) is not cleaner than now`,
+      skipped: messages.shiftNotCleaner(language, { hours: shift.runHours, windowIntensity: windowI }),
     };
   }
+  // The cut (against the hours it ran) must exceed the profile's error in the season the shifted run
+  // falls in.
+  const error = schedule.modelError;
+  if (error && percent <= error.percent) {
+    return {
+      skipped: messages.shiftWithinModelError(language, {
+        hours: shift.runHours,
+        percent,
+        errorPercent: error.percent,
+        season: error.season,
+        measured: error.measured,
+      }),
+    };
+  }
+  // Energy cost at the tariff, kept with its sign: a window in dearer hours costs more (negative saving).
   let cost: number | null = null;
   if (basis.tariff && basis.rate_KRW_per_kWh !== null) {
     let rate = 0;
     let weight = 0;
     for (let k = 0; k < Math.ceil(shift.runHours); k++) {
       const w = Math.min(1, shift.runHours - k);
-      rate += w * basis.tariff.rate_KRW_per_kWh((schedule.best.startLocalHour + k) % 24, basis.season);
+      const at = new Date(Date.parse(schedule.best.start) + k * HOUR_MS);
+      rate +=
+        w *
+        basis.tariff.rate_KRW_per_kWh((schedule.best.startLocalHour + k) % 24, basis.season, undefined, at);
       weight += w;
     }
     cost = basis.facilityEnergy_kWh * (basis.rate_KRW_per_kWh - rate / weight);
@@ -222,6 +263,7 @@ export function temporalShift(args: {
         windowIntensity: windowI,
         current,
         percent,
+        energyCostSaved_KRW: cost,
       }),
       schedule: {
         startLocalHour: hour,
@@ -230,7 +272,13 @@ export function temporalShift(args: {
         timeZone: profile.timeZone,
         windowIntensity_gCO2eq_kWh: Math.round(windowI * 10) / 10,
       },
-      source: `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)`,
+      source:
+        `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)` +
+        (error
+          ? `; the ${formatNumber(percent)} % cut exceeds the profile's ${error.season} error of ${error.percent} % (${error.measured ? 'measured' : 'assumed'})`
+          : profile.kind === 'live'
+            ? '; live hourly data: no model error applies'
+            : ''),
     },
     effect: { emissionsFraction: percent / 100, facilityEnergySaved_kWh: 0, energyCostSaved_KRW: cost },
   };

@@ -74,7 +74,27 @@ export interface HourlyIntensityProfile {
   hourly_gCO2eq_kWh: Record<string, number[]>;
   /** For live providers: exact hourly points, which override the 24-h shape where present. */
   points?: Array<{ hourStart: string; intensity_gCO2eq_kWh: number }>;
+  /** A modelled profile's error against real days, per season ('spring' | 'summer' | 'autumn' | 'winter').
+   * Advice that rests on hour-to-hour differences (temporal shift) must exceed it. */
+  error_percent_by_season?: Record<string, ProfileSeasonError>;
   source: string;
+}
+
+/** How far a modelled profile's hours are from real days of one season. */
+export interface ProfileSeasonError {
+  /** The stated error: the mean absolute percentage error of the modelled hours against the real days' hours
+   * (measured), or, for a season without a real day, the largest measured season's (assumed). */
+  percent: number;
+  kind: 'measured' | 'assumed';
+  /** Measured figures; null for an assumed season. */
+  meanAbsolute_percent: number | null;
+  meanAbsolute_gCO2eq_kWh: number | null;
+  maxHourly_percent: number | null;
+  maxHourly_gCO2eq_kWh: number | null;
+  /** The real days compared (YYYY-MM-DD); empty for an assumed season. */
+  realDays: string[];
+  /** Hours compared per day and how. */
+  basis: string;
 }
 
 export interface StandardDefinition {
@@ -102,11 +122,15 @@ export interface StandardDefinition {
 
 export interface Tariff {
   currency: 'KRW';
-  /** Rate per kWh for a local (KST) hour and season. */
-  rate_KRW_per_kWh: (localHour: number, season: string) => number;
+  /** Rate per kWh for a local (KST) hour and season; weekday unless `dayType` says; `at` (the hour's
+   * instant) picks the table in force then where the tariff has several. */
+  rate_KRW_per_kWh: (localHour: number, season: string, dayType?: 'weekday' | 'weekend', at?: Date) => number;
   /** The tariff's own season of a calendar month when it differs from the meteorological one
    * (KEPCO bills November as winter); meteorological seasons otherwise. */
   seasonOfMonth?: (month: number) => string;
+  /** Whether the tariff has a table in force at an instant (false before its first table): hours outside
+   * it get no energy cost rather than another table's rates. */
+  inForceAt?: (at: Date) => boolean;
   source: string;
 }
 

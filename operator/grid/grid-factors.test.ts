@@ -16,9 +16,14 @@ describe('annualGridIntensity', () => {
   });
 
   it('picks the official factor of the year asked for', () => {
-    expect(annualGridIntensity('KR', { year: 2022 }).value).toBe(431.2);
-    expect(annualGridIntensity('KR', { year: 2021 }).value).toBe(450.9);
-    expect(annualGridIntensity('KR', { year: 2020 }).value).toBe(454.1); // 2020–2022 average
+    // 2020–2022: the official 3-year average; the single years 2021 (0.4509) and 2022 (0.4312) were
+    // published in Dec 2025 as reference values only.
+    expect(annualGridIntensity('KR', { year: 2022 }).value).toBe(454.1);
+    expect(annualGridIntensity('KR', { year: 2021 }).value).toBe(454.1);
+    expect(annualGridIntensity('KR', { year: 2020 }).value).toBe(454.1);
+    expect(officialFactor('KR', 2022)).toMatchObject({ id: 'GIR-2020-2022', value_tCO2eq_MWh: 0.4541 });
+    expect(officialFactor('KR', 2023)).toMatchObject({ id: 'GIR-2023', value_tCO2eq_MWh: 0.4173 });
+    expect(officialFactor('KR', 2024).id).toBe('GIR-2023');
     expect(annualGridIntensity('KR', { year: 2015 }).value).toBe(459.4); // 2014–2016 average
     expect(annualGridIntensity('KR', { year: 2011 }).value).toBe(443);
     expect(annualGridIntensity('KR', { year: 2026 }).value).toBe(417.3); // latest still applies

@@ -101,7 +101,12 @@ function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-/** The official KR factor for a year: the single-year factor, else the multi-year average covering it, else the default. */
+/**
+ * The official factor for a year: an official single-year factor for it, else the official multi-year
+ * average covering it (2020–2022 → 0.4541: the single-year 2021 and 2022 values were published later
+ * as reference figures only), else a reference or historical factor for that year, else the newest one
+ * describing earlier years (it was in force then). Never an unverified one. No year: the file's default.
+ */
 export function officialFactor(
   zone: string,
   year?: number,
@@ -112,12 +117,19 @@ export function officialFactor(
   const byDefault = entry.factors.find((f) => f.id === entry.default) as OfficialFactor;
   if (year === undefined) return byDefault;
   const usable = entry.factors.filter((f) => f.status !== 'unverified');
-  const single = usable.find((f) => f.kind === 'single-year' && f.periodStart === year);
-  if (single) return single;
-  const covering = usable.find((f) => f.periodStart <= year && year <= f.periodEnd);
-  if (covering) return covering;
-  // A year no factor describes: the newest one describing earlier years is the one in force then.
-  const earlier = usable.filter((f) => f.periodEnd < year).sort((a, b) => b.periodEnd - a.periodEnd)[0];
+  const covers = (f: OfficialFactor) => f.periodStart <= year && year <= f.periodEnd;
+  const official = usable.filter((f) => f.status === 'official' && covers(f));
+  const chosen =
+    official.find((f) => f.kind === 'single-year') ??
+    official[0] ??
+    usable.find((f) => f.kind === 'single-year' && covers(f)) ??
+    usable.find(covers);
+  if (chosen) return chosen;
+  // A year no factor describes: the newest one describing earlier years (official first on a tie).
+  const rank = (f: OfficialFactor) => (f.status === 'official' ? 1 : 0);
+  const earlier = usable
+    .filter((f) => f.periodEnd < year)
+    .sort((a, b) => b.periodEnd - a.periodEnd || rank(b) - rank(a))[0];
   if (earlier) return earlier;
   throw new UnknownZoneError(zone, `no official factor covers year ${year}`);
 }

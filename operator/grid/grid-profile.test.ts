@@ -7,7 +7,7 @@ describe('gridProfileFor', () => {
     expect(kr.kind).toBe('modelled');
     expect(kr.annualMean_gCO2eq_kWh).toBe(417.3);
     expect(kr.hourly_gCO2eq_kWh.spring).toHaveLength(24);
-    expect(gridProfileFor('KR', { year: 2022 }).annualMean_gCO2eq_kWh).toBe(431.2);
+    expect(gridProfileFor('KR', { year: 2022 }).annualMean_gCO2eq_kWh).toBe(454.1); // official 2020–2022 average
     const em = gridProfileFor('KR', { provider: 'electricity-maps', year: 2024 });
     expect(em.annualMean_gCO2eq_kWh).toBe(423);
     expect(em.source).toMatch(/Electricity Maps/);

@@ -1,11 +1,13 @@
 // The MODELLED hourly grid carbon intensity of South Korea. No official 24-hour profile exists, so
-// the profile is built from sourced inputs (operator/data/kr-hourly-model.json): KPX demand shapes,
-// must-run nuclear/hydro/other renewables, wind, solar (market + non-market), pumped storage, and
-// the fossil residual split between coal and LNG, weighted by per-fuel emission factors. The
-// energy-weighted annual mean is then scaled to a published anchor (GIR 2023 by default).
+// the profile is built from sourced inputs (operator/data/kr-hourly-model.json): KPX market demand
+// shapes, must-run nuclear/hydro/other renewables, wind, market solar, pumped storage, and the fossil
+// residual split between coal and LNG, weighted by per-fuel emission factors. The mix is the KPX
+// market's, as on the real days the model is checked against (non-market solar shows only as the
+// midday dip of market demand). The energy-weighted annual mean is then scaled to a published anchor
+// (GIR 2023 by default), and the model's error against the real days is measured per season.
 import { z } from 'zod';
 
-import type { HourlyIntensityProfile } from '../engine/types.js';
+import type { HourlyIntensityProfile, ProfileSeasonError } from '../engine/types.js';
 import { DataFileError, parseDataFile, parseJsonText } from './data-file-error.js';
 import { readDataFile } from './data-files.js';
 
@@ -55,7 +57,6 @@ export const krModelFileSchema = z.object({
       }),
     ),
   }),
-  nonMarketSolarRatio: sourced(z.number().min(0).max(10)),
   nuclear_MW: sourced(mw),
   nuclearSpringWeekendCut: sourced(z.object({ MW: mw, hours: z.array(hour) })),
   hydro_MW: sourced(mw),
@@ -145,17 +146,17 @@ export function modelDay(
     intensity_gCO2eq_kWh: [],
   };
   for (let h = 0; h < 24; h++) {
-    const market_MW = d.mean_MW * (d.shape[h] as number);
-    const marketSolar_MW = solar.marketDaily_MWh * (solar.hourlyShare[h] as number);
-    const nonMarketSolar_MW = marketSolar_MW * inputs.nonMarketSolarRatio.value;
-    // Non-market solar serves load behind the meter: total demand = market demand + that output.
-    const demand_MW = market_MW + nonMarketSolar_MW;
+    // Market demand and market generation only: PPA and behind-the-meter solar never enter the KPX
+    // market (the real days and Electricity Maps' KR data leave them out too); they show as the midday
+    // dip of market demand. Counting them as supply made winter middays 17 % cleaner than the evening
+    // where the real winter day shows 5 %.
+    const demand_MW = d.mean_MW * (d.shape[h] as number);
     const nuclear_MW =
       inputs.nuclear_MW.value -
       (season === 'spring' && dayType === 'weekend' && cut.hours.includes(h) ? cut.MW : 0);
     const pump_MW = ps.pump_MW[String(h)] ?? 0;
     const psGen_MW = ps.generateHours.includes(h) ? psGenerate_MW : 0;
-    let solar_MW = marketSolar_MW + nonMarketSolar_MW;
+    let solar_MW = solar.marketDaily_MWh * (solar.hourlyShare[h] as number);
     const fixed_MW =
       nuclear_MW + inputs.hydro_MW.value + inputs.otherRenewable_MW.value + inputs.wind_MW.value[season];
     let residual_MW = demand_MW + pump_MW - psGen_MW - fixed_MW - solar_MW;
@@ -222,6 +223,73 @@ function weighted(values: number[][], weights: number[][]): number[] {
   });
 }
 
+const SEASON_DAY_BASIS =
+  'modelled day of the same season and day type (lifecycle factors, before calibration, as the real days) ' +
+  'against the real KPX day at each of its hours';
+
+/**
+ * The model's error against the real KPX days, per season: mean absolute and largest hourly error, in
+ * gCO2eq/kWh and % of the real value. A season without a real day gets the largest measured season's
+ * mean error, marked `assumed`.
+ */
+export function krModelError(
+  inputs: KrModelInputs = krModelInputs(),
+): Record<ModelSeason, ProfileSeasonError> {
+  const bySeason = new Map<ModelSeason, { dates: string[]; abs: number[]; pct: number[] }>();
+  for (const [date, day] of Object.entries(inputs.realDays.days)) {
+    if (day.values.length !== inputs.realDays.hours.length) {
+      throw new DataFileError(
+        FILE,
+        `realDays.days.${date}.values`,
+        `${day.values.length} values for ${inputs.realDays.hours.length} hours`,
+      );
+    }
+    const modelled = modelDay(inputs, day.season, day.dayType, 'lifecycle').intensity_gCO2eq_kWh;
+    const entry = bySeason.get(day.season) ?? { dates: [], abs: [], pct: [] };
+    entry.dates.push(date);
+    inputs.realDays.hours.forEach((h, k) => {
+      const real = day.values[k] as number;
+      const abs = Math.abs((modelled[h] as number) - real);
+      entry.abs.push(abs);
+      entry.pct.push((abs / real) * 100);
+    });
+    bySeason.set(day.season, entry);
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const measured: Partial<Record<ModelSeason, ProfileSeasonError>> = {};
+  for (const [season, e] of bySeason) {
+    measured[season] = {
+      percent: round1(mean(e.pct)),
+      kind: 'measured',
+      meanAbsolute_percent: round1(mean(e.pct)),
+      meanAbsolute_gCO2eq_kWh: round1(mean(e.abs)),
+      maxHourly_percent: round1(Math.max(...e.pct)),
+      maxHourly_gCO2eq_kWh: round1(Math.max(...e.abs)),
+      realDays: e.dates,
+      basis: `${SEASON_DAY_BASIS}: hours ${inputs.realDays.hours.join(', ')} (KST); ${inputs.realDays.source}`,
+    };
+  }
+  const worst = Object.entries(measured).sort((a, b) => b[1].percent - a[1].percent)[0];
+  if (!worst) throw new DataFileError(FILE, 'realDays.days', 'no real day to measure the model against');
+  return Object.fromEntries(
+    SEASONS.map((season) => [
+      season,
+      measured[season] ?? {
+        percent: worst[1].percent,
+        kind: 'assumed',
+        meanAbsolute_percent: null,
+        meanAbsolute_gCO2eq_kWh: null,
+        maxHourly_percent: null,
+        maxHourly_gCO2eq_kWh: null,
+        realDays: [],
+        basis:
+          `assumed: no real KPX day in ${season} to measure against; the largest measured season's mean ` +
+          `error (${worst[0]}, ${worst[1].percent} %) is used`,
+      },
+    ]),
+  ) as Record<ModelSeason, ProfileSeasonError>;
+}
+
 export interface KrHourlyModel {
   profile: HourlyIntensityProfile;
   /** Demand energy behind each season's hourly values (MWh over the year), the calibration weights. */
@@ -284,18 +352,21 @@ export function krHourlyModel(options: KrHourlyOptions = {}): KrHourlyModel {
 
   const hourly: Record<string, number[]> = {};
   for (const key of ['all', ...SEASONS]) hourly[key] = (raw[key] as number[]).map((v) => round1(v * scale));
+  const errors = krModelError(inputs);
+  const errorText = SEASONS.map((s) => `${s} ${errors[s].percent} % (${errors[s].kind})`).join(', ');
   const profile: HourlyIntensityProfile = {
     zone: 'KR',
     timeZone: inputs.timeZone,
     kind: 'modelled',
     annualMean_gCO2eq_kWh: anchor.value,
     hourly_gCO2eq_kWh: hourly,
+    error_percent_by_season: errors,
     source:
-      `modelled: KR hourly dispatch model (KPX 2024 demand shapes, must-run nuclear/hydro/other renewables, wind, ` +
-      `market + non-market solar, pumped storage, coal/LNG residual split; ${basis} fuel factors), ` +
+      `modelled: KR hourly dispatch model (KPX 2024 market demand shapes, must-run nuclear/hydro/other renewables, wind, ` +
+      `market solar, pumped storage, coal/LNG residual split; ${basis} fuel factors), ` +
       `${options.dayType ? `${options.dayType}s only, ` : ''}energy-weighted annual mean ${round1(rawAnnual)} g/kWh ` +
       `scaled ×${scale.toFixed(3)} to the anchor ${anchor.value} g/kWh (${anchorKey ? `${anchorKey}: ` : ''}${anchor.source}); ` +
-      `not an official profile`,
+      `mean absolute error against the real KPX days: ${errorText}; not an official profile`,
   };
   return {
     profile,

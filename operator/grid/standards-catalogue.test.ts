@@ -1,3 +1,5 @@
+import { carbonTargetOf, pueCertificationPoints } from '../engine/targets.js';
+import type { StandardDefinition } from '../engine/types.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,13 +7,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 import { dataFilePath } from './data-files.js';
-import {
-  loadStandardsCatalogue,
-  pueScore,
-  requireStandard,
-  targetForYear,
-  UnknownStandardError,
-} from './standards-catalogue.js';
+import { loadStandardsCatalogue, requireStandard, UnknownStandardError } from './standards-catalogue.js';
+
+const points = (s: StandardDefinition, pue: number) => pueCertificationPoints(s, pue)?.points;
 
 describe('standards catalogue', () => {
   const catalogue = loadStandardsCatalogue();
@@ -37,27 +35,29 @@ describe('standards catalogue', () => {
     const s = requireStandard(catalogue, 'KR_PUE_GREEN_DC');
     expect(s.legalStatus).toBe('certification-criterion');
     expect(s.maxPue?.value).toBe(1.4);
-    expect(pueScore(s, 1.8)).toBe(50);
-    expect(pueScore(s, 1.7)).toBe(60);
-    expect(pueScore(s, 1.55)).toBe(70);
-    expect(pueScore(s, 1.5)).toBe(80);
-    expect(pueScore(s, 1.3)).toBe(90);
-    expect(pueScore(s, 2.3)).toBe(0);
+    expect(points(s, 1.8)).toBe(50);
+    expect(points(s, 1.7)).toBe(60);
+    expect(points(s, 1.55)).toBe(70);
+    expect(points(s, 1.5)).toBe(80);
+    expect(points(s, 1.3)).toBe(90);
+    expect(points(s, 2.3)).toBe(0);
   });
 
   it('KR_NDC_2030: linear from the 2018 factor to -40 % in 2030', () => {
     const s = requireStandard(catalogue, 'KR_NDC_2030');
-    expect(targetForYear(s, 2018)?.value).toBe(459.4);
-    expect(targetForYear(s, 2030)?.value).toBeCloseTo(459.4 * 0.6, 2);
-    expect(targetForYear(s, 2024)?.value).toBeCloseTo(459.4 * 0.8, 2); // halfway: -20 %
-    expect(targetForYear(s, 2040)?.value).toBeCloseTo(275.64, 2);
-    expect(targetForYear(s, 2010)?.value).toBe(459.4);
-    expect(targetForYear(requireStandard(catalogue, 'KR_PUE_GREEN_DC'), 2024)).toBeNull();
+    expect(carbonTargetOf(s, 2018)?.value).toBe(459.4);
+    expect(carbonTargetOf(s, 2030)?.value).toBeCloseTo(459.4 * 0.6, 2);
+    expect(carbonTargetOf(s, 2024)?.value).toBeCloseTo(459.4 * 0.8, 2); // halfway: -20 %
+    expect(carbonTargetOf(s, 2040)?.value).toBeCloseTo(275.64, 2);
+    expect(carbonTargetOf(s, 2010)?.value).toBe(459.4);
+    expect(carbonTargetOf(requireStandard(catalogue, 'KR_PUE_GREEN_DC'), 2024)).toBeNull();
   });
 
   it('keeps one assumed PUE at catalogue level: a recent sourced average, not the 2011-12 Korean 2.3', () => {
     expect(catalogue.defaultPue?.value).toBe(1.56);
-    expect(catalogue.defaultPue?.source).toMatch(/^assumed: .*Uptime Institute Global Data Center Survey 2024/);
+    expect(catalogue.defaultPue?.source).toMatch(
+      /^assumed: .*Uptime Institute Global Data Center Survey 2024/,
+    );
     for (const s of catalogue.standards) expect(s.defaultPue).toBeUndefined();
   });
 

@@ -131,32 +131,6 @@ export function loadStandardsCatalogue(options: LoadStandardsOptions = {}): Stan
   };
 }
 
-/** The standard's carbon target for a year (the trajectory clamped to its ends), or null if it has none. */
-export function targetForYear(standard: StandardDefinition, year: number): Sourced<number> | null {
-  const t = standard.carbonTrajectory;
-  if (t) {
-    const y = Math.min(Math.max(year, t.fromYear), t.toYear);
-    const value =
-      t.from_gCO2eq_kWh +
-      ((y - t.fromYear) / (t.toYear - t.fromYear)) * (t.to_gCO2eq_kWh - t.from_gCO2eq_kWh);
-    return {
-      value: Math.round(value * 100) / 100,
-      source: `${standard.code} trajectory at ${year}: ${t.source}`,
-    };
-  }
-  return standard.carbonTarget_gCO2eq_kWh ?? null;
-}
-
-/** Green data-centre certification PUE points for a PUE (2012 bands); 0 above the last band. */
-export function pueScore(standard: StandardDefinition, pue: number): number | null {
-  const bands = standard.pueScoreBands;
-  if (!bands) return null;
-  const sorted = [...bands].sort((a, b) => a.maxPue - b.maxPue);
-  // Bands are '1.8 -> 50 … <1.4 -> 90': a PUE at or below a band's bound earns its points.
-  const band = sorted.find((b) => pue <= b.maxPue + 1e-9);
-  return band ? band.points : 0;
-}
-
 export function requireStandard(catalogue: StandardsCatalogue, code: string): CatalogueStandard {
   const s = catalogue.get(code);
   if (!s) throw new UnknownStandardError(code, catalogue.codes());
