@@ -55,6 +55,21 @@ export const calculateOptimalSchedule = defineTool({
     cron: z.object({ schedule: z.string(), time_zone: z.string() }),
     candidates: z.number().int(),
     profile_kind: z.string(),
+    model_error: z
+      .object({
+        season: z.string(),
+        percent: z.number(),
+        measured: z.boolean(),
+        within_error: z
+          .boolean()
+          .describe(
+            'the saving against starting now is within the profile error: the operator would not advise it',
+          ),
+      })
+      .nullable()
+      .describe(
+        "the modelled profile's stated error for the window's season (null: live or annual-flat profile)",
+      ),
     method: z.string(),
     source: z.string(),
     workload: z
@@ -134,6 +149,14 @@ export const calculateOptimalSchedule = defineTool({
         cron: { schedule: cron, time_zone: schedule.timeZone },
         candidates: schedule.candidates,
         profile_kind: profile.kind,
+        model_error: schedule.modelError
+          ? {
+              season: schedule.modelError.season,
+              percent: schedule.modelError.percent,
+              measured: schedule.modelError.measured,
+              within_error: schedule.modelError.withinError,
+            }
+          : null,
         method: schedule.method,
         source: schedule.source,
         workload,
