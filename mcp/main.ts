@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // carbon-mcp: stdio by default (Claude Desktop), or --http for Streamable HTTP + REST + Swagger UI.
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,8 @@ import { KubeNamespaceAuthoriser } from './auth/kube-namespace-authoriser.js';
 import { KubeTokenAuthenticator } from './auth/kube-token-authenticator.js';
 import { allowAllNamespaces, type NamespaceAuthoriser } from './auth/namespace-authoriser.js';
 import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';
+import { PACKAGE_VERSION } from '../operator/package-version.js';
+import { checkClusterAccess, formatCheck } from './cluster-check.js';
 import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-options.js';
 import { createHttpApp } from './http/http-app.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
@@ -19,6 +21,8 @@ import { createMcpServer, type FrontEndDeps } from './mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { KubePolicySource } from './status/kube-policy-source.js';
+import { resolveKubeConfig } from './status/kubeconfig-loader.js';
+import { UnconfiguredPolicySource } from './status/unconfigured-policy-source.js';
 import type { PolicyStatusSource } from './status/policy-status-source.js';
 import { policyListSchema } from './status/policy-file.js';
 import { toolCatalogue } from './tools/catalogue.js';
@@ -32,17 +36,42 @@ function statusFromFile(path: string): InMemoryPolicySource {
   return new InMemoryPolicySource(parsed.data as unknown as CarbonCompliancePolicy[]);
 }
 
-function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
-  return kc;
+// Without a usable kubeconfig the server still starts and every tool says what to fix (a process
+// that exits shows Claude Desktop users only "Connection closed"); --auth kubernetes cannot run.
+function policySource(
+  options: CliOptions,
+  logger: Logger,
+): { source: PolicyStatusSource; kubeConfig?: KubeConfig } {
+  const needsCluster = !options.statusFile || (options.http && options.auth === 'kubernetes');
+  const found = needsCluster ? resolveKubeConfig() : undefined;
+  if (found && !found.ok && options.http && options.auth === 'kubernetes') {
+    throw new CliOptionsError(`--auth kubernetes needs cluster access: ${found.problem}`);
+  }
+  if (options.statusFile) {
+    return {
+      source: statusFromFile(options.statusFile),
+      ...(found?.ok ? { kubeConfig: found.kubeConfig } : {}),
+    };
+  }
+  if (!found!.ok) {
+    logger.error(
+      { problem: found!.problem },
+      'no usable kubeconfig; every tool will answer with this problem',
+    );
+    return { source: new UnconfiguredPolicySource(found!.problem) };
+  }
+  logger.info(
+    { kubeconfig: found!.origin, context: found!.context, server: found!.server },
+    'kubeconfig loaded',
+  );
+  return {
+    source: new KubePolicySource(found!.kubeConfig, logger, { origin: found!.origin }),
+    kubeConfig: found!.kubeConfig,
+  };
 }
 
 export async function startFrontEnd(options: CliOptions, logger: Logger) {
-  const kubeConfig = options.statusFile && options.auth !== 'kubernetes' ? undefined : loadKubeConfig();
-  const source: PolicyStatusSource = options.statusFile
-    ? statusFromFile(options.statusFile)
-    : new KubePolicySource(kubeConfig!, logger);
+  const { source, kubeConfig } = policySource(options, logger);
   let authenticator: CallerAuthenticator = noAuthentication;
   let authoriser: NamespaceAuthoriser = allowAllNamespaces;
   if (options.http && options.auth === 'token')
@@ -124,6 +153,15 @@ async function main(): Promise<void> {
   if (options.help) {
     process.stdout.write(`${usage}\n`);
     return;
+  }
+  if (options.version) {
+    process.stdout.write(`carbon-mcp ${PACKAGE_VERSION}\n`);
+    return;
+  }
+  if (options.check) {
+    const lines = await checkClusterAccess();
+    process.stdout.write(formatCheck(lines));
+    process.exit(lines.every((l) => l.ok) ? 0 : 1);
   }
   // Logs go to stderr (fd 2) always: over stdio, stdout carries the protocol.
   const logger = pino({ level: options.logLevel, base: { component: 'carbon-mcp' } }, pino.destination(2));

@@ -17,19 +17,25 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import { PACKAGE_VERSION } from '../operator/package-version.js';
 import { coveredWorkloads } from './status/workload-lookup.js';
-import { runTool, type ToolRunnerDeps } from './tool-runner.js';
+import { clusterAvailable, runTool, type ToolRunnerDeps } from './tool-runner.js';
 import type { ToolDefinition } from './tools/tool-definition.js';
 import { readOnlyAnnotations } from './tools/tool-definition.js';
-import { ToolDataError, ToolInputError, WorkloadNotCoveredError } from './tools/tool-errors.js';
+import {
+  ClusterUnavailableError,
+  ToolDataError,
+  ToolInputError,
+  WorkloadNotCoveredError,
+} from './tools/tool-errors.js';
 
 export const SERVER_NAME = 'carbon-aware-kepler';
-export const SERVER_VERSION = '0.1.0';
+export const SERVER_VERSION = PACKAGE_VERSION;
 
 export interface FrontEndDeps extends ToolRunnerDeps {
   tools: readonly ToolDefinition[];
   logger: Logger;
-  /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data' or 'error'. */
+  /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data', 'unavailable' or 'error'. */
   observeToolCall?: (tool: string, outcome: string) => void;
 }
 
@@ -144,14 +150,20 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
             ? 'not_covered'
             : error instanceof ToolDataError
               ? 'no_data'
-              : 'error',
+              : error instanceof ClusterUnavailableError
+                ? 'unavailable'
+                : 'error',
       );
       if (error instanceof ToolInputError) {
         throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${error.message}`, {
           field: error.field,
         });
       }
-      if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
+      if (
+        error instanceof WorkloadNotCoveredError ||
+        error instanceof ToolDataError ||
+        error instanceof ClusterUnavailableError
+      ) {
         return { content: [{ type: 'text', text: error.message }], isError: true };
       }
       deps.logger.error({ err: error, tool: name }, 'tool failed');
@@ -253,6 +265,7 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       mimeType: 'application/json',
     },
     async (uri, variables, extra) => {
+      await clusterAvailableOrMcpError();
       const policy = (await visible(extra)).find(
         (p) =>
           p.metadata.namespace === String(variables.namespace) && p.metadata.name === String(variables.name),
@@ -355,7 +368,17 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
         throw new McpError(ErrorCode.InvalidParams, error.message);
       }
+      if (error instanceof ClusterUnavailableError)
+        throw new McpError(ErrorCode.InternalError, error.message);
       throw error;
+    }
+  }
+
+  async function clusterAvailableOrMcpError(): Promise<void> {
+    try {
+      await clusterAvailable(deps.source);
+    } catch (error) {
+      throw new McpError(ErrorCode.InternalError, (error as Error).message);
     }
   }
 

@@ -4,7 +4,12 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { createMcpServer, SERVER_VERSION, type FrontEndDeps } from '../mcp-server.js';
 import { runTool } from '../tool-runner.js';
-import { ToolDataError, ToolInputError, WorkloadNotCoveredError } from '../tools/tool-errors.js';
+import {
+  ClusterUnavailableError,
+  ToolDataError,
+  ToolInputError,
+  WorkloadNotCoveredError,
+} from '../tools/tool-errors.js';
 import { docsRouter } from './docs-page.js';
 import { HttpMetrics } from './http-metrics.js';
 import { mcpEndpoint } from './mcp-endpoint.js';
@@ -130,6 +135,9 @@ export function createHttpApp(
           detail: error.message,
           example_policy: error.examplePolicyYaml,
         });
+      } else if (error instanceof ClusterUnavailableError) {
+        outcome('unavailable');
+        sendProblem(res, { title: 'Cluster unavailable', status: 503, detail: error.message });
       } else if (error instanceof ToolDataError) {
         outcome('no_data');
         sendProblem(res, { title: 'Data not available', status: 422, detail: error.message });
