@@ -46,6 +46,20 @@ function prefixMatches(values: Iterable<string>, prefix: string): string[] {
   return [...new Set(values)].filter((v) => v.startsWith(prefix)).sort();
 }
 
+/** Grid zones the policies assess against (site.zone, or a cloud region's zone), plus KR (the default site). */
+function zonesInUse(
+  policies: readonly CarbonCompliancePolicy[],
+  reference: FrontEndDeps['reference'],
+): string[] {
+  const zones = new Set<string>(['KR']);
+  for (const p of policies) {
+    const site = p.spec?.site;
+    const zone = site?.cloudRegion ? reference.candidateRegion(site.cloudRegion)?.zone : site?.zone;
+    if (zone && reference.gridProfile(zone)) zones.add(zone.toUpperCase());
+  }
+  return [...zones].sort();
+}
+
 function policyUri(policy: CarbonCompliancePolicy): string {
   return `carbon://policies/${policy.metadata.namespace}/${policy.metadata.name}`;
 }
@@ -221,29 +235,41 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
   );
   mcp.registerResource(
     'grid-profile',
+    // Listed: the zones the visible policies use (and KR, the default site); every other zone is
+    // reachable through the template and completion/complete, not a 500-entry list.
     new ResourceTemplate('carbon://grid/{zone}', {
-      list: async () => ({
-        resources: deps.reference.zones().map((zone) => ({
+      list: async (extra) => ({
+        resources: zonesInUse(await visible(extra), deps.reference).map((zone) => ({
           uri: `carbon://grid/${zone}`,
           name: `grid-${zone}`,
           title: `Grid carbon intensity profile, ${zone}`,
+          description: 'A zone used by a policy you can see',
           mimeType: 'application/json',
         })),
       }),
     }),
     {
       title: 'Grid intensity profile',
-      description: 'Hourly grid carbon intensity (gCO2eq/kWh) by local hour, with source',
+      description:
+        'Hourly grid carbon intensity (gCO2eq/kWh) by local hour, with source. Zone codes: ISO 3166-1 alpha-2 with ' +
+        'optional sub-zone (KR, JP, AU-NSW); use completion for the others.',
       mimeType: 'application/json',
     },
     async (uri, variables) => {
       const zone = String(variables.zone);
       const profile = deps.reference.gridProfile(zone);
-      if (!profile)
+      if (!profile) {
+        const prefix = zone.slice(0, 2).toUpperCase();
+        const near = deps.reference
+          .zones()
+          .filter((z) => z.startsWith(prefix))
+          .slice(0, 10);
         throw new McpError(
           ErrorCode.InvalidParams,
-          `No grid profile for zone "${zone}"; zones: ${deps.reference.zones().join(', ')}`,
+          `No grid profile for zone "${zone}": zone codes are ISO 3166-1 alpha-2 with an optional sub-zone ` +
+            `(KR, JP, AU-NSW)${near.length > 0 ? `; zones starting with ${prefix}: ${near.join(', ')}` : ''}`,
         );
+      }
       return json(uri.href, profile);
     },
   );
@@ -286,7 +312,16 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
     {
       title: 'Carbon compliance report',
       description: 'A compliance report for a namespace, or for one workload when workload_name is given',
-      argsSchema: { namespace: z.string().optional(), workload_name: z.string().optional() },
+      argsSchema: {
+        namespace: z
+          .string()
+          .optional()
+          .describe('Kubernetes namespace to report on (default: all you can see)'),
+        workload_name: z
+          .string()
+          .optional()
+          .describe('one workload (Deployment, Job, CronJob, … name) to report on; needs namespace'),
+      },
     },
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
@@ -330,7 +365,10 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       title: 'Optimisation plan',
       description:
         'A step-by-step plan to bring one workload into compliance, from its computed optimisations',
-      argsSchema: { workload_name: z.string(), namespace: z.string() },
+      argsSchema: {
+        workload_name: z.string().describe('the workload (Deployment, Job, CronJob, … name) to plan for'),
+        namespace: z.string().describe("the workload's Kubernetes namespace"),
+      },
     },
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
