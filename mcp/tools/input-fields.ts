@@ -35,7 +35,7 @@ export const zoneField = z
   .string()
   .max(32)
   .regex(
-    /^[A-Za-z]{2}(-[A-Za-z0-9]+)*$/,
+    new RegExp(ZONE_CODE_PATTERN.source, 'i'),
     'a grid zone code: ISO 3166-1 alpha-2 with optional sub-zone, e.g. KR, JP, AU-NSW',
   )
   .describe(
