@@ -138,7 +138,7 @@ export class KubePolicySource implements PolicyStatusSource {
       {
         err: error instanceof Error ? error.message : String(error),
         reason,
-        retry_in_ms: delay_ms,
+        retryInMs: delay_ms,
         failures: this.failures,
       },
       'policy watch failed; restarting',
