@@ -1,12 +1,17 @@
 // The operator's /metrics follow Prometheus naming: counters end in _total and nothing else does,
 // Node's process metrics keep their usual names, per-workload series appear and disappear with
 // the workloads, and the informer restart count only goes up.
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { createRequire } from 'node:module';
 import { policySpecSchema } from '../api/v1alpha1/types.js';
 import { HttpMetrics } from '../../mcp/http/http-metrics.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import type { EvaluationRequest } from './policy-evaluator.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+
+// An independent parser of the exposition format (it ships no types): text in, families out.
+const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (
+  text: string,
+) => unknown[];
 
 interface Family {
   name: string;
