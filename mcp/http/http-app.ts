@@ -10,6 +10,7 @@ import {
   ToolInputError,
   WorkloadNotCoveredError,
 } from '../tools/tool-errors.js';
+import { dashboardRouter } from './dashboard-page.js';
 import { docsRouter } from './docs-page.js';
 import { HttpMetrics } from './http-metrics.js';
 import { mcpEndpoint } from './mcp-endpoint.js';
@@ -80,6 +81,7 @@ export function createHttpApp(
     res.type('application/json').send(openapi);
   });
   app.use(docsRouter());
+  app.use(dashboardRouter(deps, options.authenticator));
 
   const json = express.json({
     limit: options.bodyLimit_bytes,
