@@ -17,55 +17,61 @@ const OUTPUT = join(
   'dashboard',
 );
 
+// Browser-side checks, as source text: they run in the page, where the DOM types live.
 /** Contrast of every visible text run against its effective background (WCAG 2 relative luminance). */
-async function contrastFailures(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const rgb = (value: string): [number, number, number, number] => {
-      const m = /rgba?\(([^)]+)\)/.exec(value);
-      if (!m) return [0, 0, 0, 0];
-      const parts = m[1]!.split(',').map((p) => Number(p.trim()));
-      return [parts[0]!, parts[1]!, parts[2]!, parts[3] ?? 1];
-    };
-    const luminance = ([r, g, b]: number[]) => {
-      const c = [r!, g!, b!].map((v) => {
-        const s = v / 255;
-        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      });
-      return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
-    };
-    const background = (el: Element): number[] => {
-      for (let node: Element | null = el; node; node = node.parentElement) {
-        const style = getComputedStyle(node);
-        const color = rgb(style.backgroundColor);
-        if (color[3] > 0) return color;
-      }
-      return [255, 255, 255, 1];
-    };
-    const failures: string[] = [];
-    const elements = Array.from(document.querySelectorAll('body *')).filter((el) =>
-      Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== ''),
-    );
-    for (const el of elements) {
-      const style = getComputedStyle(el);
-      const rect = el.getBoundingClientRect();
-      if (style.visibility === 'hidden' || style.display === 'none' || rect.width === 0 || rect.left < 0)
-        continue;
-      if (el.closest('details:not([open])') && el.tagName !== 'SUMMARY') continue;
-      const isSvgText = el instanceof SVGElement;
-      const fg = rgb(isSvgText ? style.fill : style.color);
-      // SVG labels sit on the white plot (or the light window shade, checked against the darker one).
-      const bg = isSvgText ? [219, 231, 247, 1] : background(el);
-      const [l1, l2] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
-      const ratio = (l1! + 0.05) / (l2! + 0.05);
-      const size = parseFloat(style.fontSize);
-      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5))
-        failures.push(
-          `${el.tagName.toLowerCase()} "${el.textContent!.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`,
-        );
+const CONTRAST_FAILURES = `(() => {
+  const rgb = (value) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(value);
+    if (!m) return [0, 0, 0, 0];
+    const parts = m[1].split(',').map((p) => Number(p.trim()));
+    return [parts[0], parts[1], parts[2], parts[3] ?? 1];
+  };
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color[3] > 0) return color;
     }
-    return failures;
-  });
+    return [255, 255, 255, 1];
+  };
+  const failures = [];
+  const elements = Array.from(document.querySelectorAll('body *')).filter((el) =>
+    Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== ''),
+  );
+  for (const el of elements) {
+    const style = getComputedStyle(el);
+    const rect = el.getBoundingClientRect();
+    if (style.visibility === 'hidden' || style.display === 'none' || rect.width === 0 || rect.left < 0) continue;
+    if (el.closest('details:not([open])') && el.tagName !== 'SUMMARY') continue;
+    const isSvgText = el instanceof SVGElement;
+    const fg = rgb(isSvgText ? style.fill : style.color);
+    // SVG labels sit on the white plot or the light window shade: checked against the darker one.
+    const bg = isSvgText ? [219, 231, 247, 1] : background(el);
+    const [l1, l2] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5))
+      failures.push(el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2) + ':1');
+  }
+  return failures;
+})()`;
+
+/** Each SVG's role and how many non-empty elements its aria-labelledby names. */
+const CHART_LABELS = `Array.from(document.querySelectorAll('svg')).map((svg) => ({
+  role: svg.getAttribute('role'),
+  labels: (svg.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean)
+    .map((id) => (document.getElementById(id)?.textContent || '').trim()).filter(Boolean).length,
+}))`;
+
+async function contrastFailures(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(CONTRAST_FAILURES);
 }
 
 describe('dashboard at / in headless Chromium', () => {
@@ -140,19 +146,10 @@ describe('dashboard at / in headless Chromium', () => {
     );
     expect(await page.locator('svg .bar-window').count()).toBeGreaterThan(0);
     // No script at all, nothing fetched from elsewhere.
-    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(await page.evaluate<number>('document.scripts.length')).toBe(0);
     expect(external).toEqual([]);
     // Text alternatives: every chart is an image with a title and a description; every table a caption.
-    const charts = await page.$$eval('svg', (svgs) =>
-      svgs.map((svg) => {
-        const ids = (svg.getAttribute('aria-labelledby') ?? '').split(' ').filter(Boolean);
-        return {
-          role: svg.getAttribute('role'),
-          labels: ids.map((id) => document.getElementById(id)?.textContent?.trim() ?? '').filter(Boolean)
-            .length,
-        };
-      }),
-    );
+    const charts = await page.evaluate<Array<{ role: string | null; labels: number }>>(CHART_LABELS);
     expect(charts.length).toBeGreaterThanOrEqual(3);
     for (const chart of charts) expect(chart).toEqual({ role: 'img', labels: 2 });
     expect(
