@@ -11,6 +11,7 @@ export default tseslint.config(
       '.demo/**',
       'coverage/**',
       '.scratch*/**',
+      'test-output/**',
     ],
   },
   js.configs.recommended,

@@ -1,13 +1,17 @@
 // HTTP front-end benchmark: autocannon on loopback against a spawned carbon-mcp whose policy cache
 // is filled from a status file (the in-memory source: no apiserver, so only the front end is timed).
-// Prints `BENCH rest_rps`, `BENCH rest_p99_ms` and `BENCH mcp_http_p99_ms`.
-// Targets on 2 cores: >= 2000 rps and p99 <= 20 ms.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Prints `BENCH rest_rps`, `BENCH rest_p99_ms`, `BENCH mcp_http_p99_ms` and
+// `BENCH mcp_rss_mb_1k_workloads` (peak resident memory, MiB, of the server answering for 1,000
+// workloads through both runs: VmHWM from /proc). The server is the built bin (dist/mcp/main.js,
+// which `make bench` builds) so that the figure is the product's, not the TypeScript loader's.
+// Targets on 2 cores: >= 2000 rps, p99 <= 20 ms, peak RSS <= 128 MiB.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { policy, temporalShift } from '../mcp/__fixtures__/policies.js';
-import { spawnFrontEnd } from '../mcp/__fixtures__/spawned-front-end.js';
+import { frontEndCommand, spawnFrontEnd } from '../mcp/__fixtures__/spawned-front-end.js';
+import { processMemory } from '../e2e/resilience/support/process-memory.js';
 import { cannon } from './support/autocannon-run.js';
 
 const NAMESPACES = 50;
@@ -65,13 +69,19 @@ export async function runHttpBench(): Promise<{
   rest_rps: number;
   rest_p99_ms: number;
   mcp_http_p99_ms: number;
+  mcp_rss_mb_1k_workloads: number;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'carbon-mcp-bench-'));
   const statusFile = join(dir, 'status.json');
   writeFileSync(statusFile, JSON.stringify(clusterStatus()));
-  const server = await spawnFrontEnd(['--status-file', statusFile, '--rate-limit', '0'], {
-    LOG_LEVEL: 'info',
-  });
+  const built = 'dist/mcp/main.js';
+  const command = existsSync(built) ? { command: process.execPath, args: [built] } : frontEndCommand;
+  const server = await spawnFrontEnd(
+    ['--status-file', statusFile, '--rate-limit', '0'],
+    { LOG_LEVEL: 'info' },
+    60_000,
+    command,
+  );
   try {
     const restBody = JSON.stringify({ workload_name: 'app-7', namespace: 'team-12' });
     // Warm-up: JIT and caches, not measured.
@@ -120,6 +130,7 @@ export async function runHttpBench(): Promise<{
       rest_rps: Math.round(rest.requests.average),
       rest_p99_ms: rest.latency.p99,
       mcp_http_p99_ms: mcp.latency.p99,
+      mcp_rss_mb_1k_workloads: Math.round(processMemory(server.child.pid!).peakRss_MiB),
     };
     console.log(
       `# http bench: ${NAMESPACES * WORKLOADS_PER_NAMESPACE} workloads in ${NAMESPACES} policies, ${CONNECTIONS} connections, ${DURATION_S} s per run, MCP rps ${Math.round(mcp.requests.average)}`,
@@ -127,6 +138,8 @@ export async function runHttpBench(): Promise<{
     console.log(`BENCH rest_rps ${figures.rest_rps}`);
     console.log(`BENCH rest_p99_ms ${figures.rest_p99_ms}`);
     console.log(`BENCH mcp_http_p99_ms ${figures.mcp_http_p99_ms}`);
+    console.log(`# mcp server: ${command.args.join(' ')}, NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''}`);
+    console.log(`BENCH mcp_rss_mb_1k_workloads ${figures.mcp_rss_mb_1k_workloads}`);
     return figures;
   } finally {
     await server.stop();

@@ -6,6 +6,8 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [[ -x /usr/bin/chromium ]] || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# A Korean font, so that the dashboard screenshots (mcp/dashboard-page.itest.ts) show Hangul.
+[[ -d /usr/share/fonts/truetype/nanum ]] || need+=(fonts-nanum)
 if ((${#need[@]} > 0)); then
   echo "installing Debian packages: ${need[*]}" >&2
   if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi

@@ -7,6 +7,8 @@ export const usage = `carbon-mcp: MCP server (stdio or Streamable HTTP) and REST
 Usage: carbon-mcp [--http [--port 8000] [--host 127.0.0.1] [--stateless] [--auth none|token|kubernetes]
                   [--token-file FILE] [--allowed-hosts h1,h2] [--allowed-origins o1,o2]
                   [--rate-limit 100] [--rate-burst 200] [--body-limit 65536]] [--log-level info]
+       carbon-mcp --check      verify the kubeconfig, the API server connection and RBAC, then exit
+       carbon-mcp --version | --help
 
 Default is stdio (logs on stderr). KUBECONFIG is honoured; in a Pod the service account is used.
 Env: CARBON_MCP_HTTP, CARBON_MCP_PORT, CARBON_MCP_HOST, CARBON_MCP_STATELESS, CARBON_MCP_AUTH,
@@ -40,6 +42,8 @@ export const cliOptionsSchema = z.object({
   standardsFile: z.string().min(1).optional(),
   statusFile: z.string().min(1).optional(),
   help: flag.default(false),
+  version: flag.default(false),
+  check: flag.default(false),
 });
 export type CliOptions = z.output<typeof cliOptionsSchema>;
 
@@ -65,6 +69,8 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
       'standards-file': { type: 'string' },
       'status-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      check: { type: 'boolean' },
     },
   });
   const pick = (flagValue: unknown, envName: string) =>
@@ -85,6 +91,8 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     standardsFile: pick(values['standards-file'], 'STANDARDS_FILE'),
     statusFile: pick(values['status-file'], 'CARBON_MCP_STATUS_FILE'),
     help: values.help,
+    version: values.version,
+    check: values.check,
   };
   const parsed = cliOptionsSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // carbon-mcp: stdio by default (Claude Desktop), or --http for Streamable HTTP + REST + Swagger UI.
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -8,23 +8,36 @@ import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { noAuthentication, type CallerAuthenticator } from './auth/caller-authenticator.js';
-import { KubeNamespaceAuthoriser } from './auth/kube-namespace-authoriser.js';
-import { KubeTokenAuthenticator } from './auth/kube-token-authenticator.js';
 import { allowAllNamespaces, type NamespaceAuthoriser } from './auth/namespace-authoriser.js';
 import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';
+import { PACKAGE_VERSION } from '../operator/package-version.js';
 import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-options.js';
 import { createHttpApp } from './http/http-app.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
 import { createMcpServer, type FrontEndDeps } from './mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
-import { KubePolicySource } from './status/kube-policy-source.js';
+import { UnconfiguredPolicySource } from './status/unconfigured-policy-source.js';
 import type { PolicyStatusSource } from './status/policy-status-source.js';
 import { policyListSchema } from './status/policy-file.js';
 import { toolCatalogue } from './tools/catalogue.js';
 
+// JSON (what the benchmark and `kubectl get -o json` write) is read with JSON.parse: the YAML parser
+// builds a document tree first, which for 1,000 workloads (1.3 MB) cost about 70 MB of peak RSS.
+function readPolicyFile(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // not JSON after all: YAML below says where it fails
+    }
+  }
+  return parseYaml(text);
+}
+
 function statusFromFile(path: string): InMemoryPolicySource {
-  const parsed = policyListSchema.safeParse(parseYaml(readFileSync(path, 'utf8')));
+  const parsed = policyListSchema.safeParse(readPolicyFile(path));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CliOptionsError(`--status-file ${path}: ${issue.path.join('.')}: ${issue.message}`);
@@ -32,22 +45,55 @@ function statusFromFile(path: string): InMemoryPolicySource {
   return new InMemoryPolicySource(parsed.data as unknown as CarbonCompliancePolicy[]);
 }
 
-function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
-  return kc;
+// Modules that load @kubernetes/client-node (about 60 MB of resident memory for its generated API
+// models) are imported only when the cluster is used, not for --status-file (demos, benchmark).
+
+// Without a usable kubeconfig the server still starts and every tool says what to fix (a process
+// that exits shows Claude Desktop users only "Connection closed"); --auth kubernetes cannot run.
+async function policySource(
+  options: CliOptions,
+  logger: Logger,
+): Promise<{ source: PolicyStatusSource; kubeConfig?: KubeConfig }> {
+  const needsCluster = !options.statusFile || (options.http && options.auth === 'kubernetes');
+  const found = needsCluster
+    ? (await import('./status/kubeconfig-loader.js')).resolveKubeConfig()
+    : undefined;
+  if (found && !found.ok && options.http && options.auth === 'kubernetes') {
+    throw new CliOptionsError(`--auth kubernetes needs cluster access: ${found.problem}`);
+  }
+  if (options.statusFile) {
+    return {
+      source: statusFromFile(options.statusFile),
+      ...(found?.ok ? { kubeConfig: found.kubeConfig } : {}),
+    };
+  }
+  if (!found!.ok) {
+    logger.error(
+      { problem: found!.problem },
+      'no usable kubeconfig; every tool will answer with this problem',
+    );
+    return { source: new UnconfiguredPolicySource(found!.problem) };
+  }
+  logger.info(
+    { kubeconfig: found!.origin, context: found!.context, server: found!.server },
+    'kubeconfig loaded',
+  );
+  const { KubePolicySource } = await import('./status/kube-policy-source.js');
+  return {
+    source: new KubePolicySource(found!.kubeConfig, logger, { origin: found!.origin }),
+    kubeConfig: found!.kubeConfig,
+  };
 }
 
 export async function startFrontEnd(options: CliOptions, logger: Logger) {
-  const kubeConfig = options.statusFile && options.auth !== 'kubernetes' ? undefined : loadKubeConfig();
-  const source: PolicyStatusSource = options.statusFile
-    ? statusFromFile(options.statusFile)
-    : new KubePolicySource(kubeConfig!, logger);
+  const { source, kubeConfig } = await policySource(options, logger);
   let authenticator: CallerAuthenticator = noAuthentication;
   let authoriser: NamespaceAuthoriser = allowAllNamespaces;
   if (options.http && options.auth === 'token')
     authenticator = StaticTokenAuthenticator.fromFile(options.tokenFile!);
   if (options.http && options.auth === 'kubernetes') {
+    const { KubeTokenAuthenticator } = await import('./auth/kube-token-authenticator.js');
+    const { KubeNamespaceAuthoriser } = await import('./auth/kube-namespace-authoriser.js');
     authenticator = new KubeTokenAuthenticator(kubeConfig!);
     authoriser = new KubeNamespaceAuthoriser(kubeConfig!);
   }
@@ -124,6 +170,16 @@ async function main(): Promise<void> {
   if (options.help) {
     process.stdout.write(`${usage}\n`);
     return;
+  }
+  if (options.version) {
+    process.stdout.write(`carbon-mcp ${PACKAGE_VERSION}\n`);
+    return;
+  }
+  if (options.check) {
+    const { checkClusterAccess, formatCheck } = await import('./cluster-check.js');
+    const lines = await checkClusterAccess();
+    process.stdout.write(formatCheck(lines));
+    process.exit(lines.every((l) => l.ok) ? 0 : 1);
   }
   // Logs go to stderr (fd 2) always: over stdio, stdout carries the protocol.
   const logger = pino({ level: options.logLevel, base: { component: 'carbon-mcp' } }, pino.destination(2));

@@ -17,19 +17,25 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import { PACKAGE_VERSION } from '../operator/package-version.js';
 import { coveredWorkloads } from './status/workload-lookup.js';
-import { runTool, type ToolRunnerDeps } from './tool-runner.js';
+import { clusterAvailable, runTool, type ToolRunnerDeps } from './tool-runner.js';
 import type { ToolDefinition } from './tools/tool-definition.js';
 import { readOnlyAnnotations } from './tools/tool-definition.js';
-import { ToolDataError, ToolInputError, WorkloadNotCoveredError } from './tools/tool-errors.js';
+import {
+  ClusterUnavailableError,
+  ToolDataError,
+  ToolInputError,
+  WorkloadNotCoveredError,
+} from './tools/tool-errors.js';
 
 export const SERVER_NAME = 'carbon-aware-kepler';
-export const SERVER_VERSION = '0.1.0';
+export const SERVER_VERSION = PACKAGE_VERSION;
 
 export interface FrontEndDeps extends ToolRunnerDeps {
   tools: readonly ToolDefinition[];
   logger: Logger;
-  /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data' or 'error'. */
+  /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data', 'unavailable' or 'error'. */
   observeToolCall?: (tool: string, outcome: string) => void;
 }
 
@@ -38,6 +44,20 @@ const MAX_COMPLETIONS = 100;
 
 function prefixMatches(values: Iterable<string>, prefix: string): string[] {
   return [...new Set(values)].filter((v) => v.startsWith(prefix)).sort();
+}
+
+/** Grid zones the policies assess against (site.zone, or a cloud region's zone), plus KR (the default site). */
+function zonesInUse(
+  policies: readonly CarbonCompliancePolicy[],
+  reference: FrontEndDeps['reference'],
+): string[] {
+  const zones = new Set<string>(['KR']);
+  for (const p of policies) {
+    const site = p.spec?.site;
+    const zone = site?.cloudRegion ? reference.candidateRegion(site.cloudRegion)?.zone : site?.zone;
+    if (zone && reference.gridProfile(zone)) zones.add(zone.toUpperCase());
+  }
+  return [...zones].sort();
 }
 
 function policyUri(policy: CarbonCompliancePolicy): string {
@@ -144,14 +164,20 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
             ? 'not_covered'
             : error instanceof ToolDataError
               ? 'no_data'
-              : 'error',
+              : error instanceof ClusterUnavailableError
+                ? 'unavailable'
+                : 'error',
       );
       if (error instanceof ToolInputError) {
         throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${error.message}`, {
           field: error.field,
         });
       }
-      if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
+      if (
+        error instanceof WorkloadNotCoveredError ||
+        error instanceof ToolDataError ||
+        error instanceof ClusterUnavailableError
+      ) {
         return { content: [{ type: 'text', text: error.message }], isError: true };
       }
       deps.logger.error({ err: error, tool: name }, 'tool failed');
@@ -209,29 +235,41 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
   );
   mcp.registerResource(
     'grid-profile',
+    // Listed: the zones the visible policies use (and KR, the default site); every other zone is
+    // reachable through the template and completion/complete, not a 500-entry list.
     new ResourceTemplate('carbon://grid/{zone}', {
-      list: async () => ({
-        resources: deps.reference.zones().map((zone) => ({
+      list: async (extra) => ({
+        resources: zonesInUse(await visible(extra), deps.reference).map((zone) => ({
           uri: `carbon://grid/${zone}`,
           name: `grid-${zone}`,
           title: `Grid carbon intensity profile, ${zone}`,
+          description: 'A zone used by a policy you can see',
           mimeType: 'application/json',
         })),
       }),
     }),
     {
       title: 'Grid intensity profile',
-      description: 'Hourly grid carbon intensity (gCO2eq/kWh) by local hour, with source',
+      description:
+        'Hourly grid carbon intensity (gCO2eq/kWh) by local hour, with source. Zone codes: ISO 3166-1 alpha-2 with ' +
+        'optional sub-zone (KR, JP, AU-NSW); use completion for the others.',
       mimeType: 'application/json',
     },
     async (uri, variables) => {
       const zone = String(variables.zone);
       const profile = deps.reference.gridProfile(zone);
-      if (!profile)
+      if (!profile) {
+        const prefix = zone.slice(0, 2).toUpperCase();
+        const near = deps.reference
+          .zones()
+          .filter((z) => z.startsWith(prefix))
+          .slice(0, 10);
         throw new McpError(
           ErrorCode.InvalidParams,
-          `No grid profile for zone "${zone}"; zones: ${deps.reference.zones().join(', ')}`,
+          `No grid profile for zone "${zone}": zone codes are ISO 3166-1 alpha-2 with an optional sub-zone ` +
+            `(KR, JP, AU-NSW)${near.length > 0 ? `; zones starting with ${prefix}: ${near.join(', ')}` : ''}`,
         );
+      }
       return json(uri.href, profile);
     },
   );
@@ -253,6 +291,7 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       mimeType: 'application/json',
     },
     async (uri, variables, extra) => {
+      await clusterAvailableOrMcpError();
       const policy = (await visible(extra)).find(
         (p) =>
           p.metadata.namespace === String(variables.namespace) && p.metadata.name === String(variables.name),
@@ -273,7 +312,16 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
     {
       title: 'Carbon compliance report',
       description: 'A compliance report for a namespace, or for one workload when workload_name is given',
-      argsSchema: { namespace: z.string().optional(), workload_name: z.string().optional() },
+      argsSchema: {
+        namespace: z
+          .string()
+          .optional()
+          .describe('Kubernetes namespace to report on (default: all you can see)'),
+        workload_name: z
+          .string()
+          .optional()
+          .describe('one workload (Deployment, Job, CronJob, … name) to report on; needs namespace'),
+      },
     },
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
@@ -317,7 +365,10 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       title: 'Optimisation plan',
       description:
         'A step-by-step plan to bring one workload into compliance, from its computed optimisations',
-      argsSchema: { workload_name: z.string(), namespace: z.string() },
+      argsSchema: {
+        workload_name: z.string().describe('the workload (Deployment, Job, CronJob, … name) to plan for'),
+        namespace: z.string().describe("the workload's Kubernetes namespace"),
+      },
     },
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
@@ -355,7 +406,17 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
         throw new McpError(ErrorCode.InvalidParams, error.message);
       }
+      if (error instanceof ClusterUnavailableError)
+        throw new McpError(ErrorCode.InternalError, error.message);
       throw error;
+    }
+  }
+
+  async function clusterAvailableOrMcpError(): Promise<void> {
+    try {
+      await clusterAvailable(deps.source);
+    } catch (error) {
+      throw new McpError(ErrorCode.InternalError, (error as Error).message);
     }
   }
 

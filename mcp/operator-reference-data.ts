@@ -24,6 +24,7 @@ export function referenceDataFrom(
   binder: SiteBinder,
 ): ReferenceData {
   const byCode = new Map(standards.map((s) => [s.code, s]));
+  const zoneSet = new Set(zones);
   const profiles = new Map<string, HourlyIntensityProfile | undefined>();
   return {
     standards: () => standards,
@@ -31,6 +32,7 @@ export function referenceDataFrom(
     zones: () => zones,
     gridProfile: (zone) => {
       const key = zone.toUpperCase();
+      if (!zoneSet.has(key)) return undefined; // one code form: the listed zones only
       if (!profiles.has(key)) {
         try {
           profiles.set(key, gridProfileFor(key));
@@ -56,7 +58,9 @@ export async function loadReferenceData(
     : loadStandardsCatalogue();
   const standards = catalogue.standards;
   const zones = gridZones();
-  const known = [...new Set([...zones.official, ...zones.electricityMaps, ...zones.ember])].sort();
+  // One code form everywhere: official and Electricity Maps zone keys (alpha-2 with sub-zones). The
+  // Ember dataset's alpha-3 keys (AUS, …) would list each country twice and fail the tools' zone field.
+  const known = [...new Set([...zones.official, ...zones.electricityMaps])].sort();
   logger.debug({ standards: standards.length, zones: known.length }, 'reference data loaded');
   return referenceDataFrom(
     standards,

@@ -6,7 +6,7 @@ import type { NamespaceAuthoriser } from './auth/namespace-authoriser.js';
 import type { ReferenceData } from './reference-data.js';
 import type { PolicyStatusSource } from './status/policy-status-source.js';
 import type { ToolAnswer, ToolDefinition } from './tools/tool-definition.js';
-import { ToolInputError } from './tools/tool-errors.js';
+import { ClusterUnavailableError, ToolInputError } from './tools/tool-errors.js';
 
 export interface ToolCall {
   caller?: AuthInfo;
@@ -33,6 +33,17 @@ export function inputErrorFrom(error: z.ZodError): ToolInputError {
   return new ToolInputError(field, detail);
 }
 
+/** How long a call made right after start waits for the first list of policies. */
+const FIRST_LIST_WAIT_MS = 5_000;
+
+/** Throws ClusterUnavailableError (naming the cause) while the policy cache cannot be trusted. */
+export async function clusterAvailable(source: PolicyStatusSource): Promise<void> {
+  if (!source.unavailableReason) return;
+  if (source.unavailableReason() && source.settled) await source.settled(FIRST_LIST_WAIT_MS);
+  const reason = source.unavailableReason();
+  if (reason) throw new ClusterUnavailableError(reason);
+}
+
 // Built once per tool: zod compiles a parser per schema instance, so a fresh .strict() per call is slow.
 const strictInputs = new WeakMap<ToolDefinition, z.ZodObject>();
 
@@ -50,7 +61,11 @@ export async function runTool(
   const parsed = schema.safeParse(rawArgs ?? {});
   if (!parsed.success) throw inputErrorFrom(parsed.error);
   return tool.handler(parsed.data, {
-    policies: () => deps.authoriser.visiblePolicies(call.caller, deps.source.list()),
+    // Tools that need no policies (a what-if for a zone) still answer while the cluster is down.
+    policies: async () => {
+      await clusterAvailable(deps.source);
+      return deps.authoriser.visiblePolicies(call.caller, deps.source.list());
+    },
     progress: call.progress ?? (async () => {}),
     reference: deps.reference,
     now: deps.now ?? (() => new Date()),

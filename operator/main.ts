@@ -4,17 +4,27 @@
 // stop watches, release the leader Lease, exit 0.
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { loadOperatorConfig } from './controller/operator-config.js';
+import { loadOperatorConfig, operatorUsage } from './controller/operator-config.js';
+import { PACKAGE_VERSION } from './package-version.js';
 import { OperatorRuntime } from './controller/operator-runtime.js';
 import { createMetricsSource } from './controller/metrics-source-factory.js';
 import { createEngineEvaluator } from './controller/engine-evaluator.js';
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(operatorUsage());
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`carbon-operator ${PACKAGE_VERSION}\n`);
+    return;
+  }
   let config;
   try {
-    config = loadOperatorConfig(process.argv.slice(2), process.env);
+    config = loadOperatorConfig(argv, process.env);
   } catch (error) {
-    process.stderr.write(`carbon-operator: ${(error as Error).message}\n`);
+    process.stderr.write(`carbon-operator: ${(error as Error).message}\n(see carbon-operator --help)\n`);
     process.exit(2);
   }
   const logger = pino({

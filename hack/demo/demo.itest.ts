@@ -84,7 +84,9 @@ describe('make demo', () => {
 
     // The kubectl table: header with the printer columns and one row per policy, each with a verdict.
     const table = output.slice(output.indexOf('kubectl get carboncompliance -A'));
-    expect(table).toMatch(/NAMESPACE\s+NAME\s+STATUS\s+WORKLOADS\s+NON-COMPLIANT\s+INTENSITY\s+TARGET\s+PUE/);
+    expect(table).toMatch(
+      /NAMESPACE\s+NAME\s+READY\s+STATUS\s+WORKLOADS\s+NON-COMPLIANT\s+INTENSITY-G\/KWH\s+TARGET-G\/KWH/,
+    );
     expect(table).toMatch(/ai-team\s+ml-training\s+NON_COMPLIANT/);
     expect(table).toMatch(/research\s+climate-sim\s+COMPLIANT/);
     expect(table).toMatch(/production\s+web-app\s+(NON_)?COMPLIANT/);

@@ -26,6 +26,7 @@ export function readyBanner(input: ReadyBannerInput): string {
     '',
     `Kubeconfig:   export KUBECONFIG=${input.kubeconfigPath}`,
     `kubectl:      ${input.kubectlPath} get carboncompliance -A`,
+    `Dashboard:    ${input.httpBase}/   (ko; English: ${input.httpBase}/?lang=en)`,
     `Swagger UI:   ${input.httpBase}/docs`,
     `OpenAPI:      ${input.httpBase}/openapi.json`,
     `MCP (HTTP):   ${input.httpBase}/mcp`,

@@ -13,8 +13,13 @@ export interface SpawnedFrontEnd {
   stop: () => Promise<void>;
 }
 
-export async function spawnFrontEnd(args: string[], env: NodeJS.ProcessEnv = {}, timeout_ms = 60_000): Promise<SpawnedFrontEnd> {
-  const child = spawn(frontEndCommand.command, [...frontEndCommand.args, '--http', '--port', '0', ...args], {
+export async function spawnFrontEnd(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeout_ms = 60_000,
+  command: { command: string; args: string[] } = frontEndCommand,
+): Promise<SpawnedFrontEnd> {
+  const child = spawn(command.command, [...command.args, '--http', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,7 +4,13 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { createMcpServer, SERVER_VERSION, type FrontEndDeps } from '../mcp-server.js';
 import { runTool } from '../tool-runner.js';
-import { ToolDataError, ToolInputError, WorkloadNotCoveredError } from '../tools/tool-errors.js';
+import {
+  ClusterUnavailableError,
+  ToolDataError,
+  ToolInputError,
+  WorkloadNotCoveredError,
+} from '../tools/tool-errors.js';
+import { dashboardRouter } from './dashboard-page.js';
 import { docsRouter } from './docs-page.js';
 import { HttpMetrics } from './http-metrics.js';
 import { mcpEndpoint } from './mcp-endpoint.js';
@@ -75,6 +81,7 @@ export function createHttpApp(
     res.type('application/json').send(openapi);
   });
   app.use(docsRouter());
+  app.use(dashboardRouter(deps, options.authenticator));
 
   const json = express.json({
     limit: options.bodyLimit_bytes,
@@ -130,6 +137,9 @@ export function createHttpApp(
           detail: error.message,
           example_policy: error.examplePolicyYaml,
         });
+      } else if (error instanceof ClusterUnavailableError) {
+        outcome('unavailable');
+        sendProblem(res, { title: 'Cluster unavailable', status: 503, detail: error.message });
       } else if (error instanceof ToolDataError) {
         outcome('no_data');
         sendProblem(res, { title: 'Data not available', status: 422, detail: error.message });

@@ -28,6 +28,8 @@ export class HttpMetrics {
   });
 
   constructor(defaultMetrics = true) {
-    if (defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'carbon_mcp_' });
+    // Node's process metrics under their usual names (process_resident_memory_bytes, nodejs_*), so
+    // that stock dashboards and alerts find them; the job label tells the two programs apart.
+    if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EngineInputError } from '../../operator/engine/engine-input-error.js';
 import { cronAtHour, optimalSchedule } from '../../operator/engine/temporal-shift.js';
 import { findWorkload, policyLanguage } from '../status/workload-lookup.js';
-import { namespaceField, workloadNameField } from './input-fields.js';
+import { namespaceField, workloadNameField, zoneField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';
 import { defineTool } from './tool-definition.js';
 import { ToolDataError, ToolInputError } from './tool-errors.js';
@@ -37,10 +37,7 @@ export const calculateOptimalSchedule = defineTool({
       namespace: namespaceField.optional(),
       earliest_start: z.iso.datetime({ offset: true }).optional().describe('ISO 8601; default now'),
       deadline: z.iso.datetime({ offset: true }).optional().describe('the run must end by then (ISO 8601)'),
-      zone: z
-        .string()
-        .regex(/^[A-Za-z]{2}(-[A-Za-z0-9-]+)?$/, 'a grid zone such as KR')
-        .optional(),
+      zone: zoneField.optional(),
     })
     .meta({ examples: [{ duration_hours: 4, zone: 'KR' }] }),
   outputSchema: z.object({

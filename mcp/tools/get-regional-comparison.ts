@@ -14,8 +14,8 @@ import { ToolDataError, ToolInputError } from './tool-errors.js';
 const regionField = z
   .string()
   .regex(
-    /^([a-z]+\/[a-z0-9-]+|[A-Z]{2}(-[A-Z0-9-]+)?)$/,
-    'a cloud region such as aws/ap-northeast-2, or a grid zone such as KR',
+    /^([a-z]+\/[a-z0-9-]+|[A-Z]{2}(-[A-Z0-9]+)*)$/,
+    'a cloud region such as aws/ap-northeast-2, or a grid zone such as KR (ISO 3166-1 alpha-2, optional sub-zone)',
   );
 const MAX_DEFAULT_CANDIDATES = 20;
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
@@ -31,7 +31,11 @@ export const getRegionalComparison = defineTool({
     .object({
       workload_name: workloadNameField.optional(),
       namespace: namespaceField.optional(),
-      current_region: regionField.optional(),
+      current_region: regionField
+        .optional()
+        .describe(
+          "where the workload runs now: a cloud region (aws/ap-northeast-2) or a grid zone (KR); default: the workload's policy site, else KR",
+        ),
       candidate_regions: z
         .array(regionField)
         .min(1)

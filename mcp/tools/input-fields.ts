@@ -23,3 +23,21 @@ export const standardField = z
   .regex(/^[A-Z0-9_]+$/, 'a standard code such as KR_CARBON_2050')
   .max(64)
   .describe("standard code, e.g. KR_CARBON_2050 (default: the policy's standard)");
+
+/**
+ * The one zone code form used everywhere (CRD spec.site.zone, tools, resources, completion):
+ * Electricity Maps zone keys, i.e. an ISO 3166-1 alpha-2 country code with optional sub-zones.
+ * Tools also accept lower case and upper-case it.
+ */
+export const ZONE_CODE_PATTERN = /^[A-Z]{2}(-[A-Z0-9]+)*$/;
+
+export const zoneField = z
+  .string()
+  .max(32)
+  .regex(
+    new RegExp(ZONE_CODE_PATTERN.source, 'i'),
+    'a grid zone code: ISO 3166-1 alpha-2 with optional sub-zone, e.g. KR, JP, AU-NSW',
+  )
+  .describe(
+    "grid zone: ISO 3166-1 alpha-2 country code with optional sub-zone (KR, JP, AU-NSW); complete with carbon://grid/{zone}. Default: the workload's policy site, else KR",
+  );

@@ -50,3 +50,14 @@ export class ToolDataError extends Error {
     this.name = 'ToolDataError';
   }
 }
+
+/**
+ * The cluster cannot be read (no usable kubeconfig, API server unreachable, credentials refused):
+ * a tool error (HTTP 503) naming the cause, so that a client never mistakes it for "no workloads".
+ */
+export class ClusterUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterUnavailableError';
+  }
+}

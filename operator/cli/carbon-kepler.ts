@@ -15,6 +15,7 @@ import { CliInputError, loadSnapshot, parseMetricsArgument } from './metrics-sna
 import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import { renderTable } from './table-output.js';
 import { workloadInputs, type Selection } from './workload-inputs.js';
+import { PACKAGE_VERSION } from '../package-version.js';
 
 export const HELP = `carbon-kepler assess — carbon compliance of a workload from Kepler metrics
 
@@ -24,6 +25,7 @@ Usage:
                        [--zone KR | --cloud-region aws/ap-northeast-2] [--pue 1.17]
                        [--grid-intensity 436] [--standard KR_CARBON_2050] [--at ISO8601]
                        [--lang ko|en] [--output json|table]
+  carbon-kepler --version | --help
 
 Metrics:
   --metrics        A Kepler /metrics scrape: a file (Prometheus text or OpenMetrics) or an http(s) URL.
@@ -189,6 +191,10 @@ export function exitCodeFor(assessments: WorkloadAssessment[]): number {
 
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   try {
+    if (argv[0] === '--version') {
+      io.stdout(`carbon-kepler ${PACKAGE_VERSION}\n`);
+      return 0;
+    }
     const options = parseCliArguments(argv);
     if (options === 'help') {
       io.stdout(HELP);

@@ -93,6 +93,25 @@ export const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigS
   'log-level': ['logLevel', 'LOG_LEVEL'],
 };
 
+/** `carbon-operator --help`: every flag with its environment variable (meanings: operator/README.md). */
+export function operatorUsage(): string {
+  const width = Math.max(...Object.keys(operatorFlags).map((f) => f.length)) + 2;
+  const lines = Object.entries(operatorFlags).map(
+    ([flag, [, envName]]) => `  --${flag.padEnd(width)} VALUE   env ${envName}`,
+  );
+  return [
+    'carbon-operator: keeps every CarbonCompliancePolicy status current from Kepler energy metrics.',
+    '',
+    'Usage: carbon-operator [--flag VALUE ...]     flags override environment variables',
+    '       carbon-operator --help | --version',
+    '',
+    ...lines,
+    '',
+    'Defaults, meanings and RBAC: operator/README.md in the package; the Helm chart sets these for you.',
+    '',
+  ].join('\n');
+}
+
 export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
   const { values } = parseArgs({
     args: argv,

@@ -1,7 +1,15 @@
-// The operator's own Prometheus metrics (prom-client, one registry per process). Units are in
-// the metric names; per-policy series are removed when the policy is deleted.
+// The operator's own Prometheus metrics (prom-client, one registry per process), named the
+// Prometheus way: counters end in _total, the unit is the last part of the name (_seconds, _kwh,
+// _watts, _kgco2eq, _gco2eq_per_kwh), and Node's default process metrics keep their usual names
+// (process_*, nodejs_*). Per-policy and per-workload series are removed when they go away.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { rankAndCap } from '../engine/aggregate-policy.js';
 import type { Evaluation } from './policy-evaluator.js';
+
+/** Per-workload series per policy: the first ones in status order (non-compliant, largest emitters). */
+export const MAX_WORKLOAD_SERIES_PER_POLICY = 100;
+
+type WorkloadLabels = 'namespace' | 'policy' | 'workload' | 'kind';
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -12,8 +20,15 @@ export class OperatorMetrics {
   private readonly energy: Gauge<'namespace' | 'policy'>;
   private readonly compliant: Gauge<'namespace' | 'policy'>;
   private readonly workloads: Gauge<'namespace' | 'policy' | 'status'>;
+  private readonly workloadIntensity: Gauge<WorkloadLabels>;
+  private readonly workloadPower: Gauge<WorkloadLabels>;
+  private readonly workloadEmissions30d: Gauge<WorkloadLabels>;
+  private readonly workloadCompliant: Gauge<WorkloadLabels>;
+  /** Label sets of each policy's workload series, to remove the ones that disappear. */
+  private readonly workloadSeries = new Map<string, Array<Record<WorkloadLabels, string>>>();
   readonly isLeader: Gauge;
-  readonly informerRestarts: Gauge<'informer'>;
+  private readonly informerRestarts: Counter<'informer'>;
+  private readonly informerRestartsSeen = new Map<string, number>();
   readonly queueDepth: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -39,7 +54,7 @@ export class OperatorMetrics {
       registers,
     });
     this.emissions30d = new Gauge({
-      name: 'carbon_policy_emissions_kgco2eq_per_30d',
+      name: 'carbon_policy_emissions_30d_projection_kgco2eq',
       help: "The policy window's emissions scaled to 30 days, kgCO2e",
       labelNames: ['namespace', 'policy'],
       registers,
@@ -62,13 +77,38 @@ export class OperatorMetrics {
       labelNames: ['namespace', 'policy', 'status'],
       registers,
     });
+    const workloadLabels: WorkloadLabels[] = ['namespace', 'policy', 'workload', 'kind'];
+    this.workloadIntensity = new Gauge({
+      name: 'carbon_workload_effective_intensity_gco2eq_per_kwh',
+      help: `Effective carbon intensity of a workload (grid intensity x PUE), gCO2e per kWh of IT energy; the first ${MAX_WORKLOAD_SERIES_PER_POLICY} workloads per policy in status order`,
+      labelNames: workloadLabels,
+      registers,
+    });
+    this.workloadPower = new Gauge({
+      name: 'carbon_workload_power_watts',
+      help: "Mean IT power of a workload over the policy's window, watts (measured: Kepler)",
+      labelNames: workloadLabels,
+      registers,
+    });
+    this.workloadEmissions30d = new Gauge({
+      name: 'carbon_workload_emissions_30d_projection_kgco2eq',
+      help: 'Emissions of a workload, the hours observed scaled to 30 days, kgCO2e',
+      labelNames: workloadLabels,
+      registers,
+    });
+    this.workloadCompliant = new Gauge({
+      name: 'carbon_workload_compliant',
+      help: '1 when the workload is COMPLIANT, 0 when NON_COMPLIANT; absent with insufficient data',
+      labelNames: workloadLabels,
+      registers,
+    });
     this.isLeader = new Gauge({
       name: 'carbon_operator_leader',
       help: '1 while this instance holds the leader Lease',
       registers,
     });
-    this.informerRestarts = new Gauge({
-      name: 'carbon_operator_informer_restarts',
+    this.informerRestarts = new Counter({
+      name: 'carbon_operator_informer_restarts_total',
       help: 'Watch restarts (after errors, 410 relists and watchdog timeouts) per informer',
       labelNames: ['informer'],
       registers,
@@ -78,6 +118,14 @@ export class OperatorMetrics {
       help: 'Policies waiting in the work queue',
       registers,
     });
+  }
+
+  /** Brings the restart counter up to an informer's cumulative restart count (a counter never goes down). */
+  informerRestartsObserved(informer: string, total: number): void {
+    const seen = this.informerRestartsSeen.get(informer) ?? 0;
+    if (total > seen) this.informerRestarts.inc({ informer }, total - seen);
+    else if (!this.informerRestartsSeen.has(informer)) this.informerRestarts.inc({ informer }, 0);
+    this.informerRestartsSeen.set(informer, Math.max(seen, total));
   }
 
   reconciled(namespace: string, policy: string, result: string, seconds: number): void {
@@ -103,6 +151,32 @@ export class OperatorMetrics {
     this.workloads.set({ ...labels, status: 'COMPLIANT' }, s.compliant);
     this.workloads.set({ ...labels, status: 'NON_COMPLIANT' }, s.nonCompliant);
     this.workloads.set({ ...labels, status: 'INSUFFICIENT_DATA' }, s.insufficientData);
+    this.workloadsEvaluated(namespace, policy, evaluation);
+  }
+
+  private workloadsEvaluated(namespace: string, policy: string, evaluation: Evaluation): void {
+    const { kept } = rankAndCap(evaluation.assessments, MAX_WORKLOAD_SERIES_PER_POLICY);
+    const series = kept.map((a) => ({ namespace, policy, workload: a.workload, kind: a.kind }));
+    const current = new Set(series.map((l) => `${l.kind}/${l.workload}`));
+    for (const old of this.workloadSeries.get(`${namespace}/${policy}`) ?? [])
+      if (!current.has(`${old.kind}/${old.workload}`)) this.removeWorkloadSeries(old);
+    kept.forEach((a, i) => {
+      const labels = series[i]!;
+      if (a.current_carbon_intensity_gCO2eq_kWh === null) this.workloadIntensity.remove(labels);
+      else this.workloadIntensity.set(labels, a.current_carbon_intensity_gCO2eq_kWh);
+      this.workloadPower.set(labels, a.power_watts);
+      this.workloadEmissions30d.set(labels, a.monthly_projection.emissions_kgCO2eq);
+      if (a.status === 'INSUFFICIENT_DATA') this.workloadCompliant.remove(labels);
+      else this.workloadCompliant.set(labels, a.status === 'COMPLIANT' ? 1 : 0);
+    });
+    this.workloadSeries.set(`${namespace}/${policy}`, series);
+  }
+
+  private removeWorkloadSeries(labels: Record<WorkloadLabels, string>): void {
+    this.workloadIntensity.remove(labels);
+    this.workloadPower.remove(labels);
+    this.workloadEmissions30d.remove(labels);
+    this.workloadCompliant.remove(labels);
   }
 
   forgetPolicy(namespace: string, policy: string): void {
@@ -113,5 +187,8 @@ export class OperatorMetrics {
     this.compliant.remove(labels);
     for (const status of ['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA'])
       this.workloads.remove({ ...labels, status });
+    for (const series of this.workloadSeries.get(`${namespace}/${policy}`) ?? [])
+      this.removeWorkloadSeries(series);
+    this.workloadSeries.delete(`${namespace}/${policy}`);
   }
 }

@@ -139,8 +139,8 @@ export class OperatorRuntime {
     logger.info({ policies: this.policies.list().length, pods: this.pods.list().length }, 'caches synced');
     const gauges = setInterval(() => {
       this.metrics.queueDepth.set(this.queue.length);
-      this.metrics.informerRestarts.set({ informer: 'policies' }, this.policies.stats.restarts);
-      this.metrics.informerRestarts.set({ informer: 'pods' }, this.pods.stats.restarts);
+      this.metrics.informerRestartsObserved('policies', this.policies.stats.restarts);
+      this.metrics.informerRestartsObserved('pods', this.pods.stats.restarts);
     }, 5_000);
     gauges.unref();
     if (this.elector) this.elector.start();

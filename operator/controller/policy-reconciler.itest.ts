@@ -268,19 +268,34 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     expect(header!.split(/\s{2,}/)).toEqual([
       'NAMESPACE',
       'NAME',
+      'READY',
       'STATUS',
       'WORKLOADS',
       'NON-COMPLIANT',
-      'INTENSITY',
-      'TARGET',
-      'PUE',
-      'KGCO2E/30D',
+      'INTENSITY-G/KWH',
+      'TARGET-G/KWH',
       'AGE',
     ]);
-    expect(row).toMatch(
-      /^ai-team\s+ml-training\s+NON_COMPLIANT\s+2\s+2\s+510\.1\d*\s+424\s+1\.17\s+0\s+\S+$/,
-    );
+    expect(row).toMatch(/^ai-team\s+ml-training\s+True\s+NON_COMPLIANT\s+2\s+2\s+510\.1\d*\s+424\s+\S+$/);
     process.stderr.write(`\n${table}`);
+    // -o wide adds the secondary (priority 1) columns.
+    const [wideHeader, wideRow] = kubectl('get', 'carboncompliance', '-A', '-o', 'wide').trim().split('\n');
+    expect(wideHeader!.split(/\s{2,}/)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'READY',
+      'STATUS',
+      'WORKLOADS',
+      'NON-COMPLIANT',
+      'INTENSITY-G/KWH',
+      'TARGET-G/KWH',
+      'PUE',
+      'KG-CO2E/30D',
+      'STANDARD',
+      'EVALUATED',
+      'AGE',
+    ]);
+    expect(wideRow).toMatch(/\s424\s+1\.17\s+0\s+KR_CARBON_2050\s+\S+\s+\S+$/);
     expect(kubectl('get', 'ccp', '-n', NS, '-o', 'name').trim()).toBe(
       'carboncompliancepolicy.carbon-aware.dev/ml-training',
     );

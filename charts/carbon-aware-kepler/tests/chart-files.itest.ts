@@ -74,16 +74,17 @@ describe('files the chart carries', () => {
     expect(replaced.metadata.annotations['carbon-aware.dev/standards-source']).toBe('values');
   });
 
-  it('has a Grafana dashboard whose queries use only metrics the operator exports', () => {
+  it('has a Grafana dashboard whose queries use only metrics the operator and the MCP server export', () => {
     const dashboard = JSON.parse(readFileSync(join(chartDir, 'files', 'dashboard.json'), 'utf8'));
-    const metricsSource = readFileSync(
-      join(repoRoot, 'operator', 'controller', 'operator-metrics.ts'),
-      'utf8',
-    );
+    const metricsSource = ['operator/controller/operator-metrics.ts', 'mcp/http/http-metrics.ts']
+      .map((file) => readFileSync(join(repoRoot, file), 'utf8'))
+      .join('\n');
     const exported = new Set([...metricsSource.matchAll(/name: '([a-z0-9_:]+)'/g)].map((m) => m[1]!));
     expect(exported.size).toBeGreaterThan(5);
+    // Row panels only group the others.
+    const panels = dashboard.panels.filter((p: any) => p.type !== 'row');
 
-    const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
+    const exprs: string[] = panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
     exprs.push(
       ...dashboard.templating.list.filter((v: any) => v.type === 'query').map((v: any) => v.definition),
     );
@@ -96,7 +97,12 @@ describe('files the chart carries', () => {
     // The brief's headline series are all on the dashboard.
     for (const name of [
       'carbon_policy_effective_intensity_gco2eq_per_kwh',
-      'carbon_policy_emissions_kgco2eq_per_30d',
+      'carbon_policy_emissions_30d_projection_kgco2eq',
+      'carbon_workload_effective_intensity_gco2eq_per_kwh',
+      'carbon_workload_power_watts',
+      'carbon_operator_informer_restarts_total',
+      'carbon_mcp_http_request_duration_seconds',
+      'carbon_mcp_tool_calls_total',
       'carbon_policy_compliant',
       'carbon_policy_workloads',
       'carbon_operator_reconcile_duration_seconds',
@@ -104,7 +110,7 @@ describe('files the chart carries', () => {
     ])
       expect(used).toContain(name);
     // Each panel's queries have distinct refIds and a data source variable, so the dashboard imports anywhere.
-    for (const panel of dashboard.panels) {
+    for (const panel of panels) {
       const ids = panel.targets.map((t: any) => t.refId);
       expect(new Set(ids).size).toBe(ids.length);
       expect(panel.datasource.uid).toBe('${datasource}');

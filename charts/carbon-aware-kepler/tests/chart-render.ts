@@ -41,6 +41,12 @@ export function setArgs(values: Record<string, string | number | boolean>): stri
   return Object.entries(values).flatMap(([k, v]) => ['--set', `${k}=${String(v)}`]);
 }
 
+/**
+ * `helm template` has no cluster to read a generated MCP token back from, so the chart requires a
+ * named Secret there (templates/mcp-token-secret.yaml); renders use this one unless told otherwise.
+ */
+export const TEMPLATE_TOKEN_SECRET = 'carbon-mcp-token';
+
 export async function renderYaml(
   values: Record<string, string | number | boolean> = {},
   options: { release?: string; namespace?: string } = {},
@@ -53,7 +59,7 @@ export async function renderYaml(
     options.namespace ?? 'carbon-system',
     '--kube-version',
     kubeVersion,
-    ...setArgs(values),
+    ...setArgs({ 'mcp.auth.existingSecret': TEMPLATE_TOKEN_SECRET, ...values }),
   ]);
   return stdout;
 }

@@ -21,7 +21,7 @@ const crd = parse(
     versions: Array<{
       name: string;
       subresources: Schema;
-      additionalPrinterColumns: Array<{ name: string; jsonPath: string }>;
+      additionalPrinterColumns: Array<{ name: string; jsonPath: string; priority?: number }>;
       schema: { openAPIV3Schema: { properties: { spec: Schema; status: Schema } } };
     }>;
   };
@@ -102,19 +102,50 @@ describe('CarbonCompliancePolicy CRD', () => {
     expect(crd.spec.names.categories.length).toBeGreaterThan(0);
     expect(version.name).toBe(VERSION);
     expect(version.subresources).toEqual({ status: {} });
-    expect(version.additionalPrinterColumns.map((c) => c.name)).toEqual([
+    // kubectl upper-cases names: they are written upper-case here, units after a hyphen.
+    const columns = version.additionalPrinterColumns.map((c) => `${c.name}${c.priority ? ' (wide)' : ''}`);
+    expect(columns).toEqual([
+      'READY',
       'STATUS',
       'WORKLOADS',
       'NON-COMPLIANT',
-      'INTENSITY',
-      'TARGET',
-      'PUE',
-      'kgCO2e/30d',
+      'INTENSITY-G/KWH',
+      'TARGET-G/KWH',
+      'PUE (wide)',
+      'KG-CO2E/30D (wide)',
+      'STANDARD (wide)',
+      'EVALUATED (wide)',
       'AGE',
     ]);
-    for (const column of version.additionalPrinterColumns.filter((c) => c.name !== 'AGE')) {
-      expect(column.jsonPath).toMatch(/^\.status\.summary\./);
+    for (const column of version.additionalPrinterColumns)
+      expect(column.name).toBe(column.name.toUpperCase());
+    expect(version.additionalPrinterColumns[0]!.jsonPath).toBe(
+      '.status.conditions[?(@.type=="Ready")].status',
+    );
+  });
+
+  it('every spec and status field has a description (kubectl explain)', () => {
+    const missing: string[] = [];
+    let fields = 0;
+    const walk = (node: Schema, path: string): void => {
+      const properties = (node.properties ?? {}) as Record<string, Schema>;
+      for (const [name, child] of Object.entries(properties)) {
+        fields += 1;
+        const childPath = `${path}.${name}`;
+        if (typeof child.description !== 'string' || child.description.trim().length < 10)
+          missing.push(childPath);
+        walk(child, childPath);
+        if (child.items) walk(child.items as Schema, childPath);
+      }
+    };
+    const root = version.schema.openAPIV3Schema as unknown as Schema;
+    for (const top of ['spec', 'status'] as const) {
+      const node = (root.properties as Record<string, Schema>)[top]!;
+      if (typeof node.description !== 'string') missing.push(top);
+      walk(node, top);
     }
+    expect(missing).toEqual([]);
+    expect(fields).toBeGreaterThanOrEqual(21 + 35);
   });
 
   it('spec schema agrees with policySpecSchema (types, defaults, enums, bounds, patterns)', () => {

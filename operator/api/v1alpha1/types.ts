@@ -54,7 +54,16 @@ export const policySpecSchema = z
       .optional(),
     site: z
       .object({
-        zone: z.string().min(2).max(32).optional(),
+        // One zone code form everywhere (CRD, tools, resources): ISO 3166-1 alpha-2 with optional sub-zones.
+        zone: z
+          .string()
+          .min(2)
+          .max(32)
+          .regex(
+            /^[A-Z]{2}(-[A-Z0-9]+)*$/,
+            'a grid zone code: ISO 3166-1 alpha-2, optional sub-zone (KR, AU-NSW)',
+          )
+          .optional(),
         cloudRegion: z
           .string()
           .regex(/^[a-z]+\/[a-z0-9-]+$/)

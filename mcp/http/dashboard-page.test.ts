@@ -1,0 +1,51 @@
+// renderDashboard as a pure function: names from the cluster are escaped, an unreachable cluster is
+// an alert naming the cause, an empty cluster says what to apply, and both languages label the page.
+import { samplePolicies } from '../__fixtures__/policies.js';
+import { testReferenceData } from '../__fixtures__/reference-data.js';
+import { renderDashboard } from './dashboard-page.js';
+
+const now = new Date('2026-05-04T03:00:00Z');
+
+describe('renderDashboard', () => {
+  test('escapes names that come from the cluster', () => {
+    const [policy] = samplePolicies();
+    policy!.status!.workloads![0]!.workload = '<img src=x onerror=alert(1)>';
+    const html = renderDashboard({ policies: [policy!], reference: testReferenceData, language: 'en', now });
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  test('an unreachable cluster is an alert with the cause; no policies are shown', () => {
+    const html = renderDashboard({
+      policies: [],
+      reference: testReferenceData,
+      language: 'ko',
+      now,
+      unavailable: 'nothing listens at https://10.0.0.1:6443 (connection refused)',
+    });
+    expect(html).toMatch(
+      /<p class="notice" role="alert"><strong>클러스터를 읽을 수 없습니다:<\/strong> nothing listens at https:\/\/10\.0\.0\.1:6443/,
+    );
+    expect(html).toContain('<html lang="ko">');
+  });
+
+  test('no policies: says what to apply, in the chosen language', () => {
+    const en = renderDashboard({ policies: [], reference: testReferenceData, language: 'en', now });
+    expect(en).toContain('No CarbonCompliancePolicy you may read');
+    expect(en).toContain('href="?lang=ko"');
+    const ko = renderDashboard({ policies: [], reference: testReferenceData, language: 'ko', now });
+    expect(ko).toContain('볼 수 있는 CarbonCompliancePolicy가 없습니다');
+  });
+
+  test('the grid chart marks the recommended window of the workload that has one', () => {
+    const html = renderDashboard({
+      policies: samplePolicies(),
+      reference: testReferenceData,
+      language: 'en',
+      now,
+    });
+    const shaded = html.match(/class="bar-window"/g) ?? [];
+    expect(shaded.length).toBeGreaterThan(0);
+    expect(html).toMatch(/Recommended window \d\d:00–\d\d:00 \(Asia\/Seoul\)/);
+  });
+});

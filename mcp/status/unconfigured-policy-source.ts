@@ -1,0 +1,26 @@
+// The source used when no kubeconfig is usable: the server still starts (Claude Desktop would
+// otherwise show only "Connection closed"), and every tool answers with the kubeconfig problem,
+// naming the file or variable to fix.
+import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { PolicyStatusSource } from './policy-status-source.js';
+
+export class UnconfiguredPolicySource implements PolicyStatusSource {
+  readonly description = 'no usable kubeconfig';
+
+  constructor(private readonly problem: string) {}
+
+  list(): readonly CarbonCompliancePolicy[] {
+    return [];
+  }
+
+  isReady(): boolean {
+    return false;
+  }
+
+  unavailableReason(): string {
+    return `carbon-mcp cannot read CarbonCompliancePolicy objects: ${this.problem} Restart the server after fixing it.`;
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+}
