@@ -54,7 +54,7 @@ function zonesInUse(
   const zones = new Set<string>(['KR']);
   for (const p of policies) {
     const site = p.spec?.site;
-    const zone = site?.cloudRegion ? reference.candidateRegion(site.cloudRegion)?.zone : site?.zone;
+    const zone = site?.cloudRegion ? reference.regionZone(site.cloudRegion) : site?.zone;
     if (zone && reference.gridProfile(zone)) zones.add(zone.toUpperCase());
   }
   return [...zones].sort();

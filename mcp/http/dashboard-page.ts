@@ -115,13 +115,14 @@ function verdictBadge(status: ComplianceStatus | undefined, language: Language):
 /** Horizontal bars of each workload's effective intensity with the target as a line. */
 function intensityChart(
   workloads: WorkloadAssessment[],
-  target: number,
+  /** Null for a PUE-only standard: no target line, intensities shown for reference. */
+  target: number | null,
   language: Language,
   id: string,
 ): string {
   const rows = workloads.filter((w) => w.current_carbon_intensity_gCO2eq_kWh !== null);
   if (rows.length === 0) return '';
-  const max = Math.max(target, ...rows.map((w) => w.current_carbon_intensity_gCO2eq_kWh!)) * 1.1;
+  const max = Math.max(target ?? 0, ...rows.map((w) => w.current_carbon_intensity_gCO2eq_kWh!)) * 1.1;
   const labelWidth = 180;
   const width = 640;
   const barArea = width - labelWidth - 70;
@@ -135,7 +136,7 @@ function intensityChart(
     .map((w, i) => {
       const value = w.current_carbon_intensity_gCO2eq_kWh!;
       const y = 10 + i * rowHeight;
-      const over = value > target;
+      const over = target !== null && value > target;
       return (
         `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" class="label">${escapeHtml(w.workload)}</text>` +
         `<rect x="${labelWidth}" y="${y + 3}" width="${Math.max(1, x(value) - labelWidth).toFixed(1)}" height="16" class="${over ? 'bar-over' : 'bar-ok'}"/>` +
@@ -143,14 +144,16 @@ function intensityChart(
       );
     })
     .join('');
-  const tx = x(target).toFixed(1);
+  const tx = target === null ? '' : x(target).toFixed(1);
   return (
     `<svg class="chart" role="img" aria-labelledby="${id}-t ${id}-d" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">` +
-    `<title id="${id}-t">${text.chartWorkloads[language]} (${num(target)} gCO2e/kWh)</title>` +
+    `<title id="${id}-t">${text.chartWorkloads[language]}${target === null ? '' : ` (${num(target)} gCO2e/kWh)`}</title>` +
     `<desc id="${id}-d">${escapeHtml(desc)}</desc>` +
     bars +
-    `<line x1="${tx}" x2="${tx}" y1="4" y2="${height - 18}" class="target"/>` +
-    `<text x="${tx}" y="${height - 4}" text-anchor="middle" class="label">${text.target[language]}: ${num(target)}</text>` +
+    (target === null
+      ? ''
+      : `<line x1="${tx}" x2="${tx}" y1="4" y2="${height - 18}" class="target"/>` +
+        `<text x="${tx}" y="${height - 4}" text-anchor="middle" class="label">${text.target[language]}: ${num(target)}</text>`) +
     `</svg>`
   );
 }
@@ -332,7 +335,7 @@ function zonesWithWindows(
   for (const p of policies) {
     const site = p.spec?.site;
     const zone = (
-      site?.cloudRegion ? reference.candidateRegion(site.cloudRegion)?.zone : (site?.zone ?? 'KR')
+      site?.cloudRegion ? reference.regionZone(site.cloudRegion) : (site?.zone ?? 'KR')
     )?.toUpperCase();
     if (!zone) continue;
     if (!zones.has(zone)) zones.set(zone, undefined);
