@@ -150,8 +150,10 @@ describe('integrateInterval', () => {
       interpretKeplerScrape(parseExposition(rangeJsonToExposition(json, t)), { scrapedAtMs: t * 1000 });
     const rows = integrateInterval(podReadings(at(1702462599)), podReadings(at(1702462686)));
     const coredns = rows.find((r) => r.key === 'kube-system/coredns-565d847f94-lgfg6')!;
-    // 1333.215 J − 1076.247 J, no reset in this pod's series.
-    expect(coredns.joules).toBeCloseTo(256.968, 6);
+    // Active: dynamic 39.246 J − 32.733 J; idle share beside it: 1293.969 J − 1043.514 J (hand sums
+    // over package+dram+other+gpu of the fixture). No reset in this pod's series.
+    expect(coredns.joules).toBeCloseTo(6.513, 6);
+    expect(coredns.idleJoules).toBeCloseTo(250.455, 6);
     expect(coredns.flags).toEqual([]);
     expect(coredns.toMs - coredns.fromMs).toBe(87_000);
   });
