@@ -300,30 +300,51 @@ export function hourStartIso(ms: number): string {
 
 /**
  * Splits energy spent evenly over [fromMs, toMs) into UTC clock hours, in kWh. The split is proportional
- * to the time inside each hour (the mean power is all two scrapes can tell).
+ * to the time inside each hour (the mean power is all two scrapes can tell). An idle share, when given,
+ * is split the same way into idleShare_kWh.
  */
-export function distributeToHours(fromMs: number, toMs: number, joules: number): HourlyEnergy[] {
-  if (!(toMs > fromMs) || joules === 0) return [];
+export function distributeToHours(
+  fromMs: number,
+  toMs: number,
+  joules: number,
+  idleJoules?: number,
+): HourlyEnergy[] {
+  if (!(toMs > fromMs) || (joules === 0 && !idleJoules)) return [];
   const out: HourlyEnergy[] = [];
   const total = toMs - fromMs;
   let t = fromMs;
   while (t < toMs) {
     const hourEnd = (Math.floor(t / HOUR_MS) + 1) * HOUR_MS;
     const end = Math.min(hourEnd, toMs);
-    out.push({ hourStart: hourStartIso(t), energy_kWh: (joules * ((end - t) / total)) / JOULES_PER_KWH });
+    const share = (end - t) / total;
+    const bucket: HourlyEnergy = {
+      hourStart: hourStartIso(t),
+      energy_kWh: (joules * share) / JOULES_PER_KWH,
+    };
+    if (idleJoules !== undefined) bucket.idleShare_kWh = (idleJoules * share) / JOULES_PER_KWH;
+    out.push(bucket);
     t = end;
   }
   return out;
 }
 
-/** Adds hourly series together (same hour start → summed), sorted by hour. */
+/** Adds hourly series together (same hour start → summed; idle shares summed where present), sorted by hour. */
 export function mergeHourly(...series: ReadonlyArray<readonly HourlyEnergy[]>): HourlyEnergy[] {
-  const byHour = new Map<string, number>();
-  for (const list of series)
-    for (const h of list) byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + h.energy_kWh);
-  return [...byHour.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh }));
+  const byHour = new Map<string, HourlyEnergy>();
+  for (const list of series) {
+    for (const h of list) {
+      const sum = byHour.get(h.hourStart);
+      if (!sum) {
+        byHour.set(h.hourStart, { ...h });
+        continue;
+      }
+      sum.energy_kWh += h.energy_kWh;
+      if (h.idleShare_kWh !== undefined) sum.idleShare_kWh = (sum.idleShare_kWh ?? 0) + h.idleShare_kWh;
+    }
+  }
+  return [...byHour.values()].sort((a, b) =>
+    a.hourStart < b.hourStart ? -1 : a.hourStart > b.hourStart ? 1 : 0,
+  );
 }
 
 /** Keeps only hours that start inside [fromMs, toMs) — for a policy window. */
