@@ -67,6 +67,10 @@ export const workloadAssessmentSchema = z.looseObject({
   workload: z.string(),
   namespace: z.string(),
   kind: workloadKindSchema,
+  kind_ambiguous: z
+    .array(workloadKindSchema)
+    .optional()
+    .describe('set when the kind is a guess from pod names that fits several controllers'),
   pods: z.number(),
   standard: z.string(),
   status: complianceStatusSchema,

@@ -35,6 +35,9 @@ export const workloadEnergyInputSchema = z.object({
   workload: z.string().min(1),
   namespace: z.string().min(1),
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']),
+  kindAmbiguous: z
+    .array(z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']))
+    .optional(),
   pods: z.number().int().nonnegative(),
   hourly: z.array(
     z.object({ hourStart, energy_kWh: finiteNonNegative, idleShare_kWh: finiteNonNegative.optional() }),
@@ -178,6 +181,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     workload: input.workload,
     namespace: input.namespace,
     kind: input.kind,
+    ...(input.kindAmbiguous && input.kindAmbiguous.length > 1 ? { kind_ambiguous: input.kindAmbiguous } : {}),
     pods: input.pods,
     standard: ctx.standardCode,
     status,

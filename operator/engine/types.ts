@@ -36,6 +36,9 @@ export interface WorkloadEnergyInput {
   workload: string;
   namespace: string;
   kind: WorkloadKind;
+  /** Set when the kind is only a guess that fits several controllers (the CLI without a cluster: a Job
+   * and a DaemonSet look alike by pod name). The workload then gets no kind-specific advice. */
+  kindAmbiguous?: WorkloadKind[];
   pods: number;
   /** Hourly IT energy over the window; an empty list means no energy data. */
   hourly: HourlyEnergy[];
@@ -162,6 +165,8 @@ export interface WorkloadAssessment {
   workload: string;
   namespace: string;
   kind: WorkloadKind;
+  /** The kinds the workload may be when `kind` is only a guess (see WorkloadEnergyInput). */
+  kind_ambiguous?: WorkloadKind[];
   pods: number;
   standard: string;
   status: ComplianceStatus;
