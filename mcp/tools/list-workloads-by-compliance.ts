@@ -19,7 +19,8 @@ export const workloadRowSchema = z.object({
   target_carbon_intensity_gCO2eq_kWh: z.number(),
   gap_percent: z.number().nullable(),
   pue: z.number(),
-  power_watts: z.number(),
+  power_watts: z.number().describe('active (dynamic) IT power'),
+  idle_share_watts: z.number().nullable().describe('share of node idle power; null when unavailable'),
   monthly_emissions_kgCO2eq: z.number(),
   policy: z.string().describe('name of the policy in the same namespace'),
 });
@@ -95,6 +96,7 @@ export const listWorkloadsByCompliance = defineTool({
           gap_percent: a.gap_percent,
           pue: a.pue,
           power_watts: a.power_watts,
+          idle_share_watts: a.idle_share_watts ?? null,
           monthly_emissions_kgCO2eq: a.monthly_projection.emissions_kgCO2eq,
           policy: policy.metadata.name,
         })),
