@@ -47,8 +47,8 @@ describe('idle share in MCP tool output', () => {
   test('power rows and compliance lists carry idle_share_* beside power_watts; totals only when complete', async () => {
     const client = await connected();
     const top = (await client.callTool({ name: 'list_top_power_consumers', arguments: { limit: 5 } }))
-      .structuredContent as { consumers?: Array<Record<string, unknown>> } & Record<string, unknown>;
-    const rows = (top.consumers ?? Object.values(top).find(Array.isArray)) as Array<Record<string, unknown>>;
+      .structuredContent as { workloads: Array<Record<string, unknown>> };
+    const rows = top.workloads;
     expect(rows.find((r) => r.workload === 'trainer')).toMatchObject({
       power_watts: 12,
       idle_share_watts: 90,
