@@ -545,7 +545,15 @@ function workloadInputs(
         ? {
             available: true,
             source: collection.idleShareSource!,
-            power_watts: readings.reduce((sum, r) => sum + (r?.idleShare_watts ?? 0), 0),
+            // Latest idle-share watts where the source has them, else the mean over the hours with data.
+            power_watts:
+              readings.reduce<number | undefined>(
+                (sum, r) => (r?.idleShare_watts === undefined ? sum : (sum ?? 0) + r.idleShare_watts),
+                undefined,
+              ) ??
+              (hourly.length > 0
+                ? (hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0) * 1000) / hourly.length
+                : 0),
           }
         : {
             available: false,
