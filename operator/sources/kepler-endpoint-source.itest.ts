@@ -107,6 +107,43 @@ describe('KeplerEndpointSource', () => {
     }
   });
 
+  test('container-level series only (pod UID, no name): mapped to the pods through their UID', async () => {
+    const start = nowMs;
+    const containers = await startFixtureExporter({
+      pods: [{ namespace: 'shop', name: 'api-0', uid: 'uid-api-0', watts: { package: 18 } }],
+      nodeName: 'node-c',
+      workloadLevel: 'container',
+      clock,
+    });
+    const source = new KeplerEndpointSource({
+      targets: [{ url: containers.url }],
+      scrapeIntervalMs: 60_000,
+      clock,
+    });
+    try {
+      expect(containers.render()).not.toMatch(/kepler_pod_cpu/);
+      await source.scrapeAll();
+      nowMs += 10 * 60_000;
+      await source.scrapeAll();
+      const request = { from: new Date(nowMs - H), to: new Date(nowMs) };
+      // The pod cache knows the UID: the energy is found.
+      const named = await source.collect({
+        pods: [{ namespace: 'shop', name: 'api-0', uid: 'uid-api-0' }],
+        ...request,
+      });
+      const kWh = named.pods.get('shop/api-0')!.hourly.reduce((s, h) => s + h.energy_kWh, 0);
+      expect(kWh * 3.6e6).toBeCloseTo(18 * 600, 6);
+      expect(named.pods.get('shop/api-0')!.power_watts).toBe(18);
+      // Without the UID nothing ties the series to the pod: no guess.
+      const unnamed = await source.collect({ pods: [{ namespace: 'shop', name: 'api-0' }], ...request });
+      expect(unnamed.pods.has('shop/api-0')).toBe(false);
+    } finally {
+      await source.stop();
+      await containers.stop();
+      nowMs = start + 10 * 60_000;
+    }
+  });
+
   test('all endpoints failing before any data: MetricsUnavailableError with the reason', async () => {
     a.setMode('garbage');
     const source = new KeplerEndpointSource({ targets: [{ url: a.url }], scrapeIntervalMs: 60_000, clock });
