@@ -197,7 +197,11 @@ export class KeplerEndpointSource implements MetricsSource {
               node: r.node,
               activeWatts: r.terminated ? 0 : totalWatts(r),
             })),
-            new Map(current.nodes.map((n) => [n.name, totalWatts({ wattsByZone: n.idleWattsByZone })])),
+            new Map(
+              current.nodes
+                .filter((n) => Object.keys(n.idleWattsByZone).length > 0)
+                .map((n) => [n.name, totalWatts({ wattsByZone: n.idleWattsByZone })]),
+            ),
           )
         : undefined;
     for (const interval of intervals) {
