@@ -5,16 +5,30 @@ import {
   counterIncrease,
   distributeToHours,
   hoursWithin,
-  integrateInterval,
+  CounterIntegrator,
   JOULES_PER_KWH,
   mergeHourly,
   podReadings,
   type EnergyReadingLike,
+  type IntegrationOptions,
+  type SnapshotLike,
 } from './energy-integrator.js';
 import { interpretKeplerScrape } from './kepler-metrics.js';
 import { rangeJsonToExposition } from './test-support/range-json-exposition.js';
 
 const H = 3_600_000;
+
+/** Energy between two scrapes: a CounterIntegrator given the two in turn. */
+function integrateInterval<R extends EnergyReadingLike>(
+  previous: SnapshotLike<R> | undefined,
+  current: SnapshotLike<R>,
+  options: IntegrationOptions = {},
+) {
+  if (!previous) return [];
+  const integrator = new CounterIntegrator<R>({ ...options, forgetAfterMs: Infinity });
+  integrator.next(previous);
+  return integrator.next(current);
+}
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 
 function reading(

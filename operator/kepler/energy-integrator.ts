@@ -211,23 +211,6 @@ export class CounterIntegrator<R extends EnergyReadingLike> {
 }
 
 /**
- * Energy of every reading between two snapshots (a two-scrape CounterIntegrator). Readings absent from
- * `current` contribute nothing; a series new in `current` counts its whole value unless implausible for
- * the interval. With no previous snapshot there is no interval: the result is empty.
- */
-export function integrateInterval<R extends EnergyReadingLike>(
-  previous: SnapshotLike<R> | undefined,
-  current: SnapshotLike<R>,
-  options: IntegrationOptions = {},
-): IntervalEnergy[] {
-  if (!previous) return [];
-  if (!(current.scrapedAtMs > previous.scrapedAtMs)) return [];
-  const integrator = new CounterIntegrator<R>({ ...options, forgetAfterMs: Infinity });
-  integrator.next(previous);
-  return integrator.next(current);
-}
-
-/**
  * Kepler 0.10+ attributes no idle energy to pods: it is allocated here. Each pod interval gets the
  * idle increase of its node over the same scrape, times the pod's share of the active energy of all
  * the node's pods in that scrape; the shares of a node's pods sum to the node's idle increase.
