@@ -58,6 +58,9 @@ Site and standard:
 
 Output:
   --lang ko|en     Language of the sentences (default ko).  --output json|table (default table).
+                   Energy is active (dynamic) energy for every Kepler generation; the workload's share of node
+                   idle energy is beside it (idle_share_kWh, IDLE kWh), and footprint gives emissions on both
+                   bases. The 30-day projection scales the hours the snapshots span.
   Exit status: 0 compliant, 1 non-compliant, 2 bad input or insufficient data.
 `;
 
