@@ -510,9 +510,10 @@ function workloadInputs(
     );
     // The idle share is reported only where every pod with energy has one (never part-guessed).
     const idleMissing =
-      collection.idleShareSource === undefined
+      readings.find((r) => r?.idleShareUnavailable !== undefined)?.idleShareUnavailable ??
+      (collection.idleShareSource === undefined
         ? 'the metrics source gives no idle figure (see the energy source)'
-        : readings.find((r) => r?.idleShareUnavailable !== undefined)?.idleShareUnavailable;
+        : undefined);
     const withIdle = idleMissing === undefined && idleValues !== undefined;
     const hourly = values.flatMap((v, i) => {
       if (v === null) return [];
