@@ -62,10 +62,22 @@ export const optimizationSchema = z.looseObject({
   source: z.string(),
 });
 
+const footprintFiguresSchema = z.looseObject({
+  basis: z.enum(['active', 'active + idle share']),
+  energy_kWh: z.number(),
+  emissions_gCO2eq: z.number(),
+  emissions_kgCO2eq_per_30d: z.number(),
+  sci_gCO2eq_per_workload_hour: z.number().nullable(),
+});
+
 export const workloadAssessmentSchema = z.looseObject({
   workload: z.string(),
   namespace: z.string(),
   kind: workloadKindSchema,
+  kind_ambiguous: z
+    .array(workloadKindSchema)
+    .optional()
+    .describe('set when the kind is a guess from pod names that fits several controllers'),
   pods: z.number(),
   standard: z.string(),
   status: complianceStatusSchema,
@@ -99,7 +111,30 @@ export const workloadAssessmentSchema = z.looseObject({
   }),
   power_watts: z.number(),
   energy_kWh: z.number(),
-  emissions_gCO2eq: z.number(),
+  idle_share_watts: z
+    .number()
+    .nullable()
+    .optional()
+    .describe(
+      "the workload's share of node idle power, beside power_watts (active); null when Kepler exports no idle figure",
+    ),
+  idle_share_kWh: z
+    .number()
+    .nullable()
+    .optional()
+    .describe("the workload's share of node idle energy, beside energy_kWh (active); null when unavailable"),
+  idle_share_source: z
+    .string()
+    .optional()
+    .describe("how the idle share was obtained, or 'unavailable: <why>'"),
+  emissions_gCO2eq: z.number().describe('on the active basis (energy_kWh); see footprint for both bases'),
+  footprint: z
+    .looseObject({
+      active: footprintFiguresSchema,
+      active_plus_idle_share: footprintFiguresSchema.nullable(),
+    })
+    .optional()
+    .describe('emissions and SCI on each basis, named: active alone, and active + idle share'),
   monthly_projection: z.looseObject({
     energy_kWh: z.number(),
     emissions_kgCO2eq: z.number(),
@@ -116,7 +151,16 @@ export const workloadAssessmentSchema = z.looseObject({
       reaches_target: z.boolean(),
     })
     .nullable(),
-  window: z.looseObject({ start: z.string(), end: z.string(), hours: z.number(), hoursWithData: z.number() }),
+  window: z.looseObject({
+    start: z.string(),
+    end: z.string(),
+    hours: z.number(),
+    hoursWithData: z.number(),
+    observedHours: z
+      .number()
+      .optional()
+      .describe('hours the energy source actually observed; the 30-day projection scales from these'),
+  }),
   sources: z.looseObject({
     energy: z.string(),
     zones_counted: z.array(z.string()),

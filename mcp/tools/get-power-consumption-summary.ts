@@ -10,7 +10,11 @@ const totalsSchema = z.object({
   workloads: z.number().int(),
   pods: z.number().int(),
   power_watts: z.number(),
-  energy_kWh: z.number(),
+  energy_kWh: z.number().describe('active energy'),
+  idle_share_kWh: z
+    .number()
+    .nullable()
+    .describe('sum of the idle shares beside energy_kWh; null when any workload has none'),
   emissions_gCO2eq: z.number(),
   monthly_emissions_kgCO2eq: z.number(),
   non_compliant: z.number().int(),
@@ -42,6 +46,7 @@ export const getPowerConsumptionSummary = defineTool({
       pods: 0,
       power_watts: 0,
       energy_kWh: 0,
+      idle_share_kWh: 0 as number | null,
       emissions_gCO2eq: 0,
       monthly_emissions_kgCO2eq: 0,
       non_compliant: 0,
@@ -56,6 +61,8 @@ export const getPowerConsumptionSummary = defineTool({
         t.pods += r.pods;
         t.power_watts += r.power_watts;
         t.energy_kWh += r.energy_kWh;
+        t.idle_share_kWh =
+          t.idle_share_kWh === null || r.idle_share_kWh === null ? null : t.idle_share_kWh + r.idle_share_kWh;
         t.emissions_gCO2eq += r.emissions_gCO2eq;
         t.monthly_emissions_kgCO2eq += r.monthly_emissions_kgCO2eq;
         if (r.status === 'NON_COMPLIANT') t.non_compliant += 1;

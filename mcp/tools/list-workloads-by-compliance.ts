@@ -28,7 +28,8 @@ export const workloadRowSchema = z.object({
   location_based_intensity_gCO2eq_kWh: z.number().nullable(),
   market_based_intensity_gCO2eq_kWh: z.number().nullable(),
   pue: z.number(),
-  power_watts: z.number(),
+  power_watts: z.number().describe('active (dynamic) IT power'),
+  idle_share_watts: z.number().nullable().describe('share of node idle power; null when unavailable'),
   monthly_emissions_kgCO2eq: z.number(),
   policy: z.string().describe('name of the policy in the same namespace'),
 });
@@ -108,6 +109,7 @@ export const listWorkloadsByCompliance = defineTool({
           market_based_intensity_gCO2eq_kWh: a.accounting?.market_based_intensity_gCO2eq_kWh ?? null,
           pue: a.pue,
           power_watts: a.power_watts,
+          idle_share_watts: a.idle_share_watts ?? null,
           monthly_emissions_kgCO2eq: a.monthly_projection.emissions_kgCO2eq,
           policy: policy.metadata.name,
         })),

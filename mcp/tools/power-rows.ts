@@ -10,8 +10,20 @@ export const powerRowSchema = z.object({
   namespace: z.string(),
   kind: workloadKindSchema,
   pods: z.number().int(),
-  power_watts: z.number().describe('mean IT power over the policy window (measured: Kepler)'),
-  energy_kWh: z.number().describe('IT energy over the policy window'),
+  power_watts: z
+    .number()
+    .describe('active (dynamic) IT power, the same meaning for every Kepler generation (measured: Kepler)'),
+  energy_kWh: z.number().describe('active IT energy over the policy window'),
+  idle_share_watts: z
+    .number()
+    .nullable()
+    .describe(
+      "the workload's share of node idle power, beside power_watts; null when Kepler exports no idle figure",
+    ),
+  idle_share_kWh: z
+    .number()
+    .nullable()
+    .describe("the workload's share of node idle energy; null when unavailable"),
   emissions_gCO2eq: z.number(),
   monthly_emissions_kgCO2eq: z.number(),
   status: complianceStatusSchema,
@@ -33,6 +45,8 @@ export function powerRows(policies: readonly CarbonCompliancePolicy[], namespace
       pods: a.pods,
       power_watts: a.power_watts,
       energy_kWh: a.energy_kWh,
+      idle_share_watts: a.idle_share_watts ?? null,
+      idle_share_kWh: a.idle_share_kWh ?? null,
       emissions_gCO2eq: a.emissions_gCO2eq,
       monthly_emissions_kgCO2eq: a.monthly_projection.emissions_kgCO2eq,
       status: a.status,

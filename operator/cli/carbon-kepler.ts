@@ -14,8 +14,9 @@ import { DataFileError } from '../grid/data-file-error.js';
 import { CliInputError, loadSnapshot, parseMetricsArgument } from './metrics-snapshots.js';
 import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import { renderTable } from './table-output.js';
-import { workloadInputs, type Selection } from './workload-inputs.js';
 import { PACKAGE_VERSION } from '../package-version.js';
+import { clusterPods } from './cluster-owners.js';
+import { unnamedMessage, workloadInputs, type Selection } from './workload-inputs.js';
 
 export const HELP = `carbon-kepler assess — carbon compliance of a workload from Kepler metrics
 
@@ -42,6 +43,12 @@ Workload:
                    NAME-<5 chars>, StatefulSet NAME-<ordinal>. --namespace NS is required with it.
   --all            Every workload in the metrics (pods grouped by the same naming rules).
   --kind KIND      Override the guessed kind (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod).
+                   A name that fits several controllers (a Job and a DaemonSet are both NAME-<5 chars>; a
+                   template hash can be all digits) is labelled ambiguous (kind_ambiguous) and gets no
+                   kind-specific advice unless --kind or --kubeconfig settles it.
+  --kubeconfig F   Ask the cluster (read-only: list pods, get ReplicaSets and Jobs): owners are resolved as
+                   the operator resolves them, and pods Kepler names only by UID (container-level series)
+                   get their names. Without it such pods are left out and stderr says so.
 
 Site and standard:
   --zone           Grid zone (default KR: modelled hourly KR profile). --cloud-region instead: the region's
@@ -55,6 +62,9 @@ Site and standard:
 
 Output:
   --lang ko|en     Language of the sentences (default ko).  --output json|table (default table).
+                   Energy is active (dynamic) energy for every Kepler generation; the workload's share of node
+                   idle energy is beside it (idle_share_kWh, IDLE kWh), and footprint gives emissions on both
+                   bases. The 30-day projection scales the hours the snapshots span.
   Exit status: 0 compliant, 1 non-compliant, 2 bad input or insufficient data.
 `;
 
@@ -88,6 +98,7 @@ const optionsSchema = z
     'no-recommendations': z.boolean().default(false),
     'ca-file': z.string().min(1).optional(),
     'token-file': z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).optional(),
   })
   .superRefine((o, ctx) => {
     if (o.all && o.workload)
@@ -139,6 +150,7 @@ export function parseCliArguments(argv: string[]): CliOptions | 'help' {
         'no-recommendations': { type: 'boolean' },
         'ca-file': { type: 'string' },
         'token-file': { type: 'string' },
+        kubeconfig: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -214,11 +226,13 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     const selection: Selection = options.all
       ? { all: true, ...(options.namespace ? { namespace: options.namespace } : {}) }
       : { all: false, workload: options.workload!, namespace: options.namespace! };
-    const energy = workloadInputs(
-      loaded,
-      selection,
-      options.kind ? { kind: options.kind as WorkloadKind } : {},
-    );
+    const cluster = options.kubeconfig ? await clusterPods(options.kubeconfig, options.namespace) : undefined;
+    const energy = workloadInputs(loaded, selection, {
+      ...(options.kind ? { kind: options.kind as WorkloadKind } : {}),
+      ...(cluster ? { cluster } : {}),
+    });
+    if (energy.unnamedPodUids.length > 0)
+      io.stderr(`carbon-kepler: ${unnamedMessage(energy.unnamedPodUids)}\n`);
     const windowEndMs = Date.parse(energy.window.end);
     // The operator's own binding path: the same standard, PUE, profile, tariff, K-ETS price,
     // candidate regions and SCI coefficients as a policy with the same site.

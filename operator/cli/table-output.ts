@@ -19,6 +19,7 @@ const HEADERS: Record<Language, string[]> = {
     'GAP %',
     'PUE',
     'kWh',
+    'IDLE kWh',
     'gCO2eq',
     'kgCO2eq/30d',
   ],
@@ -32,6 +33,7 @@ const HEADERS: Record<Language, string[]> = {
     '차이 %',
     'PUE',
     'kWh',
+    '유휴 kWh',
     'gCO2eq',
     'kgCO2eq/30일',
   ],
@@ -51,7 +53,7 @@ const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width
 export function renderTable(assessments: WorkloadAssessment[], language: Language): string {
   const rows = assessments.map((a) => [
     `${a.namespace}/${a.workload}`,
-    a.kind,
+    a.kind_ambiguous ? `${a.kind_ambiguous.join('|')}?` : a.kind,
     String(a.pods),
     statusWord(language, a.status),
     show(a.current_carbon_intensity_gCO2eq_kWh),
@@ -59,6 +61,7 @@ export function renderTable(assessments: WorkloadAssessment[], language: Languag
     a.gap_percent === null ? '-' : `${a.gap_percent > 0 ? '+' : ''}${a.gap_percent}`,
     String(a.pue),
     show(a.energy_kWh),
+    show(a.idle_share_kWh ?? null),
     show(a.emissions_gCO2eq),
     show(a.monthly_projection.emissions_kgCO2eq),
   ]);
@@ -78,7 +81,55 @@ export function renderTable(assessments: WorkloadAssessment[], language: Languag
         `  - ${o.type}: −${o.estimated_reduction_percent}% — ${o.description} ` +
         `(${o.savings_per_month.kgCO2eq} kgCO2eq, ${o.savings_per_month.kWh} kWh, ${o.savings_per_month.KRW} KRW, ${o.savings_per_month.USD} USD / 30d)`,
     ),
-    `  sources: energy ${a.sources.energy}; grid ${a.sources.grid_intensity}; PUE ${a.sources.pue}; target ${a.sources.target}`,
+    ...footprintLines(a, language),
   ]);
-  return `${[...lines, ...details].join('\n')}\n`;
+  return `${[...lines, ...details, '', ...sourcesBlock(assessments, language)].join('\n')}\n`;
+}
+
+/** Both bases, named: active (the columns above) and active + idle share. */
+function footprintLines(a: WorkloadAssessment, language: Language): string[] {
+  const full = a.footprint?.active_plus_idle_share;
+  const idle =
+    full && a.idle_share_kWh !== null && a.idle_share_kWh !== undefined
+      ? language === 'ko'
+        ? `  전체(활성 + 유휴 몫): ${full.energy_kWh} kWh, ${full.emissions_gCO2eq} gCO2eq, ${full.emissions_kgCO2eq_per_30d} kgCO2eq/30일`
+        : `  full footprint (active + idle share): ${full.energy_kWh} kWh, ${full.emissions_gCO2eq} gCO2eq, ${full.emissions_kgCO2eq_per_30d} kgCO2eq/30d`
+      : language === 'ko'
+        ? `  유휴 몫: ${a.idle_share_source ?? 'unavailable'}`
+        : `  idle share: ${a.idle_share_source ?? 'unavailable'}`;
+  return [idle];
+}
+
+/** The sources, once for the whole run: every workload of one run shares them; a line that
+ * differs between workloads is shown per workload. */
+function sourcesBlock(assessments: WorkloadAssessment[], language: Language): string[] {
+  if (assessments.length === 0) return [];
+  const label = language === 'ko' ? '출처' : 'sources';
+  const entries: Array<[string, (a: WorkloadAssessment) => string | undefined]> = [
+    ['energy', (a) => a.sources.energy],
+    [
+      'energy basis',
+      () =>
+        'kWh, gCO2eq, gCO2eq/kWh and kgCO2eq/30d are active (dynamic) energy; the idle share is beside them',
+    ],
+    ['idle share', (a) => a.idle_share_source],
+    ['zones', (a) => a.sources.zones_counted.join('+')],
+    ['grid', (a) => a.sources.grid_intensity],
+    ['PUE', (a) => a.sources.pue],
+    ['target', (a) => a.sources.target],
+    ['30-day projection', (a) => a.monthly_projection.basis],
+    ['cost', (a) => a.sources.cost],
+    ['SCI', (a) => a.sources.sci],
+  ];
+  const out = [`${label}:`];
+  for (const [name, get] of entries) {
+    const values = [...new Set(assessments.map(get).filter((v): v is string => v !== undefined))];
+    if (values.length === 1) out.push(`  ${name}: ${values[0]}`);
+    else
+      for (const a of assessments) {
+        const v = get(a);
+        if (v !== undefined) out.push(`  ${name} (${a.namespace}/${a.workload}): ${v}`);
+      }
+  }
+  return out;
 }

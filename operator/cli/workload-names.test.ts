@@ -7,8 +7,7 @@ describe('pod names → workloads', () => {
     ['ml-training-job-6b8f9c7d4-q2w5z', 'ml-training-job', 'Deployment'],
     ['batch-28391-qz7lm', 'batch', 'CronJob'],
     ['nightly-backup-29411280-7xk2p', 'nightly-backup', 'CronJob'],
-    ['migrate-h7k2p', 'migrate', 'Job'],
-    ['kepler-q8x2m', 'kepler', 'Job'],
+
     ['prometheus-k8s-0', 'prometheus-k8s', 'StatefulSet'],
     ['db-12', 'db', 'StatefulSet'],
     ['standalone', 'standalone', 'Pod'],
@@ -21,6 +20,16 @@ describe('pod names → workloads', () => {
     ],
   ])('%s → %s (%s)', (pod, workload, kind) => {
     expect(ownerOfPodName(pod)).toEqual({ workload, kind });
+  });
+
+  it.each([
+    // A Job and a DaemonSet both name their pods NAME-<5 random>.
+    ['migrate-h7k2p', 'migrate', 'Job', ['Job', 'DaemonSet']],
+    ['kepler-q8x2m', 'kepler', 'Job', ['Job', 'DaemonSet']],
+    // A template hash drawn only from the digits of the safe alphabet looks like a CronJob's minutes.
+    ['web-5867945-x2k4p', 'web', 'CronJob', ['CronJob', 'Deployment']],
+  ])('%s → %s, ambiguous between %s and the others', (pod, workload, kind, ambiguous) => {
+    expect(ownerOfPodName(pod)).toEqual({ workload, kind, ambiguous });
   });
 
   it('matches a workload name against its pods and not against look-alikes', () => {

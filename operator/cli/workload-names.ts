@@ -21,7 +21,25 @@ const RULES: Array<{ kind: WorkloadKind; pattern: RegExp }> = [
 
 export interface PodOwnerGuess {
   workload: string;
+  /** The most likely kind (the most specific rule that matched). */
   kind: WorkloadKind;
+  /** Set when the name fits more than one controller (the most likely first): a Job and a DaemonSet
+   * both name pods NAME-<5>; a CronJob's Job NAME-<minutes> and a Deployment's ReplicaSet
+   * NAME-<hash> look alike when the hash happens to be all digits. Only the API server can tell. */
+  ambiguous?: WorkloadKind[];
+}
+
+/** A pod-template hash uses the safe alphabet only, 6-10 characters; a CronJob's scheduled time in
+ * minutes is any digits. All-digit groups from the safe alphabet fit both. */
+const SAFE_DIGITS_HASH = /^[2456789]{6,10}$/;
+
+function ambiguity(kind: WorkloadKind, podName: string): WorkloadKind[] | undefined {
+  if (kind === 'Job') return ['Job', 'DaemonSet'];
+  if (kind === 'CronJob') {
+    const middle = /-(\d+)-[^-]+$/.exec(podName)?.[1] ?? '';
+    if (SAFE_DIGITS_HASH.test(middle)) return ['CronJob', 'Deployment'];
+  }
+  return undefined;
 }
 
 /** Longest generateName prefix the apiserver keeps before adding its 5 random characters. */
@@ -32,7 +50,10 @@ const TRUNCATED_HASH = new RegExp(`^(.+)-${SAFE}{0,10}$`);
 export function ownerOfPodName(podName: string): PodOwnerGuess {
   for (const rule of RULES) {
     const match = rule.pattern.exec(podName);
-    if (match?.[1]) return { workload: match[1], kind: rule.kind };
+    if (match?.[1]) {
+      const ambiguous = ambiguity(rule.kind, podName);
+      return { workload: match[1], kind: rule.kind, ...(ambiguous ? { ambiguous } : {}) };
+    }
   }
   // Long names: generateName was cut to 58 characters (often inside the pod-template hash) and the
   // 5 random characters follow without a dash.

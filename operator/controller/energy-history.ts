@@ -15,6 +15,28 @@ export function hourIso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A time to the second (observedSince is not hour-aligned). */
+export function hourIsoExact(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Hours of the window that the energy source has actually observed up to `nowMs`: from the earliest
+ * of the source's own start and the start remembered in status (a restarted operator keeps it),
+ * never before the window. Undefined when neither knows (a source with history of its own).
+ */
+export function observedHours(
+  window: HistoryWindow,
+  nowMs: number,
+  sinceMs: Array<number | undefined>,
+): { hours: number; sinceMs: number } | undefined {
+  const known = sinceMs.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (known.length === 0) return undefined;
+  const since = Math.max(window.startMs, Math.min(...known));
+  const hours = Math.max(0, (nowMs - since) / HOUR_MS);
+  return { hours, sinceMs: Math.min(...known) };
+}
+
 /** Workload key → one value per hour of the window (null = no measurement). */
 export type HourlySeries = Map<string, Array<number | null>>;
 
@@ -30,13 +52,20 @@ export function windowEndingAt(now: Date, hours: number): HistoryWindow {
 }
 
 /** Re-indexes stored series onto the current window; hours that fell out of it are dropped. */
-export function seriesFromStatus(history: EnergyHistory | undefined, window: HistoryWindow): HourlySeries {
+export function seriesFromStatus(
+  history: EnergyHistory | undefined,
+  window: HistoryWindow,
+  field: 'kWh' | 'idleKWh' = 'kWh',
+): HourlySeries {
   const out: HourlySeries = new Map();
   if (!history) return out;
   const storedStart = Date.parse(history.startHour);
   if (!Number.isFinite(storedStart)) return out;
   const offset = Math.round((storedStart - window.startMs) / HOUR_MS);
-  for (const { workload, kWh } of history.series ?? []) {
+  for (const entry of history.series ?? []) {
+    const workload = entry.workload;
+    const kWh = entry[field];
+    if (!kWh) continue;
     const values: Array<number | null> = new Array(window.hours).fill(null);
     let any = false;
     kWh.forEach((value, i) => {
@@ -87,7 +116,12 @@ export function roundKWh(value: number): number {
  * The persisted form, bounded to `maxCells` values: the workloads with the most energy keep their
  * series, the others are counted in seriesOmitted (their history restarts from the source's data).
  */
-export function seriesToStatus(series: HourlySeries, window: HistoryWindow, maxCells: number): EnergyHistory {
+export function seriesToStatus(
+  series: HourlySeries,
+  window: HistoryWindow,
+  maxCells: number,
+  extra: { idle?: HourlySeries; observedSinceMs?: number } = {},
+): EnergyHistory {
   const ranked = [...series]
     .map(([workload, values]) => ({
       workload,
@@ -95,16 +129,20 @@ export function seriesToStatus(series: HourlySeries, window: HistoryWindow, maxC
       total: values.reduce<number>((s, v) => s + (v ?? 0), 0),
     }))
     .sort((a, b) => b.total - a.total || a.workload.localeCompare(b.workload));
-  const keep = Math.max(0, Math.floor(maxCells / Math.max(1, window.hours)));
+  // A workload with an idle-share series takes two rows of cells.
+  const perWorkload = extra.idle && extra.idle.size > 0 ? 2 : 1;
+  const keep = Math.max(0, Math.floor(maxCells / Math.max(1, window.hours * perWorkload)));
   const kept = ranked.slice(0, keep).sort((a, b) => a.workload.localeCompare(b.workload));
+  const round = (values: Array<number | null>) => values.map((v) => (v === null ? null : roundKWh(v)));
   const history: EnergyHistory = {
     startHour: hourIso(window.startMs),
     hours: window.hours,
-    series: kept.map(({ workload, values }) => ({
-      workload,
-      kWh: values.map((v) => (v === null ? null : roundKWh(v))),
-    })),
+    series: kept.map(({ workload, values }) => {
+      const idle = extra.idle?.get(workload);
+      return { workload, kWh: round(values), ...(idle ? { idleKWh: round(idle) } : {}) };
+    }),
   };
+  if (extra.observedSinceMs !== undefined) history.observedSince = hourIsoExact(extra.observedSinceMs);
   if (ranked.length > kept.length) history.seriesOmitted = ranked.length - kept.length;
   return history;
 }

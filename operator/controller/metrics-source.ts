@@ -15,8 +15,13 @@ export interface PodEnergyReading {
   pod: string;
   /** kWh per UTC clock hour inside the requested range; hours without a measurement are absent. */
   hourly: HourlyEnergy[];
-  /** Latest IT power, watts, when the source knows it. */
+  /** Latest active IT power, watts, when the source knows it. hourly[].energy_kWh is active energy;
+   * hourly[].idleShare_kWh the pod's share of node idle, when the source has one. */
   power_watts?: number;
+  /** Latest idle-share power, watts, when known. */
+  idleShare_watts?: number;
+  /** Set when this pod has no idle share: why (e.g. its node exports no idle counters). */
+  idleShareUnavailable?: string;
   cpuP95_cores?: number;
   memoryP95_bytes?: number;
 }
@@ -28,6 +33,12 @@ export interface MetricsCollection {
   /** e.g. 'measured: kepler 0.11.4 (rapl)'. */
   energySource: string;
   dataQuality: string[];
+  /** How the pods' idle shares were obtained (e.g. node idle allocated by active share), or
+   * undefined when the source gives none (then every pod's idle share is unavailable). */
+  idleShareSource?: string;
+  /** Since when the source has observed energy (its first scrape or first sample); undefined when
+   * it keeps history of its own for the whole requested range (Prometheus). */
+  observedSinceMs?: number;
   /** Partial failures (one node's exporter down): the rest of the data is still used. */
   errors: Array<{ target: string; reason: string; message: string }>;
 }

@@ -17,6 +17,7 @@ import { toPodView, type PodView } from './pod-view.js';
 import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { createPolicyEvaluator } from './engine-evaluator.js';
 
 class MemoryStore implements PolicyStore {
   objects = new Map<string, CarbonCompliancePolicy>();
@@ -70,6 +71,8 @@ class ScriptedSource implements MetricsSource {
   description = 'test source';
   failWith: Error | undefined;
   readings = new Map<string, PodEnergyReading>();
+  /** Extra collection fields (idle-share source, observation start). */
+  extra: Partial<MetricsCollection> = {};
   collect(): Promise<MetricsCollection> {
     if (this.failWith) return Promise.reject(this.failWith);
     return Promise.resolve({
@@ -78,6 +81,7 @@ class ScriptedSource implements MetricsSource {
       energySource: 'measured: test',
       dataQuality: [],
       errors: [],
+      ...this.extra,
     });
   }
 }
@@ -398,5 +402,89 @@ describe('PolicyReconciler', () => {
     // The largest emitters are the ones listed.
     expect(status.workloads![0]!.workload).toBe('w999');
     expect(outcome.statusBytes).toBeLessThan(200 * 1024);
+  });
+
+  it('a policy one minute old projects 30 days from the minute observed, not from its 24 h window', async () => {
+    const t = setup({ selector: { matchLabels: { app: 'ml-training-job' } }, window: '24h' });
+    t.setNow('2025-05-01T10:31:00Z');
+    // The source began observing one minute ago; each pod drew 100 W for that minute (6,000 J).
+    t.source.extra = { observedSinceMs: Date.parse('2025-05-01T10:30:00Z') };
+    for (const pod of ['trainer-abc-1', 'trainer-abc-2'])
+      t.source.readings.set(`ai-team/${pod}`, reading(pod, [['2025-05-01T10:00:00Z', 6_000 / 3.6e6]]));
+    await t
+      .make({ evaluator: createPolicyEvaluator() })
+      .reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    const status = t.status();
+    const w = status.workloads![0]!;
+    expect(w.window.observedHours).toBeCloseTo(1 / 60, 4);
+    // 30 days = 43,200 observed minutes: the projection is the minute's figures × 43,200.
+    expect(w.monthly_projection.energy_kWh).toBeCloseTo(w.energy_kWh * 43_200, 3);
+    expect(status.summary!.emissions_kgCO2eq_per_30d).toBeCloseTo((w.emissions_gCO2eq * 43_200) / 1000, 1);
+    expect(w.monthly_projection.basis).toMatch(/0\.01667 h observed by the source \(of a 24 h window\)/);
+    // Kept in status, so that a restarted operator still knows since when it observed.
+    expect(status.energyHistory!.observedSince).toBe('2025-05-01T10:30:00Z');
+  });
+
+  it('carries the idle share beside the active energy into status and back after a restart', async () => {
+    const t = setup();
+    t.source.extra = {
+      idleShareSource: 'allocated: test node idle',
+      observedSinceMs: Date.parse('2025-05-01T09:00:00Z'),
+    };
+    for (const pod of ['trainer-abc-1', 'trainer-abc-2']) {
+      t.source.readings.set(`ai-team/${pod}`, {
+        namespace: 'ai-team',
+        pod,
+        hourly: [
+          { hourStart: '2025-05-01T09:00:00Z', energy_kWh: 0.01, idleShare_kWh: 0.03 },
+          { hourStart: '2025-05-01T10:00:00Z', energy_kWh: 0.005, idleShare_kWh: 0.015 },
+        ],
+        power_watts: 10,
+        idleShare_watts: 30,
+      });
+    }
+    const evaluator = createPolicyEvaluator();
+    await t.make({ evaluator }).reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    const w = t.status().workloads![0]!;
+    expect(w.energy_kWh).toBeCloseTo(0.03, 9);
+    expect(w.idle_share_kWh).toBeCloseTo(0.09, 9);
+    expect(w.idle_share_watts).toBe(60);
+    expect(w.idle_share_source).toBe('allocated: test node idle');
+    expect(w.footprint!.active.emissions_gCO2eq).toBe(w.emissions_gCO2eq);
+    const full = w.footprint!.active_plus_idle_share!;
+    expect(full.basis).toBe('active + idle share');
+    expect(full.energy_kWh).toBeCloseTo(0.12, 9);
+    expect(full.emissions_gCO2eq).toBeGreaterThan(3.9 * w.emissions_gCO2eq);
+    expect(t.status().energyHistory!.series[0]!.idleKWh!.filter((v) => v !== null)).toEqual([0.06, 0.03]);
+    expect(t.status().summary!.idleShare_kWh).toBeCloseTo(0.09, 9);
+
+    // Restart: the source lost its history; status brings both series back.
+    t.source.readings.clear();
+    t.source.extra = {
+      idleShareSource: 'allocated: test node idle',
+      observedSinceMs: Date.parse('2025-05-01T10:29:00Z'),
+    };
+    await t.make({ evaluator }).reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    const again = t.status().workloads![0]!;
+    expect(again.idle_share_kWh).toBeCloseTo(0.09, 9);
+    expect(t.status().energyHistory!.observedSince).toBe('2025-05-01T09:00:00Z');
+  });
+
+  it('reports the idle share as unavailable, with the reason, when a pod has none', async () => {
+    const t = setup();
+    t.source.extra = { idleShareSource: 'allocated: test node idle' };
+    t.source.readings.set('ai-team/trainer-abc-1', {
+      ...reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.01]]),
+      idleShareUnavailable: 'no idle figure for node node-1 in the Kepler scrape',
+    });
+    await t
+      .make({ evaluator: createPolicyEvaluator() })
+      .reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    const w = t.status().workloads![0]!;
+    expect(w.idle_share_kWh).toBeNull();
+    expect(w.idle_share_watts).toBeNull();
+    expect(w.idle_share_source).toBe('unavailable: no idle figure for node node-1 in the Kepler scrape');
+    expect(w.footprint!.active_plus_idle_share).toBeNull();
+    expect(t.status().summary!.emissionsActivePlusIdleShare_kgCO2eq_per_30d).toBeNull();
   });
 });

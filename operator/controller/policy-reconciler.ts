@@ -20,6 +20,7 @@ import {
   seriesToStatus,
   windowEndingAt,
   type HistoryWindow,
+  observedHours,
 } from './energy-history.js';
 import type { EventRecorder } from './event-recorder.js';
 import { isForbidden } from './kube-rest-client.js';
@@ -206,12 +207,25 @@ export class PolicyReconciler {
     const build = (
       current: CarbonCompliancePolicy,
     ): { status: CarbonCompliancePolicyStatus; evaluation: Evaluation } => {
+      const stored = current.status?.energyHistory;
       const series = mergeReadings(
-        seriesFromStatus(current.status?.energyHistory, window),
-        perWorkloadReadings(workloads, collection),
+        seriesFromStatus(stored, window),
+        perWorkloadReadings(workloads, collection, 'energy_kWh'),
         window,
       );
-      const inputs = workloadInputs(namespace, workloads, series, window, collection);
+      const idleSeries = mergeReadings(
+        seriesFromStatus(stored, window, 'idleKWh'),
+        perWorkloadReadings(workloads, collection, 'idleShare_kWh'),
+        window,
+      );
+      const observed = observedHours(window, now.getTime(), [
+        collection.observedSinceMs,
+        stored?.observedSince ? Date.parse(stored.observedSince) : undefined,
+      ]);
+      const inputs = workloadInputs(namespace, workloads, series, window, collection, {
+        idleSeries,
+        ...(observed ? { observedHours: observed.hours } : {}),
+      });
       const evaluation = this.deps.evaluator.evaluate({
         namespace,
         spec,
@@ -275,7 +289,10 @@ export class PolicyReconciler {
         summary: evaluation.summary,
         workloads: listed,
         workloadsOmitted: omitted,
-        energyHistory: seriesToStatus(series, window, this.options.maxHistoryCells),
+        energyHistory: seriesToStatus(series, window, this.options.maxHistoryCells, {
+          idle: idleSeries,
+          ...(observed ? { observedSinceMs: observed.sinceMs } : {}),
+        }),
       };
       return { status, evaluation };
     };
@@ -462,18 +479,21 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
-/** Sums pods' hourly energy per workload key. */
+/** Sums pods' hourly active energy (or idle share) per workload key. */
 function perWorkloadReadings(
   workloads: Workload[],
   collection: MetricsCollection,
+  field: 'energy_kWh' | 'idleShare_kWh',
 ): Map<string, Array<{ hourStart: string; energy_kWh: number }>> {
   const out = new Map<string, Array<{ hourStart: string; energy_kWh: number }>>();
   for (const workload of workloads) {
     const byHour = new Map<string, number>();
     for (const pod of workload.pods) {
       const reading = collection.pods.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
-      for (const h of reading?.hourly ?? [])
-        byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + h.energy_kWh);
+      for (const h of reading?.hourly ?? []) {
+        const value = h[field];
+        if (value !== undefined) byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + value);
+      }
     }
     if (byHour.size > 0)
       out.set(
@@ -493,6 +513,7 @@ function workloadInputs(
   series: Map<string, Array<number | null>>,
   window: HistoryWindow,
   collection: MetricsCollection,
+  extra: { idleSeries: Map<string, Array<number | null>>; observedHours?: number },
 ): WorkloadEnergyInput[] {
   const byKey = new Map(workloads.map((w) => [w.key, w]));
   const keys = new Set([...byKey.keys(), ...series.keys()]);
@@ -503,12 +524,28 @@ function workloadInputs(
     const kind = key.slice(0, slash);
     if (!kinds.has(kind)) continue;
     const values = series.get(key) ?? [];
-    const hourly = values.flatMap((v, i) =>
-      v === null ? [] : [{ hourStart: hourIso(window.startMs + i * HOUR_MS), energy_kWh: v }],
-    );
+    const idleValues = extra.idleSeries.get(key);
     const readings = (workload?.pods ?? []).map((p) =>
       collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
     );
+    // The idle share is reported only where every pod with energy has one (never part-guessed).
+    const idleMissing =
+      readings.find((r) => r?.idleShareUnavailable !== undefined)?.idleShareUnavailable ??
+      (collection.idleShareSource === undefined
+        ? 'the metrics source gives no idle figure (see the energy source)'
+        : undefined);
+    const withIdle = idleMissing === undefined && idleValues !== undefined;
+    const hourly = values.flatMap((v, i) => {
+      if (v === null) return [];
+      const idle = withIdle ? idleValues[i] : null;
+      return [
+        {
+          hourStart: hourIso(window.startMs + i * HOUR_MS),
+          energy_kWh: v,
+          ...(idle !== null && idle !== undefined ? { idleShare_kWh: idle } : {}),
+        },
+      ];
+    });
     const livePower = readings.reduce<number | undefined>(
       (sum, r) => (r?.power_watts === undefined ? sum : (sum ?? 0) + r.power_watts),
       undefined,
@@ -525,6 +562,27 @@ function workloadInputs(
       zonesCounted: collection.zonesCounted,
       energySource: collection.energySource,
       dataQuality: collection.dataQuality,
+      idleShare: withIdle
+        ? {
+            available: true,
+            source: collection.idleShareSource!,
+            // Latest idle-share watts where the source has them, else the mean over the hours with data.
+            power_watts:
+              readings.reduce<number | undefined>(
+                (sum, r) => (r?.idleShare_watts === undefined ? sum : (sum ?? 0) + r.idleShare_watts),
+                undefined,
+              ) ??
+              (hourly.length > 0
+                ? (hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0) * 1000) / hourly.length
+                : 0),
+          }
+        : {
+            available: false,
+            reason: idleMissing ?? 'no idle-share history for this workload yet',
+          },
+      ...(extra.observedHours !== undefined && extra.observedHours > 0
+        ? { observed_hours: extra.observedHours }
+        : {}),
     };
     const usage = workloadUsage(workload, readings);
     if (usage) input.usage = usage;

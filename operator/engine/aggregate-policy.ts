@@ -1,5 +1,6 @@
 // A policy's summary over its workloads: totals, counts by status, and the policy-level effective
-// intensity (Σ emissions / Σ IT energy, the same formula one level up).
+// intensity (Σ emissions / Σ IT energy, the same formula one level up). Energy, power and emissions
+// are on the active basis; the idle share and the full footprint are beside them.
 import type { PolicySummary } from '../api/v1alpha1/types.js';
 import { roundTo, significant } from './presentation.js';
 import type { PueCertification } from './targets.js';
@@ -30,7 +31,12 @@ export function summarizeAssessments(
   let emissions = 0;
   let locationEmissions = 0;
   let marketEmissions = 0;
+  let emissionsPer30d_kg = 0;
   let power = 0;
+  // Full footprint only while every workload with energy has an idle share (never partly guessed).
+  let idle: number | null = 0;
+  let fullPer30d_kg: number | null = 0;
+  let observedHours = 0;
   let compliant = 0;
   let nonCompliant = 0;
   let insufficientData = 0;
@@ -40,6 +46,21 @@ export function summarizeAssessments(
     locationEmissions += a.accounting.location_based_emissions_gCO2eq;
     marketEmissions += a.accounting.market_based_emissions_gCO2eq;
     power += a.power_watts;
+    // 30 days from the hours the source observed (the same scale as each workload's projection).
+    const observed = a.window.observedHours ?? context.windowHours;
+    observedHours = Math.max(observedHours, observed);
+    const scale = observed > 0 ? 720 / observed : 0;
+    emissionsPer30d_kg += (a.emissions_gCO2eq * scale) / 1000;
+    const full = a.footprint?.active_plus_idle_share;
+    if (a.energy_kWh > 0 || (a.idle_share_kWh ?? 0) > 0) {
+      if (full && a.idle_share_kWh !== null && a.idle_share_kWh !== undefined) {
+        if (idle !== null) idle += a.idle_share_kWh;
+        if (fullPer30d_kg !== null) fullPer30d_kg += (full.emissions_gCO2eq * scale) / 1000;
+      } else {
+        idle = null;
+        fullPer30d_kg = null;
+      }
+    }
     if (a.status === 'COMPLIANT') compliant += 1;
     else if (a.status === 'NON_COMPLIANT') nonCompliant += 1;
     else insufficientData += 1;
@@ -47,7 +68,6 @@ export function summarizeAssessments(
   // The policy fails if any workload fails; it has no verdict while none has data.
   const status: ComplianceStatus =
     nonCompliant > 0 ? 'NON_COMPLIANT' : compliant > 0 ? 'COMPLIANT' : 'INSUFFICIENT_DATA';
-  const scale = context.windowHours > 0 ? 720 / context.windowHours : 0;
   return {
     status,
     workloads: assessments.length,
@@ -68,8 +88,12 @@ export function summarizeAssessments(
     },
     energy_kWh: significant(energy, 6),
     emissions_gCO2eq: significant(emissions, 6),
-    emissions_kgCO2eq_per_30d: significant((emissions * scale) / 1000, 4),
+    emissions_kgCO2eq_per_30d: significant(emissionsPer30d_kg, 4),
     power_watts: significant(power, 4),
+    idleShare_kWh: idle === null ? null : significant(idle, 6),
+    emissionsActivePlusIdleShare_kgCO2eq_per_30d:
+      fullPer30d_kg === null ? null : significant(fullPer30d_kg, 4),
+    observedHours: significant(assessments.length > 0 ? observedHours : 0, 4),
   };
 }
 

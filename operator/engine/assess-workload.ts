@@ -17,6 +17,7 @@ import type {
   AccountingBasis,
   ComplianceStatus,
   CriterionStatus,
+  FootprintFigures,
   HourlyIntensityProfile,
   Language,
   Optimization,
@@ -39,9 +40,21 @@ export const workloadEnergyInputSchema = z.object({
   workload: z.string().min(1),
   namespace: z.string().min(1),
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']),
+  kindAmbiguous: z
+    .array(z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']))
+    .optional(),
   pods: z.number().int().nonnegative(),
-  hourly: z.array(z.object({ hourStart, energy_kWh: finiteNonNegative })),
+  hourly: z.array(
+    z.object({ hourStart, energy_kWh: finiteNonNegative, idleShare_kWh: finiteNonNegative.optional() }),
+  ),
   power_watts: finiteNonNegative,
+  idleShare: z
+    .discriminatedUnion('available', [
+      z.object({ available: z.literal(true), source: z.string().min(1), power_watts: finiteNonNegative }),
+      z.object({ available: z.literal(false), reason: z.string().min(1) }),
+    ])
+    .optional(),
+  observed_hours: z.number().finite().positive().optional(),
   zonesCounted: z.array(z.string()),
   energySource: z.string().min(1),
   dataQuality: z.array(z.string()).optional(),
@@ -106,6 +119,10 @@ export type CoreAssessment = Omit<WorkloadAssessment, 'recommendation' | 'optimi
     emissions_gCO2eq: number;
     intensity: number | null;
     gridIntensity: number | null;
+    /** Hours observed by the source (the 30-day scale's denominator). */
+    observedHours: number;
+    idleShare_kWh: number | null;
+    idleShareEmissions_gCO2eq: number | null;
   };
 };
 
@@ -114,10 +131,16 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
   const pue = ctx.site.pue.value;
   let energy = 0;
   let gridWeighted = 0;
+  let idle = 0;
+  let idleGridWeighted = 0;
   let hoursWithData = 0;
   for (const bucket of input.hourly) {
-    if (bucket.energy_kWh <= 0) continue;
+    const idleKWh = bucket.idleShare_kWh ?? 0;
+    if (bucket.energy_kWh <= 0 && idleKWh <= 0) continue;
     const intensity = gridIntensityAt(ctx.profile, bucket.hourStart);
+    idle += idleKWh;
+    idleGridWeighted += idleKWh * intensity;
+    if (bucket.energy_kWh <= 0) continue;
     energy += bucket.energy_kWh;
     gridWeighted += bucket.energy_kWh * intensity;
     hoursWithData += 1;
@@ -150,19 +173,50 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
       ? 'NON_COMPLIANT'
       : 'COMPLIANT';
 
-  const scale = ctx.window.hours > 0 ? HOURS_PER_30_DAYS / ctx.window.hours : 0;
+  // 30 days from the hours the source actually observed (a policy one minute old has one minute of
+  // energy: scaling it by the window's nominal 24 h would report 1/1440 of its emissions).
+  const observedHours = Math.min(ctx.window.hours, input.observed_hours ?? ctx.window.hours);
+  const scale = observedHours > 0 ? HOURS_PER_30_DAYS / observedHours : 0;
+  const projectionBasis =
+    input.observed_hours === undefined
+      ? `window of ${ctx.window.hours} h scaled linearly to 30 days (720 h); the source did not report its coverage`
+      : `${significant(observedHours, 4)} h observed by the source (of a ${ctx.window.hours} h window) scaled linearly to 30 days (720 h)`;
   const embodied = ctx.embodied_gCO2eq ?? null;
   // SCI is location-based by definition (GSF SCI v1.1.0: market-based measures cannot lower it).
-  const sci =
+  const sciOf = (locationOperational: number): number | null =>
     hasEnergy && hoursWithData > 0 && embodied !== null
-      ? (locationEmissions + embodied) / hoursWithData
+      ? (locationOperational + embodied) / hoursWithData
       : null;
+  const sci = sciOf(locationEmissions);
   const certification = ctx.targets.pueCertification ?? null;
+  const idleInput = input.idleShare ?? {
+    available: false as const,
+    reason: 'the energy source reports no idle share for this workload',
+  };
+  // The idle share has no contract of its own: market-based, it is covered like the rest.
+  const idleLocationEmissions = idleGridWeighted * pue;
+  const idleEmissions = basis === 'market' ? idleLocationEmissions * (1 - coverage) : idleLocationEmissions;
+  const figures = (
+    footprintBasis: FootprintFigures['basis'],
+    kWh: number,
+    gCO2eq: number,
+    locationGCO2eq: number,
+  ): FootprintFigures => {
+    const s = sciOf(locationGCO2eq);
+    return {
+      basis: footprintBasis,
+      energy_kWh: significant(kWh, 6),
+      emissions_gCO2eq: significant(gCO2eq, 6),
+      emissions_kgCO2eq_per_30d: significant((gCO2eq * scale) / 1000, 4),
+      sci_gCO2eq_per_workload_hour: s === null ? null : significant(s, 4),
+    };
+  };
 
   return {
     workload: input.workload,
     namespace: input.namespace,
     kind: input.kind,
+    ...(input.kindAmbiguous && input.kindAmbiguous.length > 1 ? { kind_ambiguous: input.kindAmbiguous } : {}),
     pods: input.pods,
     standard: ctx.standardCode,
     status,
@@ -190,14 +244,34 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     },
     power_watts: significant(input.power_watts),
     energy_kWh: significant(energy, 6),
+    idle_share_watts: idleInput.available ? significant(idleInput.power_watts) : null,
+    idle_share_kWh: idleInput.available ? significant(idle, 6) : null,
+    idle_share_source: idleInput.available ? idleInput.source : `unavailable: ${idleInput.reason}`,
     emissions_gCO2eq: significant(emissions, 6),
     monthly_projection: {
       energy_kWh: significant(energy * scale, 4),
       emissions_kgCO2eq: significant((emissions * scale) / 1000, 4),
-      basis: `window of ${ctx.window.hours} h scaled linearly to 30 days (720 h)`,
+      basis: `active energy; ${projectionBasis}`,
     },
     sci_gCO2eq_per_workload_hour: sci === null ? null : significant(sci, 4),
-    window: { start: ctx.window.start, end: ctx.window.end, hours: ctx.window.hours, hoursWithData },
+    footprint: {
+      active: figures('active', energy, emissions, locationEmissions),
+      active_plus_idle_share: idleInput.available
+        ? figures(
+            'active + idle share',
+            energy + idle,
+            emissions + idleEmissions,
+            locationEmissions + idleLocationEmissions,
+          )
+        : null,
+    },
+    window: {
+      start: ctx.window.start,
+      end: ctx.window.end,
+      hours: ctx.window.hours,
+      hoursWithData,
+      observedHours: significant(observedHours, 4),
+    },
     sources: {
       energy: input.energySource,
       zones_counted: input.zonesCounted,
@@ -212,7 +286,15 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
       ...(certification ? { pue_certification: certification.source } : {}),
       data_quality: input.dataQuality ?? [],
     },
-    exact: { energy_kWh: energy, emissions_gCO2eq: emissions, intensity, gridIntensity },
+    exact: {
+      energy_kWh: energy,
+      emissions_gCO2eq: emissions,
+      intensity,
+      gridIntensity,
+      observedHours,
+      idleShare_kWh: idleInput.available ? idle : null,
+      idleShareEmissions_gCO2eq: idleInput.available ? idleEmissions : null,
+    },
   };
 }
 

@@ -10,7 +10,13 @@ import {
   type EmbodiedCoefficients,
   type ServerShape,
 } from './sci.js';
-import type { WorkloadAssessment, WorkloadEnergyInput } from './types.js';
+import type { Language, WorkloadAssessment, WorkloadEnergyInput, WorkloadKind } from './types.js';
+
+function ambiguityNote(kinds: WorkloadKind[], language: Language): string {
+  return language === 'ko'
+    ? `파드 이름만으로는 종류를 알 수 없습니다(${kinds.join(' 또는 ')}): 종류별 권고는 생략했습니다. --kind 또는 --kubeconfig로 지정하세요.`
+    : `The kind cannot be told from the pod names (${kinds.join(' or ')}): no kind-specific advice; set --kind or --kubeconfig.`;
+}
 
 export interface WorkloadAssessmentContext
   extends
@@ -62,8 +68,20 @@ export function assessWorkload(
   if (embodied && core.sci_gCO2eq_per_workload_hour !== null) core.sources.sci = embodied.source;
   // Advice turned off by the policy: the verdict sentence only.
   if (ctx.recommendations === false) return finishAssessment(core, [], verdictSentence(core, ctx.language));
-  const advice = recommend(input, core, { ...ctx, zone: ctx.site.zone });
-  const assessment = finishAssessment(core, advice.optimizations, advice.recommendation);
+  const ambiguous = core.kind_ambiguous;
+  // A kind that is only a guess gets no kind-specific advice (no batch schedule, no template patch):
+  // the advisers see a plain pod with no run length.
+  const adviceInput: WorkloadEnergyInput = ambiguous
+    ? (({ runLength_hours: _r, cronSchedule: _c, ...rest }) => ({ ...rest, kind: 'Pod' as const }))(input)
+    : input;
+  const advice = recommend(adviceInput, core, { ...ctx, zone: ctx.site.zone });
+  const optimizations = ambiguous
+    ? advice.optimizations.map(({ resourcesPatch: _p, schedule: _s, ...o }) => o)
+    : advice.optimizations;
+  const recommendation = ambiguous
+    ? `${advice.recommendation} ${ambiguityNote(ambiguous, ctx.language)}`
+    : advice.recommendation;
+  const assessment = finishAssessment(core, optimizations, recommendation);
   if (advice.optimizations.length > 0) {
     assessment.sources.cost = costSources(ctx.tariff ?? null, ctx.prices ?? {});
   }

@@ -16,8 +16,15 @@ export type WorkloadKind =
 /** IT energy of one workload in one clock hour (UTC hour start, ISO 8601 `YYYY-MM-DDTHH:00:00Z`). */
 export interface HourlyEnergy {
   hourStart: string;
+  /** Active (dynamic) IT energy in the hour: what Kepler attributes to the workload's own work. */
   energy_kWh: number;
+  /** The workload's share of node idle energy in the hour, when the source has one (see idleShare). */
+  idleShare_kWh?: number;
 }
+
+/** Whether the input carries the workload's share of node idle energy, and how it was obtained. */
+export type IdleShareInput =
+  { available: true; source: string; power_watts: number } | { available: false; reason: string };
 
 /** Requested vs observed usage, for right-sizing. Absent fields mean "unknown", never zero. */
 export interface WorkloadUsage {
@@ -34,11 +41,20 @@ export interface WorkloadEnergyInput {
   workload: string;
   namespace: string;
   kind: WorkloadKind;
+  /** Set when the kind is only a guess that fits several controllers (the CLI without a cluster: a Job
+   * and a DaemonSet look alike by pod name). The workload then gets no kind-specific advice. */
+  kindAmbiguous?: WorkloadKind[];
   pods: number;
   /** Hourly IT energy over the window; an empty list means no energy data. */
   hourly: HourlyEnergy[];
-  /** Mean IT power over the measured part of the window. */
+  /** Active (dynamic) IT power: latest, or mean over the measured part of the window. */
   power_watts: number;
+  /** The share of node idle energy beside the active energy (hourly values in hourly[].idleShare_kWh).
+   * Absent: the source gives none (reported as unavailable, never guessed). */
+  idleShare?: IdleShareInput;
+  /** Hours of the window the energy source actually observed (scrapes or Prometheus samples). The
+   * monthly projection scales from these, never from the window's nominal length. */
+  observed_hours?: number;
   /** Kepler zones that were counted, e.g. ['package', 'dram', 'gpu']. */
   zonesCounted: string[];
   /** e.g. 'measured: kepler 0.11.4 (rapl)', 'estimated: cpu-model', 'measured: kepler 0.7 (fake meter)'. */
@@ -188,10 +204,20 @@ export interface RenewableCoverage {
   source: string;
 }
 
+export interface FootprintFigures {
+  basis: 'active' | 'active + idle share';
+  energy_kWh: number;
+  emissions_gCO2eq: number;
+  emissions_kgCO2eq_per_30d: number;
+  sci_gCO2eq_per_workload_hour: number | null;
+}
+
 export interface WorkloadAssessment {
   workload: string;
   namespace: string;
   kind: WorkloadKind;
+  /** The kinds the workload may be when `kind` is only a guess (see WorkloadEnergyInput). */
+  kind_ambiguous?: WorkloadKind[];
   pods: number;
   standard: string;
   status: ComplianceStatus;
@@ -210,11 +236,26 @@ export interface WorkloadAssessment {
   pue_certification_points: number | null;
   /** Location- and market-based figures side by side (GHG Protocol Scope 2). */
   accounting: AccountingFigures;
+  /** Active (dynamic) power and energy, for every Kepler generation; the figures below without a
+   * basis of their own (emissions, intensity, SCI, monthly projection, savings) are on this basis. */
   power_watts: number;
   energy_kWh: number;
+  // The fields below marked optional are always set by this engine; statuses written by an older
+  // operator lack them, and readers (MCP, CLI) must cope.
+  /** The workload's share of node idle power and energy; null when the source exports none. */
+  idle_share_watts?: number | null;
+  idle_share_kWh?: number | null;
+  /** How the idle share was obtained, or 'unavailable: <why>'. */
+  idle_share_source?: string;
   emissions_gCO2eq: number;
   monthly_projection: { energy_kWh: number; emissions_kgCO2eq: number; basis: string };
   sci_gCO2eq_per_workload_hour: number | null;
+  /** Emissions and SCI on each basis, named: active alone, and the full footprint (active + idle
+   * share; null while the idle share is unavailable). */
+  footprint?: {
+    active: FootprintFigures;
+    active_plus_idle_share: FootprintFigures | null;
+  };
   recommendation: string;
   optimizations: Optimization[];
   combined: {
@@ -225,7 +266,14 @@ export interface WorkloadAssessment {
     projected_intensity_gCO2eq_kWh: number | null;
     reaches_target: boolean;
   } | null;
-  window: { start: string; end: string; hours: number; hoursWithData: number };
+  window: {
+    start: string;
+    end: string;
+    hours: number;
+    hoursWithData: number;
+    /** Hours the source actually observed; the 30-day projection scales from these. */
+    observedHours?: number;
+  };
   sources: {
     energy: string;
     zones_counted: string[];

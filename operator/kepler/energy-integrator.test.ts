@@ -5,16 +5,30 @@ import {
   counterIncrease,
   distributeToHours,
   hoursWithin,
-  integrateInterval,
+  CounterIntegrator,
   JOULES_PER_KWH,
   mergeHourly,
   podReadings,
   type EnergyReadingLike,
+  type IntegrationOptions,
+  type SnapshotLike,
 } from './energy-integrator.js';
 import { interpretKeplerScrape } from './kepler-metrics.js';
 import { rangeJsonToExposition } from './test-support/range-json-exposition.js';
 
 const H = 3_600_000;
+
+/** Energy between two scrapes: a CounterIntegrator given the two in turn. */
+function integrateInterval<R extends EnergyReadingLike>(
+  previous: SnapshotLike<R> | undefined,
+  current: SnapshotLike<R>,
+  options: IntegrationOptions = {},
+) {
+  if (!previous) return [];
+  const integrator = new CounterIntegrator<R>({ ...options, forgetAfterMs: Infinity });
+  integrator.next(previous);
+  return integrator.next(current);
+}
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 
 function reading(
@@ -150,8 +164,10 @@ describe('integrateInterval', () => {
       interpretKeplerScrape(parseExposition(rangeJsonToExposition(json, t)), { scrapedAtMs: t * 1000 });
     const rows = integrateInterval(podReadings(at(1702462599)), podReadings(at(1702462686)));
     const coredns = rows.find((r) => r.key === 'kube-system/coredns-565d847f94-lgfg6')!;
-    // 1333.215 J − 1076.247 J, no reset in this pod's series.
-    expect(coredns.joules).toBeCloseTo(256.968, 6);
+    // Active: dynamic 39.246 J − 32.733 J; idle share beside it: 1293.969 J − 1043.514 J (hand sums
+    // over package+dram+other+gpu of the fixture). No reset in this pod's series.
+    expect(coredns.joules).toBeCloseTo(6.513, 6);
+    expect(coredns.idleJoules).toBeCloseTo(250.455, 6);
     expect(coredns.flags).toEqual([]);
     expect(coredns.toMs - coredns.fromMs).toBe(87_000);
   });

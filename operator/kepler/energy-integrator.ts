@@ -35,9 +35,13 @@ export interface IntervalEnergy {
   key: string;
   fromMs: number;
   toMs: number;
+  /** Active (dynamic) energy of the reading over [fromMs, toMs). */
   joules: number;
+  /** Idle share over the same span: the reading's idle counters (0.7), or set by allocateNodeIdle (0.10+);
+   * undefined when no idle figure exists for it. */
+  idleJoules?: number | undefined;
   method: 'counter' | 'watts';
-  /** 'counter-reset', 'counter-wrap', 'new-series', 'implausible-increase', 'watts-gap-capped', … */
+  /** 'counter-reset', 'counter-wrap', 'new-series', 'implausible-increase', 'gap-nan', 'absent-gap', … */
   flags: string[];
 }
 
@@ -54,89 +58,204 @@ export function counterIncrease(previous: number, current: number, wrapJoules?: 
   return { joules: current, kind: 'reset' };
 }
 
+export interface CounterIntegratorOptions extends IntegrationOptions {
+  /** A series not seen for longer than this is forgotten: when it returns it counts as new. Default 1 h. */
+  forgetAfterMs?: number;
+}
+
+interface LastValue {
+  joules: number;
+  atMs: number;
+}
+
 /**
- * Energy of every reading between two snapshots. Readings absent from `current` (pods gone, terminated
- * series already cleared) contribute nothing; a series new in `current` counts its whole value (it began
- * after the previous scrape) unless that value is implausible for the interval, in which case it is the
- * baseline. With no previous snapshot there is no interval: the result is empty.
+ * Energy from a sequence of scrapes of one Kepler endpoint (or of one set of files). Every counter
+ * series keeps its last good value and when it was read, so:
+ * - a reading missing from one scrape and back later counts only its increase since it was last seen
+ *   (1,100 J → absent → 2,596 J is 1,496 J over the whole span, not 2,596 J);
+ * - a NaN (or infinite) value is a gap: it neither counts nor moves the baseline, and the next good value
+ *   is diffed against the last good one (a NaN is not a reset);
+ * - a series seen for the first time after the first scrape began after the previous scrape and counts
+ *   its whole value (unless implausible for that interval, then it is the baseline).
+ * The first scrape only sets the baselines. Pure apart from its own state; no clock.
  */
-export function integrateInterval<R extends EnergyReadingLike>(
-  previous: SnapshotLike<R> | undefined,
-  current: SnapshotLike<R>,
-  options: IntegrationOptions = {},
-): IntervalEnergy[] {
-  if (!previous) return [];
-  const fromMs = previous.scrapedAtMs;
-  const toMs = current.scrapedAtMs;
-  const elapsedMs = toMs - fromMs;
-  if (!(elapsedMs > 0)) return [];
-  const maxWatts = options.maxPlausibleWatts ?? 10_000;
-  const maxJoules = (maxWatts * elapsedMs) / 1000;
-  const maxWattsGapMs = options.maxWattsGapMs ?? 5 * 60_000;
+export class CounterIntegrator<R extends EnergyReadingLike> {
+  private readonly last = new Map<string, LastValue>();
+  private readonly lastWatts = new Map<string, LastValue>();
+  private previousScrapeMs: number | undefined;
 
-  const prevByKey = new Map<string, R>();
-  for (const r of previous.readings) prevByKey.set(r.key, r);
+  constructor(private readonly options: CounterIntegratorOptions = {}) {}
 
-  const out: IntervalEnergy[] = [];
-  for (const reading of current.readings) {
-    const before = prevByKey.get(reading.key);
-    const flags = new Set<string>();
-    if (reading.counters.length > 0) {
-      const prevCounters = new Map<string, number>();
-      for (const c of before?.counters ?? []) prevCounters.set(c.seriesId, c.joules);
-      let joules = 0;
-      for (const c of reading.counters) {
-        const prev = prevCounters.get(c.seriesId);
-        let inc: number;
-        if (prev === undefined) {
-          inc = c.joules;
-          flags.add('new-series');
-        } else {
-          const r = counterIncrease(prev, c.joules, options.wrapJoules?.(c.seriesId));
-          inc = r.joules;
-          if (r.kind === 'reset') flags.add('counter-reset');
-          if (r.kind === 'wrap') flags.add('counter-wrap');
-        }
-        if (!Number.isFinite(inc) || inc < 0 || inc > maxJoules) {
-          flags.add(prev === undefined ? 'new-series-baseline' : 'implausible-increase');
-          continue;
-        }
-        joules += inc;
+  /** Scrape time of the previous call, or undefined before the first. */
+  get lastScrapeMs(): number | undefined {
+    return this.previousScrapeMs;
+  }
+
+  next(current: SnapshotLike<R>): IntervalEnergy[] {
+    const toMs = current.scrapedAtMs;
+    const previousMs = this.previousScrapeMs;
+    if (previousMs !== undefined && !(toMs > previousMs)) return [];
+    const maxWatts = this.options.maxPlausibleWatts ?? 10_000;
+    const maxWattsGapMs = this.options.maxWattsGapMs ?? 5 * 60_000;
+    const out: IntervalEnergy[] = [];
+    for (const reading of current.readings) {
+      if (reading.counters.length > 0) {
+        if (previousMs !== undefined) out.push(...this.counterIntervals(reading, previousMs, toMs, maxWatts));
+        else this.remember(reading, toMs);
+        continue;
       }
-      out.push({ key: reading.key, fromMs, toMs, joules, method: 'counter', flags: [...flags].sort() });
-      continue;
-    }
-    const watts = sumWatts(reading.wattsByZone);
-    if (watts === undefined) continue;
-    const prevWatts = before ? sumWatts(before.wattsByZone) : undefined;
-    const mean = prevWatts === undefined ? watts : (watts + prevWatts) / 2;
-    let spanMs = elapsedMs;
-    let spanFrom = fromMs;
-    if (spanMs > maxWattsGapMs) {
-      spanMs = maxWattsGapMs;
-      spanFrom = toMs - maxWattsGapMs;
-      flags.add('watts-gap-capped');
-    }
-    if (!Number.isFinite(mean) || mean < 0 || mean > maxWatts) {
-      flags.add('implausible-watts');
+      const watts = sumWatts(reading.wattsByZone);
+      if (watts === undefined) continue;
+      const before = this.lastWatts.get(reading.key);
+      if (Number.isFinite(watts)) this.lastWatts.set(reading.key, { joules: watts, atMs: toMs });
+      if (previousMs === undefined) continue;
+      const flags = new Set<string>();
+      const prevWatts = before && before.atMs === previousMs ? before.joules : undefined;
+      const mean = prevWatts === undefined ? watts : (watts + prevWatts) / 2;
+      let spanFrom = previousMs;
+      if (toMs - previousMs > maxWattsGapMs) {
+        spanFrom = toMs - maxWattsGapMs;
+        flags.add('watts-gap-capped');
+      }
+      if (!Number.isFinite(mean) || mean < 0 || mean > maxWatts) {
+        flags.add('implausible-watts');
+        out.push({
+          key: reading.key,
+          fromMs: spanFrom,
+          toMs,
+          joules: 0,
+          method: 'watts',
+          flags: [...flags].sort(),
+        });
+        continue;
+      }
       out.push({
         key: reading.key,
         fromMs: spanFrom,
         toMs,
-        joules: 0,
+        joules: (mean * (toMs - spanFrom)) / 1000,
         method: 'watts',
         flags: [...flags].sort(),
       });
-      continue;
     }
-    out.push({
-      key: reading.key,
-      fromMs: spanFrom,
-      toMs,
-      joules: (mean * spanMs) / 1000,
-      method: 'watts',
-      flags: [...flags].sort(),
-    });
+    this.previousScrapeMs = toMs;
+    this.forget(toMs);
+    return out;
+  }
+
+  private remember(reading: R, atMs: number): void {
+    for (const c of reading.counters) {
+      if (Number.isFinite(c.joules)) this.last.set(c.seriesId, { joules: c.joules, atMs });
+    }
+  }
+
+  /** One interval per distinct start: normally one, more when some series were absent or NaN before. */
+  private counterIntervals(reading: R, previousMs: number, toMs: number, maxWatts: number): IntervalEnergy[] {
+    const byStart = new Map<number, { active: number; idle: number | undefined; flags: Set<string> }>();
+    const slot = (fromMs: number) => {
+      let entry = byStart.get(fromMs);
+      if (!entry) {
+        entry = { active: 0, idle: undefined, flags: new Set() };
+        byStart.set(fromMs, entry);
+      }
+      return entry;
+    };
+    for (const c of reading.counters) {
+      const before = this.last.get(c.seriesId);
+      const fromMs = before?.atMs ?? previousMs;
+      const entry = slot(fromMs);
+      if (c.part === 'idle' && entry.idle === undefined) entry.idle = 0;
+      if (!Number.isFinite(c.joules)) {
+        entry.flags.add('gap-nan');
+        continue;
+      }
+      if (before && before.atMs < previousMs) entry.flags.add('absent-gap');
+      let inc: number;
+      if (before === undefined) {
+        inc = c.joules;
+        entry.flags.add('new-series');
+      } else {
+        const r = counterIncrease(before.joules, c.joules, this.options.wrapJoules?.(c.seriesId));
+        inc = r.joules;
+        if (r.kind === 'reset') entry.flags.add('counter-reset');
+        if (r.kind === 'wrap') entry.flags.add('counter-wrap');
+      }
+      this.last.set(c.seriesId, { joules: c.joules, atMs: toMs });
+      const maxJoules = (maxWatts * (toMs - fromMs)) / 1000;
+      if (!Number.isFinite(inc) || inc < 0 || inc > maxJoules) {
+        entry.flags.add(before === undefined ? 'new-series-baseline' : 'implausible-increase');
+        continue;
+      }
+      if (c.part === 'idle') entry.idle = (entry.idle ?? 0) + inc;
+      else if (c.part !== 'total') entry.active += inc;
+    }
+    return [...byStart.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([fromMs, e]) => ({
+        key: reading.key,
+        fromMs,
+        toMs,
+        joules: e.active,
+        ...(e.idle !== undefined ? { idleJoules: e.idle } : {}),
+        method: 'counter' as const,
+        flags: [...e.flags].sort(),
+      }));
+  }
+
+  private forget(nowMs: number): void {
+    const ttl = this.options.forgetAfterMs ?? 3_600_000;
+    if (!Number.isFinite(ttl)) return;
+    for (const [id, v] of this.last) if (nowMs - v.atMs > ttl) this.last.delete(id);
+    for (const [id, v] of this.lastWatts) if (nowMs - v.atMs > ttl) this.lastWatts.delete(id);
+  }
+}
+
+/**
+ * Kepler 0.10+ attributes no idle energy to pods: it is allocated here. Each pod interval gets the
+ * idle increase of its node over the same scrape, times the pod's share of the active energy of all
+ * the node's pods in that scrape; the shares of a node's pods sum to the node's idle increase.
+ * Pods on a node without idle counters (or with no node) keep idleJoules undefined.
+ */
+export function allocateNodeIdle(
+  podIntervals: readonly IntervalEnergy[],
+  nodeOf: (podKey: string) => string | undefined,
+  nodeIntervals: readonly IntervalEnergy[],
+): IntervalEnergy[] {
+  const nodeIdle = new Map<string, number>();
+  for (const n of nodeIntervals) {
+    if (n.idleJoules !== undefined) nodeIdle.set(n.key, (nodeIdle.get(n.key) ?? 0) + n.idleJoules);
+  }
+  const activeOnNode = new Map<string, number>();
+  for (const p of podIntervals) {
+    const node = nodeOf(p.key);
+    if (node !== undefined) activeOnNode.set(node, (activeOnNode.get(node) ?? 0) + p.joules);
+  }
+  return podIntervals.map((p) => {
+    const node = nodeOf(p.key);
+    const idle = node === undefined ? undefined : nodeIdle.get(node);
+    if (idle === undefined) {
+      const { idleJoules: _dropped, ...rest } = p;
+      return rest;
+    }
+    const active = activeOnNode.get(node!) ?? 0;
+    return { ...p, idleJoules: active > 0 ? (idle * p.joules) / active : 0 };
+  });
+}
+
+/** The same split for one snapshot's gauges: a pod's share of its node's idle watts. */
+export function allocateNodeIdleWatts(
+  pods: ReadonlyArray<{ key: string; node: string | undefined; activeWatts: number }>,
+  nodeIdleWatts: ReadonlyMap<string, number>,
+): Map<string, number | undefined> {
+  const activeOnNode = new Map<string, number>();
+  for (const p of pods) {
+    if (p.node !== undefined) activeOnNode.set(p.node, (activeOnNode.get(p.node) ?? 0) + p.activeWatts);
+  }
+  const out = new Map<string, number | undefined>();
+  for (const p of pods) {
+    const idle = p.node === undefined ? undefined : nodeIdleWatts.get(p.node);
+    const active = p.node === undefined ? 0 : (activeOnNode.get(p.node) ?? 0);
+    out.set(p.key, idle === undefined ? undefined : active > 0 ? (idle * p.activeWatts) / active : 0);
   }
   return out;
 }
@@ -164,30 +283,51 @@ export function hourStartIso(ms: number): string {
 
 /**
  * Splits energy spent evenly over [fromMs, toMs) into UTC clock hours, in kWh. The split is proportional
- * to the time inside each hour (the mean power is all two scrapes can tell).
+ * to the time inside each hour (the mean power is all two scrapes can tell). An idle share, when given,
+ * is split the same way into idleShare_kWh.
  */
-export function distributeToHours(fromMs: number, toMs: number, joules: number): HourlyEnergy[] {
-  if (!(toMs > fromMs) || joules === 0) return [];
+export function distributeToHours(
+  fromMs: number,
+  toMs: number,
+  joules: number,
+  idleJoules?: number,
+): HourlyEnergy[] {
+  if (!(toMs > fromMs) || (joules === 0 && !idleJoules)) return [];
   const out: HourlyEnergy[] = [];
   const total = toMs - fromMs;
   let t = fromMs;
   while (t < toMs) {
     const hourEnd = (Math.floor(t / HOUR_MS) + 1) * HOUR_MS;
     const end = Math.min(hourEnd, toMs);
-    out.push({ hourStart: hourStartIso(t), energy_kWh: (joules * ((end - t) / total)) / JOULES_PER_KWH });
+    const share = (end - t) / total;
+    const bucket: HourlyEnergy = {
+      hourStart: hourStartIso(t),
+      energy_kWh: (joules * share) / JOULES_PER_KWH,
+    };
+    if (idleJoules !== undefined) bucket.idleShare_kWh = (idleJoules * share) / JOULES_PER_KWH;
+    out.push(bucket);
     t = end;
   }
   return out;
 }
 
-/** Adds hourly series together (same hour start → summed), sorted by hour. */
+/** Adds hourly series together (same hour start → summed; idle shares summed where present), sorted by hour. */
 export function mergeHourly(...series: ReadonlyArray<readonly HourlyEnergy[]>): HourlyEnergy[] {
-  const byHour = new Map<string, number>();
-  for (const list of series)
-    for (const h of list) byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + h.energy_kWh);
-  return [...byHour.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh }));
+  const byHour = new Map<string, HourlyEnergy>();
+  for (const list of series) {
+    for (const h of list) {
+      const sum = byHour.get(h.hourStart);
+      if (!sum) {
+        byHour.set(h.hourStart, { ...h });
+        continue;
+      }
+      sum.energy_kWh += h.energy_kWh;
+      if (h.idleShare_kWh !== undefined) sum.idleShare_kWh = (sum.idleShare_kWh ?? 0) + h.idleShare_kWh;
+    }
+  }
+  return [...byHour.values()].sort((a, b) =>
+    a.hourStart < b.hourStart ? -1 : a.hourStart > b.hourStart ? 1 : 0,
+  );
 }
 
 /** Keeps only hours that start inside [fromMs, toMs) — for a policy window. */

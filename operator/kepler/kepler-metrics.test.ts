@@ -149,27 +149,32 @@ describe('Kepler 0.7 (real data: DERIVED text fixture and the verbatim query_ran
     expect(snap.generation).toBe('legacy');
     expect(snap.version).toBe('unknown'); // this build's info line has no version label
     expect(snap.countedZones).toEqual(['package', 'dram', 'other', 'gpu']);
-    expect(snap.energySource).toBe('measured: kepler 0.7-line (rapl; modes dynamic+idle)');
+    expect(snap.energySource).toBe('measured: kepler 0.7-line (rapl; mode dynamic = active energy)');
+    expect(snap.idleShare.method).toBe('pod-idle-counters');
     expect(snap.dataQuality).toEqual(['unattributed-system-energy']);
   });
 
-  test('sums containers into pods over package+dram+other+gpu and both modes', () => {
+  test('sums containers into pods over package+dram+other+gpu; active energy is mode dynamic only', () => {
     expect(snap.pods.size).toBe(30); // 31 namespace/pod pairs minus the system_processes pseudo-pod
     const coredns = snap.pods.get('kube-system/coredns-565d847f94-lgfg6')!;
-    // Hand sum from the fixture: dynamic 39.246 J + idle 1293.969 J.
-    expect(totalJoules(coredns)).toBeCloseTo(1333.215, 6);
+    // Hand sum from the fixture: dynamic 39.246 J (active) + idle 1293.969 J (the idle share, apart).
+    expect(totalJoules(coredns)).toBeCloseTo(39.246, 6);
+    const idleCounters = coredns.counters.filter((c) => c.part === 'idle');
+    expect(idleCounters.reduce((s, c) => s + c.joules, 0)).toBeCloseTo(1293.969, 6);
     expect(coredns.joulesByMode!.dynamic).toBeCloseTo(39.246, 6);
     expect(coredns.joulesByMode!.idle).toBeCloseTo(1293.969, 6);
     const prom = snap.pods.get('monitoring/prometheus-k8s-0')!; // two containers
-    expect(totalJoules(prom)).toBeCloseTo(2441.646, 6);
+    expect(totalJoules(prom)).toBeCloseTo(prom.joulesByMode!.dynamic, 9);
+    expect(prom.joulesByMode!.dynamic + prom.joulesByMode!.idle).toBeCloseTo(2441.646, 6);
     expect(prom.level).toBe('container-sum');
   });
 
-  test("each pod's component sum equals Kepler's own kepler_container_joules_total", () => {
+  test("each pod's component sum equals Kepler's own kepler_container_joules_total{mode=dynamic}", () => {
     const aggregate = new Map<string, number>();
     const text = fixture('kepler-v0.7-DERIVED-model-server-idle.prom');
     const e = parseExposition(text);
     for (const s of e.families.get('kepler_container_joules_total')!.samples) {
+      if (s.label('mode') !== 'dynamic') continue;
       const key = podKey(s.label('container_namespace')!, s.label('pod_name')!);
       aggregate.set(key, (aggregate.get(key) ?? 0) + s.value);
     }
@@ -190,12 +195,12 @@ describe('Kepler 0.7 (real data: DERIVED text fixture and the verbatim query_ran
     const last = interpretKeplerScrape(parseExposition(rangeJsonToExposition(json, 1702462686)), {
       scrapedAtMs: T,
     });
-    expect(totalJoules(last.pods.get('kube-system/coredns-565d847f94-lgfg6')!)).toBeCloseTo(1333.215, 6);
+    expect(totalJoules(last.pods.get('kube-system/coredns-565d847f94-lgfg6')!)).toBeCloseTo(39.246, 6);
     const first = interpretKeplerScrape(parseExposition(rangeJsonToExposition(json, 1702462599)), {
       scrapedAtMs: T,
     });
-    // 87 s earlier the same pod's counters summed to 1076.247 J.
-    expect(totalJoules(first.pods.get('kube-system/coredns-565d847f94-lgfg6')!)).toBeCloseTo(1076.247, 6);
+    // 87 s earlier the same pod's dynamic counters summed to 32.733 J (1076.247 J with idle).
+    expect(totalJoules(first.pods.get('kube-system/coredns-565d847f94-lgfg6')!)).toBeCloseTo(32.733, 6);
   });
 
   test('model-estimated sources are flagged', () => {
@@ -206,6 +211,6 @@ kepler_node_info{components_power_source="estimator",cpu_architecture="x"} 1
     const s = interpretKeplerScrape(parseExposition(text), { scrapedAtMs: T });
     expect(s.version).toBe('v0.7.12');
     expect(s.dataQuality).toContain('model-estimated');
-    expect(s.energySource).toBe('measured: kepler v0.7.12 (model-estimated; modes dynamic+idle)');
+    expect(s.energySource).toBe('measured: kepler v0.7.12 (model-estimated; mode dynamic = active energy)');
   });
 });

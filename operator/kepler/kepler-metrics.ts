@@ -14,6 +14,9 @@ export interface CounterSeries {
   seriesId: string;
   zone: string;
   joules: number;
+  /** Which energy the counter holds: the workload's active (dynamic) energy (default), idle energy
+   * (0.7 `mode="idle"`, 0.10+ node `_idle_`), or a node's raw total (active + idle, not split). */
+  part?: 'active' | 'idle' | 'total';
 }
 
 export interface PodEnergyReading {
@@ -23,7 +26,8 @@ export interface PodEnergyReading {
   name: string;
   uid: string | undefined;
   node: string | undefined;
-  /** Cumulative joules per counted zone at scrape time (sum over the pod's counter series). */
+  /** Cumulative ACTIVE (dynamic) joules per counted zone at scrape time (0.7: `mode="dynamic"` only;
+   * 0.10+ attributes only active energy to pods). Idle energy is never in here. */
   joulesByZone: Record<string, number>;
   /** Instantaneous watts per counted zone (0.10+ gauges; absent in 0.7). */
   wattsByZone: Record<string, number>;
@@ -47,6 +51,9 @@ export interface NodeEnergyReading {
   idleJoulesByZone: Record<string, number>;
   /** 0.10+ `kepler_node_cpu_usage_ratio` (0..1). */
   cpuUsageRatio: number | undefined;
+  /** 0.10+ `kepler_node_cpu_active_watts` / `_idle_watts` per counted zone. */
+  activeWattsByZone: Record<string, number>;
+  idleWattsByZone: Record<string, number>;
   /** Whole-platform power where exposed (Redfish `kepler_platform_watts`, legacy ACPI counter as joules). */
   platformWatts: number | undefined;
   platformJoules: number | undefined;
@@ -68,6 +75,20 @@ export interface KeplerSnapshot {
   dataQuality: string[];
   /** Short description for sources: 'measured: kepler v0.11.4 (rapl)'. */
   energySource: string;
+  /** How a pod's share of node idle energy is obtained from this scrape, or why it cannot be. */
+  idleShare: IdleShareMethod;
+}
+
+/**
+ * Where a pod's idle share comes from (research/kepler.md §1, §2, §5):
+ * - 'pod-idle-counters' (0.7): Kepler's own per-container `mode="idle"` counters;
+ * - 'node-idle-allocation' (0.10+): the node's `kepler_node_cpu_idle_joules_total` (or `_idle_watts`)
+ *   split over the pods on the node by their share of the pods' active energy;
+ * - 'unavailable': Kepler exported no idle figure; `text` says why. Never guessed.
+ */
+export interface IdleShareMethod {
+  method: 'pod-idle-counters' | 'node-idle-allocation' | 'unavailable';
+  text: string;
 }
 
 export interface InterpretOptions {
@@ -129,6 +150,7 @@ export function interpretKeplerScrape(exposition: Exposition, options: Interpret
     countedZones: [],
     dataQuality: ['no-kepler-metrics'],
     energySource: 'none: no Kepler metrics in the scrape',
+    idleShare: { method: 'unavailable', text: 'unavailable: no Kepler metrics in the scrape' },
   };
 }
 
@@ -285,6 +307,8 @@ function interpretRewrite(
         wattsByZone: {},
         activeJoulesByZone: {},
         idleJoulesByZone: {},
+        activeWattsByZone: {},
+        idleWattsByZone: {},
         cpuUsageRatio: undefined,
         platformWatts: undefined,
         platformJoules: undefined,
@@ -318,7 +342,17 @@ function interpretRewrite(
         seriesId: `node:${n.name}|${target}|zone=${zone}|path=${s.label('path') ?? ''}`,
         zone,
         joules: s.value,
+        part: target === 'idleJoulesByZone' ? 'idle' : 'active',
       });
+    }
+  }
+  for (const [name, target] of [
+    ['kepler_node_cpu_active_watts', 'activeWattsByZone'],
+    ['kepler_node_cpu_idle_watts', 'idleWattsByZone'],
+  ] as const) {
+    for (const s of samplesNamed(exposition, name)) {
+      const zone = s.label('zone') ?? '';
+      if (cpuZones.has(zone)) add(ensureNode(s)[target], zone, s.value);
     }
   }
   if (active.length === 0 && idle.length === 0) {
@@ -332,6 +366,7 @@ function interpretRewrite(
         seriesId: `node:${n.name}|raw|zone=${zone}|path=${s.label('path') ?? ''}`,
         zone,
         joules: s.value,
+        part: 'total',
       });
     }
   }
@@ -356,6 +391,9 @@ function interpretRewrite(
   }
   const nodeList = [...nodes.values()];
   for (const n of nodeList) n.dataQuality = [...snapshotFlags];
+  const idleNodes = nodeList.filter(
+    (n) => Object.keys(n.idleJoulesByZone).length > 0 || Object.keys(n.idleWattsByZone).length > 0,
+  );
   return {
     generation: 'rewrite',
     version,
@@ -365,6 +403,18 @@ function interpretRewrite(
     countedZones: counted,
     dataQuality: snapshotFlags,
     energySource: `measured: kepler ${version} (${meterName(snapshotFlags)})`,
+    idleShare:
+      idleNodes.length > 0
+        ? {
+            method: 'node-idle-allocation',
+            text:
+              'allocated: node idle energy (kepler_node_cpu_idle_joules_total, zones ' +
+              `${choice.zones.join('+')}) split over the node's pods by their share of its pods' active energy`,
+          }
+        : {
+            method: 'unavailable',
+            text: 'unavailable: this Kepler 0.10+ scrape has no kepler_node_cpu_idle_joules_total or kepler_node_cpu_idle_watts',
+          },
   };
 }
 
@@ -429,13 +479,17 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
       }
       const mode = s.label('mode') ?? 'dynamic';
       const r = ensurePod(namespace, name);
-      add(r.joulesByZone, component, s.value);
+      // Active energy only: the idle mode is the pod's share of node idle, reported beside it.
       if (mode === 'idle') r.joulesByMode!.idle += s.value;
-      else r.joulesByMode!.dynamic += s.value;
+      else {
+        r.joulesByMode!.dynamic += s.value;
+        add(r.joulesByZone, component, s.value);
+      }
       r.counters.push({
         seriesId: `ctr:${s.label('container_id') ?? s.label('container_name') ?? ''}|zone=${component}|mode=${mode}`,
         zone: component,
         joules: s.value,
+        part: mode === 'idle' ? 'idle' : 'active',
       });
     }
   }
@@ -448,13 +502,16 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
       if (LEGACY_PSEUDO_NAMESPACES.has(namespace)) continue;
       const mode = s.label('mode') ?? 'dynamic';
       const r = ensurePod(namespace, s.label('pod_name') ?? '');
-      add(r.joulesByZone, 'total', s.value);
       if (mode === 'idle') r.joulesByMode!.idle += s.value;
-      else r.joulesByMode!.dynamic += s.value;
+      else {
+        r.joulesByMode!.dynamic += s.value;
+        add(r.joulesByZone, 'total', s.value);
+      }
       r.counters.push({
         seriesId: `ctr:${s.label('container_id') ?? ''}|zone=total|mode=${mode}`,
         zone: 'total',
         joules: s.value,
+        part: mode === 'idle' ? 'idle' : 'active',
       });
     }
   }
@@ -471,6 +528,8 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
         wattsByZone: {},
         activeJoulesByZone: {},
         idleJoulesByZone: {},
+        activeWattsByZone: {},
+        idleWattsByZone: {},
         cpuUsageRatio: undefined,
         platformWatts: undefined,
         platformJoules: undefined,
@@ -496,6 +555,7 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
         seriesId: `node:${n.name}|zone=${component}|mode=${mode}|unit=${unit}`,
         zone: component,
         joules: s.value,
+        part: mode === 'idle' ? 'idle' : 'active',
       });
     }
   }
@@ -513,9 +573,18 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
   }
   if (unattributedJoules > 0) flags.add('unattributed-system-energy');
 
+  // Kepler 0.7 writes the idle mode on the aggregate counter unconditionally, as 0 unless
+  // EXPOSE_ESTIMATED_IDLE_POWER_METRICS is on (research/kepler.md §1.2): all zero means not exported.
+  let idleExported = false;
+  for (const r of pods.values()) {
+    if (r.counters.some((c) => c.part === 'idle' && c.joules > 0)) idleExported = true;
+  }
+  if (!idleExported) {
+    for (const r of pods.values()) r.counters = r.counters.filter((c) => c.part !== 'idle');
+  }
   const snapshotFlags = [...flags].sort();
   for (const r of pods.values()) {
-    r.countedZones = counted.filter((z) => z in r.joulesByZone);
+    r.countedZones = counted.filter((z) => z in r.joulesByZone || r.counters.some((c) => c.zone === z));
     r.dataQuality = [...snapshotFlags];
   }
   const nodeList = [...nodes.values()];
@@ -528,7 +597,16 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
     pods,
     countedZones: counted,
     dataQuality: snapshotFlags,
-    energySource: `measured: kepler ${version === 'unknown' ? '0.7-line' : version} (${meterName(snapshotFlags)}; modes dynamic+idle)`,
+    energySource: `measured: kepler ${version === 'unknown' ? '0.7-line' : version} (${meterName(snapshotFlags)}; mode dynamic = active energy)`,
+    idleShare: idleExported
+      ? {
+          method: 'pod-idle-counters',
+          text: 'measured: Kepler 0.7 per-container mode="idle" counters (the pod\'s share of node idle as Kepler attributes it)',
+        }
+      : {
+          method: 'unavailable',
+          text: 'unavailable: this Kepler 0.7 scrape exports no non-zero mode="idle" container counters (EXPOSE_ESTIMATED_IDLE_POWER_METRICS off)',
+        },
   };
 }
 

@@ -55,6 +55,10 @@ export interface FixtureExporterOptions {
   /** Simulated node idle power per zone (node series only; Kepler never gives idle to pods). */
   nodeIdleWatts?: Record<string, number>;
   version?: string;
+  /** Kepler's metrics level for workloads: 'pod' (default) exports kepler_pod_cpu_*; 'container'
+   * (Kepler run with --metrics=node,container) exports only kepler_container_cpu_*, which carry the pod
+   * UID (pod_id) and no pod name. */
+  workloadLevel?: 'pod' | 'container';
 }
 
 export interface FixtureExporter {
@@ -217,6 +221,57 @@ export async function startFixtureExporter(options: FixtureExporterOptions): Pro
           })),
       ),
     });
+    if (options.workloadLevel === 'container') {
+      const containerFamily = (
+        name: string,
+        help: string,
+        type: 'counter' | 'gauge',
+        value: (p: FixturePod & { sinceMs: number }, zone: string) => number,
+      ): WritableFamily => ({
+        name,
+        type,
+        help: `${help} ${SIMULATED}`,
+        samples: sorted.flatMap((p) =>
+          Object.keys(p.watts)
+            .sort()
+            .map((zone) => ({
+              name,
+              labels: [
+                'container_id',
+                `ctr-${p.uid}`,
+                'container_name',
+                'main',
+                'node_name',
+                p.node ?? nodeName,
+                'pod_id',
+                p.uid,
+                'runtime',
+                'containerd',
+                'state',
+                p.terminated ? 'terminated' : 'running',
+                'zone',
+                zone,
+              ],
+              value: value(p, zone),
+            })),
+        ),
+      });
+      families.push(
+        containerFamily(
+          'kepler_container_cpu_joules_total',
+          'Energy consumption of cpu at container level in joules',
+          'counter',
+          (p, z) => p.watts[z]! * seconds(atMs, p.sinceMs),
+        ),
+        containerFamily(
+          'kepler_container_cpu_watts',
+          'Power consumption of cpu at container level in watts',
+          'gauge',
+          (p, z) => (p.terminated ? 0 : p.watts[z]!),
+        ),
+      );
+      return writeExposition(families);
+    }
     families.push(
       podFamily(
         'kepler_pod_cpu_joules_total',

@@ -59,6 +59,14 @@ describe('KeplerEndpointSource', () => {
       // web-2: 36 W × 2400 s = 86400 J = 0.024 kWh.
       expect(c.pods.get('shop/web-2')!.hourly.reduce((s, h) => s + h.energy_kWh, 0)).toBeCloseTo(0.024, 12);
       expect(c.pods.get('shop/web-2')!.power_watts).toBe(36);
+      // Active energy above; beside it the idle share: web-1 is node-a's only pod, so it gets all of
+      // the node's 40 + 6 W idle (the exporter's node idle): 46 W × 2400 s = 110400 J ≈ 0.0306667 kWh.
+      const web1 = c.pods.get('shop/web-1')!;
+      expect(web1.hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0)).toBeCloseTo(110_400 / 3.6e6, 12);
+      expect(web1.idleShare_watts).toBeCloseTo(46, 9);
+      expect(web1.idleShareUnavailable).toBeUndefined();
+      expect(c.idleShareSource).toMatch(/^allocated: node idle energy/);
+      expect(c.observedSinceMs).toBe(Date.UTC(2026, 2, 1, 9, 40, 0));
       expect(c.pods.has('shop/absent')).toBe(false);
       expect(c.zonesCounted.sort()).toEqual(['dram', 'package']);
       expect(c.energySource).toBe('measured: kepler v0.11.4-simulated (rapl)');
@@ -79,6 +87,8 @@ describe('KeplerEndpointSource', () => {
       ).toEqual({
         hourStart: '2026-03-01T10:00:00Z',
         energy_kWh: 0.004 + 0.002,
+        // The node's 46 W idle over the 30 min of hour 10 (the restart resets its counters too).
+        idleShare_kWh: (46 * 1800) / 3.6e6,
       });
 
       // One endpoint down: partial data plus a typed error for that target.
@@ -94,6 +104,43 @@ describe('KeplerEndpointSource', () => {
       b.setMode('ok');
     } finally {
       await source.stop();
+    }
+  });
+
+  test('container-level series only (pod UID, no name): mapped to the pods through their UID', async () => {
+    const start = nowMs;
+    const containers = await startFixtureExporter({
+      pods: [{ namespace: 'shop', name: 'api-0', uid: 'uid-api-0', watts: { package: 18 } }],
+      nodeName: 'node-c',
+      workloadLevel: 'container',
+      clock,
+    });
+    const source = new KeplerEndpointSource({
+      targets: [{ url: containers.url }],
+      scrapeIntervalMs: 60_000,
+      clock,
+    });
+    try {
+      expect(containers.render()).not.toMatch(/kepler_pod_cpu/);
+      await source.scrapeAll();
+      nowMs += 10 * 60_000;
+      await source.scrapeAll();
+      const request = { from: new Date(nowMs - H), to: new Date(nowMs) };
+      // The pod cache knows the UID: the energy is found.
+      const named = await source.collect({
+        pods: [{ namespace: 'shop', name: 'api-0', uid: 'uid-api-0' }],
+        ...request,
+      });
+      const kWh = named.pods.get('shop/api-0')!.hourly.reduce((s, h) => s + h.energy_kWh, 0);
+      expect(kWh * 3.6e6).toBeCloseTo(18 * 600, 6);
+      expect(named.pods.get('shop/api-0')!.power_watts).toBe(18);
+      // Without the UID nothing ties the series to the pod: no guess.
+      const unnamed = await source.collect({ pods: [{ namespace: 'shop', name: 'api-0' }], ...request });
+      expect(unnamed.pods.has('shop/api-0')).toBe(false);
+    } finally {
+      await source.stop();
+      await containers.stop();
+      nowMs = start + 10 * 60_000;
     }
   });
 

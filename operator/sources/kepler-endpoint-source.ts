@@ -6,11 +6,15 @@
 import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { HourlyEnergy } from '../engine/types.js';
 import {
+  allocateNodeIdle,
+  allocateNodeIdleWatts,
+  CounterIntegrator,
   distributeToHours,
   hoursWithin,
-  integrateInterval,
   mergeHourly,
+  nodeReadings,
   podReadings,
+  type EnergyReadingLike,
 } from '../kepler/energy-integrator.js';
 import { totalWatts, type KeplerSnapshot, type PodEnergyReading } from '../kepler/kepler-metrics.js';
 import {
@@ -49,6 +53,9 @@ interface EndpointState {
   scraper: KeplerEndpointScraper;
   previous: KeplerSnapshot | undefined;
   lastError: MetricsSourceError | undefined;
+  /** Per-series counter baselines of this endpoint's pods and nodes (gaps are not resets). */
+  pods: CounterIntegrator<PodEnergyReading>;
+  nodes: CounterIntegrator<EnergyReadingLike>;
 }
 
 interface PodHistory {
@@ -57,6 +64,9 @@ interface PodHistory {
   uid: string | undefined;
   hourly: HourlyEnergy[];
   watts: number | undefined;
+  idleWatts: number | undefined;
+  /** Why the latest interval had no idle share, if it had none. */
+  idleUnavailable: string | undefined;
   lastSeenMs: number;
 }
 
@@ -67,6 +77,8 @@ export class KeplerEndpointSource implements MetricsSource {
   private readonly zones = new Set<string>();
   private readonly flags = new Set<string>();
   private energySource = 'measured: kepler';
+  private idleShareSource: string | undefined;
+  private firstScrapeMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private lastRoundMs: number | undefined;
@@ -134,7 +146,13 @@ export class KeplerEndpointSource implements MetricsSource {
           ...(target.nodeName !== undefined ? { nodeName: target.nodeName } : {}),
           ...(this.options.logger ? { logger: this.options.logger } : {}),
         });
-        state = { scraper, previous: undefined, lastError: undefined };
+        state = {
+          scraper,
+          previous: undefined,
+          lastError: undefined,
+          pods: new CounterIntegrator(),
+          nodes: new CounterIntegrator(),
+        };
         this.endpoints.set(target.url, state);
       } catch (err) {
         this.options.logger?.warn({ target: target.url, err: String(err) }, 'kepler endpoint unusable');
@@ -143,7 +161,7 @@ export class KeplerEndpointSource implements MetricsSource {
     }
     try {
       const { snapshot } = await state.scraper.scrape(undefined, this.now());
-      this.absorb(state.previous, snapshot);
+      this.absorb(state, snapshot);
       state.previous = snapshot;
       state.lastError = undefined;
     } catch (err) {
@@ -158,12 +176,35 @@ export class KeplerEndpointSource implements MetricsSource {
     }
   }
 
-  private absorb(previous: KeplerSnapshot | undefined, current: KeplerSnapshot): void {
+  private absorb(state: EndpointState, current: KeplerSnapshot): void {
     for (const z of current.countedZones) this.zones.add(z);
     for (const f of current.dataQuality) this.flags.add(f);
     this.energySource = current.energySource;
+    this.firstScrapeMs ??= current.scrapedAtMs;
     const readings = new Map<string, PodEnergyReading>(current.pods);
-    for (const interval of integrateInterval(previous && podReadings(previous), podReadings(current))) {
+    const nodeOf = (key: string) => readings.get(key)?.node;
+    let intervals = state.pods.next(podReadings(current));
+    const nodeIntervals = state.nodes.next(nodeReadings(current));
+    // 0.10+ attributes no idle to pods: split each node's idle over its pods by active share.
+    if (current.idleShare.method === 'node-idle-allocation')
+      intervals = allocateNodeIdle(intervals, nodeOf, nodeIntervals);
+    if (current.idleShare.method !== 'unavailable') this.idleShareSource = current.idleShare.text;
+    const idleWatts =
+      current.idleShare.method === 'node-idle-allocation'
+        ? allocateNodeIdleWatts(
+            [...readings.values()].map((r) => ({
+              key: r.key,
+              node: r.node,
+              activeWatts: r.terminated ? 0 : totalWatts(r),
+            })),
+            new Map(
+              current.nodes
+                .filter((n) => Object.keys(n.idleWattsByZone).length > 0)
+                .map((n) => [n.name, totalWatts({ wattsByZone: n.idleWattsByZone })]),
+            ),
+          )
+        : undefined;
+    for (const interval of intervals) {
       const r = readings.get(interval.key)!;
       // Pods are kept by namespace/name (uid-only container sums by uid until collect() can resolve them).
       const key = r.namespace || r.name ? `${r.namespace}/${r.name}` : interval.key;
@@ -175,12 +216,24 @@ export class KeplerEndpointSource implements MetricsSource {
           uid: r.uid,
           hourly: [],
           watts: undefined,
+          idleWatts: undefined,
+          idleUnavailable: undefined,
           lastSeenMs: current.scrapedAtMs,
         };
         this.history.set(key, h);
       }
-      h.hourly = mergeHourly(h.hourly, distributeToHours(interval.fromMs, interval.toMs, interval.joules));
+      h.hourly = mergeHourly(
+        h.hourly,
+        distributeToHours(interval.fromMs, interval.toMs, interval.joules, interval.idleJoules),
+      );
       h.watts = r.terminated ? 0 : totalWatts(r);
+      h.idleWatts = r.terminated ? 0 : idleWatts?.get(r.key);
+      h.idleUnavailable =
+        interval.idleJoules !== undefined
+          ? undefined
+          : current.idleShare.method === 'unavailable'
+            ? current.idleShare.text.replace(/^unavailable: /, '')
+            : `no idle figure for node ${r.node ?? '(unknown)'} in the Kepler scrape`;
       h.lastSeenMs = current.scrapedAtMs;
       if (r.uid) h.uid = r.uid;
     }
@@ -229,6 +282,8 @@ export class KeplerEndpointSource implements MetricsSource {
         pod: ref.name,
         hourly: hoursWithin(h.hourly, fromMs, toMs),
         ...(h.watts !== undefined ? { power_watts: h.watts } : {}),
+        ...(h.idleWatts !== undefined ? { idleShare_watts: h.idleWatts } : {}),
+        ...(h.idleUnavailable !== undefined ? { idleShareUnavailable: h.idleUnavailable } : {}),
       });
     }
     return {
@@ -236,6 +291,9 @@ export class KeplerEndpointSource implements MetricsSource {
       zonesCounted: [...this.zones],
       energySource: this.energySource,
       dataQuality: [...this.flags].sort(),
+      ...(this.idleShareSource !== undefined ? { idleShareSource: this.idleShareSource } : {}),
+      // Energy exists only between scrapes: the first one starts the observation.
+      ...(this.firstScrapeMs !== undefined ? { observedSinceMs: this.firstScrapeMs } : {}),
       errors,
     };
   }

@@ -176,6 +176,13 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     expect(ratio).toBeLessThan(2.7);
     expect(c.pods.has('shop/absent')).toBe(false);
     expect(c.pods.get('shop/web-2')!.power_watts).toBeCloseTo(30, 0);
+    // Idle share beside the active energy: the node's 40 + 6 W idle split over its three pods by
+    // active power (12, 30 and 99 W counted): web-1 gets 12/141 of 46 W, i.e. 0.326 × its active energy.
+    const idle1 = c.pods.get('shop/web-1')!.hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0);
+    expect(idle1 / kWh('shop', 'web-1')).toBeGreaterThan(0.3);
+    expect(idle1 / kWh('shop', 'web-1')).toBeLessThan(0.35);
+    expect(c.pods.get('shop/web-1')!.idleShareUnavailable).toBeUndefined();
+    expect(c.idleShareSource).toMatch(/^allocated: node idle energy/);
     expect(c.energySource).toMatch(/via prometheus/);
     expect(c.errors).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   podEnergyQuery,
+  podIdleShareQuery,
   podPowerQuery,
   promqlRegexAnyOf,
   promqlString,
@@ -70,10 +71,25 @@ describe('query templates', () => {
     );
   });
 
-  test('legacy: the aggregate container counter by pod', () => {
+  test('legacy: the aggregate container counter by pod, mode dynamic (active energy) only', () => {
     expect(podEnergyQuery('legacy', 'ml', '1h', ['train-0'])).toBe(
-      'sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{container_namespace="ml",pod_name=~"train-0"}[1h]))',
+      'sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="dynamic",container_namespace="ml",pod_name=~"train-0"}[1h]))',
     );
+  });
+
+  test('idle share: 0.7 mode="idle" counters; 0.10+ node idle split by the active share of all its pods', () => {
+    expect(podIdleShareQuery('legacy', 'ml', '1h', ['train-0'])).toBe(
+      'sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",container_namespace="ml",pod_name=~"train-0"}[1h]))',
+    );
+    const q = podIdleShareQuery('rewrite', 'shop', '1h');
+    // The denominator sums the pods of every namespace on the node, so the shares sum to the node's idle.
+    expect(q).toContain(
+      '/ on (node_name) group_left sum by (node_name) (increase(kepler_pod_cpu_joules_total{zone=~"package|dram"}[1h]))',
+    );
+    expect(q).toContain(
+      '* on (node_name) group_left sum by (node_name) (increase(kepler_node_cpu_idle_joules_total{zone=~"package|dram"}[1h]))',
+    );
+    expect(() => podIdleShareQuery('rewrite', 'n', '1h] or up[')).toThrow(/invalid range/);
   });
 
   test('hostile namespace and pod names stay inside their string literals', () => {

@@ -65,12 +65,48 @@ export function podEnergyQuery(
     );
   }
   const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
-  // Legacy aggregate counter = package + dram + other + gpu, both modes (dynamic + idle).
+  // Legacy aggregate counter = package + dram + other + gpu; mode="dynamic" is the active energy
+  // (mode="idle" is the pod's idle share, reported beside it: podIdleShareQuery).
   return (
-    `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{` +
+    `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="dynamic",` +
     `container_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
   );
 }
+
+/**
+ * The PromQL for each pod's share of node idle joules over `[range]`:
+ * - 0.7: Kepler's own per-container mode="idle" counters;
+ * - 0.10+: the node's kepler_node_cpu_idle_joules_total split over the node's pods by their share of the
+ *   active energy of all the node's pods (every namespace: the shares must sum to the node's idle).
+ */
+export function podIdleShareQuery(
+  generation: KeplerPromGeneration,
+  namespace: string,
+  range: string,
+  pods?: readonly string[],
+): string {
+  if (!/^\d+[smhd]$/.test(range)) throw new Error(`invalid range ${range}`);
+  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
+  if (generation === 'legacy') {
+    return (
+      `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",` +
+      `container_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
+    );
+  }
+  const zones = 'zone=~"package|dram"';
+  return (
+    `sum by (pod_namespace, pod_name) (` +
+    `sum by (node_name, pod_namespace, pod_name) (increase(kepler_pod_cpu_joules_total{${zones},pod_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))` +
+    ` / on (node_name) group_left sum by (node_name) (increase(kepler_pod_cpu_joules_total{${zones}}[${range}]))` +
+    ` * on (node_name) group_left sum by (node_name) (increase(kepler_node_cpu_idle_joules_total{${zones}}[${range}])))`
+  );
+}
+
+export const IDLE_SHARE_SOURCE: Record<KeplerPromGeneration, string> = {
+  rewrite:
+    "allocated: node idle energy (kepler_node_cpu_idle_joules_total, package+dram) via prometheus, split over the node's pods by their share of its pods' active energy",
+  legacy: 'measured: Kepler 0.7 per-container mode="idle" counters via prometheus',
+};
 
 /** Current power: the 0.10+ watts gauge (as Kepler's dashboards use it); legacy has counters only: irate. */
 export function podPowerQuery(
@@ -82,7 +118,7 @@ export function podPowerQuery(
   if (generation === 'rewrite') {
     return `sum by (pod_namespace, pod_name) (kepler_pod_cpu_watts{zone=~"package|dram",pod_namespace=${promqlString(namespace)}${podMatcher}})`;
   }
-  return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{container_namespace=${promqlString(namespace)}${podMatcher}}[5m]))`;
+  return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{mode="dynamic",container_namespace=${promqlString(namespace)}${podMatcher}}[5m]))`;
 }
 
 const sampleValue = z.tuple([z.number(), z.string()]);
@@ -310,12 +346,21 @@ export class PrometheusSource implements MetricsSource {
     const nsLabel = generation === 'rewrite' ? 'pod_namespace' : 'container_namespace';
     for (const [namespace, names] of byNamespace) {
       const list = [...names].sort();
-      const hourly = new Map<string, HourlyEnergy[]>();
-      const push = (pod: string, hourStart: string, joules: number): void => {
+      const hourly = new Map<string, Map<string, HourlyEnergy>>();
+      const push = (
+        pod: string,
+        hourStart: string,
+        joules: number,
+        field: 'energy_kWh' | 'idleShare_kWh' = 'energy_kWh',
+      ): void => {
         if (!Number.isFinite(joules) || joules <= 0) return;
-        if (!hourly.has(pod)) hourly.set(pod, []);
-        hourly.get(pod)!.push({ hourStart, energy_kWh: joules / JOULES_PER_KWH });
+        if (!hourly.has(pod)) hourly.set(pod, new Map());
+        const hours = hourly.get(pod)!;
+        const bucket = hours.get(hourStart) ?? { hourStart, energy_kWh: 0 };
+        bucket[field] = (bucket[field] ?? 0) + joules / JOULES_PER_KWH;
+        hours.set(hourStart, bucket);
       };
+      const hasIdle = new Set<string>();
       try {
         if (lastEval >= firstEval) {
           const matrix = await this.options.client.queryRange(
@@ -330,6 +375,21 @@ export class PrometheusSource implements MetricsSource {
             if (!pod || series.metric[nsLabel] !== namespace) continue;
             for (const [t, v] of series.values) push(pod, hourStartIso(t * 1000 - H), Number(v));
           }
+          const idle = await this.options.client.queryRange(
+            podIdleShareQuery(generation, namespace, '1h', list),
+            firstEval,
+            lastEval,
+            3600,
+            req.signal,
+          );
+          for (const series of idle) {
+            const pod = series.metric.pod_name;
+            if (!pod || series.metric[nsLabel] !== namespace) continue;
+            for (const [t, v] of series.values) {
+              push(pod, hourStartIso(t * 1000 - H), Number(v), 'idleShare_kWh');
+              if (Number(v) > 0) hasIdle.add(pod);
+            }
+          }
         }
         if (partialS >= 1) {
           // The hour in progress: increase over the part of it that has passed.
@@ -340,6 +400,16 @@ export class PrometheusSource implements MetricsSource {
           );
           for (const s of vector)
             if (s.metric.pod_name) push(s.metric.pod_name, hourStartIso(lastEval), Number(s.value[1]));
+          const idle = await this.options.client.query(
+            podIdleShareQuery(generation, namespace, `${partialS}s`, list),
+            toMs,
+            req.signal,
+          );
+          for (const s of idle) {
+            if (!s.metric.pod_name) continue;
+            push(s.metric.pod_name, hourStartIso(lastEval), Number(s.value[1]), 'idleShare_kWh');
+            if (Number(s.value[1]) > 0) hasIdle.add(s.metric.pod_name);
+          }
         }
         const power = await this.options.client.query(
           podPowerQuery(generation, namespace, list),
@@ -354,8 +424,16 @@ export class PrometheusSource implements MetricsSource {
           pods.set(`${namespace}/${pod}`, {
             namespace,
             pod,
-            hourly: (h ?? []).sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1)),
+            hourly: [...(h?.values() ?? [])].sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1)),
             ...(w !== undefined && Number.isFinite(w) ? { power_watts: w } : {}),
+            ...(hasIdle.has(pod)
+              ? {}
+              : {
+                  idleShareUnavailable:
+                    generation === 'rewrite'
+                      ? "Prometheus holds no kepler_node_cpu_idle_joules_total for this pod's node"
+                      : 'Prometheus holds no non-zero mode="idle" counters for this pod (EXPOSE_ESTIMATED_IDLE_POWER_METRICS off)',
+                }),
           });
         }
       } catch (err) {
@@ -372,11 +450,12 @@ export class PrometheusSource implements MetricsSource {
       energySource:
         generation === 'rewrite'
           ? 'measured: kepler 0.10+ via prometheus (increase of kepler_pod_cpu_joules_total, 1 h steps)'
-          : 'measured: kepler 0.7-line via prometheus (increase of kepler_container_joules_total, modes dynamic+idle, 1 h steps)',
+          : 'measured: kepler 0.7-line via prometheus (increase of kepler_container_joules_total{mode="dynamic"} = active energy, 1 h steps)',
       dataQuality:
         generation === 'rewrite'
           ? ['active-power-only', 'prometheus-increase-extrapolated']
           : ['prometheus-increase-extrapolated'],
+      idleShareSource: IDLE_SHARE_SOURCE[generation],
       errors,
     };
   }

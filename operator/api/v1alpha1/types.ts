@@ -146,8 +146,16 @@ export interface PolicySummary {
   };
   energy_kWh: number;
   emissions_gCO2eq: number;
+  /** Active basis, scaled to 30 days from the hours the source observed (observedHours). */
   emissions_kgCO2eq_per_30d: number;
   power_watts: number;
+  // Optional: absent in statuses written by an older operator.
+  /** Σ of the workloads' idle shares; null when any workload with energy has none. */
+  idleShare_kWh?: number | null;
+  /** Full footprint (active + idle share) per 30 days; null while an idle share is unavailable. */
+  emissionsActivePlusIdleShare_kgCO2eq_per_30d?: number | null;
+  /** Hours the energy source actually observed within the window. */
+  observedHours?: number;
 }
 
 /** Hourly IT energy per workload (key `Kind/name`), persisted so that a restart loses no history. */
@@ -156,9 +164,18 @@ export interface EnergyHistory {
   startHour: string;
   hours: number;
   /** One value per hour from startHour; null = no measurement in that hour (not zero). */
-  series: Array<{ workload: string; kWh: Array<number | null> }>;
+  series: Array<{
+    workload: string;
+    /** Active energy per hour. */
+    kWh: Array<number | null>;
+    /** Idle share per hour, beside kWh; absent when the source gives none for this workload. */
+    idleKWh?: Array<number | null>;
+  }>;
   /** Workloads whose series did not fit the status size budget (smallest energy first dropped). */
   seriesOmitted?: number;
+  /** Since when the energy source has observed (kept across operator restarts): the 30-day
+   * projection scales from the hours observed, not from the window's length. */
+  observedSince?: string;
 }
 
 export interface CarbonCompliancePolicyStatus {
