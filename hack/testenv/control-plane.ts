@@ -24,7 +24,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issueCertificate, makeCertificateAuthority, makeServiceAccountKeyPair } from './certificates.js';
+import {
+  issueCertificate,
+  makeCertificateAuthority,
+  makeServiceAccountKeyPair,
+  type CertificateAuthority,
+} from './certificates.js';
 
 const RUN_DIR_PREFIX = 'carbon-kepler-testenv-';
 
@@ -169,6 +174,8 @@ export interface ControlPlaneOptions {
    * plane of the integration suites, whose hand-made ReplicaSets and Pods no controller must touch.
    */
   workloadControllers?: boolean;
+  /** Write an audit log (`auditLogPath`) of the requests these users make (benchmarks count them). */
+  auditUsers?: string[];
   log?: (line: string) => void;
 }
 
@@ -188,6 +195,8 @@ export class ControlPlane {
   private apiServer?: ChildProcess;
   private controllers: ChildProcess[] = [];
   private readonly workloadControllers: boolean;
+  private readonly auditUsers: string[];
+  private authority?: CertificateAuthority;
   private etcdPort = 0;
   private apiPort = 0;
   private readonly logTail: string[] = [];
@@ -213,6 +222,7 @@ export class ControlPlane {
     this.binaries = options.binaries ?? locateBinaries();
     this.startTimeoutMs = options.startTimeoutMs ?? 90_000;
     this.workloadControllers = options.workloadControllers ?? false;
+    this.auditUsers = options.auditUsers ?? [];
     if (this.workloadControllers) {
       const missing = (['kubeControllerManager', 'kubeScheduler', 'kwok'] as const).filter(
         (b) => !this.binaries[b],
@@ -325,6 +335,8 @@ export class ControlPlane {
       '--node-lease-duration-seconds=40',
       '--cidr=10.244.0.1/16',
       `--server-address=127.0.0.1:${kwokPort}`,
+      // INFO logs every lease renewal of every node: thousands of lines a minute at bench scale.
+      '--v=WARN',
     ]);
     this.controllers.push(kwok);
 
@@ -351,6 +363,7 @@ export class ControlPlane {
   private makeCertificates(): void {
     const pki = join(this.dir, 'pki');
     const ca = makeCertificateAuthority(pki, 'carbon-kepler-test-ca');
+    this.authority = ca;
     const serving = issueCertificate(ca, {
       commonName: 'kube-apiserver',
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
@@ -476,6 +489,7 @@ export class ControlPlane {
         `--service-account-signing-key-file=${c.saPrivateKeyPath}`,
         '--enable-priority-and-fairness=false',
         '--watch-cache=true',
+        ...this.auditFlags(),
         '--v=0',
       ]);
       const tls = { ca: c.ca, cert: c.adminCert, key: c.adminKey };
@@ -495,6 +509,45 @@ export class ControlPlane {
     }
   }
 
+  get auditLogPath(): string {
+    return join(this.dir, 'audit.log');
+  }
+
+  private auditFlags(): string[] {
+    if (this.auditUsers.length === 0) return [];
+    const policyPath = join(this.dir, 'audit-policy.yaml');
+    writeFileSync(
+      policyPath,
+      [
+        'apiVersion: audit.k8s.io/v1',
+        'kind: Policy',
+        'omitStages: [RequestReceived]',
+        'rules:',
+        '  - level: Metadata',
+        `    users: [${this.auditUsers.map((u) => JSON.stringify(u)).join(', ')}]`,
+        '  - level: None',
+        '',
+      ].join('\n'),
+    );
+    return [
+      `--audit-policy-file=${policyPath}`,
+      `--audit-log-path=${this.auditLogPath}`,
+      '--audit-log-maxsize=0',
+    ];
+  }
+
+  /**
+   * A kubeconfig for another client identity signed by this plane's CA (e.g. the operator under a
+   * benchmark, so that the audit log tells its requests apart). Returns its path.
+   */
+  writeClientKubeconfig(commonName: string, organization?: string): string {
+    if (!this.authority) throw new ControlPlaneError('control plane not started');
+    const client = issueCertificate(this.authority, { commonName, organization, usage: 'client' });
+    const path = join(this.dir, `kubeconfig-${commonName.replace(/[^a-zA-Z0-9-]/g, '_')}`);
+    this.writeKubeconfigFor(path, commonName, client.certPath, client.keyPath);
+    return path;
+  }
+
   /** Stops kube-apiserver only (etcd keeps the data), for restart tests. */
   async stopApiServer(): Promise<void> {
     await stopChild(this.apiServer);
@@ -502,6 +555,11 @@ export class ControlPlane {
   }
 
   private writeKubeconfig(): void {
+    const c = this.certs!;
+    this.writeKubeconfigFor(this.kubeconfigPath, 'admin', c.adminCertPath, c.adminKeyPath);
+  }
+
+  private writeKubeconfigFor(path: string, user: string, certPath: string, keyPath: string): void {
     const c = this.certs!;
     const b64 = (path: string) => readFileSync(path).toString('base64');
     const kubeconfig = [
@@ -513,18 +571,18 @@ export class ControlPlane {
       `    server: ${this.server}`,
       `    certificate-authority-data: ${b64(c.caCertPath)}`,
       'users:',
-      '- name: admin',
+      `- name: ${JSON.stringify(user)}`,
       '  user:',
-      `    client-certificate-data: ${b64(c.adminCertPath)}`,
-      `    client-key-data: ${b64(c.adminKeyPath)}`,
+      `    client-certificate-data: ${b64(certPath)}`,
+      `    client-key-data: ${b64(keyPath)}`,
       'contexts:',
       '- name: test',
-      '  context: {cluster: test, user: admin, namespace: default}',
+      `  context: {cluster: test, user: ${JSON.stringify(user)}, namespace: default}`,
       'current-context: test',
       '',
     ].join('\n');
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    writeFileSync(path, kubeconfig, { mode: 0o600 });
   }
 
   async stop(): Promise<void> {
