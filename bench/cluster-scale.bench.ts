@@ -319,9 +319,12 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     const operatorKubeconfig = plane.writeClientKubeconfig(OPERATOR_USER, 'system:masters');
     const healthPort = await freeLoopbackPort();
     const operatorStarted = Date.now();
+    const heapProfileDir = process.env.CLUSTER_BENCH_HEAP_PROFILE;
     operator = spawn(
       process.execPath,
       [
+        // Sampling heap profile of what is still live when the operator exits (written on SIGTERM).
+        ...(heapProfileDir ? ['--heap-prof', `--heap-prof-dir=${heapProfileDir}`] : []),
         'dist/operator/main.js',
         '--source=prometheus',
         `--prometheus-url=http://127.0.0.1:${promPort}`,
@@ -341,6 +344,7 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     clearInterval(sampler);
     rss = peakRssMb(operator.pid!, rss);
     watch.abort();
+    await logOperatorMemory(scale.label, healthPort);
     if (!allAssessedAt)
       throw new Error(`only ${assessed.size} of ${workloads} policies got a status within 30 min`);
     const seconds = (allAssessedAt - operatorStarted) / 1000;
@@ -380,6 +384,23 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     await stop(operator);
     await stop(prometheus);
     await plane.stop();
+  }
+}
+
+/** Where the operator's memory sits at the end of the pass, from its own /metrics (prom-client). */
+async function logOperatorMemory(label: string, healthPort: number): Promise<void> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+    log(
+      `${label}: operator memory after the pass: rss ${mb(value('process_resident_memory_bytes'))} MB, ` +
+        `V8 heap used ${mb(value('nodejs_heap_size_used_bytes'))} MB of ${mb(value('nodejs_heap_size_total_bytes'))} MB, ` +
+        `external ${mb(value('nodejs_external_memory_bytes'))} MB`,
+    );
+  } catch (error) {
+    log(`${label}: operator /metrics unreadable: ${String(error)}`);
   }
 }
 
