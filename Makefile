@@ -11,7 +11,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	bash hack/install-node-modules.sh
 deps: node_modules/.package-lock.json
 
-# kube-apiserver, etcd, kubectl and helm, built once per version into a per-user cache.
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, helm and kwok, built once per
+# version into a per-user cache.
 control-plane:
 	@bash hack/control-plane-binaries.sh >/dev/null
 
@@ -33,8 +34,8 @@ integration: deps control-plane build
 
 test: lint typecheck unit integration
 
-bench: deps build
-	npx tsx bench/run-all.ts
+bench: deps control-plane build
+	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" npx tsx bench/run-all.ts
 
 demo: deps control-plane build
 	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" node dist/hack/demo/main.js

@@ -3,7 +3,13 @@
 // and prints their BENCH/RATIO lines. Each file also runs alone: `npx tsx bench/<name>.bench.ts`.
 import { spawnSync } from 'node:child_process';
 
-const benches = ['parse.bench.ts', 'reconcile.bench.ts', 'http.bench.ts', 'python-peer.bench.ts'];
+const benches = [
+  'parse.bench.ts',
+  'reconcile.bench.ts',
+  'http.bench.ts',
+  'python-peer.bench.ts',
+  'cluster-scale.bench.ts',
+];
 
 let failed = 0;
 for (const file of benches) {

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Builds the test control plane (kube-apiserver, etcd, kubectl) and helm from their upstream Go
-# modules, once per version, into a per-user cache outside the repository. Prints the directory
-# that holds the binaries (use it as KUBEBUILDER_ASSETS). A second run with the same versions
-# only prints the directory.
+# Builds the test control plane (kube-apiserver, etcd, kubectl, kube-controller-manager,
+# kube-scheduler), kwok (simulated nodes: the Kubernetes SIG's node and pod lifecycle simulator) and
+# helm from their upstream Go modules, once per version, into a per-user cache outside the
+# repository. Prints the directory that holds the binaries (use it as KUBEBUILDER_ASSETS). A second
+# run with the same versions only prints the directory.
 #
-# If KUBEBUILDER_ASSETS is already set and holds kube-apiserver and etcd, that directory wins.
+# If KUBEBUILDER_ASSETS is already set and holds kube-apiserver and etcd, that directory wins (tests
+# that need the controllers, the scheduler or kwok say so when that directory lacks them).
 set -euo pipefail
 
 KUBERNETES_VERSION="${KUBERNETES_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 HELM_VERSION="${HELM_VERSION:-v3.19.5}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 
 log() { echo "control-plane-binaries: $*" >&2; }
 
@@ -23,15 +26,20 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
 fi
 
 cache_root="${CARBON_KEPLER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/carbon-aware-kepler}"
-out="$cache_root/bin/k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_helm-${HELM_VERSION}"
-if [[ -x "$out/kube-apiserver" && -x "$out/etcd" && -x "$out/kubectl" && -x "$out/helm" ]]; then
+out="$cache_root/bin/k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_helm-${HELM_VERSION}_kwok-${KWOK_VERSION}"
+binaries=(kube-apiserver kubectl kube-controller-manager kube-scheduler etcd helm kwok)
+complete() {
+  local b
+  for b in "${binaries[@]}"; do [[ -x "$1/$b" ]] || return 1; done
+}
+if complete "$out"; then
   echo "$out"
   exit 0
 fi
 
 if ! command -v go >/dev/null 2>&1; then
   log "Go is not installed and KUBEBUILDER_ASSETS is not set."
-  log "Install Go >= 1.24 (https://go.dev/doc/install, or 'apt-get install golang'), or set"
+  log "Install Go >= 1.26 (https://go.dev/doc/install, or 'apt-get install golang'), or set"
   log "KUBEBUILDER_ASSETS to a directory holding kube-apiserver, etcd (and kubectl, helm)."
   exit 1
 fi
@@ -44,9 +52,13 @@ export CGO_ENABLED=0
 start=$SECONDS
 
 # Kubernetes: k8s.io/kubernetes refers to its staging modules as ./staging/src/k8s.io/*; outside
-# its own tree each must be replaced with the published v0.X.Y of the same release.
-if [[ ! -x "$out.partial/kube-apiserver" || ! -x "$out.partial/kubectl" ]]; then
-  log "building kube-apiserver and kubectl $KUBERNETES_VERSION (cold: several minutes)"
+# its own tree each must be replaced with the published v0.X.Y of the same release. All five
+# commands come from one module graph, so they share the module download and the compiled packages.
+k8s_commands=(kube-apiserver kubectl kube-controller-manager kube-scheduler)
+missing_k8s=()
+for c in "${k8s_commands[@]}"; do [[ -x "$out.partial/$c" ]] || missing_k8s+=("$c"); done
+if (( ${#missing_k8s[@]} > 0 )); then
+  log "building ${missing_k8s[*]} $KUBERNETES_VERSION (cold: several minutes)"
   mkdir -p "$work/k8s" && cd "$work/k8s"
   go mod init local/controlplane >/dev/null 2>&1
   go mod edit -require "k8s.io/kubernetes@$KUBERNETES_VERSION"
@@ -58,13 +70,15 @@ if [[ ! -x "$out.partial/kube-apiserver" || ! -x "$out.partial/kubectl" ]]; then
   echo 'package tools
 import (
   _ "k8s.io/kubernetes/cmd/kube-apiserver/app"
+  _ "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+  _ "k8s.io/kubernetes/cmd/kube-scheduler/app"
   _ "k8s.io/kubectl/pkg/cmd"
 )' > tools.go
   go mod tidy >/dev/null 2>&1 || go mod tidy
-  go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION" \
-    -o "$out.partial/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-  go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION" \
-    -o "$out.partial/kubectl" k8s.io/kubernetes/cmd/kubectl
+  for c in "${missing_k8s[@]}"; do
+    go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION" \
+      -o "$out.partial/$c" "k8s.io/kubernetes/cmd/$c"
+  done
 fi
 
 if [[ ! -x "$out.partial/etcd" ]]; then
@@ -82,6 +96,13 @@ if [[ ! -x "$out.partial/helm" ]]; then
   log "building helm $HELM_VERSION"
   GOBIN="$out.partial" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+fi
+
+# kwok's own go.mod has no replace directives, so `go install module@version` builds it as released.
+if [[ ! -x "$out.partial/kwok" ]]; then
+  log "building kwok $KWOK_VERSION"
+  GOBIN="$out.partial" go install -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
+    "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 fi
 
 rm -rf "$out" && mv "$out.partial" "$out"

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
-import { createDemoWorkloads } from '../../hack/demo/demo-workloads.js';
+import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
 import { startFaultyKepler, type FaultyKepler } from './support/faulty-kepler.js';
 import { processMemory, reportFigures } from './support/process-memory.js';
@@ -71,7 +71,7 @@ describe('operator across a kube-apiserver restart', () => {
       '--timeout=60s',
       `crd/${PLURAL}.${GROUP}`,
     ]);
-    const pods = await createDemoWorkloads(kc, [
+    const pods = await createHandMadeWorkloads(kc, [
       {
         namespace: NAMESPACE,
         kind: 'Deployment',

@@ -10,7 +10,7 @@ import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../opera
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { createDemoWorkloads } from '../../hack/demo/demo-workloads.js';
+import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
 import { startFaultyKepler, type FaultyKepler, type KeplerFault } from './support/faulty-kepler.js';
 import { installCrd } from './support/policy-status-fixture.js';
@@ -59,7 +59,7 @@ describe('operator when Kepler misbehaves', () => {
 
   beforeAll(async () => {
     installCrd(kubectlPath(), testKubeconfigPath());
-    const pods = await createDemoWorkloads(kc, [
+    const pods = await createHandMadeWorkloads(kc, [
       {
         namespace: NAMESPACE,
         kind: 'Deployment',

@@ -1,14 +1,15 @@
-// The demo's workloads as real API objects: Deployments with their ReplicaSets and Pods, a Job, a
-// CronJob with its Job and Pods, all linked by ownerReferences as the controllers would link them.
-// No kubelet or controller-manager runs in the demo, so Pods are bound to a node name and marked
-// Running through the status subresource; nothing reconciles them away.
+// The demo's workloads, created the way a user creates them: Deployments, a StatefulSet, a DaemonSet,
+// Jobs and a CronJob, nothing else. The real kube-controller-manager makes their ReplicaSets, Jobs and
+// Pods, kube-scheduler binds the pods to the simulated nodes, and kwok runs them
+// (hack/testenv/kwok-stages.yaml). Each pod template carries the simulated power that the demo's
+// Kepler exporter reports for its pods (hack/demo/simulated-kepler.ts), and a CronJob's or Job's
+// template may carry how long a run lasts.
 import {
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
   type KubeConfig,
-  type V1OwnerReference,
-  type V1Pod,
+  type V1PodTemplateSpec,
 } from '@kubernetes/client-node';
 
 /** Simulated RAPL power of one pod, per Kepler zone (the exporter adds a slow wave on top). */
@@ -17,32 +18,48 @@ export interface SimulatedPodPower {
   dram_watts: number;
 }
 
+/** A pod as the simulated exporter reports it. */
 export interface DemoPod {
   namespace: string;
   name: string;
   uid: string;
   nodeName: string;
   containers: string[];
-  /** `Kind/name` of the top owner, as the operator groups it. */
-  workload: string;
+  /** `Kind/name` of the top owner, as the operator groups it (when the creator knows it). */
+  workload?: string;
   power: SimulatedPodPower;
+  /** Exporter time (seconds) at which the pod was first seen running; its counters start there. */
+  runningSinceSeconds?: number;
 }
 
-interface WorkloadPlan {
+export type DemoWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
+
+export interface DemoWorkloadPlan {
   namespace: string;
-  kind: 'Deployment' | 'Job' | 'CronJob';
+  kind: DemoWorkloadKind;
   name: string;
+  /** Deployment and StatefulSet replicas, Job parallelism (= completions); ignored for a DaemonSet. */
   replicas: number;
   labels: Record<string, string>;
   container: { name: string; image: string; cpu: string; memory: string };
   power: SimulatedPodPower;
-  /** CronJob only. */
+  /** CronJob only: its schedule in Asia/Seoul time. */
   schedule?: string;
+  /** Job and CronJob: how long a run lasts (e.g. "60s"); without it a Job's pods keep running. */
+  runDuration?: string;
 }
 
+/** Pod template annotations read by the simulated exporter and by kwok's stages. */
+export const SIMULATION_ANNOTATIONS = {
+  packageWatts: 'simulation.carbon-aware.dev/package-watts',
+  dramWatts: 'simulation.carbon-aware.dev/dram-watts',
+  runDuration: 'simulation.carbon-aware.dev/run-duration',
+} as const;
+
 /** What the demo runs. Power figures are invented for the simulation and labelled so by the exporter. */
-export const DEMO_WORKLOADS: WorkloadPlan[] = [
+export const DEMO_WORKLOADS: DemoWorkloadPlan[] = [
   {
+    // A long training run: its pods keep running for the demo's life.
     namespace: 'ai-team',
     kind: 'Job',
     name: 'ml-training-job',
@@ -57,14 +74,34 @@ export const DEMO_WORKLOADS: WorkloadPlan[] = [
     power: { package_watts: 95, dram_watts: 12 },
   },
   {
+    // Fires every two minutes (Asia/Seoul) so that the demo shows runs come and go; each lasts a minute.
     namespace: 'analytics',
     kind: 'CronJob',
-    name: 'nightly-report',
+    name: 'usage-report',
     replicas: 1,
-    labels: { app: 'nightly-report', team: 'data' },
+    labels: { app: 'usage-report', team: 'data' },
     container: { name: 'etl', image: 'apache/spark:3.5.1', cpu: '4', memory: '8Gi' },
     power: { package_watts: 30, dram_watts: 4 },
-    schedule: '0 14 * * *',
+    schedule: '*/2 * * * *',
+    runDuration: '60s',
+  },
+  {
+    namespace: 'analytics',
+    kind: 'StatefulSet',
+    name: 'metrics-db',
+    replicas: 2,
+    labels: { app: 'metrics-db', team: 'data' },
+    container: { name: 'postgres', image: 'postgres:17', cpu: '2', memory: '8Gi' },
+    power: { package_watts: 12, dram_watts: 3 },
+  },
+  {
+    namespace: 'analytics',
+    kind: 'DaemonSet',
+    name: 'log-shipper',
+    replicas: 0,
+    labels: { app: 'log-shipper', team: 'data' },
+    container: { name: 'fluent-bit', image: 'fluent/fluent-bit:3.2', cpu: '200m', memory: '256Mi' },
+    power: { package_watts: 1.5, dram_watts: 0.3 },
   },
   {
     namespace: 'production',
@@ -106,97 +143,22 @@ export const DEMO_WORKLOADS: WorkloadPlan[] = [
 ];
 
 export const DEMO_NAMESPACES = [...new Set(DEMO_WORKLOADS.map((w) => w.namespace))];
-export const DEMO_NODES = ['demo-node-1', 'demo-node-2'];
+export const DEMO_NODES = ['demo-node-1', 'demo-node-2', 'demo-node-3'];
 
-/** A short lowercase suffix like the ones controllers generate. */
-function suffix(length: number, seed: string): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  let hash = 2166136261;
-  for (const char of seed) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    out += alphabet[hash % alphabet.length];
-    hash = Math.imul(hash ^ (i + 1), 16777619) >>> 0;
-  }
-  return out;
-}
-
-function ownerOf(apiVersion: string, kind: string, name: string, uid: string): V1OwnerReference {
-  return { apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true };
-}
-
-async function createPod(
-  core: CoreV1Api,
-  plan: WorkloadPlan,
-  name: string,
-  labels: Record<string, string>,
-  owner: V1OwnerReference,
-  nodeName: string,
-  restartPolicy: 'Always' | 'Never',
-): Promise<DemoPod> {
-  const { container } = plan;
-  const created = await core.createNamespacedPod({
-    namespace: plan.namespace,
-    body: {
-      metadata: { name, namespace: plan.namespace, labels, ownerReferences: [owner] },
-      spec: {
-        nodeName,
-        restartPolicy,
-        containers: [
-          {
-            name: container.name,
-            image: container.image,
-            resources: { requests: { cpu: container.cpu, memory: container.memory } },
-          },
-        ],
+/** The pod template a user would write, with the simulation's annotations. */
+export function podTemplate(plan: DemoWorkloadPlan, restartPolicy: 'Always' | 'Never'): V1PodTemplateSpec {
+  return {
+    metadata: {
+      labels: plan.labels,
+      annotations: {
+        [SIMULATION_ANNOTATIONS.packageWatts]: String(plan.power.package_watts),
+        [SIMULATION_ANNOTATIONS.dramWatts]: String(plan.power.dram_watts),
+        ...(plan.runDuration ? { [SIMULATION_ANNOTATIONS.runDuration]: plan.runDuration } : {}),
       },
     },
-  });
-  const startedAt = new Date();
-  const running: V1Pod = {
-    ...created,
-    status: {
-      phase: 'Running',
-      hostIP: '10.0.0.' + (DEMO_NODES.indexOf(nodeName) + 11),
-      podIP: `10.244.${DEMO_NODES.indexOf(nodeName)}.${(suffix(1, name).charCodeAt(0) % 200) + 10}`,
-      startTime: startedAt,
-      conditions: [
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: startedAt },
-        { type: 'Initialized', status: 'True', lastTransitionTime: startedAt },
-        { type: 'ContainersReady', status: 'True', lastTransitionTime: startedAt },
-        { type: 'Ready', status: 'True', lastTransitionTime: startedAt },
-      ],
-      containerStatuses: [
-        {
-          name: container.name,
-          image: container.image,
-          imageID: '',
-          ready: true,
-          started: true,
-          restartCount: 0,
-          containerID: `containerd://${suffix(64, created.metadata!.uid!).padEnd(64, '0')}`,
-          state: { running: { startedAt } },
-        },
-      ],
-    },
-  };
-  await core.replaceNamespacedPodStatus({ name, namespace: plan.namespace, body: running });
-  return {
-    namespace: plan.namespace,
-    name,
-    uid: created.metadata!.uid!,
-    nodeName,
-    containers: [container.name],
-    workload: `${plan.kind}/${plan.name}`,
-    power: plan.power,
-  };
-}
-
-function podTemplate(plan: WorkloadPlan, labels: Record<string, string>, restartPolicy: 'Always' | 'Never') {
-  return {
-    metadata: { labels },
     spec: {
       restartPolicy,
+      terminationGracePeriodSeconds: 5,
       containers: [
         {
           name: plan.container.name,
@@ -208,109 +170,13 @@ function podTemplate(plan: WorkloadPlan, labels: Record<string, string>, restart
   };
 }
 
-async function createDeployment(
-  kc: KubeConfig,
-  plan: WorkloadPlan,
-  nodeIndex: { next: number },
-): Promise<DemoPod[]> {
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const hash = suffix(10, `${plan.namespace}/${plan.name}`);
-  const labels = { ...plan.labels, 'pod-template-hash': hash };
-  const deployment = await apps.createNamespacedDeployment({
-    namespace: plan.namespace,
-    body: {
-      metadata: { name: plan.name, labels: plan.labels },
-      spec: {
-        replicas: plan.replicas,
-        selector: { matchLabels: plan.labels },
-        template: podTemplate(plan, plan.labels, 'Always'),
-      },
-    },
-  });
-  const replicaSetName = `${plan.name}-${hash}`;
-  const replicaSet = await apps.createNamespacedReplicaSet({
-    namespace: plan.namespace,
-    body: {
-      metadata: {
-        name: replicaSetName,
-        labels,
-        ownerReferences: [ownerOf('apps/v1', 'Deployment', plan.name, deployment.metadata!.uid!)],
-      },
-      spec: {
-        replicas: plan.replicas,
-        selector: { matchLabels: labels },
-        template: podTemplate(plan, labels, 'Always'),
-      },
-    },
-  });
-  const owner = ownerOf('apps/v1', 'ReplicaSet', replicaSetName, replicaSet.metadata!.uid!);
-  const pods: DemoPod[] = [];
-  for (let i = 0; i < plan.replicas; i++) {
-    const name = `${replicaSetName}-${suffix(5, `${replicaSetName}-${i}`)}`;
-    const node = DEMO_NODES[nodeIndex.next++ % DEMO_NODES.length]!;
-    pods.push(await createPod(core, plan, name, labels, owner, node, 'Always'));
-  }
-  return pods;
-}
-
-async function createJobWithPods(
-  kc: KubeConfig,
-  plan: WorkloadPlan,
-  jobName: string,
-  jobOwner: V1OwnerReference | undefined,
-  nodeIndex: { next: number },
-): Promise<DemoPod[]> {
-  const batch = kc.makeApiClient(BatchV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const job = await batch.createNamespacedJob({
-    namespace: plan.namespace,
-    body: {
-      metadata: { name: jobName, labels: plan.labels, ownerReferences: jobOwner ? [jobOwner] : undefined },
-      spec: {
-        parallelism: plan.replicas,
-        completions: plan.replicas,
-        backoffLimit: 2,
-        template: podTemplate(plan, plan.labels, 'Never'),
-      },
-    },
-  });
-  // The API server defaults the Job's selector and template labels (controller-uid, job-name); pods carry them.
-  const labels = { ...(job.spec?.template.metadata?.labels ?? {}), ...plan.labels };
-  const owner = ownerOf('batch/v1', 'Job', jobName, job.metadata!.uid!);
-  const pods: DemoPod[] = [];
-  for (let i = 0; i < plan.replicas; i++) {
-    const name = `${jobName}-${suffix(5, `${jobName}-${i}`)}`;
-    const node = DEMO_NODES[nodeIndex.next++ % DEMO_NODES.length]!;
-    const pod = await createPod(core, plan, name, labels, owner, node, 'Never');
-    pods.push(jobOwner ? { ...pod, workload: `CronJob/${plan.name}` } : pod);
-  }
-  return pods;
-}
-
-async function createCronJob(
-  kc: KubeConfig,
-  plan: WorkloadPlan,
-  nodeIndex: { next: number },
-): Promise<DemoPod[]> {
-  const batch = kc.makeApiClient(BatchV1Api);
-  const cronJob = await batch.createNamespacedCronJob({
-    namespace: plan.namespace,
-    body: {
-      metadata: { name: plan.name, labels: plan.labels },
-      spec: {
-        schedule: plan.schedule ?? '0 * * * *',
-        timeZone: 'Asia/Seoul',
-        jobTemplate: {
-          spec: { parallelism: plan.replicas, template: podTemplate(plan, plan.labels, 'Never') },
-        },
-      },
-    },
-  });
-  // The CronJob controller names a run's Job after its scheduled time in minutes since the epoch.
-  const scheduledMinutes = Math.floor(Date.now() / 60_000 / 60) * 60;
-  const owner = ownerOf('batch/v1', 'CronJob', plan.name, cronJob.metadata!.uid!);
-  return createJobWithPods(kc, plan, `${plan.name}-${scheduledMinutes}`, owner, nodeIndex);
+function jobSpec(plan: DemoWorkloadPlan) {
+  return {
+    parallelism: plan.replicas,
+    completions: plan.replicas,
+    backoffLimit: 2,
+    template: podTemplate(plan, 'Never'),
+  };
 }
 
 async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
@@ -321,17 +187,125 @@ async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
   }
 }
 
-/** Creates every demo namespace and workload; returns the pods for the simulated exporter. */
-export async function createDemoWorkloads(kc: KubeConfig, plans = DEMO_WORKLOADS): Promise<DemoPod[]> {
+/** Creates one workload object, as `kubectl apply` of its manifest would. */
+export async function createWorkload(kc: KubeConfig, plan: DemoWorkloadPlan): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const metadata = { name: plan.name, namespace: plan.namespace, labels: plan.labels };
+  const selector = { matchLabels: plan.labels };
+  const namespace = plan.namespace;
+  switch (plan.kind) {
+    case 'Deployment':
+      await apps.createNamespacedDeployment({
+        namespace,
+        body: {
+          metadata,
+          spec: { replicas: plan.replicas, selector, template: podTemplate(plan, 'Always') },
+        },
+      });
+      return;
+    case 'StatefulSet':
+      // A StatefulSet's pods get their DNS names from a headless Service.
+      await core.createNamespacedService({
+        namespace,
+        body: {
+          metadata,
+          spec: { clusterIP: 'None', selector: plan.labels, ports: [{ name: 'main', port: 5432 }] },
+        },
+      });
+      await apps.createNamespacedStatefulSet({
+        namespace,
+        body: {
+          metadata,
+          spec: {
+            serviceName: plan.name,
+            replicas: plan.replicas,
+            selector,
+            template: podTemplate(plan, 'Always'),
+          },
+        },
+      });
+      return;
+    case 'DaemonSet':
+      await apps.createNamespacedDaemonSet({
+        namespace,
+        body: { metadata, spec: { selector, template: podTemplate(plan, 'Always') } },
+      });
+      return;
+    case 'Job':
+      await batch.createNamespacedJob({ namespace, body: { metadata, spec: jobSpec(plan) } });
+      return;
+    case 'CronJob':
+      await batch.createNamespacedCronJob({
+        namespace,
+        body: {
+          metadata,
+          spec: {
+            schedule: plan.schedule ?? '0 * * * *',
+            timeZone: 'Asia/Seoul',
+            concurrencyPolicy: 'Forbid',
+            successfulJobsHistoryLimit: 3,
+            jobTemplate: { metadata: { labels: plan.labels }, spec: jobSpec(plan) },
+          },
+        },
+      });
+      return;
+  }
+}
+
+/** Creates the namespaces and workload objects; the controllers create the rest. */
+export async function applyDemoWorkloads(kc: KubeConfig, plans = DEMO_WORKLOADS): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   for (const namespace of new Set(plans.map((p) => p.namespace))) await ensureNamespace(core, namespace);
-  const nodeIndex = { next: 0 };
-  const pods: DemoPod[] = [];
-  for (const plan of plans) {
-    if (plan.kind === 'Deployment') pods.push(...(await createDeployment(kc, plan, nodeIndex)));
-    else if (plan.kind === 'Job')
-      pods.push(...(await createJobWithPods(kc, plan, plan.name, undefined, nodeIndex)));
-    else pods.push(...(await createCronJob(kc, plan, nodeIndex)));
+  for (const plan of plans) await createWorkload(kc, plan);
+}
+
+/** Whether the workload's controller reports all its pods ready (a CronJob counts once it exists). */
+export async function workloadReady(kc: KubeConfig, plan: DemoWorkloadPlan): Promise<boolean> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
+  const { name, namespace } = plan;
+  switch (plan.kind) {
+    case 'Deployment': {
+      const d = await apps.readNamespacedDeployment({ name, namespace });
+      return (d.status?.readyReplicas ?? 0) === plan.replicas && d.status?.updatedReplicas === plan.replicas;
+    }
+    case 'StatefulSet': {
+      const s = await apps.readNamespacedStatefulSet({ name, namespace });
+      return (s.status?.readyReplicas ?? 0) === plan.replicas;
+    }
+    case 'DaemonSet': {
+      const d = await apps.readNamespacedDaemonSet({ name, namespace });
+      const desired = d.status?.desiredNumberScheduled ?? 0;
+      return desired > 0 && d.status?.numberReady === desired;
+    }
+    case 'Job': {
+      const j = await batch.readNamespacedJob({ name, namespace });
+      return (j.status?.ready ?? 0) + (j.status?.succeeded ?? 0) >= plan.replicas;
+    }
+    case 'CronJob':
+      await batch.readNamespacedCronJob({ name, namespace });
+      return true;
   }
-  return pods;
+}
+
+/** Waits until every workload's controller reports its pods ready, as `kubectl rollout status` would. */
+export async function waitForDemoWorkloads(
+  kc: KubeConfig,
+  plans = DEMO_WORKLOADS,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = plans;
+  while (pending.length > 0) {
+    const ready = await Promise.all(pending.map((plan) => workloadReady(kc, plan)));
+    pending = pending.filter((_, i) => !ready[i]);
+    if (pending.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `workloads not ready after ${timeoutMs / 1000} s: ${pending.map((p) => `${p.namespace}/${p.kind}/${p.name}`).join(', ')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }

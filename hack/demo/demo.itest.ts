@@ -1,9 +1,11 @@
 // `make demo` end to end: spawn the built demo, wait for DEMO READY, check the kubectl table shows live
-// statuses (one compliant and one non-compliant policy at least), call the REST API, SIGTERM, and
-// check that every process it started is gone and its data removed.
+// statuses (one compliant and one non-compliant policy at least), that every pod was made by a
+// controller (none by hand), call the REST API, SIGTERM, and check that every process it started is
+// gone and its data removed.
 import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { freeLoopbackPort } from '../testenv/control-plane.js';
 
@@ -97,6 +99,28 @@ describe('make demo', () => {
     expect(output).toContain('"mcpServers"');
     expect(existsSync(join(root, '.demo/kubeconfig'))).toBe(true);
 
+    expect(output).toMatch(/Start-up:\s+\d+\.\d s \(control plane \d+\.\d s, workloads running \d+\.\d s/);
+
+    // Every pod comes from a controller: a ReplicaSet (of a Deployment), a StatefulSet, a DaemonSet or a
+    // Job, created by kube-controller-manager, bound by the scheduler, run by kwok.
+    const kc = new KubeConfig();
+    kc.loadFromFile(join(root, '.demo/kubeconfig'));
+    const pods = (await kc.makeApiClient(CoreV1Api).listPodForAllNamespaces({})).items.filter(
+      (p) => p.metadata?.namespace !== 'kube-system',
+    );
+    expect(pods.length).toBeGreaterThanOrEqual(14);
+    for (const pod of pods) {
+      const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+      expect([pod.metadata?.name, owner?.kind]).toEqual([
+        pod.metadata?.name,
+        expect.stringMatching(/^(ReplicaSet|StatefulSet|DaemonSet|Job)$/),
+      ]);
+      expect((pod.metadata?.managedFields ?? []).map((f) => f.manager)).toContain('kube-controller-manager');
+      expect(pod.spec?.nodeName).toMatch(/^demo-node-\d$/);
+    }
+    const kinds = new Set(pods.map((p) => p.metadata!.ownerReferences![0]!.kind));
+    expect([...kinds].sort()).toEqual(['DaemonSet', 'Job', 'ReplicaSet', 'StatefulSet']);
+
     const response = await fetch(`http://127.0.0.1:${port}/tools/assess_workload_compliance`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -111,8 +135,8 @@ describe('make demo', () => {
 
     const children = descendants(demo.pid!);
     process.stdout.write(`RESILIENCE demo children=${children.length}\n`);
-    // kube-apiserver, etcd, the operator and carbon-mcp at least.
-    expect(children.length).toBeGreaterThanOrEqual(4);
+    // etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, the operator and carbon-mcp.
+    expect(children.length).toBeGreaterThanOrEqual(7);
 
     demo.kill('SIGTERM');
     const code = await exited;

@@ -1,5 +1,7 @@
-// `make demo`: a local control plane, realistic workloads, a simulated Kepler exporter over HTTPS,
-// the operator and the MCP/HTTP server as child processes, and the sample policies with live status.
+// `make demo`: a local control plane with the real controllers, scheduler and kwok-simulated nodes,
+// workloads created as a user would (Deployments, a StatefulSet, a DaemonSet, Jobs, a CronJob), a
+// simulated Kepler exporter over HTTPS that follows the pods through a watch, the operator and the
+// MCP/HTTP server as child processes, and the sample policies with live status.
 // Runs in the foreground until SIGINT/SIGTERM, then stops everything it started and removes its data.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -11,7 +13,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../testenv/certificates.js';
 import { ChildProcessGroup } from './child-process-group.js';
-import { createDemoWorkloads } from './demo-workloads.js';
+import { createSimulatedNodes } from '../testenv/simulated-nodes.js';
+import { applyDemoWorkloads, DEMO_NODES, waitForDemoWorkloads } from './demo-workloads.js';
 import { configurationFailure, waitForPolicyStatuses } from './policy-status-wait.js';
 import { assertPortFree } from './port-check.js';
 import { readyBanner } from './ready-banner.js';
@@ -73,7 +76,25 @@ function yamlFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Seconds per start-up phase, for the banner. */
+class StartupClock {
+  private readonly started = Date.now();
+  private last = this.started;
+  readonly phases: Array<{ name: string; seconds: number }> = [];
+
+  lap(name: string): void {
+    const now = Date.now();
+    this.phases.push({ name, seconds: (now - this.last) / 1000 });
+    this.last = now;
+  }
+
+  get total_s(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+}
+
 async function main(): Promise<void> {
+  const clock = new StartupClock();
   const root = repositoryRoot();
   const port = Number(process.env.CARBON_DEMO_PORT ?? 8000);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
@@ -122,8 +143,10 @@ async function main(): Promise<void> {
   });
 
   try {
-    step('starting a local control plane (etcd + kube-apiserver)');
-    controlPlane = new ControlPlane({ binaries: locateBinaries() });
+    step(
+      'starting a local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)',
+    );
+    controlPlane = new ControlPlane({ binaries: locateBinaries(), workloadControllers: true });
     const info = await controlPlane.start();
     const kubectl = info.binaries.kubectl;
     if (!kubectl)
@@ -152,8 +175,18 @@ async function main(): Promise<void> {
       'crd/carboncompliancepolicies.carbon-aware.dev',
     ]);
 
-    step('creating demo workloads (Deployments, ReplicaSets, Pods, a Job, a CronJob)');
-    const pods = await createDemoWorkloads(kc);
+    step(`registering ${DEMO_NODES.length} simulated nodes (kwok runs their pods)`);
+    await createSimulatedNodes(
+      kc,
+      DEMO_NODES.map((name) => ({ name })),
+    );
+    clock.lap('control plane');
+
+    step('creating workloads as a user would: Deployments, a StatefulSet, a DaemonSet, Jobs, a CronJob');
+    await applyDemoWorkloads(kc);
+    step('waiting for the controllers, the scheduler and kwok to run their pods');
+    await waitForDemoWorkloads(kc);
+    clock.lap('workloads running');
 
     step('starting the simulated Kepler exporter over HTTPS (demo CA made now)');
     const ca = makeCertificateAuthority(join(workDir, 'pki'), 'carbon-kepler-demo-ca');
@@ -163,7 +196,13 @@ async function main(): Promise<void> {
       ipAddresses: [HOST],
       usage: 'server',
     });
-    kepler = await startSimulatedKepler({ pods, certPem: serving.certPem, keyPem: serving.keyPem });
+    kepler = await startSimulatedKepler({
+      kubeConfig: kc,
+      nodes: DEMO_NODES,
+      certPem: serving.certPem,
+      keyPem: serving.keyPem,
+      onError: (error) => step(`WARNING simulated Kepler: ${error.message}`),
+    });
 
     step('starting the operator and the MCP/HTTP server');
     const childEnv = { KUBECONFIG: kubeconfigPath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
@@ -200,6 +239,7 @@ async function main(): Promise<void> {
     // Two scrapes give the first energy increase; a policy evaluated before that would show no data.
     step('operator ready; letting it scrape the simulated Kepler twice');
     await new Promise((resolve) => setTimeout(resolve, (2 * SCRAPE_INTERVAL_S + 1) * 1000));
+    clock.lap('operator and first scrapes');
 
     const policyFiles = [
       ...yamlFiles(join(root, 'examples')),
@@ -228,6 +268,7 @@ async function main(): Promise<void> {
       if (failure)
         step(`WARNING ${policy.metadata.namespace}/${policy.metadata.name} has no assessment: ${failure}`);
     }
+    clock.lap('first statuses');
     const table = kubectlRun(['get', 'carboncompliance', '-A']);
     process.stdout.write(
       readyBanner({
@@ -237,6 +278,7 @@ async function main(): Promise<void> {
         kubectlPath: kubectl,
         mcpEntryPath: mcpEntry,
         keplerUrls: kepler.urls,
+        startup: { total_s: clock.total_s, phases: clock.phases },
       }),
     );
 

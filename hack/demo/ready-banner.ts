@@ -6,6 +6,8 @@ export interface ReadyBannerInput {
   kubectlPath: string;
   mcpEntryPath: string;
   keplerUrls: string[];
+  /** Seconds from `make demo`'s start to this banner, and what took them. */
+  startup: { total_s: number; phases: Array<{ name: string; seconds: number }> };
 }
 
 export function readyBanner(input: ReadyBannerInput): string {
@@ -42,6 +44,8 @@ export function readyBanner(input: ReadyBannerInput): string {
       .split('\n')
       .map((line) => `  ${line}`)
       .join('\n'),
+    '',
+    `Start-up:     ${input.startup.total_s.toFixed(1)} s (${input.startup.phases.map((p) => `${p.name} ${p.seconds.toFixed(1)} s`).join(', ')})`,
     '',
     'Press Ctrl-C to stop the demo and remove its data.',
     'DEMO READY',

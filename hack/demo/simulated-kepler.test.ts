@@ -1,4 +1,4 @@
-import { nodeExposition } from './simulated-kepler.js';
+import { nodeExposition, RunningPodLedger, simulatedPower, type WatchedPod } from './simulated-kepler.js';
 import type { DemoPod } from './demo-workloads.js';
 
 const pods: DemoPod[] = [
@@ -94,5 +94,78 @@ describe('nodeExposition', () => {
     const nodePackage = Number(node.metrics.find((m) => m.labels.zone === 'package')!.value);
     const podsPackage = pods.reduce((sum, p) => sum + podJoules(text, p.name, 'package'), 0);
     expect(nodePackage).toBeGreaterThan(podsPackage);
+  });
+});
+
+function watched(
+  name: string,
+  uid: string,
+  nodeName: string,
+  phase: string,
+  packageWatts?: string,
+): WatchedPod {
+  return {
+    metadata: {
+      name,
+      namespace: 'production',
+      uid,
+      annotations:
+        packageWatts === undefined
+          ? undefined
+          : {
+              'simulation.carbon-aware.dev/package-watts': packageWatts,
+              'simulation.carbon-aware.dev/dram-watts': '1',
+            },
+    },
+    spec: { nodeName, containers: [{ name: 'web' }] },
+    status: { phase },
+  };
+}
+
+function nodeJoules(text: string, zone: string): number {
+  const family = families(text).get('kepler_node_cpu_joules_total')!;
+  return Number(family.metrics.find((m) => m.labels.zone === zone)!.value);
+}
+
+describe('RunningPodLedger (what the watch feeds the exporter)', () => {
+  it('gives a pod series only while it runs on a node of the exporter, counting from when it started', () => {
+    const ledger = new RunningPodLedger(new Set(['node-a', 'node-b']));
+    ledger.observe(watched('web-1', 'uid-1', 'node-a', 'Pending', '10'), 100);
+    expect(ledger.podsOn('node-a')).toEqual([]);
+    ledger.observe(watched('web-1', 'uid-1', 'node-a', 'Running', '10'), 100);
+    ledger.observe(watched('elsewhere', 'uid-9', 'node-z', 'Running', '10'), 100);
+    expect(ledger.podsOn('node-a').map((p) => p.name)).toEqual(['web-1']);
+    // 600 s later (one whole wave period) the counter holds exactly 10 W × 600 s.
+    expect(podJoules(ledger.exposition('node-a', 700), 'web-1', 'package')).toBeCloseTo(6000, 6);
+    expect(families(ledger.exposition('node-b', 700)).get('kepler_pod_cpu_joules_total')!.metrics).toEqual(
+      [],
+    );
+  });
+
+  it("drops a stopped pod's series and keeps its energy in the node counter", () => {
+    const ledger = new RunningPodLedger(new Set(['node-a']));
+    ledger.observe(watched('web-1', 'uid-1', 'node-a', 'Running', '10'), 0);
+    const before = nodeJoules(ledger.exposition('node-a', 600), 'package');
+    ledger.observe(watched('web-1', 'uid-1', 'node-a', 'Running', '10'), 600, true);
+    const after = ledger.exposition('node-a', 600);
+    expect(families(after).get('kepler_pod_cpu_joules_total')!.metrics).toEqual([]);
+    expect(nodeJoules(after, 'package')).toBeCloseTo(before, 6);
+    // The node counter keeps growing (idle power) and never goes back.
+    expect(nodeJoules(ledger.exposition('node-a', 601), 'package')).toBeGreaterThan(before);
+    // A completed pod (Succeeded) stops the same way.
+    ledger.observe(watched('job-1', 'uid-2', 'node-a', 'Running', '30'), 600);
+    ledger.observe(watched('job-1', 'uid-2', 'node-a', 'Succeeded', '30'), 660);
+    expect(ledger.podsOn('node-a')).toEqual([]);
+  });
+
+  it('reads power from the pod annotations, with a labelled default, and names a bad annotation', () => {
+    expect(simulatedPower(watched('a', 'u', 'n', 'Running', '12.5'))).toEqual({
+      package_watts: 12.5,
+      dram_watts: 1,
+    });
+    expect(simulatedPower(watched('a', 'u', 'n', 'Running'))).toEqual({ package_watts: 2, dram_watts: 0.5 });
+    expect(() => simulatedPower(watched('a', 'u', 'n', 'Running', 'lots'))).toThrow(
+      /simulation\.carbon-aware\.dev\/package-watts must be a non-negative number of watts, got "lots"/,
+    );
   });
 });

@@ -52,7 +52,7 @@ describe('control-plane helpers', () => {
       return;
     }
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/Install Go >= 1\.24/);
+    expect(result.stderr).toMatch(/Install Go >= 1\.26/);
     expect(result.stderr).toMatch(/KUBEBUILDER_ASSETS/);
   });
 });

@@ -1,7 +1,11 @@
 // A real local Kubernetes control plane for tests (envtest-style): etcd + kube-apiserver started as
 // processes on free loopback ports, with their own CA, serving certificate, service-account key pair
-// and an admin client certificate, RBAC on. Always torn down; processes left by a killed earlier run
-// are found through their pid files and stopped at the next start.
+// and an admin client certificate, RBAC on. With `workloadControllers`, also the real
+// kube-controller-manager (ReplicaSets, Jobs, CronJobs, garbage collection, node lifecycle...),
+// kube-scheduler and kwok (simulated nodes: it marks the pods bound to them Running); without it,
+// nothing reconciles what a test writes (the shared control plane of the integration suites).
+// Always torn down; processes left by a killed earlier run are found through their pid files and
+// stopped at the next start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
@@ -18,8 +22,14 @@ import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { issueCertificate, makeCertificateAuthority, makeServiceAccountKeyPair } from './certificates.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  issueCertificate,
+  makeCertificateAuthority,
+  makeServiceAccountKeyPair,
+  type CertificateAuthority,
+} from './certificates.js';
 
 const RUN_DIR_PREFIX = 'carbon-kepler-testenv-';
 
@@ -32,6 +42,9 @@ export interface ControlPlaneBinaries {
   etcd: string;
   kubectl?: string;
   helm?: string;
+  kubeControllerManager?: string;
+  kubeScheduler?: string;
+  kwok?: string;
 }
 
 /** Where the binaries are: KUBEBUILDER_ASSETS (or TEST_ASSET_*), as envtest does. */
@@ -42,20 +55,29 @@ export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPla
   const etcd = env.TEST_ASSET_ETCD ?? (assets ? join(assets, 'etcd') : undefined);
   if (!kubeApiserver || !etcd || !existsSync(kubeApiserver) || !existsSync(etcd)) {
     throw new ControlPlaneError(
-      'kube-apiserver and etcd were not found. Run `make control-plane` (builds them with Go >= 1.24 into a ' +
+      'kube-apiserver and etcd were not found. Run `make control-plane` (builds them with Go >= 1.26 into a ' +
         'per-user cache) and set KUBEBUILDER_ASSETS to the directory `bash hack/control-plane-binaries.sh` prints, ' +
         'or point KUBEBUILDER_ASSETS at existing envtest binaries.',
     );
   }
   const kubectl = env.TEST_ASSET_KUBECTL ?? (assets ? join(assets, 'kubectl') : undefined);
-  const helm = assets ? join(assets, 'helm') : undefined;
+  const inAssets = (name: string) =>
+    assets && existsSync(join(assets, name)) ? join(assets, name) : undefined;
   return {
     kubeApiserver,
     etcd,
     kubectl: kubectl && existsSync(kubectl) ? kubectl : undefined,
-    helm: helm && existsSync(helm) ? helm : undefined,
+    helm: inAssets('helm'),
+    kubeControllerManager: inAssets('kube-controller-manager'),
+    kubeScheduler: inAssets('kube-scheduler'),
+    kwok: inAssets('kwok'),
   };
 }
+
+/** kwok's stages for this project (what happens to simulated nodes and pods). */
+export const KWOK_STAGES_PATH = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
+/** Nodes carrying this annotation are the ones kwok simulates. */
+export const SIMULATED_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 /** A port nobody listens on right now (a race remains, so callers retry on "address already in use"). */
 export async function freeLoopbackPort(): Promise<number> {
@@ -146,6 +168,14 @@ export interface ControlPlaneOptions {
   binaries?: ControlPlaneBinaries;
   /** Milliseconds to wait for /readyz. */
   startTimeoutMs?: number;
+  /**
+   * Also run kube-controller-manager, kube-scheduler and kwok, so that Deployments, Jobs and
+   * CronJobs make their pods, pods are bound to (simulated) nodes and run. Off for the shared
+   * plane of the integration suites, whose hand-made ReplicaSets and Pods no controller must touch.
+   */
+  workloadControllers?: boolean;
+  /** Write an audit log (`auditLogPath`) of the requests these users make (benchmarks count them). */
+  auditUsers?: string[];
   log?: (line: string) => void;
 }
 
@@ -163,6 +193,10 @@ export interface ControlPlaneInfo {
 export class ControlPlane {
   private etcd?: ChildProcess;
   private apiServer?: ChildProcess;
+  private controllers: ChildProcess[] = [];
+  private readonly workloadControllers: boolean;
+  private readonly auditUsers: string[];
+  private authority?: CertificateAuthority;
   private etcdPort = 0;
   private apiPort = 0;
   private readonly logTail: string[] = [];
@@ -187,6 +221,19 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.binaries = options.binaries ?? locateBinaries();
     this.startTimeoutMs = options.startTimeoutMs ?? 90_000;
+    this.workloadControllers = options.workloadControllers ?? false;
+    this.auditUsers = options.auditUsers ?? [];
+    if (this.workloadControllers) {
+      const missing = (['kubeControllerManager', 'kubeScheduler', 'kwok'] as const).filter(
+        (b) => !this.binaries[b],
+      );
+      if (missing.length > 0)
+        throw new ControlPlaneError(
+          `${missing.join(', ')} not found next to kube-apiserver (KUBEBUILDER_ASSETS). Run \`make control-plane\` ` +
+            '(builds kube-controller-manager, kube-scheduler and kwok into the same per-user cache) and use the ' +
+            'directory `bash hack/control-plane-binaries.sh` prints.',
+        );
+    }
     this.log = options.log ?? (() => undefined);
     cleanStaleRuns();
     this.dir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
@@ -220,12 +267,103 @@ export class ControlPlane {
     await this.startEtcd();
     await this.startApiServer();
     this.writeKubeconfig();
+    if (this.workloadControllers) await this.startWorkloadControllers();
     return this.info();
+  }
+
+  /**
+   * kube-controller-manager, kube-scheduler and kwok, each waited for on its health endpoint. They
+   * use the admin client certificate: their own RBAC is not what these tests are about.
+   */
+  private async startWorkloadControllers(): Promise<void> {
+    const c = this.certs!;
+    const b = this.binaries;
+    const kubeconfig = this.kubeconfigPath;
+    const tls = { ca: c.ca, cert: c.adminCert, key: c.adminKey };
+    const servingFlags = (port: number) => [
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--tls-cert-file=${c.serverCertPath}`,
+      `--tls-private-key-file=${c.serverKeyPath}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+    ];
+
+    const managerPort = await freeLoopbackPort();
+    const manager = this.spawnTracked('kube-controller-manager', b.kubeControllerManager!, [
+      `--kubeconfig=${kubeconfig}`,
+      ...servingFlags(managerPort),
+      '--leader-elect=false',
+      `--root-ca-file=${c.caCertPath}`,
+      `--service-account-private-key-file=${c.saPrivateKeyPath}`,
+      // The scale benchmarks create thousands of pods; the default 20 requests/s would dominate.
+      '--kube-api-qps=500',
+      '--kube-api-burst=1000',
+      '--v=0',
+    ]);
+    this.controllers.push(manager);
+
+    const schedulerPort = await freeLoopbackPort();
+    const schedulerConfig = join(this.dir, 'kube-scheduler.yaml');
+    writeFileSync(
+      schedulerConfig,
+      [
+        'apiVersion: kubescheduler.config.k8s.io/v1',
+        'kind: KubeSchedulerConfiguration',
+        'clientConnection:',
+        `  kubeconfig: ${kubeconfig}`,
+        '  qps: 500',
+        '  burst: 1000',
+        'leaderElection:',
+        '  leaderElect: false',
+        '',
+      ].join('\n'),
+    );
+    const scheduler = this.spawnTracked('kube-scheduler', b.kubeScheduler!, [
+      `--config=${schedulerConfig}`,
+      ...servingFlags(schedulerPort),
+      '--v=0',
+    ]);
+    this.controllers.push(scheduler);
+
+    const kwokPort = await freeLoopbackPort();
+    const kwok = this.spawnTracked('kwok', b.kwok!, [
+      `--kubeconfig=${kubeconfig}`,
+      `--config=${KWOK_STAGES_PATH}`,
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${SIMULATED_NODE_ANNOTATION}=fake`,
+      '--node-lease-duration-seconds=40',
+      '--cidr=10.244.0.1/16',
+      `--server-address=127.0.0.1:${kwokPort}`,
+      // INFO logs every lease renewal of every node: thousands of lines a minute at bench scale.
+      '--v=WARN',
+    ]);
+    this.controllers.push(kwok);
+
+    await this.waitUntil(
+      'kube-controller-manager',
+      manager,
+      async () => (await get(`https://127.0.0.1:${managerPort}/healthz`, tls)).status === 200,
+      'kube-controller-manager',
+    );
+    await this.waitUntil(
+      'kube-scheduler',
+      scheduler,
+      async () => (await get(`https://127.0.0.1:${schedulerPort}/healthz`, tls)).status === 200,
+      'kube-scheduler',
+    );
+    await this.waitUntil(
+      'kwok',
+      kwok,
+      async () => (await get(`http://127.0.0.1:${kwokPort}/healthz`)).status === 200,
+      'kwok',
+    );
   }
 
   private makeCertificates(): void {
     const pki = join(this.dir, 'pki');
     const ca = makeCertificateAuthority(pki, 'carbon-kepler-test-ca');
+    this.authority = ca;
     const serving = issueCertificate(ca, {
       commonName: 'kube-apiserver',
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
@@ -351,6 +489,7 @@ export class ControlPlane {
         `--service-account-signing-key-file=${c.saPrivateKeyPath}`,
         '--enable-priority-and-fairness=false',
         '--watch-cache=true',
+        ...this.auditFlags(),
         '--v=0',
       ]);
       const tls = { ca: c.ca, cert: c.adminCert, key: c.adminKey };
@@ -370,6 +509,45 @@ export class ControlPlane {
     }
   }
 
+  get auditLogPath(): string {
+    return join(this.dir, 'audit.log');
+  }
+
+  private auditFlags(): string[] {
+    if (this.auditUsers.length === 0) return [];
+    const policyPath = join(this.dir, 'audit-policy.yaml');
+    writeFileSync(
+      policyPath,
+      [
+        'apiVersion: audit.k8s.io/v1',
+        'kind: Policy',
+        'omitStages: [RequestReceived]',
+        'rules:',
+        '  - level: Metadata',
+        `    users: [${this.auditUsers.map((u) => JSON.stringify(u)).join(', ')}]`,
+        '  - level: None',
+        '',
+      ].join('\n'),
+    );
+    return [
+      `--audit-policy-file=${policyPath}`,
+      `--audit-log-path=${this.auditLogPath}`,
+      '--audit-log-maxsize=0',
+    ];
+  }
+
+  /**
+   * A kubeconfig for another client identity signed by this plane's CA (e.g. the operator under a
+   * benchmark, so that the audit log tells its requests apart). Returns its path.
+   */
+  writeClientKubeconfig(commonName: string, organization?: string): string {
+    if (!this.authority) throw new ControlPlaneError('control plane not started');
+    const client = issueCertificate(this.authority, { commonName, organization, usage: 'client' });
+    const path = join(this.dir, `kubeconfig-${commonName.replace(/[^a-zA-Z0-9-]/g, '_')}`);
+    this.writeKubeconfigFor(path, commonName, client.certPath, client.keyPath);
+    return path;
+  }
+
   /** Stops kube-apiserver only (etcd keeps the data), for restart tests. */
   async stopApiServer(): Promise<void> {
     await stopChild(this.apiServer);
@@ -377,6 +555,11 @@ export class ControlPlane {
   }
 
   private writeKubeconfig(): void {
+    const c = this.certs!;
+    this.writeKubeconfigFor(this.kubeconfigPath, 'admin', c.adminCertPath, c.adminKeyPath);
+  }
+
+  private writeKubeconfigFor(path: string, user: string, certPath: string, keyPath: string): void {
     const c = this.certs!;
     const b64 = (path: string) => readFileSync(path).toString('base64');
     const kubeconfig = [
@@ -388,21 +571,23 @@ export class ControlPlane {
       `    server: ${this.server}`,
       `    certificate-authority-data: ${b64(c.caCertPath)}`,
       'users:',
-      '- name: admin',
+      `- name: ${JSON.stringify(user)}`,
       '  user:',
-      `    client-certificate-data: ${b64(c.adminCertPath)}`,
-      `    client-key-data: ${b64(c.adminKeyPath)}`,
+      `    client-certificate-data: ${b64(certPath)}`,
+      `    client-key-data: ${b64(keyPath)}`,
       'contexts:',
       '- name: test',
-      '  context: {cluster: test, user: admin, namespace: default}',
+      `  context: {cluster: test, user: ${JSON.stringify(user)}, namespace: default}`,
       'current-context: test',
       '',
     ].join('\n');
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    writeFileSync(path, kubeconfig, { mode: 0o600 });
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.controllers.map((child) => stopChild(child)));
+    this.controllers = [];
     await stopChild(this.apiServer);
     await stopChild(this.etcd);
     this.apiServer = undefined;
@@ -412,7 +597,7 @@ export class ControlPlane {
 
   /** Synchronous last resort for process 'exit' handlers. */
   killNow(): void {
-    for (const child of [this.apiServer, this.etcd]) {
+    for (const child of [...this.controllers, this.apiServer, this.etcd]) {
       if (child?.pid && child.exitCode === null) {
         try {
           child.kill('SIGKILL');
