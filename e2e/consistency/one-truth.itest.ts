@@ -79,6 +79,8 @@ class SameReadingsSource implements MetricsSource {
       energySource: 'measured: kepler 0.11 (same readings as the CLI)',
       dataQuality: [],
       errors: [],
+      // Observed from the first of the CLI's two scrapes: the 30-day projection scales the same hour.
+      observedSinceMs: Date.parse(T1),
     });
   }
 }
@@ -98,20 +100,21 @@ type Figures = Pick<
   | 'pue_certification_points'
 > & { optimizations: Array<Record<string, unknown>> };
 
-/** The figures every surface must agree on (sentences and data-source prose excluded). */
+/** The figures every surface must agree on (sentences and data-source prose excluded). A null the
+ * API server dropped from the stored status counts as null. */
 function figures(a: WorkloadAssessment): Figures {
   return {
     status: a.status,
     current_carbon_intensity_gCO2eq_kWh: a.current_carbon_intensity_gCO2eq_kWh,
     grid_intensity_gCO2eq_kWh: a.grid_intensity_gCO2eq_kWh,
-    gap_percent: a.gap_percent,
+    gap_percent: a.gap_percent ?? null,
     pue: a.pue,
     energy_kWh: a.energy_kWh,
     emissions_gCO2eq: a.emissions_gCO2eq,
     monthly_projection: { ...a.monthly_projection, basis: '' },
-    sci_gCO2eq_per_workload_hour: a.sci_gCO2eq_per_workload_hour,
+    sci_gCO2eq_per_workload_hour: a.sci_gCO2eq_per_workload_hour ?? null,
     accounting: { ...a.accounting, source: '' },
-    pue_certification_points: a.pue_certification_points,
+    pue_certification_points: a.pue_certification_points ?? null,
     optimizations: a.optimizations.map((o) => ({
       type: o.type,
       estimated_reduction_percent: o.estimated_reduction_percent,

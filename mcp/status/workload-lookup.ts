@@ -1,6 +1,8 @@
 // Finds workloads in policy status. Pure functions over the cached policy list.
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import type { Language, WorkloadAssessment } from '../../operator/engine/types.js';
+import { z } from 'zod';
+import { workloadAssessmentSchema } from '../tools/assessment-schema.js';
 import { WorkloadNotCoveredError } from '../tools/tool-errors.js';
 
 export interface CoveredWorkload {
@@ -22,22 +24,73 @@ export function policyLanguage(policy: CarbonCompliancePolicy | undefined): Lang
 }
 
 // The API server drops null-valued fields from status, so "unknown" (null) comes back as absent.
-const nullableFields = [
-  'current_carbon_intensity_gCO2eq_kWh',
-  'grid_intensity_gCO2eq_kWh',
-  'gap_percent',
-  'max_pue',
-  'sci_gCO2eq_per_workload_hour',
-  'combined',
-] as const;
+/**
+ * The API server drops null values from status (a JSON merge patch deletes a key set to null), so a
+ * nullable field the engine wrote as null comes back absent. Restores it from the tool schema, at
+ * every depth, so that answers always carry every field of their output schema.
+ */
+interface NullPlan {
+  /** Keys that are required and nullable: absent → null. */
+  nullable: string[];
+  /** Keys whose value is an object or array with a plan of its own. */
+  children: Array<[string, NullPlan]>;
+  /** For an array schema: the plan of its elements. */
+  element?: NullPlan;
+}
+
+const plans = new WeakMap<z.ZodType, NullPlan | null>();
+
+/** What to restore for a schema, computed once per schema (answers are built on every tool call). */
+function planFor(schema: z.ZodType): NullPlan | null {
+  if (plans.has(schema)) return plans.get(schema)!;
+  const inner = unwrap(schema);
+  let plan: NullPlan | null = null;
+  if (inner instanceof z.ZodArray) {
+    const element = planFor(inner.element as z.ZodType);
+    plan = element ? { nullable: [], children: [], element } : null;
+  } else if (inner instanceof z.ZodObject) {
+    const nullable: string[] = [];
+    const children: Array<[string, NullPlan]> = [];
+    for (const [key, field] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+      if (!(field instanceof z.ZodOptional) && field.safeParse(null).success) nullable.push(key);
+      const child = planFor(field);
+      if (child) children.push([key, child]);
+    }
+    plan = nullable.length > 0 || children.length > 0 ? { nullable, children } : null;
+  }
+  plans.set(schema, plan);
+  return plan;
+}
+
+function restoreNulls(plan: NullPlan, value: unknown): unknown {
+  if (Array.isArray(value)) return plan.element ? value.map((v) => restoreNulls(plan.element!, v)) : value;
+  if (!value || typeof value !== 'object') return value;
+  const source = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const key of plan.nullable) {
+    if (source[key] === undefined) (out ??= { ...source })[key] = null;
+  }
+  for (const [key, child] of plan.children) {
+    const v = source[key];
+    if (v === undefined || v === null) continue;
+    const restored = restoreNulls(child, v);
+    if (restored !== v) (out ??= { ...source })[key] = restored;
+  }
+  return out ?? value;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+const assessmentPlan = planFor(workloadAssessmentSchema)!;
 
 /** Restores absent nullable fields as null (answers always carry every field of the schema). */
 export function withNulls(assessment: WorkloadAssessment): WorkloadAssessment {
-  if (nullableFields.every((f) => assessment[f] !== undefined)) return assessment;
-  const copy: Record<string, unknown> = { ...assessment };
-  for (const f of nullableFields) if (copy[f] === undefined) copy[f] = null;
-  copy.optimizations ??= [];
-  return copy as unknown as WorkloadAssessment;
+  const restored = restoreNulls(assessmentPlan, assessment) as WorkloadAssessment;
+  return restored.optimizations ? restored : { ...restored, optimizations: [] };
 }
 
 /** The (policy, workload) pairs in `namespace` (all when absent), only `workload`'s when given. */

@@ -261,6 +261,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
       'Ready=True',
       'MetricsAvailable=True',
       'Compliant=False',
+      'PUEKnown=True',
     ]);
 
     const table = kubectl('get', 'carboncompliance', '-A');
