@@ -6,11 +6,14 @@ export const usage = `carbon-mcp: MCP server (stdio or Streamable HTTP) and REST
 
 Usage: carbon-mcp [--http [--port 8000] [--host 127.0.0.1] [--stateless] [--auth none|token|kubernetes]
                   [--token-file FILE] [--allowed-hosts h1,h2] [--allowed-origins o1,o2]
-                  [--rate-limit 100] [--rate-burst 200] [--body-limit 65536]] [--log-level info]
+                  [--rate-limit 100] [--rate-burst 200] [--body-limit 65536] [--max-sessions 1000]
+                  [--max-sessions-per-identity 100] [--session-idle-timeout 1800]] [--log-level info]
 
 Default is stdio (logs on stderr). KUBECONFIG is honoured; in a Pod the service account is used.
 Env: CARBON_MCP_HTTP, CARBON_MCP_PORT, CARBON_MCP_HOST, CARBON_MCP_STATELESS, CARBON_MCP_AUTH,
-CARBON_MCP_TOKEN_FILE, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, CARBON_MCP_RATE_LIMIT, LOG_LEVEL,
+CARBON_MCP_TOKEN_FILE, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, CARBON_MCP_RATE_LIMIT, CARBON_MCP_RATE_BURST,
+CARBON_MCP_BODY_LIMIT, CARBON_MCP_MAX_SESSIONS, CARBON_MCP_MAX_SESSIONS_PER_IDENTITY,
+CARBON_MCP_SESSION_IDLE_TIMEOUT, LOG_LEVEL,
 STANDARDS_FILE, CARBON_MCP_STATUS_FILE (serve policies from a file instead of the cluster: demos, benchmarks).`;
 
 const list = z.string().transform((s) =>
@@ -36,6 +39,10 @@ export const cliOptionsSchema = z.object({
   rateLimit: z.coerce.number().min(0).default(100),
   rateBurst: z.coerce.number().int().min(1).default(200),
   bodyLimit: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  maxSessions: z.coerce.number().int().min(1).max(100_000).default(1000),
+  maxSessionsPerIdentity: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Seconds without a request after which a session is closed. */
+  sessionIdleTimeout: z.coerce.number().int().min(10).max(86_400).default(1800),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   standardsFile: z.string().min(1).optional(),
   statusFile: z.string().min(1).optional(),
@@ -61,6 +68,9 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
       'rate-limit': { type: 'string' },
       'rate-burst': { type: 'string' },
       'body-limit': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'max-sessions-per-identity': { type: 'string' },
+      'session-idle-timeout': { type: 'string' },
       'log-level': { type: 'string' },
       'standards-file': { type: 'string' },
       'status-file': { type: 'string' },
@@ -81,6 +91,9 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     rateLimit: pick(values['rate-limit'], 'CARBON_MCP_RATE_LIMIT'),
     rateBurst: pick(values['rate-burst'], 'CARBON_MCP_RATE_BURST'),
     bodyLimit: pick(values['body-limit'], 'CARBON_MCP_BODY_LIMIT'),
+    maxSessions: pick(values['max-sessions'], 'CARBON_MCP_MAX_SESSIONS'),
+    maxSessionsPerIdentity: pick(values['max-sessions-per-identity'], 'CARBON_MCP_MAX_SESSIONS_PER_IDENTITY'),
+    sessionIdleTimeout: pick(values['session-idle-timeout'], 'CARBON_MCP_SESSION_IDLE_TIMEOUT'),
     logLevel: pick(values['log-level'], 'LOG_LEVEL'),
     standardsFile: pick(values['standards-file'], 'STANDARDS_FILE'),
     statusFile: pick(values['status-file'], 'CARBON_MCP_STATUS_FILE'),
@@ -95,6 +108,11 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   }
   const options = parsed.data;
   if (options.auth === undefined) options.auth = options.tokenFile ? 'token' : 'none';
+  if (options.maxSessionsPerIdentity > options.maxSessions) {
+    throw new CliOptionsError(
+      `--max-sessions-per-identity (${options.maxSessionsPerIdentity}) must not exceed --max-sessions (${options.maxSessions})`,
+    );
+  }
   if (options.auth === 'token' && !options.tokenFile) {
     throw new CliOptionsError('--auth token needs --token-file FILE (the file holds the bearer token)');
   }

@@ -82,6 +82,11 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
     rateLimit_per_s: options.rateLimit,
     rateBurst: options.rateBurst,
     bodyLimit_bytes: options.bodyLimit,
+    sessionLimits: {
+      maxSessions: options.maxSessions,
+      maxSessionsPerIdentity: options.maxSessionsPerIdentity,
+    },
+    sessionIdle_ms: options.sessionIdleTimeout * 1000,
     allowedHosts,
     allowedOrigins: options.allowedOrigins,
   });

@@ -11,6 +11,7 @@ import { mcpEndpoint } from './mcp-endpoint.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { rateLimiter } from './rate-limiter.js';
+import type { SessionLimits } from './session-table.js';
 import { bearerAuth, hostAndOriginGuard, type GuardOptions } from './request-guards.js';
 
 export interface HttpAppOptions extends GuardOptions {
@@ -20,6 +21,9 @@ export interface HttpAppOptions extends GuardOptions {
   rateLimit_per_s: number;
   rateBurst: number;
   bodyLimit_bytes: number;
+  /** Stateful mode: session caps (in total and per identity) and the idle timeout. */
+  sessionLimits: SessionLimits;
+  sessionIdle_ms: number;
   metrics?: HttpMetrics;
 }
 
@@ -90,6 +94,8 @@ export function createHttpApp(
       }),
     stateless: options.stateless,
     logger: deps.logger,
+    sessionLimits: options.sessionLimits,
+    sessionIdle_ms: options.sessionIdle_ms,
     onSessionCountChange: (n) => metrics.sessions.set(n),
   });
   app.use('/mcp', json, auth);
