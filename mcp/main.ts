@@ -14,6 +14,7 @@ import { allowAllNamespaces, type NamespaceAuthoriser } from './auth/namespace-a
 import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';
 import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-options.js';
 import { createHttpApp } from './http/http-app.js';
+import { listenWithLimits } from './http/http-server.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
 import { createMcpServer, type FrontEndDeps } from './mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';
@@ -48,7 +49,7 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
   if (options.http && options.auth === 'token')
     authenticator = StaticTokenAuthenticator.fromFile(options.tokenFile!);
   if (options.http && options.auth === 'kubernetes') {
-    authenticator = new KubeTokenAuthenticator(kubeConfig!);
+    authenticator = new KubeTokenAuthenticator(kubeConfig!, options.audience!);
     authoriser = new KubeNamespaceAuthoriser(kubeConfig!);
   }
   if (options.http && !isLoopbackAddress(options.host) && authenticator.mode === 'none') {
@@ -90,10 +91,10 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
     allowedHosts,
     allowedOrigins: options.allowedOrigins,
   });
-  const server = app.listen(options.port, options.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
+  const server = await listenWithLimits(app, options.port, options.host, {
+    headersTimeout_ms: options.headersTimeout * 1000,
+    requestTimeout_ms: options.requestTimeout * 1000,
+    maxConnections: options.maxConnections,
   });
   const port = (server.address() as AddressInfo).port;
   logger.info(

@@ -13,6 +13,7 @@ import { sendProblem } from './problem.js';
 import { rateLimiter } from './rate-limiter.js';
 import type { SessionLimits } from './session-table.js';
 import { bearerAuth, hostAndOriginGuard, type GuardOptions } from './request-guards.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpAppOptions extends GuardOptions {
   authenticator: CallerAuthenticator;
@@ -35,6 +36,7 @@ export function createHttpApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders);
 
   app.use((req, res, next) => {
     const end = metrics.requestDuration.startTimer();
@@ -84,7 +86,7 @@ export function createHttpApp(
     limit: options.bodyLimit_bytes,
     type: ['application/json', 'application/*+json'],
   });
-  const auth = bearerAuth(options.authenticator);
+  const auth = bearerAuth(options.authenticator, deps.logger);
 
   const endpoint = mcpEndpoint({
     createServer: () =>
@@ -175,7 +177,14 @@ export function createHttpApp(
       });
     } else {
       deps.logger.error({ err: error }, 'HTTP request failed');
-      sendProblem(res, { title: 'Error', status: error.status ?? 500, detail: error.message ?? 'error' });
+      const status =
+        error.status !== undefined && error.status >= 400 && error.status < 600 ? error.status : 500;
+      // Client errors say what was wrong; server errors keep internal text in the log.
+      sendProblem(res, {
+        title: 'Error',
+        status,
+        detail: status < 500 ? (error.message ?? 'error') : 'the request failed; see the server log',
+      });
     }
   };
   app.use(errors);

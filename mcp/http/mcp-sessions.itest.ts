@@ -63,7 +63,7 @@ describe('MCP sessions: bound to their creator, capped per identity, LRU-evicted
       logger,
     };
     const app = createHttpApp(deps, {
-      authenticator: new KubeTokenAuthenticator(kubeConfig, 30_000, [AUDIENCE]),
+      authenticator: new KubeTokenAuthenticator(kubeConfig, [AUDIENCE]),
       stateless: false,
       rateLimit_per_s: 0,
       rateBurst: 1,
