@@ -50,7 +50,13 @@ export async function runTool(
   const parsed = schema.safeParse(rawArgs ?? {});
   if (!parsed.success) throw inputErrorFrom(parsed.error);
   return tool.handler(parsed.data, {
-    policies: () => deps.authoriser.visiblePolicies(call.caller, deps.source.list()),
+    policies: (namespace) =>
+      deps.authoriser.visiblePolicies(
+        call.caller,
+        namespace === undefined
+          ? deps.source.list()
+          : deps.source.list().filter((p) => p.metadata.namespace === namespace),
+      ),
     progress: call.progress ?? (async () => {}),
     reference: deps.reference,
     now: deps.now ?? (() => new Date()),
