@@ -1,8 +1,10 @@
 // Fairness between namespaces on the real kube-apiserver: 1,000 policies over 100 namespaces, 900
 // of them in one namespace that sorts first (so the informer lists and queues its policies first).
 // The whole operator runtime (informers, queue, reconciler with the real engine, status writes)
-// runs in-process; every policy must get its first status, and the 99 other namespaces' policies
-// must get theirs within two intervals of the operator starting to lead.
+// runs in-process. Each metrics collection takes 400 ms, so with 4 workers a first-come-first-served
+// queue needs at least 900 × 0.4 s / 4 = 90 s before it reaches the other namespaces, longer than
+// two 30 s intervals whatever the machine; the 99 other namespaces' policies must get their first
+// status within two intervals of the operator starting to lead.
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
@@ -19,9 +21,9 @@ jest.setTimeout(240_000);
 
 const CROWDED = 'fair-aaa-crowded';
 const OTHERS = Array.from({ length: 99 }, (_, i) => `fair-team-${String(i).padStart(2, '0')}`);
-const INTERVAL_S = 5;
-/** Time one metrics collection takes (a Kepler or Prometheus round trip). */
-const COLLECT_MS = 80;
+const INTERVAL_S = 30;
+/** Time one metrics collection takes (a slow Kepler or Prometheus round trip). */
+const COLLECT_MS = 400;
 const CONCURRENCY = 4;
 
 /**
@@ -29,7 +31,7 @@ const CONCURRENCY = 4;
  * tests): it answers after COLLECT_MS with no energy, so each reconcile costs a realistic round trip.
  */
 class SlowEmptySource implements MetricsSource {
-  description = 'stand-in source (no energy, 80 ms per collection)';
+  description = `stand-in source (no energy, ${COLLECT_MS} ms per collection)`;
   async collect(): Promise<MetricsCollection> {
     await new Promise((resolve) => setTimeout(resolve, COLLECT_MS));
     return {
@@ -99,7 +101,7 @@ describe('fairness between namespaces (1,000 policies, 900 in one namespace)', (
     });
   });
 
-  it('every namespace gets its policies evaluated within two intervals', async () => {
+  it('the other 99 namespaces get their policies evaluated within two intervals', async () => {
     const firstStatus = new Map<string, number>();
     const watcher = new SupervisedInformer<CarbonCompliancePolicy>({
       name: 'fairness-watch',
@@ -139,22 +141,24 @@ describe('fairness between namespaces (1,000 policies, 900 in one namespace)', (
     try {
       await runtime.start();
       const leadingSince = Date.now();
-      const ours = (key: string) => namespaces.some((ns) => key.startsWith(`${ns}/`));
-      const deadline = leadingSince + 120_000;
-      while ([...firstStatus.keys()].filter(ours).length < policies.length && Date.now() < deadline) {
+      const others = policies.filter((p) => p.namespace !== CROWDED);
+      const evaluated = (p: { namespace: string; name: string }) =>
+        firstStatus.has(`${p.namespace}/${p.name}`);
+      const deadline = leadingSince + 3 * INTERVAL_S * 1000;
+      while (!others.every(evaluated) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const after_ms = (p: { namespace: string; name: string }) =>
         (firstStatus.get(`${p.namespace}/${p.name}`) ?? Infinity) - leadingSince;
-      const others = policies.filter((p) => p.namespace !== CROWDED).map(after_ms);
-      const crowded = policies.filter((p) => p.namespace === CROWDED).map(after_ms);
-      const worstOther_ms = Math.max(...others);
-      const medianOther_ms = [...others].sort((a, b) => a - b)[Math.floor(others.length / 2)]!;
-      const worstCrowded_ms = Math.max(...crowded);
+      const otherTimes = others.map(after_ms);
+      const worstOther_ms = Math.max(...otherTimes);
+      const medianOther_ms = [...otherTimes].sort((a, b) => a - b)[Math.floor(otherTimes.length / 2)]!;
+      // The crowded namespace is served too (one key per round), not starved.
+      const crowdedDone = policies.filter((p) => p.namespace === CROWDED && evaluated(p)).length;
       process.stderr.write(
-        `FIGURE fairness_other_namespaces_first_status_ms median ${medianOther_ms} worst ${worstOther_ms}; crowded_namespace_worst_first_status_ms ${worstCrowded_ms}\n`,
+        `FIGURE fairness_other_namespaces_first_status_ms median ${medianOther_ms} worst ${worstOther_ms}; crowded_namespace_evaluated_by_then ${crowdedDone} of 900\n`,
       );
-      expect(crowded.every(Number.isFinite)).toBe(true);
+      expect(crowdedDone).toBeGreaterThanOrEqual(2);
       expect(worstOther_ms).toBeLessThanOrEqual(2 * INTERVAL_S * 1000);
     } finally {
       await runtime.stop();
