@@ -103,8 +103,12 @@ const toolArguments = fc.oneof(
 
 beforeAll(async () => {
   installCrd(kubectlPath(), testKubeconfigPath());
-  await createAssessedPolicy(testKubeConfig(), NAMESPACE, 'fuzz', ['web-app', 'batch']);
-  await createAssessedPolicy(testKubeConfig(), SECRET_NAMESPACE, 'fuzz', [SECRET_WORKLOAD]);
+  // Kept from an earlier run against the same control plane: then it is there already.
+  const exists = (error: { code?: number }) => {
+    if (error.code !== 409) throw error;
+  };
+  await createAssessedPolicy(testKubeConfig(), NAMESPACE, 'fuzz', ['web-app', 'batch']).catch(exists);
+  await createAssessedPolicy(testKubeConfig(), SECRET_NAMESPACE, 'fuzz', [SECRET_WORKLOAD]).catch(exists);
 });
 
 describe.each(['token', 'kubernetes'] as const)(
