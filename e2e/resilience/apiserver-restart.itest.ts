@@ -162,8 +162,8 @@ describe('operator across a kube-apiserver restart', () => {
         `--identity=${IDENTITY}`,
         // Long enough to ride out the outage without losing the Lease (the deadline is honoured
         // exactly: a shorter one would end leadership, and the process, by design).
-        '--lease-duration=40',
-        '--renew-deadline=30',
+        '--lease-duration=120',
+        '--renew-deadline=90',
         '--retry-period=2',
       ]),
       { KUBECONFIG: info.kubeconfigPath, LOG_LEVEL: 'info' },
@@ -223,6 +223,9 @@ describe('operator across a kube-apiserver restart', () => {
       .logs(100_000)
       .split('\n')
       .filter((l) => l.includes('410 Gone')).length;
+    expect({ relists, logs: relists > 0 ? '' : operator.logs(60) }).toMatchObject({
+      relists: expect.any(Number),
+    });
     expect(relists).toBeGreaterThanOrEqual(1);
     // Still the leader, on the same Lease.
     expect(await leaseHolder()).toBe(IDENTITY);

@@ -146,9 +146,6 @@ describe.each(['token', 'kubernetes'] as const)(
     });
 
     beforeAll(async () => {
-      installCrd(kubectlPath(), testKubeconfigPath());
-      await createAssessedPolicy(testKubeConfig(), NAMESPACE, 'fuzz', ['web-app', 'batch']);
-      await createAssessedPolicy(testKubeConfig(), SECRET_NAMESPACE, 'fuzz', [SECRET_WORKLOAD]);
       let authArgs: string[];
       if (mode === 'token') {
         bearer = 'fuzz-token-0123456789abcdef';
