@@ -2,7 +2,9 @@
 # One image, three programs: carbon-operator (the default entrypoint), carbon-mcp (MCP stdio / Streamable
 # HTTP + REST; select it with `--entrypoint carbon-mcp` or a Pod `command`) and the carbon-kepler CLI.
 # Runs as uid 65532 with a read-only root filesystem: nothing is written outside /tmp (an emptyDir).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 is an LTS line with security support until April 2028 (Node 20 reached end of life on
+# 2026-04-30); the code itself still runs on Node >= 20 (package.json engines), which CI uses.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript, then drop dev dependencies --------------------------------------
 FROM ${NODE_IMAGE} AS build
@@ -11,14 +13,17 @@ ENV CI=true \
     npm_config_audit=false \
     npm_config_fund=false \
     npm_config_update_notifier=false
-# Dependencies first, so that a source change does not reinstall them.
+# Dependencies first, so that a source change does not reinstall them. --ignore-scripts: no dependency's
+# install script runs (one pulls in an install-time telemetry reporter; the build needs none: tsc and
+# the programs are plain JavaScript).
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY operator ./operator
 COPY mcp ./mcp
-COPY hack ./hack
+COPY hack/post-build.mjs ./hack/post-build.mjs
 COPY crds ./crds
+# tsconfig.build.json compiles the programs only: no test, test-support, fixture or demo code in dist/.
 RUN npm run build \
  && npm prune --omit=dev \
  && rm -rf node_modules/.cache

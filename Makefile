@@ -16,8 +16,11 @@ deps: node_modules/.package-lock.json
 control-plane:
 	@bash hack/control-plane-binaries.sh >/dev/null
 
+# npm run build compiles the shipped programs into dist/ (what the image and the package carry: no test,
+# demo or fixture code); the demo and the test harness go to dist-dev/, which nothing ships.
 build: deps
 	npm run build
+	npx tsc -p tsconfig.dev-tools.json
 
 lint: deps
 	npx eslint .
@@ -38,7 +41,7 @@ bench: deps control-plane build
 	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" npx tsx bench/run-all.ts
 
 demo: deps control-plane build
-	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" node dist/hack/demo/main.js
+	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" node dist-dev/hack/demo/main.js
 
 image:
 	docker build -t carbon-aware-kepler:dev .
@@ -47,4 +50,4 @@ e2e: deps
 	bash e2e/run.sh
 
 clean:
-	rm -rf dist .demo coverage
+	rm -rf dist dist-dev .demo coverage

@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'dist-dev/**',
       'node_modules/**',
       'charts/**/templates/**',
       '.demo/**',

@@ -5,14 +5,19 @@ import { z } from 'zod';
 export const usage = `carbon-mcp: MCP server (stdio or Streamable HTTP) and REST API over CarbonCompliancePolicy status.
 
 Usage: carbon-mcp [--http [--port 8000] [--host 127.0.0.1] [--stateless] [--auth none|token|kubernetes]
-                  [--token-file FILE] [--allowed-hosts h1,h2] [--allowed-origins o1,o2]
-                  [--rate-limit 100] [--rate-burst 200] [--body-limit 65536]] [--log-level info]
+                  [--token-file FILE] [--audience AUD[,AUD2]] [--allowed-hosts h1,h2] [--allowed-origins o1,o2]
+                  [--rate-limit 100] [--rate-burst 200] [--body-limit 65536] [--max-sessions 1000]
+                  [--max-sessions-per-identity 100] [--session-idle-timeout 1800]
+                  [--headers-timeout 10] [--request-timeout 30] [--max-connections 1000]] [--log-level info]
        carbon-mcp --check      verify the kubeconfig, the API server connection and RBAC, then exit
        carbon-mcp --version | --help
 
 Default is stdio (logs on stderr). KUBECONFIG is honoured; in a Pod the service account is used.
 Env: CARBON_MCP_HTTP, CARBON_MCP_PORT, CARBON_MCP_HOST, CARBON_MCP_STATELESS, CARBON_MCP_AUTH,
-CARBON_MCP_TOKEN_FILE, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, CARBON_MCP_RATE_LIMIT, LOG_LEVEL,
+CARBON_MCP_TOKEN_FILE, CARBON_MCP_AUDIENCE, MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, CARBON_MCP_RATE_LIMIT, CARBON_MCP_RATE_BURST,
+CARBON_MCP_BODY_LIMIT, CARBON_MCP_MAX_SESSIONS, CARBON_MCP_MAX_SESSIONS_PER_IDENTITY,
+CARBON_MCP_SESSION_IDLE_TIMEOUT, CARBON_MCP_HEADERS_TIMEOUT, CARBON_MCP_REQUEST_TIMEOUT,
+CARBON_MCP_MAX_CONNECTIONS, LOG_LEVEL,
 STANDARDS_FILE, CARBON_MCP_STATUS_FILE (serve policies from a file instead of the cluster: demos, benchmarks).`;
 
 const list = z.string().transform((s) =>
@@ -33,11 +38,22 @@ export const cliOptionsSchema = z.object({
   stateless: flag.default(false),
   auth: z.enum(['none', 'token', 'kubernetes']).optional(),
   tokenFile: z.string().min(1).optional(),
+  /** kubernetes auth: audiences a caller's token must be issued for (TokenReview spec.audiences). */
+  audience: list.pipe(z.array(z.string().min(1).max(253)).min(1)).optional(),
   allowedHosts: list.optional(),
   allowedOrigins: list.default([]),
   rateLimit: z.coerce.number().min(0).default(100),
   rateBurst: z.coerce.number().int().min(1).default(200),
   bodyLimit: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  maxSessions: z.coerce.number().int().min(1).max(100_000).default(1000),
+  maxSessionsPerIdentity: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Seconds without a request after which a session is closed. */
+  sessionIdleTimeout: z.coerce.number().int().min(10).max(86_400).default(1800),
+  /** Seconds to receive a request's headers. */
+  headersTimeout: z.coerce.number().min(1).max(30).default(10),
+  /** Seconds to receive a whole request (headers and body). */
+  requestTimeout: z.coerce.number().min(1).max(30).default(30),
+  maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   standardsFile: z.string().min(1).optional(),
   statusFile: z.string().min(1).optional(),
@@ -60,11 +76,18 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
       stateless: { type: 'boolean' },
       auth: { type: 'string' },
       'token-file': { type: 'string' },
+      audience: { type: 'string' },
       'allowed-hosts': { type: 'string' },
       'allowed-origins': { type: 'string' },
       'rate-limit': { type: 'string' },
       'rate-burst': { type: 'string' },
       'body-limit': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'max-sessions-per-identity': { type: 'string' },
+      'session-idle-timeout': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
       'log-level': { type: 'string' },
       'standards-file': { type: 'string' },
       'status-file': { type: 'string' },
@@ -82,11 +105,18 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
     stateless: pick(values.stateless, 'CARBON_MCP_STATELESS'),
     auth: pick(values.auth, 'CARBON_MCP_AUTH'),
     tokenFile: pick(values['token-file'], 'CARBON_MCP_TOKEN_FILE'),
+    audience: pick(values.audience, 'CARBON_MCP_AUDIENCE'),
     allowedHosts: pick(values['allowed-hosts'], 'MCP_ALLOWED_HOSTS'),
     allowedOrigins: pick(values['allowed-origins'], 'MCP_ALLOWED_ORIGINS'),
     rateLimit: pick(values['rate-limit'], 'CARBON_MCP_RATE_LIMIT'),
     rateBurst: pick(values['rate-burst'], 'CARBON_MCP_RATE_BURST'),
     bodyLimit: pick(values['body-limit'], 'CARBON_MCP_BODY_LIMIT'),
+    maxSessions: pick(values['max-sessions'], 'CARBON_MCP_MAX_SESSIONS'),
+    maxSessionsPerIdentity: pick(values['max-sessions-per-identity'], 'CARBON_MCP_MAX_SESSIONS_PER_IDENTITY'),
+    sessionIdleTimeout: pick(values['session-idle-timeout'], 'CARBON_MCP_SESSION_IDLE_TIMEOUT'),
+    headersTimeout: pick(values['headers-timeout'], 'CARBON_MCP_HEADERS_TIMEOUT'),
+    requestTimeout: pick(values['request-timeout'], 'CARBON_MCP_REQUEST_TIMEOUT'),
+    maxConnections: pick(values['max-connections'], 'CARBON_MCP_MAX_CONNECTIONS'),
     logLevel: pick(values['log-level'], 'LOG_LEVEL'),
     standardsFile: pick(values['standards-file'], 'STANDARDS_FILE'),
     statusFile: pick(values['status-file'], 'CARBON_MCP_STATUS_FILE'),
@@ -103,6 +133,22 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   }
   const options = parsed.data;
   if (options.auth === undefined) options.auth = options.tokenFile ? 'token' : 'none';
+  if (options.maxSessionsPerIdentity > options.maxSessions) {
+    throw new CliOptionsError(
+      `--max-sessions-per-identity (${options.maxSessionsPerIdentity}) must not exceed --max-sessions (${options.maxSessions})`,
+    );
+  }
+  if (options.headersTimeout > options.requestTimeout) {
+    throw new CliOptionsError(
+      `--headers-timeout (${options.headersTimeout} s) must not exceed --request-timeout (${options.requestTimeout} s)`,
+    );
+  }
+  if (options.http && options.auth === 'kubernetes' && !options.audience) {
+    throw new CliOptionsError(
+      '--auth kubernetes needs --audience AUD: callers must send a token issued for this server ' +
+        '(kubectl create token SA --audience AUD), never their general-purpose API-server credential',
+    );
+  }
   if (options.auth === 'token' && !options.tokenFile) {
     throw new CliOptionsError('--auth token needs --token-file FILE (the file holds the bearer token)');
   }

@@ -377,7 +377,10 @@ describe('carbon-mcp against a real API server', () => {
 
   describe('kubernetes auth mode', () => {
     let server: SpawnedFrontEnd;
+    const AUDIENCE = 'carbon-mcp-itest';
     let viewerToken: string;
+    /** The same service account's token for the API server's own audience. */
+    let generalToken: string;
     beforeAll(async () => {
       kubectlIn(
         [
@@ -408,8 +411,9 @@ describe('carbon-mcp against a real API server', () => {
         '-f',
         '-',
       );
-      viewerToken = kubectl('create', 'token', 'viewer', '-n', NS_A).trim();
-      server = await spawnFrontEnd(['--auth', 'kubernetes'], kubeEnv());
+      viewerToken = kubectl('create', 'token', 'viewer', '-n', NS_A, '--audience', AUDIENCE).trim();
+      generalToken = kubectl('create', 'token', 'viewer', '-n', NS_A).trim();
+      server = await spawnFrontEnd(['--auth', 'kubernetes', '--audience', AUDIENCE], kubeEnv());
     });
     afterAll(() => server?.stop());
 
@@ -430,6 +434,22 @@ describe('carbon-mcp against a real API server', () => {
         (await call('assess_workload_compliance', { workload_name: 'api', namespace: NS_B })).status,
       ).toBe(404);
       expect((await call('list_workloads_by_compliance', {}, 'not-a-kubernetes-token')).status).toBe(401);
+    });
+
+    test("a valid token issued for another audience (the API server's) is refused: no token passthrough", async () => {
+      const response = await fetch(`${server.url}/tools/list_workloads_by_compliance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${generalToken}` },
+        body: '{}',
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toContain('Bearer');
+    });
+
+    test('kubernetes auth without an audience does not start', async () => {
+      const result = await runFrontEndToExit(['--http', '--port', '0', '--auth', 'kubernetes'], kubeEnv());
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--auth kubernetes needs --audience');
     });
   });
 });

@@ -13,6 +13,7 @@ import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';
 import { PACKAGE_VERSION } from '../operator/package-version.js';
 import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-options.js';
 import { createHttpApp } from './http/http-app.js';
+import { listenWithLimits } from './http/http-server.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
 import { createMcpServer, type FrontEndDeps } from './mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';
@@ -94,7 +95,7 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
   if (options.http && options.auth === 'kubernetes') {
     const { KubeTokenAuthenticator } = await import('./auth/kube-token-authenticator.js');
     const { KubeNamespaceAuthoriser } = await import('./auth/kube-namespace-authoriser.js');
-    authenticator = new KubeTokenAuthenticator(kubeConfig!);
+    authenticator = new KubeTokenAuthenticator(kubeConfig!, options.audience!);
     authoriser = new KubeNamespaceAuthoriser(kubeConfig!);
   }
   if (options.http && !isLoopbackAddress(options.host) && authenticator.mode === 'none') {
@@ -128,13 +129,18 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
     rateLimit_per_s: options.rateLimit,
     rateBurst: options.rateBurst,
     bodyLimit_bytes: options.bodyLimit,
+    sessionLimits: {
+      maxSessions: options.maxSessions,
+      maxSessionsPerIdentity: options.maxSessionsPerIdentity,
+    },
+    sessionIdle_ms: options.sessionIdleTimeout * 1000,
     allowedHosts,
     allowedOrigins: options.allowedOrigins,
   });
-  const server = app.listen(options.port, options.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
+  const server = await listenWithLimits(app, options.port, options.host, {
+    headersTimeout_ms: options.headersTimeout * 1000,
+    requestTimeout_ms: options.requestTimeout * 1000,
+    maxConnections: options.maxConnections,
   });
   const port = (server.address() as AddressInfo).port;
   logger.info(

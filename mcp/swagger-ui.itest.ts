@@ -48,6 +48,11 @@ describe('Swagger UI in headless Chromium', () => {
     page.on('request', (r) => {
       if (!r.url().startsWith(server.url)) external.push(r.url());
     });
+    // The page runs under the server's Content-Security-Policy: anything it blocks shows up here.
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     await page.goto(`${server.url}/docs`);
     const operation = page.locator('#operations-tools-assess_workload_compliance');
     await operation.locator('.opblock-summary').click();
@@ -66,6 +71,7 @@ describe('Swagger UI in headless Chromium', () => {
       operation.locator('.live-responses-table tbody .response-col_status').first().innerText(),
     ).resolves.toContain('200');
     expect(external).toEqual([]);
+    expect(blocked).toEqual([]);
     await page.close();
   });
 });

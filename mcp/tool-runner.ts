@@ -62,9 +62,14 @@ export async function runTool(
   if (!parsed.success) throw inputErrorFrom(parsed.error);
   return tool.handler(parsed.data, {
     // Tools that need no policies (a what-if for a zone) still answer while the cluster is down.
-    policies: async () => {
+    policies: async (namespace) => {
       await clusterAvailable(deps.source);
-      return deps.authoriser.visiblePolicies(call.caller, deps.source.list());
+      return deps.authoriser.visiblePolicies(
+        call.caller,
+        namespace === undefined
+          ? deps.source.list()
+          : deps.source.list().filter((p) => p.metadata.namespace === namespace),
+      );
     },
     progress: call.progress ?? (async () => {}),
     reference: deps.reference,

@@ -42,10 +42,11 @@ describe('Dockerfile', () => {
   const build = byStage.get('build')!;
   const runtime = byStage.get('runtime')!;
 
-  it('has a build stage and a runtime stage, both on node:20-bookworm-slim, runtime last', () => {
+  it('has a build stage and a runtime stage, both on a supported Node LTS (24), runtime last', () => {
     expect([...byStage.keys()]).toEqual(['build', 'runtime']);
     const arg = dockerfile.getARGs().find((a) => a.getProperty()?.getName() === 'NODE_IMAGE');
-    expect(arg?.getProperty()?.getValue()).toBe('node:20-bookworm-slim');
+    // Node 20 reached end of life on 2026-04-30; 22 and 24 are the LTS lines with security support.
+    expect(arg?.getProperty()?.getValue()).toBe('node:24-bookworm-slim');
     expect(dockerfile.getFROMs().map((f) => f.getImage())).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}']);
   });
 
@@ -54,6 +55,35 @@ describe('Dockerfile', () => {
     const order = ['npm ci', 'npm run build', 'npm prune --omit=dev'].map((step) => runs.indexOf(step));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('runs no dependency install script (an install-time telemetry reporter among them)', () => {
+    const installs = [...build, ...runtime]
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map(args)
+      .flatMap((run) => run.match(/\bnpm (?:ci|install|i)\b[^&;|]*/g) ?? []);
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install).toContain('--ignore-scripts');
+  });
+
+  it('compiles no test, test-support, fixture or demo code into dist/', () => {
+    const inputs = execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--listFilesOnly'],
+      { cwd: root, encoding: 'utf8' },
+    )
+      .split('\n')
+      .map((f) => f.trim())
+      .filter((f) => f.startsWith(root) && !f.includes('/node_modules/'))
+      .map((f) => f.slice(root.length + 1));
+    expect(inputs).toEqual(expect.arrayContaining(['operator/main.ts', 'mcp/main.ts']));
+    const notShipped = inputs.filter((f) =>
+      /(^|\/)(testdata|test-support|__fixtures__|hack|e2e|bench)\/|\.i?test\.ts$|fixture/.test(f),
+    );
+    expect(notShipped).toEqual([]);
+    // The build stage gets the one hack/ file the build runs, not the demo or the test harness.
+    const copied = only(build, 'COPY').map((c) => args(c).split(/\s+/)[0]);
+    expect(copied.filter((c) => c!.startsWith('hack'))).toEqual(['hack/post-build.mjs']);
   });
 
   it('copies every source tree tsconfig.build.json compiles into the build stage', () => {

@@ -1,8 +1,11 @@
 // kube-apiserver restarted while the operator reconciles (its own control plane, so the shared one is
-// untouched): the operator survives the outage, its watches resume, a spec change made after the
-// restart is observed, and the status written before the outage is still there.
+// untouched), with leader election on: the operator survives the outage and keeps the Lease (its renew
+// deadline is longer than the outage), its watches resume, a spec change made after the restart is
+// observed, and the status written before the outage is still there. While the API server is down
+// etcd moves on and is compacted, so the informers' resourceVersions are gone when they reconnect:
+// they must get 410 Gone and list again.
 import { jest } from '@jest/globals';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
@@ -17,6 +20,24 @@ import { SpawnedNodeProcess } from './support/spawned-node-process.js';
 const NAMESPACE = 'restart';
 const POLICY = 'restart';
 const OUTAGE_MS = 15_000;
+const IDENTITY = 'restart-operator';
+
+/** etcd's JSON gateway (v3): the current revision, some writes, then a compaction up to the newest. */
+async function advanceAndCompactEtcd(etcdUrl: string): Promise<number> {
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`etcd ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { header: { revision: string } };
+  };
+  const key = Buffer.from('/resilience/compaction-marker').toString('base64');
+  let revision = 0;
+  for (let i = 0; i < 5; i++) {
+    const put = await post('/v3/kv/put', { key, value: Buffer.from(String(i)).toString('base64') });
+    revision = Number(put.header.revision);
+  }
+  await post('/v3/kv/compaction', { revision: String(revision), physical: true });
+  return revision;
+}
 
 jest.setTimeout(600_000);
 
@@ -34,6 +55,8 @@ describe('operator across a kube-apiserver restart', () => {
       namespace: NAMESPACE,
       name: POLICY,
     })) as CarbonCompliancePolicy;
+
+  let leaseHolder: () => Promise<string | undefined>;
 
   async function waitFor(what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) {
     const started = Date.now();
@@ -60,6 +83,19 @@ describe('operator across a kube-apiserver restart', () => {
     const kc = new KubeConfig();
     kc.loadFromFile(info.kubeconfigPath);
     api = kc.makeApiClient(CustomObjectsApi);
+    const coordination = kc.makeApiClient(CoordinationV1Api);
+    leaseHolder = async () => {
+      const started = Date.now();
+      // Wait for the operator to take (or keep) the Lease; undefined when nobody holds it.
+      for (;;) {
+        const holder = await coordination
+          .readNamespacedLease({ name: 'carbon-aware-operator', namespace: NAMESPACE })
+          .then((l) => l.spec?.holderIdentity ?? undefined)
+          .catch(() => undefined);
+        if (holder || Date.now() - started > 30_000) return holder;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
     const kubectl = info.binaries.kubectl ?? process.env.TEST_KUBECTL;
     if (!kubectl) throw new Error('kubectl not found next to kube-apiserver');
     execFileSync(kubectl, ['--kubeconfig', info.kubeconfigPath, 'apply', '-f', join(process.cwd(), 'crds')]);
@@ -120,8 +156,16 @@ describe('operator across a kube-apiserver restart', () => {
         kubeconfigPath: info.kubeconfigPath,
         healthPort: await freeLoopbackPort(),
         watchNamespace: NAMESPACE,
-        leaderElection: false,
-      }),
+        leaderElection: true,
+      }).concat([
+        `--lease-namespace=${NAMESPACE}`,
+        `--identity=${IDENTITY}`,
+        // Long enough to ride out the outage without losing the Lease (the deadline is honoured
+        // exactly: a shorter one would end leadership, and the process, by design).
+        '--lease-duration=120',
+        '--renew-deadline=90',
+        '--retry-period=2',
+      ]),
       { KUBECONFIG: info.kubeconfigPath, LOG_LEVEL: 'info' },
     );
   });
@@ -138,8 +182,14 @@ describe('operator across a kube-apiserver restart', () => {
       (p) => !!p.status?.summary && p.status.summary.status !== 'INSUFFICIENT_DATA',
     );
 
+    const lease = await leaseHolder();
+    expect(lease).toBe(IDENTITY);
+
     const outageStarted = Date.now();
     await controlPlane.stopApiServer();
+    // The test harness keeps etcd's address private; it is the etcd this control plane started.
+    const etcdUrl = `http://127.0.0.1:${(controlPlane as unknown as { etcdPort: number }).etcdPort}`;
+    const compactedAt = await advanceAndCompactEtcd(etcdUrl);
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     expect(operator.alive).toBe(true);
     await controlPlane.startApiServer();
@@ -168,11 +218,22 @@ describe('operator across a kube-apiserver restart', () => {
     );
     expect(observed.status!.summary).toBeDefined();
     expect(operator.alive).toBe(true);
+    // The informers' old resourceVersions were compacted away: they relisted on 410 Gone.
+    const relists = operator
+      .logs(100_000)
+      .split('\n')
+      .filter((l) => l.includes('410 Gone')).length;
+    if (relists < 1) throw new Error(`no relist on 410 Gone in the operator's log:\n${operator.logs(60)}`);
+    expect(relists).toBeGreaterThanOrEqual(1);
+    // Still the leader, on the same Lease.
+    expect(await leaseHolder()).toBe(IDENTITY);
     const memory = processMemory(operator.pid);
     reportFigures('apiserver-restart', {
       first_assessment_ms: firstMs,
       outage_ms: restartMs,
       observe_after_restart_ms: observeMs,
+      etcd_compacted_at_revision: compactedAt,
+      relists_on_410: relists,
       peak_rss_MiB: memory.peakRss_MiB,
     });
   });

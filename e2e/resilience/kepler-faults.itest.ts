@@ -164,22 +164,37 @@ describe('operator when Kepler misbehaves', () => {
     return metrics?.status === 'True' && metrics.reason !== 'PartialData' && !p.status?.stale;
   };
 
-  it.each<KeplerFault>(['down', 'slow', 'garbage', 'huge'])(
+  /** The MetricsAvailable reason each fault must produce (a hang is a timeout, not "unreachable"). */
+  const expectedReason: Record<Exclude<KeplerFault, 'ok'>, string> = {
+    down: 'Unreachable',
+    slow: 'Timeout',
+    garbage: 'ParseError',
+    huge: 'BodyTooLarge',
+  };
+
+  it.each<Exclude<KeplerFault, 'ok'>>(['down', 'slow', 'garbage', 'huge'])(
     'keeps the last good assessment when Kepler is %s, says why, and recovers',
     async (fault) => {
+      const faultStartedAt = Date.now();
       await kepler.setMode(fault);
       const { policy: failed, ms: detectMs } = await waitFor(`the ${fault} fault reported`, failing);
       const reason = condition(failed, 'MetricsAvailable')!;
-      // The assessment is still there: same verdict and workloads as the good one.
+      expect(`${reason.status}/${reason.reason}`).toBe(`False/${expectedReason[fault]}`);
+      // The assessment is still there: same verdict and workloads as the good one, and its
+      // evaluation time is that of the last good evaluation (before the fault), not a new one.
       expect(failed.status!.summary!.status).toBe(good.status!.summary!.status);
       expect(failed.status!.summary!.workloads).toBe(good.status!.summary!.workloads);
       expect(failed.status!.workloads?.map((w) => w.workload)).toEqual(['api']);
+      const lastGoodEvaluation = failed.status!.lastEvaluationTime!;
+      // lastEvaluationTime has second precision: the last good evaluation began before the fault.
+      expect(Date.parse(lastGoodEvaluation)).toBeLessThanOrEqual(faultStartedAt);
       expect(reason.message.length).toBeGreaterThan(0);
       // Some more failing scrapes: nothing erases the assessment, the process stays up.
       await new Promise((resolve) => setTimeout(resolve, 6000));
       const later = await read();
       expect(later.status!.summary!.status).toBe(good.status!.summary!.status);
       expect(later.status!.workloads?.map((w) => w.workload)).toEqual(['api']);
+      expect(later.status!.lastEvaluationTime).toBe(lastGoodEvaluation);
       expect(failing(later)).toBe(true);
       expect(operator.alive).toBe(true);
       const memory = processMemory(operator.pid);
@@ -194,6 +209,9 @@ describe('operator when Kepler misbehaves', () => {
         peak_rss_MiB: memory.peakRss_MiB,
       });
       expect(recovered.status!.summary!.status).not.toBe('INSUFFICIENT_DATA');
+      expect(Date.parse(recovered.status!.lastEvaluationTime!)).toBeGreaterThan(
+        Date.parse(lastGoodEvaluation),
+      );
       expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
     },
   );

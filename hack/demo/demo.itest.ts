@@ -12,7 +12,7 @@ import { freeLoopbackPort } from '../testenv/control-plane.js';
 jest.setTimeout(300_000);
 
 const root = process.cwd();
-const demoEntry = join(root, 'dist/hack/demo/main.js');
+const demoEntry = join(root, 'dist-dev/hack/demo/main.js');
 
 function descendants(pid: number): number[] {
   // Children found through /proc/<pid>/task/*/children (Linux).
@@ -56,7 +56,7 @@ describe('make demo', () => {
 
   it('comes up with live statuses, answers REST, and cleans up on SIGTERM', async () => {
     if (!existsSync(demoEntry))
-      throw new Error(`${demoEntry} is missing: run \`npm run build\` (make integration does)`);
+      throw new Error(`${demoEntry} is missing: run \`make build\` (make integration does)`);
     const port = await freeLoopbackPort();
     demo = spawn(process.execPath, [demoEntry], {
       cwd: root,

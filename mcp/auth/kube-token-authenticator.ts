@@ -1,5 +1,8 @@
-// Auth mode `kubernetes`: the bearer token is a Kubernetes token (service account or user). A
-// TokenReview says who it is; results are cached briefly so a busy client does not flood the apiserver.
+// Auth mode `kubernetes`: the bearer token is a Kubernetes token (service account or user) issued
+// for this server's audience. A TokenReview with spec.audiences says who it is, and the API server
+// refuses a token issued for anyone else (such as the caller's general-purpose API-server
+// credential, which the MCP authorization spec forbids passing through). Results are cached briefly
+// so a busy client does not flood the apiserver.
 import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createHash } from 'node:crypto';
@@ -20,9 +23,10 @@ export class KubeTokenAuthenticator implements CallerAuthenticator {
 
   constructor(
     kubeConfig: KubeConfig,
+    private readonly audiences: readonly string[],
     cacheTtl_ms = 30_000,
-    private readonly audiences?: string[],
   ) {
+    if (audiences.length === 0) throw new Error('kubernetes auth needs at least one audience');
     this.api = kubeConfig.makeApiClient(AuthenticationV1Api);
     this.cache = new ExpiringCache(cacheTtl_ms, 10_000);
   }
@@ -40,11 +44,13 @@ export class KubeTokenAuthenticator implements CallerAuthenticator {
       body: {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenReview',
-        spec: { token, ...(this.audiences ? { audiences: this.audiences } : {}) },
+        spec: { token, audiences: [...this.audiences] },
       },
     });
     const status = review.status;
     if (!status?.authenticated || !status.user?.username) return null;
+    // The API server answers with the requested audiences the token is valid for; none = refused.
+    if (!status.audiences?.some((a) => this.audiences.includes(a))) return null;
     return {
       username: status.user.username,
       ...(status.user.uid ? { uid: status.user.uid } : {}),

@@ -17,7 +17,9 @@ import { mcpEndpoint } from './mcp-endpoint.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { rateLimiter } from './rate-limiter.js';
+import type { SessionLimits } from './session-table.js';
 import { bearerAuth, hostAndOriginGuard, type GuardOptions } from './request-guards.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpAppOptions extends GuardOptions {
   authenticator: CallerAuthenticator;
@@ -26,6 +28,9 @@ export interface HttpAppOptions extends GuardOptions {
   rateLimit_per_s: number;
   rateBurst: number;
   bodyLimit_bytes: number;
+  /** Stateful mode: session caps (in total and per identity) and the idle timeout. */
+  sessionLimits: SessionLimits;
+  sessionIdle_ms: number;
   metrics?: HttpMetrics;
 }
 
@@ -37,6 +42,7 @@ export function createHttpApp(
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders);
 
   app.use((req, res, next) => {
     const end = metrics.requestDuration.startTimer();
@@ -87,7 +93,7 @@ export function createHttpApp(
     limit: options.bodyLimit_bytes,
     type: ['application/json', 'application/*+json'],
   });
-  const auth = bearerAuth(options.authenticator);
+  const auth = bearerAuth(options.authenticator, deps.logger);
 
   const endpoint = mcpEndpoint({
     createServer: () =>
@@ -97,6 +103,8 @@ export function createHttpApp(
       }),
     stateless: options.stateless,
     logger: deps.logger,
+    sessionLimits: options.sessionLimits,
+    sessionIdle_ms: options.sessionIdle_ms,
     onSessionCountChange: (n) => metrics.sessions.set(n),
   });
   app.use('/mcp', json, auth);
@@ -179,7 +187,14 @@ export function createHttpApp(
       });
     } else {
       deps.logger.error({ err: error }, 'HTTP request failed');
-      sendProblem(res, { title: 'Error', status: error.status ?? 500, detail: error.message ?? 'error' });
+      const status =
+        error.status !== undefined && error.status >= 400 && error.status < 600 ? error.status : 500;
+      // Client errors say what was wrong; server errors keep internal text in the log.
+      sendProblem(res, {
+        title: 'Error',
+        status,
+        detail: status < 500 ? (error.message ?? 'error') : 'the request failed; see the server log',
+      });
     }
   };
   app.use(errors);

@@ -1,26 +1,28 @@
-// Streamable HTTP at /mcp. Stateful: one McpServer + transport per session (Mcp-Session-Id), idle
-// sessions closed after a while and their number capped. Stateless (--stateless): a fresh server
-// per request, so any replica can answer any request.
+// Streamable HTTP at /mcp. Stateful: one McpServer + transport per session (Mcp-Session-Id), bound
+// to the identity that created it (anyone else gets 404, as if it did not exist), idle sessions
+// closed after a while, their number capped per identity and in total with least-recently-used
+// eviction (session-table.ts). Stateless (--stateless): a fresh server per request, so any replica
+// can answer any request.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { callerIdentity, SessionTable, type SessionLimits, type TrackedSession } from './session-table.js';
 
 export interface McpEndpointOptions {
   createServer: () => McpServer;
   stateless: boolean;
   logger: Logger;
-  maxSessions?: number;
-  sessionIdle_ms?: number;
+  sessionLimits: SessionLimits;
+  sessionIdle_ms: number;
   onSessionCountChange?: (count: number) => void;
 }
 
-interface Session {
+interface Session extends TrackedSession {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
-  lastSeen_ms: number;
 }
 
 function jsonRpcError(res: Response, httpStatus: number, code: number, message: string): void {
@@ -29,16 +31,15 @@ function jsonRpcError(res: Response, httpStatus: number, code: number, message: 
 
 export function mcpEndpoint(options: McpEndpointOptions): { router: Router; close: () => Promise<void> } {
   const router = express.Router();
-  const sessions = new Map<string, Session>();
-  const maxSessions = options.maxSessions ?? 1000;
-  const idle_ms = options.sessionIdle_ms ?? 30 * 60_000;
+  const sessions = new SessionTable<Session>(options.sessionLimits);
+  const idle_ms = options.sessionIdle_ms;
   const changed = () => options.onSessionCountChange?.(sessions.size);
 
   const sweep = setInterval(
     () => {
       const cutoff = Date.now() - idle_ms;
       for (const session of [...sessions.values()]) {
-        if (session.lastSeen_ms < cutoff) void session.transport.close();
+        if (session.lastSeen_ms < cutoff && session.activeRequests === 0) void session.transport.close();
       }
     },
     Math.min(idle_ms, 60_000),
@@ -63,14 +64,22 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
 
   async function handleStateful(req: Request, res: Response): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
+    const identity = callerIdentity(req.auth);
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId);
-      if (!session) {
-        // 404 tells the client to initialise again (the session ended or lives on another replica).
+      // 404 tells the client to initialise again (the session ended, was evicted, or lives on
+      // another replica). Another identity's session gets the same answer: it is not theirs to
+      // use or DELETE, and they learn nothing about it.
+      if (!session || session.identity !== identity) {
         jsonRpcError(res, 404, -32001, 'Session not found');
         return;
       }
-      session.lastSeen_ms = Date.now();
+      sessions.touch(session, Date.now());
+      session.activeRequests += 1;
+      res.once('close', () => {
+        session.activeRequests -= 1;
+        session.lastSeen_ms = Date.now();
+      });
       await session.transport.handleRequest(req, res, req.body);
       return;
     }
@@ -78,25 +87,33 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
       jsonRpcError(res, 400, -32000, 'Bad Request: no valid Mcp-Session-Id header (send initialize first)');
       return;
     }
-    if (sessions.size >= maxSessions) {
-      jsonRpcError(
-        res,
-        503,
-        -32000,
-        `Too many sessions (${maxSessions}); close idle sessions with DELETE /mcp`,
-      );
-      return;
-    }
     const server = options.createServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen_ms: Date.now() });
+        const evicted = sessions.admit({
+          id,
+          identity,
+          transport,
+          server,
+          lastSeen_ms: Date.now(),
+          activeRequests: 0,
+        });
+        for (const old of evicted) {
+          options.logger.info(
+            { session: old.id, idle_ms: Date.now() - old.lastSeen_ms, reason: 'session limit' },
+            'closed the least recently used MCP session to admit a new one',
+          );
+          void old.transport.close();
+        }
         changed();
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId && sessions.delete(transport.sessionId)) changed();
+      if (transport.sessionId && sessions.get(transport.sessionId)?.transport === transport) {
+        sessions.remove(transport.sessionId);
+      }
+      changed();
       void server.close();
     };
     await server.connect(transport);
@@ -115,8 +132,7 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
     router,
     close: async () => {
       clearInterval(sweep);
-      await Promise.all([...sessions.values()].map((s) => s.transport.close()));
-      sessions.clear();
+      await Promise.all(sessions.values().map((s) => s.transport.close()));
     },
   };
 }

@@ -1,4 +1,6 @@
 // Token bucket per client address: `rate_per_s` sustained, `burst` at once. 429 with Retry-After.
+// The table of buckets is bounded: beyond `maxClients` addresses the least recently seen one is
+// dropped (a client that keeps sending stays tracked, so address churn cannot reset its limit).
 import type { RequestHandler } from 'express';
 import { sendProblem } from './problem.js';
 
@@ -7,27 +9,56 @@ interface Bucket {
   updated_ms: number;
 }
 
-const MAX_TRACKED_CLIENTS = 10_000;
+export const MAX_TRACKED_CLIENTS = 10_000;
 
-export function rateLimiter(rate_per_s: number, burst: number): RequestHandler {
-  const buckets = new Map<string, Bucket>();
-  return (req, res, next) => {
-    const key = req.socket.remoteAddress ?? 'unknown';
-    const now = Date.now();
-    let bucket = buckets.get(key);
-    if (!bucket) {
-      if (buckets.size >= MAX_TRACKED_CLIENTS) buckets.clear(); // bounded memory under address churn
-      bucket = { tokens: burst, updated_ms: now };
-      buckets.set(key, bucket);
+export class TokenBuckets {
+  /** Insertion order = least recently seen first. */
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    readonly rate_per_s: number,
+    readonly burst: number,
+    readonly maxClients = MAX_TRACKED_CLIENTS,
+  ) {}
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait. */
+  take(key: string, now_ms: number): number {
+    let bucket = this.buckets.get(key);
+    if (bucket) {
+      this.buckets.delete(key);
+    } else {
+      if (this.buckets.size >= this.maxClients) {
+        const leastRecent = this.buckets.keys().next().value;
+        if (leastRecent !== undefined) this.buckets.delete(leastRecent);
+      }
+      bucket = { tokens: this.burst, updated_ms: now_ms };
     }
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updated_ms) / 1000) * rate_per_s);
-    bucket.updated_ms = now;
+    this.buckets.set(key, bucket);
+    bucket.tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now_ms - bucket.updated_ms) / 1000) * this.rate_per_s,
+    );
+    bucket.updated_ms = now_ms;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate_per_s));
+  }
+}
+
+export function rateLimiter(rate_per_s: number, burst: number): RequestHandler {
+  const buckets = new TokenBuckets(rate_per_s, burst);
+  return (req, res, next) => {
+    const retryAfter_s = buckets.take(req.socket.remoteAddress ?? 'unknown', Date.now());
+    if (retryAfter_s === 0) {
       next();
       return;
     }
-    const retryAfter_s = Math.max(1, Math.ceil((1 - bucket.tokens) / rate_per_s));
     res.setHeader('Retry-After', String(retryAfter_s));
     sendProblem(res, {
       title: 'Too many requests',

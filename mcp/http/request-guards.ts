@@ -1,6 +1,7 @@
 // Host and Origin allowlists (DNS-rebinding protection) and bearer-token authentication.
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { sendProblem } from './problem.js';
 
@@ -72,7 +73,7 @@ function bearerToken(req: Request): string | undefined | null {
   return match ? match[1]! : null;
 }
 
-export function bearerAuth(authenticator: CallerAuthenticator): RequestHandler {
+export function bearerAuth(authenticator: CallerAuthenticator, logger: Logger): RequestHandler {
   return (req, res, next) => {
     if (authenticator.mode === 'none') {
       next();
@@ -91,12 +92,17 @@ export function bearerAuth(authenticator: CallerAuthenticator): RequestHandler {
         req.auth = caller;
         next();
       },
-      (error: unknown) =>
+      (error: unknown) => {
+        // The cause (an API server address, a TLS or RBAC message) is for the operator's log, not
+        // for an unauthenticated caller.
+        logger.error({ err: error }, 'could not verify a bearer token');
+        res.setHeader('Retry-After', '5');
         sendProblem(res, {
           title: 'Authentication unavailable',
           status: 503,
-          detail: `could not verify the token: ${(error as Error).message}`,
-        }),
+          detail: 'the token could not be verified right now; retry later (the server log has the cause)',
+        });
+      },
     );
   };
 }

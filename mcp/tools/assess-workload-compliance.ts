@@ -25,7 +25,7 @@ export const assessWorkloadCompliance = defineTool({
       .describe('other policies that also cover this workload'),
   }),
   async handler(args, context) {
-    const policies = await context.policies();
+    const policies = await context.policies(args.namespace);
     const found = findWorkload(policies, args.workload_name, args.namespace, args.standard);
     if (args.standard && found.assessment.standard !== args.standard) {
       const known = [found, ...found.others].map((c) => c.assessment.standard).join(', ');

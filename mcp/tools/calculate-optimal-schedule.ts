@@ -79,7 +79,7 @@ export const calculateOptimalSchedule = defineTool({
     let language: 'ko' | 'en' = 'en';
     if (args.workload_name) {
       if (!args.namespace) throw new ToolInputError('namespace', 'required together with workload_name');
-      const found = findWorkload(await context.policies(), args.workload_name, args.namespace);
+      const found = findWorkload(await context.policies(args.namespace), args.workload_name, args.namespace);
       language = policyLanguage(found.policy);
       const site = found.policy.spec?.site;
       const regionZone = site?.cloudRegion ? context.reference.regionZone(site.cloudRegion) : undefined;

@@ -68,7 +68,7 @@ export const compareOptimizationImpact = defineTool({
     policy: policyReferenceSchema,
   }),
   async handler(args, context) {
-    const found = findWorkload(await context.policies(), args.workload_name, args.namespace);
+    const found = findWorkload(await context.policies(args.namespace), args.workload_name, args.namespace);
     const a = found.assessment;
     const wanted = new Set(args.optimizations ?? a.optimizations.map((o) => o.type));
     const chosen = a.optimizations.filter((o) => wanted.has(o.type));

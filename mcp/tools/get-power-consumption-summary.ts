@@ -37,7 +37,7 @@ export const getPowerConsumptionSummary = defineTool({
     energy_sources: z.array(z.string()),
   }),
   async handler(args, context) {
-    const policies = (await context.policies()).filter(
+    const policies = (await context.policies(args.namespace)).filter(
       (p) => !args.namespace || p.metadata.namespace === args.namespace,
     );
     const rows = powerRows(policies);

@@ -77,7 +77,11 @@ export const getRegionalComparison = defineTool({
     try {
       if (args.workload_name) {
         if (!args.namespace) throw new ToolInputError('namespace', 'required together with workload_name');
-        const found = findWorkload(await context.policies(), args.workload_name, args.namespace);
+        const found = findWorkload(
+          await context.policies(args.namespace),
+          args.workload_name,
+          args.namespace,
+        );
         language = policyLanguage(found.policy);
         const a = found.assessment;
         if (a.current_carbon_intensity_gCO2eq_kWh === null) {

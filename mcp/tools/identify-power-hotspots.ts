@@ -40,7 +40,7 @@ export const identifyPowerHotspots = defineTool({
     truncated: z.boolean(),
   }),
   async handler(args, context) {
-    const policies = await context.policies();
+    const policies = await context.policies(args.namespace);
     const rows = powerRows(policies, args.namespace).sort(byPowerDescending);
     const total = rows.reduce((sum, r) => sum + r.power_watts, 0);
     const target = args.share_percent ?? 80;

@@ -25,7 +25,7 @@ export const listTopPowerConsumers = defineTool({
     next_cursor: z.string().nullable(),
   }),
   async handler(args, context) {
-    const policies = await context.policies();
+    const policies = await context.policies(args.namespace);
     const rows = powerRows(policies, args.namespace).sort(byPowerDescending);
     const total = rows.reduce((sum, r) => sum + r.power_watts, 0);
     const ranked = rows.map((r, i) => ({

@@ -58,7 +58,7 @@ export const listWorkloadsByCompliance = defineTool({
     next_cursor: z.string().nullable(),
   }),
   async handler(args, context) {
-    const policies = (await context.policies()).filter(
+    const policies = (await context.policies(args.namespace)).filter(
       (p) => !args.namespace || p.metadata.namespace === args.namespace,
     );
     // Progress per policy: a namespace-wide list can span many policies.

@@ -5,8 +5,11 @@ import type { Language } from '../../operator/engine/types.js';
 import type { ReferenceData } from '../reference-data.js';
 
 export interface ToolContext {
-  /** Policies the caller may see (namespace authorisation already applied), from the watched cache. */
-  policies(): Promise<readonly CarbonCompliancePolicy[]>;
+  /**
+   * Policies the caller may see (namespace authorisation already applied), from the watched cache;
+   * only those of `namespace` when given, so that only that namespace's access is reviewed.
+   */
+  policies(namespace?: string): Promise<readonly CarbonCompliancePolicy[]>;
   /** Progress for long lists; a no-op when the caller did not ask for it. */
   progress(done: number, total: number, message: string): Promise<void>;
   /** Set when the caller cancelled the request. */

@@ -27,6 +27,11 @@ const patchContentTypes: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
+/** Per-request options: `signal` aborts the request (e.g. at a leader's renew deadline). */
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
 export interface KubeList<T> {
   items: T[];
   metadata: { resourceVersion?: string; continue?: string };
@@ -38,8 +43,8 @@ export class KubeRestClient {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  get<T>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
+  get<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, undefined, 'application/json', options);
   }
 
   /** Lists every page (limit + continue) so that 10,000 pods never arrive as one response. */
@@ -63,12 +68,12 @@ export class KubeRestClient {
     return { items, metadata: { resourceVersion } };
   }
 
-  create<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  create<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, body, 'application/json', options);
   }
 
-  replace<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PUT', path, body);
+  replace<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, body, 'application/json', options);
   }
 
   patch<T>(
@@ -89,7 +94,9 @@ export class KubeRestClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    { signal }: RequestOptions = {},
   ): Promise<T> {
+    signal?.throwIfAborted();
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
@@ -144,11 +151,21 @@ export class KubeRestClient {
       req.on('timeout', () =>
         req.destroy(new Error(`${method} ${path}: no response in ${this.timeoutMs} ms`)),
       );
+      if (signal) {
+        const abort = () => req.destroy(new Error(`${method} ${path}: ${abortReason(signal)}`));
+        signal.addEventListener('abort', abort, { once: true });
+        req.once('close', () => signal.removeEventListener('abort', abort));
+        if (signal.aborted) abort();
+      }
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();
     });
   }
+}
+
+function abortReason(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : 'aborted';
 }
 
 export function withQuery(path: string, query: Record<string, string | undefined>): string {

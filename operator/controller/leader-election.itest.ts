@@ -1,9 +1,13 @@
 // Leader election between real processes against the real kube-apiserver: exactly one leader,
-// a SIGKILLed leader is replaced within the lease duration, and a SIGTERMed leader releases the
-// Lease so the standby takes over at once.
+// a SIGKILLed leader is replaced within the lease duration, a SIGTERMed leader releases the
+// Lease so the standby takes over at once, and a leader whose Lease requests stop being answered
+// steps down at its renew deadline, before anyone else can lead.
+import { KubeConfig } from '@kubernetes/client-node';
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { KubeRestClient } from './kube-rest-client.js';
+import { LeaderElector } from './leader-election.js';
 
 interface Candidate {
   identity: string;
@@ -47,6 +51,48 @@ async function waitFor<T>(
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * A TCP relay to the API server that can stop answering: once `silence()` is called it keeps every
+ * connection (old and new) open and forwards nothing, the way a partitioned network or a stuck
+ * API server looks to a client (TLS passes through untouched).
+ */
+async function silenceableRelay(
+  target: URL,
+): Promise<{ url: string; silence: () => void; close: () => void }> {
+  let silent = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    if (silent) return; // accept, then never answer
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('data', (chunk: Buffer) => {
+      if (!silent) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!silent) client.write(chunk);
+    });
+    upstream.on('close', () => {
+      if (!silent) client.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    silence: () => {
+      silent = true;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 describe('leader election on a coordination.k8s.io/v1 Lease', () => {
@@ -120,5 +166,66 @@ describe('leader election on a coordination.k8s.io/v1 Lease', () => {
     expect(handoverMs).toBeLessThan(LEASE_DURATION_MS);
     process.stderr.write(`FIGURE leader_handover_after_sigterm_ms ${handoverMs}\n`);
     b.child.kill('SIGKILL');
+  }, 60_000);
+
+  it('a leader whose Lease endpoint stops answering steps down by its renew deadline: never two leaders', async () => {
+    const lease = 'itest-silent-endpoint';
+    const direct = testKubeConfig();
+    const relay = await silenceableRelay(new URL(direct.getCurrentCluster()!.server));
+    const viaRelay = new KubeConfig();
+    viaRelay.loadFromFile(testKubeconfigPath());
+    viaRelay.clusters = viaRelay.clusters.map((c) =>
+      c.name === viaRelay.getCurrentCluster()!.name ? { ...c, server: relay.url } : c,
+    );
+    const timing = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 0.5 };
+    const events: string[] = [];
+    const elector = (client: KubeRestClient, identity: string) =>
+      new LeaderElector(client, {
+        namespace: NAMESPACE,
+        name: lease,
+        identity,
+        ...timing,
+        onStartedLeading: () => events.push(`${Date.now()} LEADING ${identity}`),
+        onStoppedLeading: () => events.push(`${Date.now()} STOPPED ${identity}`),
+      });
+    // The REST client's own timeout (30 s) is far longer than the renew deadline: only the
+    // elector's deadlines can end a hung request in time.
+    const a = elector(new KubeRestClient(viaRelay), 'silent-a');
+    const b = elector(new KubeRestClient(direct), 'silent-b');
+    a.start();
+    try {
+      await waitFor('a to lead', () => (a.isLeader() ? true : undefined));
+      b.start();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(b.isLeader()).toBe(false);
+
+      const samples: Array<{ at_ms: number; a: boolean; b: boolean }> = [];
+      const silencedAt = Date.now();
+      relay.silence();
+      const sampler = setInterval(
+        () => samples.push({ at_ms: Date.now() - silencedAt, a: a.isLeader(), b: b.isLeader() }),
+        100,
+      );
+      await waitFor('b to lead', () => (b.isLeader() ? true : undefined), 15_000);
+      // Keep sampling well past the old failure window (a hung request held leadership for the
+      // REST client's 30 s timeout, so both led from about leaseDuration on).
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      clearInterval(sampler);
+
+      expect(samples.length).toBeGreaterThan(50);
+      expect(samples.filter((s) => s.a && s.b)).toEqual([]);
+      const aStoppedAt_ms = samples.find((s) => !s.a)!.at_ms;
+      const bLeadsAt_ms = samples.find((s) => s.b)!.at_ms;
+      expect(aStoppedAt_ms).toBeLessThanOrEqual(timing.renewDeadlineSeconds * 1000 + 200);
+      expect(bLeadsAt_ms).toBeGreaterThan(aStoppedAt_ms);
+      expect(a.isLeader()).toBe(false);
+      expect(await holder(lease)).toBe('silent-b');
+      process.stderr.write(
+        `FIGURE leader_stepdown_after_silence_ms ${aStoppedAt_ms} standby_leads_after_silence_ms ${bLeadsAt_ms}\n`,
+      );
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      relay.close();
+    }
   }, 60_000);
 });

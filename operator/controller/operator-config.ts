@@ -31,6 +31,11 @@ export const operatorConfigSchema = z
     prometheusUrl: z.string().url().optional(),
     prometheusCaFile: z.string().optional(),
     prometheusTokenFile: z.string().optional(),
+    /** Send a bearer token over plain http anyway (an admin's explicit choice, e.g. a sidecar proxy). */
+    allowBearerOverHttp: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     leaderElection: z
       .enum(['true', 'false'])
       .default('true')
@@ -53,6 +58,35 @@ export const operatorConfigSchema = z
     message: '--prometheus-url is required with --source=prometheus',
     path: ['prometheusUrl'],
   })
+  .refine(
+    (c) =>
+      c.allowBearerOverHttp ||
+      c.source !== 'kepler' ||
+      !c.keplerTokenFile ||
+      (c.keplerEndpoints?.length
+        ? c.keplerEndpoints.every((url) => !/^http:/i.test(url))
+        : c.keplerScheme === 'https'),
+    {
+      message:
+        'a bearer token would be sent over plain http (anyone on the path can read and replay it): ' +
+        'use https endpoints (--kepler-scheme https, a CA with --kepler-ca-file), or set ' +
+        '--allow-bearer-over-http true to accept the risk',
+      path: ['keplerTokenFile'],
+    },
+  )
+  .refine(
+    (c) =>
+      c.allowBearerOverHttp ||
+      c.source !== 'prometheus' ||
+      !c.prometheusTokenFile ||
+      !/^http:/i.test(c.prometheusUrl ?? ''),
+    {
+      message:
+        'a bearer token would be sent over plain http (anyone on the path can read and replay it): ' +
+        'use an https --prometheus-url, or set --allow-bearer-over-http true to accept the risk',
+      path: ['prometheusTokenFile'],
+    },
+  )
   .refine((c) => !(c.keplerCertFile && !c.keplerKeyFile), {
     message: '--kepler-key-file is required with --kepler-cert-file',
     path: ['keplerKeyFile'],
@@ -77,6 +111,7 @@ export const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigS
   'prometheus-url': ['prometheusUrl', 'PROMETHEUS_URL'],
   'prometheus-ca-file': ['prometheusCaFile', 'PROMETHEUS_CA_FILE'],
   'prometheus-token-file': ['prometheusTokenFile', 'PROMETHEUS_TOKEN_FILE'],
+  'allow-bearer-over-http': ['allowBearerOverHttp', 'ALLOW_BEARER_OVER_HTTP'],
   'leader-election': ['leaderElection', 'LEADER_ELECTION'],
   'lease-name': ['leaseName', 'LEASE_NAME'],
   'lease-namespace': ['leaseNamespace', 'POD_NAMESPACE'],

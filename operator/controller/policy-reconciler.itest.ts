@@ -340,6 +340,64 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     source.failWith = undefined;
   });
 
+  it('status is replaced exactly: a nested field that disappears is removed, then reconciles write nothing', async () => {
+    // Counts the status writes that reach the API server.
+    class CountingStore extends KubePolicyStore {
+      writes = 0;
+      override patchStatus(...args: Parameters<KubePolicyStore['patchStatus']>) {
+        this.writes += 1;
+        return super.patchStatus(...args);
+      }
+    }
+    const store = new CountingStore(client);
+    const reconciler = (options: { maxHistoryCells?: number } = {}) =>
+      new PolicyReconciler({
+        policies,
+        pods,
+        owners: new CachedOwnerLookup(client),
+        source,
+        evaluator: new FormulaEvaluator(),
+        store,
+        logger: pino({ level: 'silent' }),
+        clock: () => now,
+        options,
+      });
+    const read = async () => client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'));
+    const cachedVersion = async () => {
+      const stored = (await read()).metadata.resourceVersion;
+      await waitForCache(() => policies.get(NS, 'ml-training')?.metadata.resourceVersion === stored);
+      return stored;
+    };
+    for (const pod of ['trainer-abc-1', 'trainer-abc-2', 'nightly-29000000-x'])
+      source.readings.set(`${NS}/${pod}`, {
+        namespace: NS,
+        pod,
+        hourly: [{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.1 }],
+      });
+    now = new Date('2025-05-01T11:20:00Z');
+    await cachedVersion();
+    // Room for one workload's 24-hour series out of two: the other is counted in seriesOmitted.
+    await reconciler({ maxHistoryCells: 30 }).handle(`${NS}/ml-training`);
+    expect((await read()).status!.energyHistory!.seriesOmitted).toBe(1);
+
+    now = new Date('2025-05-01T11:21:00Z');
+    await cachedVersion();
+    await reconciler().handle(`${NS}/ml-training`);
+    const settled = await read();
+    expect(settled.status!.energyHistory!.series).toHaveLength(2);
+    expect(settled.status!.energyHistory).not.toHaveProperty('seriesOmitted');
+    expect(settled.status).not.toHaveProperty('stale');
+
+    const writesBefore = store.writes;
+    const versionBefore = await cachedVersion();
+    for (const minute of [22, 27, 32, 37]) {
+      now = new Date(`2025-05-01T11:${minute}:00Z`);
+      await reconciler().handle(`${NS}/ml-training`);
+    }
+    expect(store.writes - writesBefore).toBe(0);
+    expect((await read()).metadata.resourceVersion).toBe(versionBefore);
+  });
+
   async function waitForCache(check: () => unknown): Promise<void> {
     const started = Date.now();
     while (!check()) {

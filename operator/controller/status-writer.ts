@@ -1,6 +1,10 @@
-// Writes CarbonCompliancePolicy status through the /status subresource with a JSON merge patch.
-// The patch carries metadata.resourceVersion, so a concurrent writer makes it fail with 409
-// instead of being overwritten; the caller re-reads and rebuilds (see writeStatusWithRetry).
+// Writes CarbonCompliancePolicy status through the /status subresource with a JSON merge patch
+// that replaces the stored status exactly: every key of the previous status that the new one lacks,
+// at any depth, is sent as null (RFC 7386 merges objects recursively, so a nested key left out of
+// the patch would survive; arrays are replaced whole). The patch carries metadata.resourceVersion,
+// so the previous status it was computed against is the stored one: a concurrent writer makes it
+// fail with 409 instead of being overwritten, and the caller re-reads and rebuilds (see
+// writeStatusWithRetry).
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
@@ -22,14 +26,32 @@ export function policyPath(namespace: string, name?: string): string {
   return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
 }
 
-/** Merge patch semantics: fields absent from the new status must be sent as null to be removed. */
+/**
+ * The merge patch that turns `previous` into exactly `next`: `next` itself, plus null for every key
+ * (at any object depth) that `previous` has and `next` lacks or leaves undefined.
+ */
 export function statusMergePatch(
   previous: CarbonCompliancePolicyStatus | undefined,
   next: CarbonCompliancePolicyStatus,
 ): Record<string, unknown> {
-  const patch: Record<string, unknown> = { ...next };
-  for (const key of Object.keys(previous ?? {})) {
-    if (!(key in next) || next[key as keyof CarbonCompliancePolicyStatus] === undefined) patch[key] = null;
+  return exactReplacement(previous, next) as Record<string, unknown>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function exactReplacement(previous: unknown, next: unknown): unknown {
+  if (!isPlainObject(next)) return next;
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (value === undefined) continue;
+    patch[key] = isPlainObject(previous) ? exactReplacement(previous[key], value) : value;
+  }
+  if (isPlainObject(previous)) {
+    for (const key of Object.keys(previous)) {
+      if (next[key] === undefined || next[key] === null) patch[key] = null;
+    }
   }
   return patch;
 }

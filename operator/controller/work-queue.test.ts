@@ -137,4 +137,42 @@ describe('WorkQueue', () => {
     await sleep(60);
     expect(runs).toEqual([]);
   });
+
+  it('serves namespaces in turn: 900 keys of one namespace do not hold back 99 others', async () => {
+    const queue = new WorkQueue({ concurrency: 2 });
+    const order: string[] = [];
+    for (let i = 0; i < 900; i++) queue.add(`crowded/p${i}`);
+    for (let n = 0; n < 99; n++) queue.add(`team-${n}/policy`);
+    queue.add('team-0/second');
+    expect(queue.length).toBe(1000);
+    queue.start(async (key) => {
+      order.push(key);
+    });
+    await queue.idle();
+    expect(order).toHaveLength(1000);
+    const position = (key: string) => order.indexOf(key);
+    // Every other namespace's first key runs within the first round of 100 namespaces.
+    for (let n = 0; n < 99; n++) expect(position(`team-${n}/policy`)).toBeLessThan(100);
+    // Within a namespace, keys keep their order; a second key waits for the next round.
+    expect(position('team-0/second')).toBeGreaterThan(position('team-0/policy'));
+    expect(position('team-0/second')).toBeLessThan(200);
+    const crowded = order.filter((k) => k.startsWith('crowded/'));
+    expect(crowded).toEqual(Array.from({ length: 900 }, (_, i) => `crowded/p${i}`));
+  });
+
+  it('forget removes a waiting key from its namespace and the namespace from the turns when empty', async () => {
+    const queue = new WorkQueue({ concurrency: 1 });
+    queue.add('a/1');
+    queue.add('b/1');
+    queue.add('a/2');
+    queue.forget('b/1');
+    queue.forget('a/1');
+    expect(queue.length).toBe(1);
+    const runs: string[] = [];
+    queue.start(async (key) => {
+      runs.push(key);
+    });
+    await queue.idle();
+    expect(runs).toEqual(['a/2']);
+  });
 });

@@ -1,6 +1,10 @@
 // A keyed work queue in the manner of client-go's: a key is queued at most once, never processed
 // by two workers at the same time (an add during processing re-queues it once afterwards), failed
 // keys come back after a per-key exponential backoff, and delayed adds carry spec.interval.
+//
+// Fair between namespaces: keys ("namespace/name") wait in one FIFO per namespace and workers take
+// from the namespaces in turn, so a namespace with 900 policies delays another namespace's policy by
+// at most one key per waiting namespace, not by its whole backlog.
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 
 export interface WorkResult {
@@ -18,7 +22,11 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue {
-  private readonly queue: string[] = [];
+  /** Waiting keys per namespace, each in arrival order. */
+  private readonly waiting = new Map<string, string[]>();
+  /** Namespaces with waiting keys, in the order they are served next. */
+  private readonly turns: string[] = [];
+  private waitingCount = 0;
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   /** Keys added while being processed: queued again when their run ends. */
@@ -45,7 +53,7 @@ export class WorkQueue {
     }
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    this.queue.push(key);
+    this.enqueue(key);
     this.pump();
   }
 
@@ -73,7 +81,7 @@ export class WorkQueue {
     this.cancelDelayed(key);
     this.failures.delete(key);
     this.dirty.delete(key);
-    if (this.queued.delete(key)) this.queue.splice(this.queue.indexOf(key), 1);
+    if (this.queued.delete(key)) this.dequeueKey(key);
   }
 
   failureCount(key: string): number {
@@ -81,7 +89,7 @@ export class WorkQueue {
   }
 
   get length(): number {
-    return this.queue.length;
+    return this.waitingCount;
   }
 
   get inFlight(): number {
@@ -97,7 +105,9 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const { timer } of this.delayed.values()) clearTimeout(timer);
     this.delayed.clear();
-    this.queue.length = 0;
+    this.waiting.clear();
+    this.turns.length = 0;
+    this.waitingCount = 0;
     this.queued.clear();
     this.dirty.clear();
     await this.idle();
@@ -105,7 +115,7 @@ export class WorkQueue {
 
   /** Resolves when nothing is queued or running (delayed adds do not count). */
   idle(): Promise<void> {
-    if (this.processing.size === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.processing.size === 0 && this.waitingCount === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -116,14 +126,50 @@ export class WorkQueue {
     this.delayed.delete(key);
   }
 
+  private enqueue(key: string): void {
+    const namespace = namespaceOf(key);
+    let keys = this.waiting.get(namespace);
+    if (!keys) {
+      keys = [];
+      this.waiting.set(namespace, keys);
+      this.turns.push(namespace);
+    }
+    keys.push(key);
+    this.waitingCount += 1;
+  }
+
+  /** The next key, from the namespace whose turn it is; that namespace goes to the back. */
+  private dequeueNext(): string {
+    const namespace = this.turns.shift()!;
+    const keys = this.waiting.get(namespace)!;
+    const key = keys.shift()!;
+    this.waitingCount -= 1;
+    if (keys.length > 0) this.turns.push(namespace);
+    else this.waiting.delete(namespace);
+    return key;
+  }
+
+  private dequeueKey(key: string): void {
+    const namespace = namespaceOf(key);
+    const keys = this.waiting.get(namespace);
+    const at = keys?.indexOf(key) ?? -1;
+    if (!keys || at < 0) return;
+    keys.splice(at, 1);
+    this.waitingCount -= 1;
+    if (keys.length === 0) {
+      this.waiting.delete(namespace);
+      this.turns.splice(this.turns.indexOf(namespace), 1);
+    }
+  }
+
   private pump(): void {
-    while (this.handler && this.processing.size < this.options.concurrency && this.queue.length > 0) {
-      const key = this.queue.shift()!;
+    while (this.handler && this.processing.size < this.options.concurrency && this.waitingCount > 0) {
+      const key = this.dequeueNext();
       this.queued.delete(key);
       this.processing.add(key);
       void this.run(key, this.handler);
     }
-    if (this.processing.size === 0 && this.queue.length === 0) {
+    if (this.processing.size === 0 && this.waitingCount === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
@@ -149,4 +195,10 @@ export class WorkQueue {
     else if (requeueAfterMs !== undefined) this.addAfter(key, requeueAfterMs);
     this.pump();
   }
+}
+
+/** "namespace/name" → "namespace"; a key without a slash is its own namespace. */
+function namespaceOf(key: string): string {
+  const slash = key.indexOf('/');
+  return slash < 0 ? key : key.slice(0, slash);
 }

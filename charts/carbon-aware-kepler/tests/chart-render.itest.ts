@@ -122,6 +122,8 @@ describe('carbon-aware-kepler chart', () => {
       'metadata.namespace',
     );
     expect(op.env.find((e: any) => e.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+    // A bearer token over plain http stays refused unless metricsSource.allowBearerOverHttp is set.
+    expect(env(op).ALLOW_BEARER_OVER_HTTP).toBeUndefined();
     expect(op.livenessProbe.httpGet.path).toBe('/healthz');
     expect(op.readinessProbe.httpGet.path).toBe('/readyz');
 
@@ -143,6 +145,15 @@ describe('carbon-aware-kepler chart', () => {
     ]);
     // The V8 heap is capped under the container's memory limit (values mcp.maxHeapMiB).
     expect(env(mc).NODE_OPTIONS).toBe('--max-old-space-size=192');
+    // Session and HTTP limits (values mcp.sessions, mcp.http).
+    expect(env(mc)).toMatchObject({
+      CARBON_MCP_MAX_SESSIONS: '1000',
+      CARBON_MCP_MAX_SESSIONS_PER_IDENTITY: '100',
+      CARBON_MCP_SESSION_IDLE_TIMEOUT: '1800',
+      CARBON_MCP_HEADERS_TIMEOUT: '10',
+      CARBON_MCP_REQUEST_TIMEOUT: '30',
+      CARBON_MCP_MAX_CONNECTIONS: '1000',
+    });
     expect(mc.livenessProbe.httpGet.path).toBe('/healthz');
     expect(mc.readinessProbe.httpGet.path).toBe('/readyz');
     const service = find(m, 'Service', '-mcp') as any;
@@ -206,6 +217,9 @@ describe('carbon-aware-kepler chart', () => {
       '--auth',
       'kubernetes',
       '--stateless',
+      // Callers' tokens must be issued for the server's audience: no token passthrough.
+      '--audience',
+      'carbon-mcp',
     ]);
     expect(mc.volumeMounts.map((v: any) => v.name)).toEqual(['tmp', 'standards']);
   });

@@ -1,0 +1,44 @@
+// The Node HTTP server under the app, with limits on how long a client may take to send its
+// request and how many connections it may hold open. Without them Node waits up to its 300 s
+// request timeout (checked every 30 s), and a slow client (one header byte per second, a trickled
+// body) holds a socket for minutes.
+import type { Express } from 'express';
+import http from 'node:http';
+
+export interface HttpServerLimits {
+  /** Time allowed to receive the request headers. */
+  headersTimeout_ms: number;
+  /** Time allowed to receive the whole request (headers and body); includes headersTimeout. */
+  requestTimeout_ms: number;
+  /** Open connections at once; further connections are closed at once. */
+  maxConnections: number;
+}
+
+/** How often Node checks the two timeouts above (its default is 30 s, which would add up to 30 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+export async function listenWithLimits(
+  app: Express,
+  port: number,
+  host: string,
+  limits: HttpServerLimits,
+): Promise<http.Server> {
+  if (limits.headersTimeout_ms > limits.requestTimeout_ms) {
+    throw new Error('the headers timeout must not exceed the request timeout');
+  }
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeout_ms,
+      requestTimeout: limits.requestTimeout_ms,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    app,
+  );
+  server.maxConnections = limits.maxConnections;
+  server.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return server;
+}
