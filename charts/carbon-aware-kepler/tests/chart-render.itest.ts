@@ -142,7 +142,7 @@ describe('carbon-aware-kepler chart', () => {
       '/etc/carbon-aware/mcp-token/token',
     ]);
     // The V8 heap is capped under the container's memory limit (values mcp.maxHeapMiB).
-    expect(env(mc).NODE_OPTIONS).toBe('--max-old-space-size=192');
+    expect(env(mc).NODE_OPTIONS).toBe('--max-old-space-size=192 --max-semi-space-size=4');
     expect(mc.livenessProbe.httpGet.path).toBe('/healthz');
     expect(mc.readinessProbe.httpGet.path).toBe('/readyz');
     const service = find(m, 'Service', '-mcp') as any;
