@@ -8,7 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -45,8 +45,13 @@ const text = (r: unknown) =>
     .map((c) => c.text ?? '')
     .join('\n');
 
-/** A TCP relay from a loopback port to the real API server: "the cluster comes back". */
-function relay(port: number, target: URL): Promise<Server> {
+/** A TCP relay from a loopback port to the real API server: "the cluster comes back" (and goes). */
+interface Relay {
+  /** Cuts every open connection (the server's watch with it) and stops listening. */
+  stop(): Promise<void>;
+}
+
+function relay(port: number, target: URL): Promise<Relay> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
@@ -55,15 +60,35 @@ function relay(port: number, target: URL): Promise<Server> {
     const drop = () => {
       client.destroy();
       upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
   });
-  server.on('close', () => sockets.forEach((s) => s.destroy()));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      sockets.forEach((s) => s.destroy());
+    });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    server.listen(port, '127.0.0.1', () => resolve({ stop }));
   });
+}
+
+async function until(
+  call: () => Promise<CallToolResult>,
+  done: (r: CallToolResult) => boolean,
+  timeout_ms: number,
+) {
+  const deadline = Date.now() + timeout_ms;
+  let result = await call();
+  while (!done(result) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    result = await call();
+  }
+  return result;
 }
 
 async function stdioClient(env: Record<string, string>, log: string[]): Promise<Client> {
@@ -134,7 +159,7 @@ describe('carbon-mcp when the cluster cannot be read', () => {
   test('API server unreachable: every policy tool is isError naming the address and cause; it recovers by itself', async () => {
     const log: string[] = [];
     const client = await stdioClient({ KUBECONFIG: relayKubeconfig }, log);
-    let server: Server | undefined;
+    let server: Relay | undefined;
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(POLICY_TOOLS.map((t) => t.name).sort());
@@ -170,7 +195,28 @@ describe('carbon-mcp when the cluster cannot be read', () => {
       expect(log.join('')).toContain('policy watch recovered');
     } finally {
       await client.close();
-      await new Promise((r) => (server ? server.close(r) : r(undefined)));
+      await server?.stop();
+    }
+  });
+
+  test('the API server goes away after a good start: isError naming the cause after the grace, then recovery', async () => {
+    let up = await relay(relayPort, apiServer);
+    const client = await stdioClient({ KUBECONFIG: relayKubeconfig }, []);
+    const assess = () => client.callTool(POLICY_TOOLS[0]!) as Promise<CallToolResult>;
+    try {
+      expect((await until(assess, (r) => !r.isError, 30_000)).isError).toBeFalsy();
+      await up.stop();
+      const down = await until(assess, (r) => r.isError === true, 60_000);
+      expect(down.isError).toBe(true);
+      expect(text(down)).toContain(`https://127.0.0.1:${relayPort}`);
+      expect(text(down)).toContain('stale cache');
+      up = await relay(relayPort, apiServer);
+      const back = await until(assess, (r) => !r.isError, 90_000);
+      expect(back.isError).toBeFalsy();
+      expect((back.structuredContent as { workload: string }).workload).toBe('trainer');
+    } finally {
+      await client.close();
+      await up.stop();
     }
   });
 

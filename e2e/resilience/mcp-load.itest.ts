@@ -39,7 +39,11 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       // Rate limiting (per client address; every test client is 127.0.0.1) is off: this measures capacity.
       ['--http', '--port', String(port), '--host', '127.0.0.1', '--rate-limit', '0'],
       // The V8 heap limit the chart sets (values mcp.maxHeapMiB): memory is measured as deployed.
-      { KUBECONFIG: testKubeconfigPath(), LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=192' },
+      {
+        KUBECONFIG: testKubeconfigPath(),
+        LOG_LEVEL: 'warn',
+        NODE_OPTIONS: '--max-old-space-size=192 --max-semi-space-size=4',
+      },
     );
     await server.waitForHttp(`${base}/healthz`);
     // Wait until the policy is visible through the server's watch.

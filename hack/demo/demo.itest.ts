@@ -89,13 +89,14 @@ describe('make demo', () => {
     expect(table).toMatch(
       /NAMESPACE\s+NAME\s+READY\s+STATUS\s+WORKLOADS\s+NON-COMPLIANT\s+INTENSITY-G\/KWH\s+TARGET-G\/KWH/,
     );
-    expect(table).toMatch(/ai-team\s+ml-training\s+NON_COMPLIANT/);
-    expect(table).toMatch(/research\s+climate-sim\s+COMPLIANT/);
-    expect(table).toMatch(/production\s+web-app\s+(NON_)?COMPLIANT/);
-    expect(table).toMatch(/analytics\s+analytics-aws-seoul\s+(NON_)?COMPLIANT/);
+    expect(table).toMatch(/ai-team\s+ml-training\s+True\s+NON_COMPLIANT/);
+    expect(table).toMatch(/research\s+climate-sim\s+True\s+COMPLIANT/);
+    expect(table).toMatch(/production\s+web-app\s+True\s+(NON_)?COMPLIANT/);
+    expect(table).toMatch(/analytics\s+analytics-aws-seoul\s+True\s+(NON_)?COMPLIANT/);
     // Every sample policy is assessed: none is left with a configuration error.
     expect(output).not.toContain('has no assessment');
     expect(output).toContain(`http://127.0.0.1:${port}/docs`);
+    expect(output).toContain(`Dashboard:    http://127.0.0.1:${port}/ `);
     expect(output).toContain('"mcpServers"');
     expect(existsSync(join(root, '.demo/kubeconfig'))).toBe(true);
 

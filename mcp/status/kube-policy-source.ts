@@ -18,6 +18,11 @@ import { describeClusterAccessError } from './cluster-access-error.js';
 import type { PolicyStatusSource } from './policy-status-source.js';
 
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * After a good list, a watch failure younger than this still answers from the cache: a restarted
+ * watch usually resumes within a second, and answers should not flap on one dropped connection.
+ */
+const OUTAGE_GRACE_MS = 10_000;
 
 export interface KubePolicySourceOptions {
   /** Where the kubeconfig came from, quoted in error answers (e.g. 'KUBECONFIG=/path'). */
@@ -54,14 +59,19 @@ export class KubePolicySource implements PolicyStatusSource {
   }
 
   isReady(): boolean {
-    return this.listed && this.lastError === undefined;
+    return this.listed && !this.inOutage();
+  }
+
+  private inOutage(): boolean {
+    if (!this.lastError) return false;
+    return !this.listed || Date.now() - this.lastError.at.getTime() >= OUTAGE_GRACE_MS;
   }
 
   unavailableReason(): string | undefined {
     const where = this.options.origin
       ? ` (kubeconfig ${this.options.origin}, context "${this.kubeConfig.getCurrentContext()}")`
       : '';
-    if (this.lastError) {
+    if (this.lastError && this.inOutage()) {
       const stale = this.listed ? ' Answers would come from a stale cache, so none are given.' : '';
       return (
         `Cannot read CarbonCompliancePolicy objects from the Kubernetes API server ${this.server}${where} ` +
@@ -70,7 +80,7 @@ export class KubePolicySource implements PolicyStatusSource {
         'run `carbon-mcp --check` to test the kubeconfig, connectivity and permissions.'
       );
     }
-    if (!this.listed) {
+    if (!this.listed && !this.lastError) {
       const waited_s = Math.round((Date.now() - this.startedAt) / 1000);
       return (
         `No answer yet from the Kubernetes API server ${this.server}${where} after ${waited_s} s ` +

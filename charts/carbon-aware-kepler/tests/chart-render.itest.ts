@@ -144,7 +144,7 @@ describe('carbon-aware-kepler chart', () => {
       '/etc/carbon-aware/mcp-token/token',
     ]);
     // The V8 heap is capped under the container's memory limit (values mcp.maxHeapMiB).
-    expect(env(mc).NODE_OPTIONS).toBe('--max-old-space-size=192');
+    expect(env(mc).NODE_OPTIONS).toBe('--max-old-space-size=192 --max-semi-space-size=4');
     // Session and HTTP limits (values mcp.sessions, mcp.http).
     expect(env(mc)).toMatchObject({
       CARBON_MCP_MAX_SESSIONS: '1000',
