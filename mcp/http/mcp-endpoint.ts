@@ -32,17 +32,17 @@ function jsonRpcError(res: Response, httpStatus: number, code: number, message: 
 export function mcpEndpoint(options: McpEndpointOptions): { router: Router; close: () => Promise<void> } {
   const router = express.Router();
   const sessions = new SessionTable<Session>(options.sessionLimits);
-  const idle_ms = options.sessionIdle_ms;
+  const idleMs = options.sessionIdle_ms;
   const changed = () => options.onSessionCountChange?.(sessions.size);
 
   const sweep = setInterval(
     () => {
-      const cutoff = Date.now() - idle_ms;
+      const cutoff = Date.now() - idleMs;
       for (const session of [...sessions.values()]) {
         if (session.lastSeen_ms < cutoff && session.activeRequests === 0) void session.transport.close();
       }
     },
-    Math.min(idle_ms, 60_000),
+    Math.min(idleMs, 60_000),
   );
   sweep.unref();
 
@@ -101,7 +101,7 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
         });
         for (const old of evicted) {
           options.logger.info(
-            { session: old.id, idle_ms: Date.now() - old.lastSeen_ms, reason: 'session limit' },
+            { session: old.id, idleMs: Date.now() - old.lastSeen_ms, reason: 'session limit' },
             'closed the least recently used MCP session to admit a new one',
           );
           void old.transport.close();
