@@ -5,7 +5,7 @@
 // time and season, live points where the profile has them, so the advice follows the data.
 import { z } from 'zod';
 import { EngineInputError, type CoreAssessment } from './assess-workload.js';
-import { gridIntensityAt, localMonthAndHour } from './grid-intensity-at.js';
+import { forecastHoursIn, gridIntensityAt, localMonthAndHour } from './grid-intensity-at.js';
 import { messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from './types.js';
@@ -230,8 +230,16 @@ export function temporalShift(args: {
         timeZone: profile.timeZone,
         windowIntensity_gCO2eq_kWh: Math.round(windowI * 10) / 10,
       },
-      source: `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)`,
+      source: `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)${forecastNote(profile, schedule.best.start, shift.runHours)}`,
     },
     effect: { emissionsFraction: percent / 100, facilityEnergySaved_kWh: 0, energyCostSaved_KRW: cost },
   };
+}
+
+/** Says when the advised window was chosen on a live forecast rather than the modelled shape. */
+function forecastNote(profile: HourlyIntensityProfile, start: string, runHours: number): string {
+  const forecast = forecastHoursIn(profile, start, runHours);
+  return forecast > 0
+    ? `; next run: ${forecast} of ${Math.ceil(runHours)} h of the advised window from the live forecast`
+    : '';
 }

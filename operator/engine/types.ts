@@ -73,7 +73,11 @@ export interface HourlyIntensityProfile {
   /** Per season when the model supports it; 'all' otherwise. Keys: 'all' | 'spring' | 'summer' | 'autumn' | 'winter'. */
   hourly_gCO2eq_kWh: Record<string, number[]>;
   /** For live providers: exact hourly points, which override the 24-h shape where present. */
-  points?: Array<{ hourStart: string; intensity_gCO2eq_kWh: number }>;
+  points?: Array<{
+    hourStart: string;
+    intensity_gCO2eq_kWh: number;
+    /** A forecast, not a measured hour. */ forecast?: boolean;
+  }>;
   source: string;
 }
 
@@ -164,6 +168,16 @@ export interface RenewableCoverage {
   source: string;
 }
 
+/** Where the grid intensity of one hour came from: a live provider's point, the modelled hourly profile, or an annual factor. */
+export type GridHourSource = 'live' | 'modelled' | 'annual';
+
+/** Hours counted by the source of their grid intensity. */
+export interface GridHoursBySource {
+  live: number;
+  modelled: number;
+  annual: number;
+}
+
 export interface WorkloadAssessment {
   workload: string;
   namespace: string;
@@ -178,6 +192,8 @@ export interface WorkloadAssessment {
   /** Null when the carbon criterion is not assessed (a PUE standard). */
   target_carbon_intensity_gCO2eq_kWh: number | null;
   grid_intensity_gCO2eq_kWh: number | null;
+  /** The hours with energy, counted by where their grid intensity came from (live → modelled → annual). */
+  grid_hours_by_source?: GridHoursBySource;
   gap_percent: number | null;
   pue: number;
   pue_source: string;

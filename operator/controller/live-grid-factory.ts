@@ -1,0 +1,78 @@
+// Builds the live grid refresher the cluster admin configured (--electricity-maps-token-file and
+// friends, the chart's gridData.electricityMaps values): none when no token file is set. The token
+// is read from a file mounted from a Secret, never from a flag value or a chart value.
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { Agent } from 'undici';
+import { ElectricityMapsProvider } from '../grid/electricity-maps-provider.js';
+import { LiveGridRefresher } from '../grid/live-grid-refresher.js';
+import type { OperatorConfig } from './operator-config.js';
+
+export interface LiveGrid {
+  refresher: LiveGridRefresher;
+  close(): Promise<void>;
+}
+
+type LiveGridConfig = Pick<
+  OperatorConfig,
+  | 'electricityMapsTokenFile'
+  | 'electricityMapsUrl'
+  | 'electricityMapsCaFile'
+  | 'electricityMapsZones'
+  | 'electricityMapsRefreshInterval'
+  | 'electricityMapsTimeout'
+>;
+
+export function createLiveGrid(
+  config: LiveGridConfig,
+  logger: Logger,
+  onUpdate: (zone: string) => void,
+): LiveGrid | undefined {
+  if (!config.electricityMapsTokenFile) return undefined;
+  const read = (file: string, flag: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`invalid configuration: --${flag}: cannot read ${file}: ${(error as Error).message}`);
+    }
+  };
+  const apiKey = read(config.electricityMapsTokenFile, 'electricity-maps-token-file').trim();
+  if (!apiKey) {
+    throw new Error(
+      `invalid configuration: --electricity-maps-token-file: ${config.electricityMapsTokenFile} is empty`,
+    );
+  }
+  const timeout_ms = config.electricityMapsTimeout * 1000;
+  const ca = config.electricityMapsCaFile
+    ? read(config.electricityMapsCaFile, 'electricity-maps-ca-file')
+    : undefined;
+  const dispatcher = new Agent({ connect: { timeout: timeout_ms, ...(ca ? { ca } : {}) } });
+  const provider = new ElectricityMapsProvider({
+    apiKey,
+    ...(config.electricityMapsUrl ? { baseUrl: config.electricityMapsUrl } : {}),
+    timeout_ms,
+    dispatcher,
+  });
+  const refresher = new LiveGridRefresher({
+    provider,
+    providerName: 'Electricity Maps API v3 (lifecycle)',
+    ...(config.electricityMapsZones ? { zones: config.electricityMapsZones } : {}),
+    interval_ms: config.electricityMapsRefreshInterval * 1000,
+    logger: logger.child({ component: 'live-grid' }),
+    onUpdate,
+  });
+  logger.info(
+    {
+      zones: config.electricityMapsZones ?? 'every zone a policy binds',
+      refreshSeconds: config.electricityMapsRefreshInterval,
+    },
+    'live grid data configured (Electricity Maps)',
+  );
+  return {
+    refresher,
+    close: async () => {
+      await refresher.stop();
+      await provider.close();
+    },
+  };
+}
