@@ -27,6 +27,8 @@ export function createLiveGrid(
   config: LiveGridConfig,
   logger: Logger,
   onUpdate: (zone: string) => void,
+  /** The refresher's clock (fetch times, retention); the system clock by default. */
+  clock?: () => Date,
 ): LiveGrid | undefined {
   if (!config.electricityMapsTokenFile) return undefined;
   const read = (file: string, flag: string) => {
@@ -60,6 +62,7 @@ export function createLiveGrid(
     interval_ms: config.electricityMapsRefreshInterval * 1000,
     logger: logger.child({ component: 'live-grid' }),
     onUpdate,
+    ...(clock ? { clock } : {}),
   });
   logger.info(
     {

@@ -62,9 +62,13 @@ describe('live grid data from Electricity Maps (local HTTPS replay)', () => {
       ],
       {},
     );
-    live = createLiveGrid(config, logger, (zone) => updates.push(zone))!;
     // The refresher's clock is the test's: the recorded points are kept (retention counts from it).
-    (live.refresher as unknown as { clock: () => Date }).clock = () => now;
+    live = createLiveGrid(
+      config,
+      logger,
+      (zone) => updates.push(zone),
+      () => now,
+    )!;
   });
   afterEach(async () => {
     await live.close();
