@@ -4,7 +4,7 @@
 // no file, no environment and no clock.
 import { parseEmbodiedCoefficients, type EmbodiedCoefficients } from '../engine/sci.js';
 import type { HourlyIntensityProfile, Sourced, Tariff } from '../engine/types.js';
-import { cloudRegion, cloudRegions, UnknownCloudRegionError } from '../grid/cloud-regions.js';
+import { cloudRegions, UnknownCloudRegionError } from '../grid/cloud-regions.js';
 import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../grid/grid-factors.js';
 import { gridProfileFor } from '../grid/grid-profile.js';
 import { readDataFile } from '../grid/data-files.js';
