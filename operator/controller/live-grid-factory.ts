@@ -38,23 +38,45 @@ export function createLiveGrid(
       throw new Error(`invalid configuration: --${flag}: cannot read ${file}: ${(error as Error).message}`);
     }
   };
-  const apiKey = read(config.electricityMapsTokenFile, 'electricity-maps-token-file').trim();
+  const tokenFile = config.electricityMapsTokenFile;
+  const apiKey = read(tokenFile, 'electricity-maps-token-file').trim();
   if (!apiKey) {
-    throw new Error(
-      `invalid configuration: --electricity-maps-token-file: ${config.electricityMapsTokenFile} is empty`,
-    );
+    throw new Error(`invalid configuration: --electricity-maps-token-file: ${tokenFile} is empty`);
   }
   const timeout_ms = config.electricityMapsTimeout * 1000;
   const ca = config.electricityMapsCaFile
     ? read(config.electricityMapsCaFile, 'electricity-maps-ca-file')
     : undefined;
   const dispatcher = new Agent({ connect: { timeout: timeout_ms, ...(ca ? { ca } : {}) } });
-  const provider = new ElectricityMapsProvider({
-    apiKey,
-    ...(config.electricityMapsUrl ? { baseUrl: config.electricityMapsUrl } : {}),
-    timeout_ms,
-    dispatcher,
-  });
+  const clientFor = (token: string) =>
+    new ElectricityMapsProvider({
+      apiKey: token,
+      ...(config.electricityMapsUrl ? { baseUrl: config.electricityMapsUrl } : {}),
+      timeout_ms,
+      dispatcher,
+    });
+  // The token file is re-read before each fetch, so a rotated Secret applies at the next refresh; an
+  // unreadable or empty file mid-update keeps the token in use.
+  let token = apiKey;
+  let client = clientFor(token);
+  const current = (): ElectricityMapsProvider => {
+    let next = '';
+    try {
+      next = readFileSync(tokenFile, 'utf8').trim();
+    } catch {
+      // the kubelet is swapping the Secret's files: keep the token in use
+    }
+    if (next && next !== token) {
+      token = next;
+      client = clientFor(token);
+      logger.info('electricity maps token file changed: using the new token');
+    }
+    return client;
+  };
+  const provider = {
+    history: (zone: string) => current().history(zone),
+    forecast: (zone: string) => current().forecast(zone),
+  };
   const refresher = new LiveGridRefresher({
     provider,
     providerName: 'Electricity Maps API v3 (lifecycle)',
@@ -75,7 +97,7 @@ export function createLiveGrid(
     refresher,
     close: async () => {
       await refresher.stop();
-      await provider.close();
+      await dispatcher.close();
     },
   };
 }

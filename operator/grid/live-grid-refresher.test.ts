@@ -162,6 +162,21 @@ describe('live grid data from Electricity Maps (local HTTPS replay)', () => {
     },
   );
 
+  it('re-reads the token file before each fetch: a rotated Secret applies at the next refresh', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const original = readFileSync(server.tokenFile, 'utf8');
+    try {
+      writeFileSync(server.tokenFile, 'revoked-token\n');
+      await live.refresher.refreshZone('KR');
+      expect(live.refresher.zone('KR')).toMatchObject({ status: 'False', reason: 'Unauthorized' });
+      expect(server.seen.at(-1)?.token).toBe('revoked-token');
+    } finally {
+      writeFileSync(server.tokenFile, original);
+    }
+    await live.refresher.refreshZone('KR');
+    expect(live.refresher.zone('KR')?.status).toBe('True');
+  });
+
   it('keeps points already fetched through a failure, and waits out a Retry-After', async () => {
     await live.refresher.refreshZone('KR');
     server.mode = 'rate-limited';
@@ -179,6 +194,22 @@ describe('live grid data from Electricity Maps (local HTTPS replay)', () => {
     await live.refresher.refreshAll();
     expect(server.seen).toHaveLength(2);
     expect(live.refresher.zone('KR')?.status).toBe('True');
+  });
+
+  it('never skips certificate verification: without the CA file the fetch fails', async () => {
+    const unverified = createLiveGrid(
+      loadOperatorConfig(
+        ['--electricity-maps-token-file', server.tokenFile, '--electricity-maps-url', server.url],
+        {},
+      ),
+      logger,
+      () => undefined,
+      () => now,
+    )!;
+    await unverified.refresher.refreshZone('KR');
+    expect(unverified.refresher.zone('KR')).toMatchObject({ status: 'False', reason: 'Unreachable' });
+    expect(unverified.refresher.zone('KR')?.message).toMatch(/certificate/i);
+    await unverified.close();
   });
 
   it('reports a zone the provider does not serve, and none outside --electricity-maps-zones', async () => {
