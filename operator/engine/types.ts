@@ -67,7 +67,8 @@ export interface SiteContext {
 export interface HourlyIntensityProfile {
   zone: string;
   timeZone: string; // IANA, 'Asia/Seoul' for KR
-  kind: 'modelled' | 'live' | 'annual-flat';
+  /** What the hours without a live point use: the modelled hourly shape, or the annual factor every hour. */
+  kind: 'modelled' | 'annual-flat';
   /** Annual mean the profile is calibrated to (energy-weighted). */
   annualMean_gCO2eq_kWh: number;
   /** Per season when the model supports it; 'all' otherwise. Keys: 'all' | 'spring' | 'summer' | 'autumn' | 'winter'. */
