@@ -150,7 +150,7 @@ export async function runReconcileBench(): Promise<{ ms: number; rssMb: number; 
   const prometheus = recordedPrometheus(recorded);
   const client = await PrometheusClient.create({ url: await prometheus.url });
   const source = new PrometheusSource({ client });
-  const evaluator: PolicyEvaluator = await createEngineEvaluator(pino({ level: 'silent' }));
+  const { evaluator }: { evaluator: PolicyEvaluator } = createEngineEvaluator(pino({ level: 'silent' }));
   const policy: CarbonCompliancePolicy = {
     apiVersion: 'carbon-aware.dev/v1alpha1',
     kind: 'CarbonCompliancePolicy',

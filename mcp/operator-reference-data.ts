@@ -7,7 +7,8 @@ import { createSiteBinder, type SiteBinder } from '../operator/binding/site-bind
 import { cloudRegion, cloudRegions } from '../operator/grid/cloud-regions.js';
 import { gridZones } from '../operator/grid/grid-factors.js';
 import { gridProfileFor } from '../operator/grid/grid-profile.js';
-import { loadStandardsCatalogue } from '../operator/grid/standards-catalogue.js';
+import { ReloadingCatalogue } from '../operator/binding/standards-reload.js';
+import { loadStandardsCatalogue, type StandardsCatalogue } from '../operator/grid/standards-catalogue.js';
 import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
 import type { ReferenceData } from './reference-data.js';
 
@@ -48,14 +49,41 @@ export function referenceDataFrom(
   };
 }
 
-/** The shipped catalogue (or --standards-file / STANDARDS_FILE, the chart's ConfigMap) and the grid data files. */
+/**
+ * The shipped catalogue (or --standards-file / STANDARDS_FILE, the chart's ConfigMap) and the grid
+ * data files. A standards file is watched: an edit takes effect without a restart (tools, resources
+ * and the binder answer from the new catalogue); a bad edit is logged and the last good one stays.
+ */
 export async function loadReferenceData(
   standardsFile: string | undefined,
   logger: Logger,
 ): Promise<ReferenceData> {
-  const catalogue = standardsFile
-    ? loadStandardsCatalogue({ path: standardsFile })
-    : loadStandardsCatalogue();
+  if (!standardsFile) return referenceDataFor(loadStandardsCatalogue(), logger);
+  let current: ReferenceData | undefined;
+  const watched = new ReloadingCatalogue({
+    path: standardsFile,
+    logger,
+    onChange: ({ catalogue, error }) => {
+      if (!error) current = referenceDataFor(catalogue, logger);
+    },
+  });
+  current = referenceDataFor(watched.catalogue, logger);
+  watched.start();
+  const now = () => current!;
+  return {
+    standards: () => now().standards(),
+    standard: (code) => now().standard(code),
+    zones: () => now().zones(),
+    gridProfile: (zone) => now().gridProfile(zone),
+    regionKeys: () => now().regionKeys(),
+    regionZone: (key) => now().regionZone(key),
+    get binder() {
+      return now().binder;
+    },
+  };
+}
+
+function referenceDataFor(catalogue: StandardsCatalogue, logger: Logger): ReferenceData {
   const standards = catalogue.standards;
   const zones = gridZones();
   // One code form everywhere: official and Electricity Maps zone keys (alpha-2 with sub-zones). The

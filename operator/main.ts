@@ -9,6 +9,7 @@ import { PACKAGE_VERSION } from './package-version.js';
 import { OperatorRuntime } from './controller/operator-runtime.js';
 import { createMetricsSource } from './controller/metrics-source-factory.js';
 import { createEngineEvaluator } from './controller/engine-evaluator.js';
+import { createLiveGrid } from './controller/live-grid-factory.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -41,7 +42,21 @@ async function main(): Promise<void> {
   }
 
   const source = await createMetricsSource(config, kubeConfig, logger);
-  const evaluator = await createEngineEvaluator(logger, config.standardsFile);
+  // New live grid points or a reloaded standards catalogue change every policy's figures: re-evaluate.
+  let requeueAll = (): void => undefined;
+  let liveGrid;
+  try {
+    liveGrid = createLiveGrid(config, logger, () => requeueAll());
+  } catch (error) {
+    process.stderr.write(`carbon-operator: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const engine = createEngineEvaluator(logger, {
+    ...(config.standardsFile ? { standardsFile: config.standardsFile } : {}),
+    ...(liveGrid ? { liveGrid: liveGrid.refresher } : {}),
+    onCatalogueChange: () => requeueAll(),
+  });
+  const evaluator = engine.evaluator;
   let exiting = false;
   const runtime = new OperatorRuntime({
     config,
@@ -64,6 +79,8 @@ async function main(): Promise<void> {
     runtime
       .stop()
       .then(async () => {
+        engine.close();
+        await liveGrid?.close();
         await (source as { close?: () => Promise<void> }).close?.();
         logger.info('stopped');
         process.exit(0);
@@ -75,6 +92,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  requeueAll = () => runtime.requeueAll();
+  liveGrid?.refresher.start();
   await runtime.start();
 }
 

@@ -69,6 +69,12 @@ const footprintFiguresSchema = z.looseObject({
   emissions_kgCO2eq_per_30d: z.number(),
   sci_gCO2eq_per_workload_hour: z.number().nullable(),
 });
+/** Hours counted by where their grid intensity came from: live → modelled → annual. */
+export const gridHoursBySourceSchema = z
+  .object({ live: z.number(), modelled: z.number(), annual: z.number() })
+  .describe(
+    'hours counted by the source of their grid intensity: live provider point, modelled hourly profile, or annual factor',
+  );
 
 export const workloadAssessmentSchema = z.looseObject({
   workload: z.string(),
@@ -92,6 +98,7 @@ export const workloadAssessmentSchema = z.looseObject({
     .nullable()
     .describe('null when the standard assesses PUE only'),
   grid_intensity_gCO2eq_kWh: z.number().nullable(),
+  grid_hours_by_source: gridHoursBySourceSchema.optional(),
   gap_percent: z.number().nullable(),
   pue: z.number(),
   pue_source: z.string(),

@@ -9,6 +9,7 @@ import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../grid/gri
 import { gridProfileFor } from '../grid/grid-profile.js';
 import { readDataFile } from '../grid/data-files.js';
 import { loadStandardsCatalogue, type StandardsCatalogue } from '../grid/standards-catalogue.js';
+import type { LiveGridView, LiveGridZone } from '../grid/live-grid-refresher.js';
 import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
 
 /** A cloud region as the binder sees it. */
@@ -29,8 +30,13 @@ export interface BindingData {
   zoneAsRegion(zone: string, year: number): BoundRegion | undefined;
   unknownRegionMessage(key: string): string;
   zoneTimeZone(zone: string): string;
-  /** The zone's hourly profile for a year (the dataset's newest year when the year is not covered). */
+  /**
+   * The zone's hourly profile for a year (the dataset's newest year when the year is not covered),
+   * with the live provider's hourly points laid over it when one serves the zone.
+   */
   profile(zone: string, year: number): { profile: HourlyIntensityProfile } | { error: string };
+  /** The live provider's state for the zone; undefined when no live provider is configured for it. */
+  liveGrid(zone: string): LiveGridZone | undefined;
   /** The zone's annual intensity for a year, else its dataset's default year; undefined if unknown. */
   annualIntensity(zone: string, year: number): Sourced<number> | undefined;
   /** The zone's tariff (tables by date); null where no tariff is claimed (outside Korea). */
@@ -43,6 +49,21 @@ export interface BindingDataOptions {
   catalogue?: StandardsCatalogue;
   /** Replaces the zone's hourly profile (tests feed a flat profile). */
   profileFor?: (zone: string, year: number | undefined) => HourlyIntensityProfile;
+  /** Live grid points (the operator's Electricity Maps refresher); none when absent. */
+  liveGrid?: LiveGridView;
+}
+
+/** The fallback chain live → modelled → annual: live points override the profile's hours they cover. */
+function withLivePoints(
+  profile: HourlyIntensityProfile,
+  live: LiveGridZone | undefined,
+): HourlyIntensityProfile {
+  if (!live || live.points.length === 0) return profile;
+  return {
+    ...profile,
+    points: live.points,
+    source: `${live.source}; other hours: ${profile.source}`,
+  };
 }
 
 export function loadBindingData(options: BindingDataOptions = {}): BindingData {
@@ -102,8 +123,11 @@ export function loadBindingData(options: BindingDataOptions = {}): BindingData {
         }
         profiles.set(cacheKey, found);
       }
-      return found;
+      return 'error' in found
+        ? found
+        : { profile: withLivePoints(found.profile, options.liveGrid?.zone(zone)) };
     },
+    liveGrid: (zone) => options.liveGrid?.zone(zone),
     annualIntensity: annual,
     // KEPCO bills Korean sites only; abroad no tariff is claimed. The tariff prices each hour by
     // the table in force then and owns its seasons (November is winter).

@@ -6,6 +6,7 @@
 import { summarizeAssessments } from '../engine/aggregate-policy.js';
 import { assessWorkload } from '../engine/assess.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
+import { gridSourcesOfWindow } from '../engine/grid-intensity-at.js';
 import { annualFacilityEnergy_kWh, renewableCoverage, type RenewableSupply } from '../engine/market-based.js';
 import {
   compareRegions,
@@ -105,11 +106,21 @@ export interface BoundSite {
   accounting: AccountingBasis;
   renewableSupply: RenewableSupply[];
   candidates: CandidateRegion[];
+  /** The live grid provider's state for the zone (GridDataLive); null when none is configured or the intensity is set flat. */
+  gridLive: GridLiveState | null;
+}
+
+/** What the GridDataLive condition says: live data in use (True), failing (False) or not fetched yet (Unknown). */
+export interface GridLiveState {
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
 }
 
 export interface Evaluation {
   assessments: WorkloadAssessment[];
   summary: PolicySummary;
+  gridLive?: GridLiveState | null;
 }
 
 export interface EvaluationOptions {
@@ -191,6 +202,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
     const timeZone = data.zoneTimeZone(zone);
     const year = localYear(windowEnd, timeZone);
     let profile: HourlyIntensityProfile;
+    let gridLive: GridLiveState | null = null;
     if (request.gridIntensity_gCO2eq_kWh !== undefined) {
       const value = request.gridIntensity_gCO2eq_kWh;
       profile = {
@@ -205,6 +217,8 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       const found = data.profile(zone, year);
       if ('error' in found) throw new BindingError('UnknownZone', fields.zone, found.error);
       profile = found.profile;
+      const live = data.liveGrid(zone);
+      if (live) gridLive = { status: live.status, reason: live.reason, message: live.message };
     }
     const assumed = assumedPue(standard);
     const pue: Sourced<number> | undefined =
@@ -269,6 +283,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       accounting: request.accounting ?? 'location',
       renewableSupply: request.site.renewableSupply ?? [],
       candidates,
+      gridLive,
     };
   };
 
@@ -346,7 +361,16 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       renewable,
       windowHours: options.window.hours,
     });
-    return { assessments, summary };
+    const grid = gridSourcesOfWindow(bound.profile, options.window.start, options.window.hours);
+    return {
+      assessments,
+      summary: {
+        ...summary,
+        grid_hours_by_source: grid.counts,
+        grid_source_by_hour: { start: options.window.start, sources: grid.sources },
+      },
+      gridLive: bound.gridLive,
+    };
   };
 
   return { bind, evaluate, siteAnnualEffective, compare };

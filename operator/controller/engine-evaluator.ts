@@ -3,6 +3,9 @@
 // carbon engine. Creating it loads the standards catalogue and grid data, so a broken data file stops
 // the operator at start-up with the file and field named, not at the first reconcile.
 import type { Logger } from 'pino';
+import { ReloadingCatalogue } from '../binding/standards-reload.js';
+import type { LiveGridView } from '../grid/live-grid-refresher.js';
+import type { StandardsCatalogue } from '../grid/standards-catalogue.js';
 import { loadBindingData, type BindingDataOptions } from '../binding/binding-data.js';
 import { BindingError, createSiteBinder, POLICY_FIELDS } from '../binding/site-binding.js';
 import {
@@ -11,9 +14,21 @@ import {
   type PolicyEvaluator,
 } from './policy-evaluator.js';
 
-export function createPolicyEvaluator(options: BindingDataOptions = {}): PolicyEvaluator {
-  const binder = createSiteBinder(loadBindingData(options));
-  return {
+/** A PolicyEvaluator whose binding data can be rebuilt (a reloaded standards catalogue). */
+export interface ReloadablePolicyEvaluator extends PolicyEvaluator {
+  /** Rebuilds the binding data with a new catalogue; the next evaluation uses it. */
+  replaceCatalogue(catalogue: StandardsCatalogue): void;
+  /** The last rejected catalogue edit (null: the file in force is the one on disk; undefined: not watched). */
+  catalogueError: { reason: string; message: string } | null | undefined;
+}
+
+export function createPolicyEvaluator(options: BindingDataOptions = {}): ReloadablePolicyEvaluator {
+  let binder = createSiteBinder(loadBindingData(options));
+  const evaluator: ReloadablePolicyEvaluator = {
+    catalogueError: undefined,
+    replaceCatalogue(catalogue) {
+      binder = createSiteBinder(loadBindingData({ ...options, catalogue }));
+    },
     evaluate(request: EvaluationRequest) {
       const { spec } = request;
       let bound;
@@ -41,21 +56,58 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): PolicyE
         }
         throw error;
       }
-      return binder.evaluate(bound, request.inputs, {
+      const evaluation = binder.evaluate(bound, request.inputs, {
         window: request.window,
         language: spec.language,
         now: request.now,
         recommendations: spec.recommendations.enabled && request.inputs.length > 0,
       });
+      return evaluator.catalogueError === undefined
+        ? evaluation
+        : { ...evaluation, catalogueError: evaluator.catalogueError };
     },
   };
+  return evaluator;
 }
 
-export async function createEngineEvaluator(
+export interface EngineEvaluatorOptions {
+  standardsFile?: string;
+  /** Live grid points (the Electricity Maps refresher). */
+  liveGrid?: LiveGridView;
+  /** Called when a catalogue edit was loaded or rejected: the operator re-evaluates every policy. */
+  onCatalogueChange?: () => void;
+}
+
+/** The operator's evaluator: the binding data, a watched standards file, and live grid data when configured. */
+export function createEngineEvaluator(
   logger: Logger,
-  standardsFile?: string,
-): Promise<PolicyEvaluator> {
-  const evaluator = createPolicyEvaluator(standardsFile ? { standardsFile } : {});
-  logger.debug('carbon engine loaded');
-  return evaluator;
+  options: EngineEvaluatorOptions = {},
+): { evaluator: ReloadablePolicyEvaluator; close: () => void } {
+  const { standardsFile, liveGrid } = options;
+  if (!standardsFile) {
+    const evaluator = createPolicyEvaluator(liveGrid ? { liveGrid } : {});
+    logger.debug('carbon engine loaded');
+    return { evaluator, close: () => undefined };
+  }
+  // The file is read once here (a bad file stops the start-up, naming the line); later edits are reloaded.
+  const watched: ReloadingCatalogue = new ReloadingCatalogue({
+    path: standardsFile,
+    logger,
+    onChange: ({ catalogue, error }) => {
+      if (error) evaluator.catalogueError = { reason: error.reason, message: error.message };
+      else {
+        evaluator.replaceCatalogue(catalogue);
+        evaluator.catalogueError = null;
+      }
+      options.onCatalogueChange?.();
+    },
+  });
+  const evaluator: ReloadablePolicyEvaluator = createPolicyEvaluator({
+    ...(liveGrid ? { liveGrid } : {}),
+    catalogue: watched.catalogue,
+  });
+  evaluator.catalogueError = null;
+  watched.start();
+  logger.debug({ standardsFile }, 'carbon engine loaded; watching the standards file');
+  return { evaluator, close: () => watched.stop() };
 }

@@ -135,7 +135,7 @@ describe('fairness between namespaces (1,000 policies, 900 in one namespace)', (
       config,
       kubeConfig: testKubeConfig(),
       source: new SlowEmptySource(),
-      evaluator: await createEngineEvaluator(logger),
+      evaluator: createEngineEvaluator(logger).evaluator,
       logger,
     });
     try {

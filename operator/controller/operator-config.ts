@@ -52,6 +52,12 @@ export const operatorConfigSchema = z
     minInterval: seconds.default(5),
     watchNamespace: z.string().optional(),
     standardsFile: z.string().min(1).optional(),
+    electricityMapsTokenFile: z.string().min(1).optional(),
+    electricityMapsUrl: z.string().url().optional(),
+    electricityMapsCaFile: z.string().min(1).optional(),
+    electricityMapsZones: csv.optional(),
+    electricityMapsRefreshInterval: seconds.min(60).default(900),
+    electricityMapsTimeout: seconds.max(120).default(10),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .refine((c) => c.source !== 'prometheus' || c.prometheusUrl, {
@@ -125,6 +131,15 @@ export const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigS
   'min-interval': ['minInterval', 'MIN_INTERVAL_SECONDS'],
   'watch-namespace': ['watchNamespace', 'WATCH_NAMESPACE'],
   'standards-file': ['standardsFile', 'STANDARDS_FILE'],
+  'electricity-maps-token-file': ['electricityMapsTokenFile', 'ELECTRICITY_MAPS_TOKEN_FILE'],
+  'electricity-maps-url': ['electricityMapsUrl', 'ELECTRICITY_MAPS_URL'],
+  'electricity-maps-ca-file': ['electricityMapsCaFile', 'ELECTRICITY_MAPS_CA_FILE'],
+  'electricity-maps-zones': ['electricityMapsZones', 'ELECTRICITY_MAPS_ZONES'],
+  'electricity-maps-refresh-interval': [
+    'electricityMapsRefreshInterval',
+    'ELECTRICITY_MAPS_REFRESH_INTERVAL_SECONDS',
+  ],
+  'electricity-maps-timeout': ['electricityMapsTimeout', 'ELECTRICITY_MAPS_TIMEOUT_SECONDS'],
   'log-level': ['logLevel', 'LOG_LEVEL'],
 };
 

@@ -163,6 +163,13 @@ export class OperatorRuntime {
     if (wasLeading && !this.stopped) this.deps.onLostLeadership?.();
   }
 
+  /** Re-evaluates every policy soon (new live grid data, a reloaded standards catalogue). */
+  requeueAll(): void {
+    if (!this.leading) return;
+    for (const policy of this.policies.list())
+      this.queue.addAfter(`${policy.metadata.namespace}/${policy.metadata.name}`, 1_000);
+  }
+
   isLeader(): boolean {
     return this.leading;
   }

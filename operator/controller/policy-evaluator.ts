@@ -15,6 +15,10 @@ export interface EvaluationRequest {
 export interface Evaluation {
   assessments: WorkloadAssessment[];
   summary: PolicySummary;
+  /** GridDataLive: live grid data in use, failing or pending; absent when no live provider is configured. */
+  gridLive?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string } | null;
+  /** StandardsCatalogue=False: the last edit of the catalogue file was rejected (the last good one is in use). */
+  catalogueError?: { reason: string; message: string } | null;
 }
 
 export interface PolicyEvaluator {

@@ -11,6 +11,7 @@ import {
   type MetricsSource,
   type PodEnergyReading,
 } from './metrics-source.js';
+import type { Evaluation, EvaluationRequest } from './policy-evaluator.js';
 import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
 import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
 import { toPodView, type PodView } from './pod-view.js';
@@ -486,5 +487,54 @@ describe('PolicyReconciler', () => {
     expect(w.idle_share_source).toBe('unavailable: no idle figure for node node-1 in the Kepler scrape');
     expect(w.footprint!.active_plus_idle_share).toBeNull();
     expect(t.status().summary!.emissionsActivePlusIdleShare_kgCO2eq_per_30d).toBeNull();
+  });
+
+  it('shows GridDataLive and StandardsCatalogue from the evaluation, removes them when absent, warns once per bad edit', async () => {
+    const t = setup();
+    t.source.readings.set('ai-team/trainer-abc-1', reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.5]]));
+    let extra: Pick<Evaluation, 'gridLive' | 'catalogueError'> = {};
+    const evaluator = {
+      evaluate: (request: EvaluationRequest) => ({ ...t.evaluator.evaluate(request), ...extra }),
+    };
+    const types = () => t.status().conditions!.map((c) => `${c.type}=${c.status}/${c.reason}`);
+
+    extra = {
+      gridLive: {
+        status: 'False',
+        reason: 'RateLimited',
+        message: 'HTTP 429 rate limited (retry after 120 s)',
+      },
+      catalogueError: {
+        reason: 'InvalidCatalogue',
+        message: 'standards.yaml: not valid YAML: at line 4, column 1',
+      },
+    };
+    await t.make({ evaluator }).handle('ai-team/ml');
+    expect(types()).toEqual(
+      expect.arrayContaining(['GridDataLive=False/RateLimited', 'StandardsCatalogue=False/InvalidCatalogue']),
+    );
+    const warnings = () => t.events.filter((e) => e.reason === 'StandardsCatalogueInvalid');
+    expect(warnings()).toEqual([
+      {
+        type: 'Warning',
+        reason: 'StandardsCatalogueInvalid',
+        message: 'standards.yaml: not valid YAML: at line 4, column 1',
+      },
+    ]);
+    // The same bad edit on the next evaluation: no second Event.
+    t.setNow('2025-05-01T10:40:00Z');
+    t.source.readings.set('ai-team/trainer-abc-1', reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.6]]));
+    await t.make({ evaluator }).handle('ai-team/ml');
+    expect(warnings()).toHaveLength(1);
+
+    // Fixed catalogue, live data back; then no provider at all and no watched file: the conditions go.
+    extra = { gridLive: { status: 'True', reason: 'LiveDataInUse', message: 'ok' }, catalogueError: null };
+    await t.make({ evaluator }).handle('ai-team/ml');
+    expect(types()).toEqual(
+      expect.arrayContaining(['GridDataLive=True/LiveDataInUse', 'StandardsCatalogue=True/Loaded']),
+    );
+    extra = {};
+    await t.make({ evaluator }).handle('ai-team/ml');
+    expect(types().filter((c) => /GridDataLive|StandardsCatalogue/.test(c))).toEqual([]);
   });
 });

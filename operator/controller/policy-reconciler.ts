@@ -36,6 +36,7 @@ import type { PodView } from './pod-view.js';
 import {
   boundWorkloads,
   getCondition,
+  removeCondition,
   rankAssessments,
   setCondition,
   statusChanged,
@@ -282,6 +283,37 @@ export class PolicyReconciler {
             },
         now,
       );
+      // Live grid data: True in use, False failing (the verdict is still computed on the fallback),
+      // no condition when no live provider is configured.
+      conditions = evaluation.gridLive
+        ? setCondition(
+            conditions,
+            { type: 'GridDataLive', ...evaluation.gridLive, observedGeneration: current.metadata.generation },
+            now,
+          )
+        : removeCondition(conditions, 'GridDataLive');
+      conditions =
+        evaluation.catalogueError === undefined
+          ? removeCondition(conditions, 'StandardsCatalogue')
+          : setCondition(
+              conditions,
+              evaluation.catalogueError
+                ? {
+                    type: 'StandardsCatalogue',
+                    status: 'False',
+                    reason: evaluation.catalogueError.reason,
+                    message: evaluation.catalogueError.message,
+                    observedGeneration: current.metadata.generation,
+                  }
+                : {
+                    type: 'StandardsCatalogue',
+                    status: 'True',
+                    reason: 'Loaded',
+                    message: 'the standards file in force is the one mounted',
+                    observedGeneration: current.metadata.generation,
+                  },
+              now,
+            );
       const status: CarbonCompliancePolicyStatus = {
         observedGeneration: current.metadata.generation,
         conditions,
@@ -309,6 +341,20 @@ export class PolicyReconciler {
         return this.needsWrite(current.status, built.status, now) ? built.status : undefined;
       });
       if (evaluation) this.deps.metrics?.policyEvaluated(namespace, name, evaluation);
+      const catalogueError = evaluation?.catalogueError;
+      if (
+        result.written &&
+        result.policy &&
+        catalogueError &&
+        getCondition(policy.status, 'StandardsCatalogue')?.message !== catalogueError.message
+      ) {
+        await this.deps.events?.record(
+          result.policy,
+          'Warning',
+          'StandardsCatalogueInvalid',
+          catalogueError.message,
+        );
+      }
       if (result.written && evaluation && previousStatus !== evaluation.summary.status && result.policy) {
         await this.deps.events?.record(
           result.policy,

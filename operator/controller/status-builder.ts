@@ -23,8 +23,13 @@ export function setCondition(
   };
   if (index >= 0) list[index] = condition;
   else list.push(condition);
-  const order = ['Ready', 'MetricsAvailable', 'Compliant', 'PUEKnown'];
+  const order = ['Ready', 'MetricsAvailable', 'Compliant', 'PUEKnown', 'GridDataLive', 'StandardsCatalogue'];
   return list.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+}
+
+/** Drops a condition that no longer applies (e.g. GridDataLive once no live provider is configured). */
+export function removeCondition(existing: Condition[], type: Condition['type']): Condition[] {
+  return existing.filter((c) => c.type !== type);
 }
 
 export function getCondition(

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { combineReductions } from './combine-reductions.js';
 import { EngineInputError } from './engine-input-error.js';
-import { gridIntensityAt } from './grid-intensity-at.js';
+import { emptyGridHours, gridHourAt } from './grid-intensity-at.js';
 import { roundTo, significant } from './presentation.js';
 import type { ResolvedTargets } from './targets.js';
 import type {
@@ -134,13 +134,15 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
   let idle = 0;
   let idleGridWeighted = 0;
   let hoursWithData = 0;
+  const gridHours = emptyGridHours();
   for (const bucket of input.hourly) {
     const idleKWh = bucket.idleShare_kWh ?? 0;
     if (bucket.energy_kWh <= 0 && idleKWh <= 0) continue;
-    const intensity = gridIntensityAt(ctx.profile, bucket.hourStart);
+    const { intensity_gCO2eq_kWh: intensity, source } = gridHourAt(ctx.profile, bucket.hourStart);
     idle += idleKWh;
     idleGridWeighted += idleKWh * intensity;
     if (bucket.energy_kWh <= 0) continue;
+    gridHours[source] += 1;
     energy += bucket.energy_kWh;
     gridWeighted += bucket.energy_kWh * intensity;
     hoursWithData += 1;
@@ -225,6 +227,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     current_carbon_intensity_gCO2eq_kWh: intensity === null ? null : roundTo(intensity, 1),
     target_carbon_intensity_gCO2eq_kWh: target === null ? null : roundTo(target, 1),
     grid_intensity_gCO2eq_kWh: gridIntensity === null ? null : roundTo(gridIntensity, 1),
+    grid_hours_by_source: gridHours,
     gap_percent:
       intensity === null || target === null ? null : roundTo(((intensity - target) / target) * 100, 1),
     pue: roundTo(pue, 3),

@@ -1,4 +1,12 @@
-import { dailyShape, gridIntensityAt, localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import {
+  dailyShape,
+  forecastHoursIn,
+  gridHourAt,
+  gridIntensityAt,
+  gridSourcesOfWindow,
+  localMonthAndHour,
+  seasonOfMonth,
+} from './grid-intensity-at.js';
 import { rampProfile } from './test-support/inputs.js';
 
 describe('gridIntensityAt', () => {
@@ -20,5 +28,38 @@ describe('gridIntensityAt', () => {
     expect(() => dailyShape({ ...rampProfile, hourly_gCO2eq_kWh: { all: [1, 2] } }, 'spring')).toThrow(
       /no 24-hour shape/,
     );
+  });
+});
+
+describe('the fallback chain live → modelled → annual, hour by hour', () => {
+  const withPoints = {
+    ...rampProfile,
+    points: [
+      { hourStart: '2026-04-01T03:00:00Z', intensity_gCO2eq_kWh: 111 },
+      { hourStart: '2026-04-01T05:00:00Z', intensity_gCO2eq_kWh: 222, forecast: true },
+    ],
+  };
+
+  it('takes a live point for its exact hour, else the modelled shape, else the annual factor', () => {
+    expect(gridHourAt(withPoints, '2026-04-01T03:00:00Z')).toEqual({
+      intensity_gCO2eq_kWh: 111,
+      source: 'live',
+      forecast: false,
+    });
+    expect(gridHourAt(withPoints, '2026-04-01T04:00:00.000Z').source).toBe('modelled');
+    expect(gridHourAt(withPoints, '2026-04-01T04:00:00Z').intensity_gCO2eq_kWh).toBe(
+      gridIntensityAt(rampProfile, '2026-04-01T04:00:00Z'),
+    );
+    const annual = { ...rampProfile, kind: 'annual-flat' as const };
+    expect(gridHourAt(annual, '2026-04-01T04:00:00Z').source).toBe('annual');
+  });
+
+  it('lists and counts the source of every hour of a window, and the forecast hours of a run', () => {
+    expect(gridSourcesOfWindow(withPoints, '2026-04-01T02:00:00Z', 5)).toEqual({
+      sources: ['modelled', 'live', 'modelled', 'live', 'modelled'],
+      counts: { live: 2, modelled: 3, annual: 0 },
+    });
+    expect(forecastHoursIn(withPoints, '2026-04-01T03:00:00Z', 3)).toBe(1);
+    expect(forecastHoursIn(rampProfile, '2026-04-01T03:00:00Z', 3)).toBe(0);
   });
 });

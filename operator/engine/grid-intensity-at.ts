@@ -1,6 +1,6 @@
 // The grid intensity a profile gives for one clock hour: a live point for that exact hour when the
 // provider has one, else the 24-hour shape at the local hour of the local season.
-import type { HourlyIntensityProfile } from './types.js';
+import type { GridHourSource, GridHoursBySource, HourlyIntensityProfile } from './types.js';
 
 export type Season = 'spring' | 'summer' | 'autumn' | 'winter';
 
@@ -59,11 +59,86 @@ export function dailyShape(profile: HourlyIntensityProfile, season: Season): num
   return shape;
 }
 
-export function gridIntensityAt(profile: HourlyIntensityProfile, hourStart: string): number {
-  const live = profile.points?.find((p) => p.hourStart === hourStart);
-  if (live) return live.intensity_gCO2eq_kWh;
+type Point = NonNullable<HourlyIntensityProfile['points']>[number];
+
+// Points indexed by hour, once per points array (profiles are immutable values; a policy with many
+// workloads looks the same hours up thousands of times).
+const pointIndexes = new WeakMap<object, Map<string, Point>>();
+
+function pointAt(profile: HourlyIntensityProfile, hourStart: string): Point | undefined {
+  const points = profile.points;
+  if (!points || points.length === 0) return undefined;
+  let index = pointIndexes.get(points);
+  if (!index) {
+    index = new Map(points.map((p) => [p.hourStart.replace('.000Z', 'Z'), p]));
+    pointIndexes.set(points, index);
+  }
+  return index.get(hourStart.replace('.000Z', 'Z'));
+}
+
+/** The grid intensity of one hour and where it came from (live point → modelled shape → annual factor). */
+export function gridHourAt(
+  profile: HourlyIntensityProfile,
+  hourStart: string,
+): { intensity_gCO2eq_kWh: number; source: GridHourSource; forecast: boolean } {
+  const live = pointAt(profile, hourStart);
+  if (live)
+    return { intensity_gCO2eq_kWh: live.intensity_gCO2eq_kWh, source: 'live', forecast: !!live.forecast };
   const { month, hour } = localMonthAndHour(new Date(hourStart), profile.timeZone);
   const value = dailyShape(profile, seasonOfMonth(month))[hour];
   if (value === undefined) throw new RangeError(`grid profile ${profile.zone}: no value for hour ${hour}`);
-  return value;
+  return {
+    intensity_gCO2eq_kWh: value,
+    source: profile.kind === 'annual-flat' ? 'annual' : 'modelled',
+    forecast: false,
+  };
+}
+
+export function gridIntensityAt(profile: HourlyIntensityProfile, hourStart: string): number {
+  return gridHourAt(profile, hourStart).intensity_gCO2eq_kWh;
+}
+
+export function emptyGridHours(): GridHoursBySource {
+  return { live: 0, modelled: 0, annual: 0 };
+}
+
+/** The source of every hour of a window (hourly from `start`), and their counts. */
+export function gridSourcesOfWindow(
+  profile: HourlyIntensityProfile,
+  start: string,
+  hours: number,
+): { sources: GridHourSource[]; counts: GridHoursBySource } {
+  const counts = emptyGridHours();
+  const sources: GridHourSource[] = [];
+  const startMs = Date.parse(start);
+  for (let k = 0; k < hours; k++) {
+    const hourStart = new Date(startMs + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const { source } = gridHourAt(profile, hourStart);
+    sources.push(source);
+    counts[source] += 1;
+  }
+  return { sources, counts };
+}
+
+/** How many of the `hours` hours from `start` take their intensity from a live forecast point. */
+/** How many of the window's hours a live point (measured or forecast) covers. */
+export function liveHoursIn(profile: HourlyIntensityProfile, start: string, hours: number): number {
+  if (!profile.points?.length) return 0;
+  let n = 0;
+  const startMs = Date.parse(start);
+  for (let k = 0; k < Math.ceil(hours); k++) {
+    const hourStart = new Date(startMs + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    if (pointAt(profile, hourStart)) n += 1;
+  }
+  return n;
+}
+
+export function forecastHoursIn(profile: HourlyIntensityProfile, start: string, hours: number): number {
+  let n = 0;
+  const startMs = Date.parse(start);
+  for (let k = 0; k < Math.ceil(hours); k++) {
+    const hourStart = new Date(startMs + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    if (pointAt(profile, hourStart)?.forecast) n += 1;
+  }
+  return n;
 }

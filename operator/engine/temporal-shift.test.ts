@@ -1,3 +1,4 @@
+import { gridIntensityAt } from './grid-intensity-at.js';
 import { gridProfileFor } from '../grid/grid-profile.js';
 import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
 import { assessWorkload } from './assess.js';
@@ -161,7 +162,6 @@ describe('temporal shift against the modelled profile error, with its KRW effect
     expect(shiftErrorFor(profile, 'winter')).toEqual({ percent: 2, measured: true });
     expect(shiftErrorFor(profile, 'summer')).toEqual({ percent: 8, measured: false });
     expect(shiftErrorFor(flatProfile(400), 'summer')).toBeNull(); // annual-flat: never a cut anyway
-    expect(shiftErrorFor({ ...profile, kind: 'live' }, 'summer')).toBeNull(); // live data: no model
   });
 
   it('summer: a cut within the profile error is not advised, and the reason says so in English and Korean', () => {
@@ -175,7 +175,13 @@ describe('temporal shift against the modelled profile error, with its KRW effect
       /여름 오차 8%\(해당 계절의 실제 일자가 없어 가정한 값\) 이내이므로 권고하지 않습니다/,
     );
     // The same cut from a live profile is advised: live hours carry no model error.
-    const live = assessRun('2026-07-14', 19, 'en', { ...profile, kind: 'live' });
+    const points = Array.from({ length: 72 }, (_, k) => {
+      const hourStart = new Date(Date.parse('2026-07-14T00:00:00Z') + k * 3_600_000)
+        .toISOString()
+        .replace('.000Z', 'Z');
+      return { hourStart, intensity_gCO2eq_kWh: gridIntensityAt(profile, hourStart) };
+    });
+    const live = assessRun('2026-07-14', 19, 'en', { ...profile, points });
     const shift = live.optimizations.find((o) => o.type === 'temporal_shift')!;
     expect(shift.estimated_reduction_percent).toBeGreaterThan(5);
     expect(shift.source).toMatch(/live hourly data: no model error applies/);

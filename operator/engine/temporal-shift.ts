@@ -5,7 +5,13 @@
 // time and season, live points where the profile has them, so the advice follows the data.
 import { z } from 'zod';
 import { EngineInputError, type CoreAssessment } from './assess-workload.js';
-import { gridIntensityAt, localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
+import {
+  forecastHoursIn,
+  gridIntensityAt,
+  liveHoursIn,
+  localMonthAndHour,
+  seasonOfMonth,
+} from './grid-intensity-at.js';
 import { formatNumber, messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from './types.js';
@@ -140,7 +146,9 @@ export function optimalSchedule(args: {
   const b = best.windowIntensity_gCO2eq_kWh;
   const vsImmediate = percentBelow(immediate.windowIntensity_gCO2eq_kWh, b);
   const season = seasonOfMonth(localMonthAndHour(new Date(best.start), profile.timeZone).month);
-  const error = shiftErrorFor(profile, season);
+  // Live hours (measured or forecast) carry no model error: the bar applies to modelled windows.
+  const live = liveHoursIn(profile, best.start, duration) >= Math.ceil(duration);
+  const error = live ? null : shiftErrorFor(profile, season);
   return {
     durationHours: duration,
     timeZone: profile.timeZone,
@@ -276,10 +284,19 @@ export function temporalShift(args: {
         `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)` +
         (error
           ? `; the ${formatNumber(percent)} % cut exceeds the profile's ${error.season} error of ${error.percent} % (${error.measured ? 'measured' : 'assumed'})`
-          : profile.kind === 'live'
+          : liveHoursIn(profile, schedule.best.start, shift.runHours) > 0
             ? '; live hourly data: no model error applies'
-            : ''),
+            : '') +
+        forecastNote(profile, schedule.best.start, shift.runHours),
     },
     effect: { emissionsFraction: percent / 100, facilityEnergySaved_kWh: 0, energyCostSaved_KRW: cost },
   };
+}
+
+/** Says when the advised window was chosen on a live forecast rather than the modelled shape. */
+function forecastNote(profile: HourlyIntensityProfile, start: string, runHours: number): string {
+  const forecast = forecastHoursIn(profile, start, runHours);
+  return forecast > 0
+    ? `; next run: ${forecast} of ${Math.ceil(runHours)} h of the advised window from the live forecast`
+    : '';
 }

@@ -83,13 +83,18 @@ export interface SiteContext {
 export interface HourlyIntensityProfile {
   zone: string;
   timeZone: string; // IANA, 'Asia/Seoul' for KR
-  kind: 'modelled' | 'live' | 'annual-flat';
+  /** What the hours without a live point use: the modelled hourly shape, or the annual factor every hour. */
+  kind: 'modelled' | 'annual-flat';
   /** Annual mean the profile is calibrated to (energy-weighted). */
   annualMean_gCO2eq_kWh: number;
   /** Per season when the model supports it; 'all' otherwise. Keys: 'all' | 'spring' | 'summer' | 'autumn' | 'winter'. */
   hourly_gCO2eq_kWh: Record<string, number[]>;
   /** For live providers: exact hourly points, which override the 24-h shape where present. */
-  points?: Array<{ hourStart: string; intensity_gCO2eq_kWh: number }>;
+  points?: Array<{
+    hourStart: string;
+    intensity_gCO2eq_kWh: number;
+    /** A forecast, not a measured hour. */ forecast?: boolean;
+  }>;
   /** A modelled profile's error against real days, per season ('spring' | 'summer' | 'autumn' | 'winter').
    * Advice that rests on hour-to-hour differences (temporal shift) must exceed it. */
   error_percent_by_season?: Record<string, ProfileSeasonError>;
@@ -212,6 +217,16 @@ export interface FootprintFigures {
   sci_gCO2eq_per_workload_hour: number | null;
 }
 
+/** Where the grid intensity of one hour came from: a live provider's point, the modelled hourly profile, or an annual factor. */
+export type GridHourSource = 'live' | 'modelled' | 'annual';
+
+/** Hours counted by the source of their grid intensity. */
+export interface GridHoursBySource {
+  live: number;
+  modelled: number;
+  annual: number;
+}
+
 export interface WorkloadAssessment {
   workload: string;
   namespace: string;
@@ -228,6 +243,8 @@ export interface WorkloadAssessment {
   /** Null when the carbon criterion is not assessed (a PUE standard). */
   target_carbon_intensity_gCO2eq_kWh: number | null;
   grid_intensity_gCO2eq_kWh: number | null;
+  /** The hours with energy, counted by where their grid intensity came from (live → modelled → annual). */
+  grid_hours_by_source?: GridHoursBySource;
   gap_percent: number | null;
   pue: number;
   pue_source: string;

@@ -14,7 +14,6 @@ import {
   ElectricityMapsRateLimitError,
   ElectricityMapsResponseError,
 } from './electricity-maps-provider.js';
-import { krHourlyProfile } from './kr-hourly-profile.js';
 
 const recorded = (name: string) =>
   readFileSync(fileURLToPath(new URL(`./testdata/electricity-maps/${name}`, import.meta.url)), 'utf8');
@@ -84,23 +83,6 @@ describe('ElectricityMapsProvider against a local server', () => {
     const forecast = await p.forecast('KR', 24);
     expect(forecast).toHaveLength(25);
     expect(seen[0]?.url).toContain('horizonHours=24');
-    await p.close();
-  });
-
-  it('builds a live profile: points override, shape by KST hour', async () => {
-    const p = provider();
-    const fallback = krHourlyProfile();
-    const live = await p.liveProfile('KR', { timeZone: 'Asia/Seoul', fallback });
-    expect(live.kind).toBe('live');
-    expect(live.points).toHaveLength(49); // 24 history + 25 forecast, no overlap
-    expect(live.points?.find((pt) => pt.hourStart === '2026-10-08T03:00:00Z')?.intensity_gCO2eq_kWh).toBe(
-      331,
-    );
-    const shape = live.hourly_gCO2eq_kWh.all as number[];
-    expect(shape).toHaveLength(24);
-    expect(shape.indexOf(Math.min(...shape))).toBe(12); // cleanest at 12:00 KST, as the recorded day
-    expect(live.annualMean_gCO2eq_kWh).toBe(417.3);
-    expect(live.source).toMatch(/^live: Electricity Maps API v3 lifecycle/);
     await p.close();
   });
 

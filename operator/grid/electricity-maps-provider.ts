@@ -1,10 +1,10 @@
 // Live grid intensity from the Electricity Maps API v3 (carbon-intensity/history and /forecast),
 // authenticated with the `auth-token` header. Responses are validated with zod; failures are typed
 // (auth, rate limit, network, response) so the operator can fall back to the modelled profile.
+// live-grid-refresher.ts schedules the fetches and keeps the points; the binding data lays them over
+// the zone's profile.
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-
-import type { HourlyIntensityProfile } from '../engine/types.js';
 
 export const DEFAULT_ELECTRICITY_MAPS_BASE_URL = 'https://api.electricitymap.org/v3/';
 
@@ -213,55 +213,6 @@ export class ElectricityMapsProvider {
         ? []
         : [{ hourStart: hourStartOf(f.datetime), intensity_gCO2eq_kWh: f.carbonIntensity, estimated: true }],
     );
-  }
-
-  /**
-   * A live profile: exact hourly points (history + forecast) plus a 24-hour shape by local hour built
-   * from them; hours the points do not cover take the fallback profile's value (or the points' mean).
-   */
-  async liveProfile(
-    zone: string,
-    options: { timeZone: string; fallback?: HourlyIntensityProfile; forecast?: boolean } = {
-      timeZone: 'UTC',
-    },
-  ): Promise<HourlyIntensityProfile> {
-    const history = await this.history(zone);
-    const forecast = options.forecast === false ? [] : await this.forecast(zone);
-    const byHour = new Map<string, IntensityPoint>();
-    for (const p of [...forecast, ...history]) byHour.set(p.hourStart, p); // measured history wins over forecast
-    const points = [...byHour.values()].sort((a, b) => a.hourStart.localeCompare(b.hourStart));
-    if (points.length === 0)
-      throw new ElectricityMapsResponseError(`electricity maps: no intensity values for zone ${zone}`);
-    const hourFmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: options.timeZone,
-      hour: 'numeric',
-      hourCycle: 'h23',
-    });
-    const sums = Array.from({ length: 24 }, () => ({ sum: 0, n: 0 }));
-    for (const p of points) {
-      const slot = sums[Number(hourFmt.format(new Date(p.hourStart))) % 24] as { sum: number; n: number };
-      slot.sum += p.intensity_gCO2eq_kWh;
-      slot.n += 1;
-    }
-    const mean = points.reduce((a, p) => a + p.intensity_gCO2eq_kWh, 0) / points.length;
-    const fallbackShape = options.fallback?.hourly_gCO2eq_kWh.all;
-    const shape = sums.map((s, h) =>
-      s.n > 0 ? Math.round((s.sum / s.n) * 10) / 10 : (fallbackShape?.[h] ?? Math.round(mean * 10) / 10),
-    );
-    return {
-      zone,
-      timeZone: options.timeZone,
-      kind: 'live',
-      annualMean_gCO2eq_kWh: options.fallback?.annualMean_gCO2eq_kWh ?? Math.round(mean * 10) / 10,
-      hourly_gCO2eq_kWh: { all: shape },
-      points: points.map((p) => ({ hourStart: p.hourStart, intensity_gCO2eq_kWh: p.intensity_gCO2eq_kWh })),
-      source:
-        `live: Electricity Maps API v3 ${this.factorType} carbon intensity for zone ${zone} ` +
-        `(${history.length} history + ${forecast.length} forecast points, ${points[0]?.hourStart} to ${points.at(-1)?.hourStart})` +
-        (options.fallback
-          ? `; hours without points and the annual mean from ${options.fallback.source}`
-          : ''),
-    };
   }
 
   async close(): Promise<void> {

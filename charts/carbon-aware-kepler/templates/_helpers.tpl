@@ -95,6 +95,10 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- if and $ms.kepler.bearerToken.file $ms.kepler.bearerToken.secret.name }}
 {{- fail "set either metricsSource.kepler.bearerToken.file or metricsSource.kepler.bearerToken.secret.name, not both" }}
 {{- end }}
+{{- $em := .Values.gridData.electricityMaps }}
+{{- if and $em.enabled (not $em.tokenSecret.name) }}
+{{- fail "gridData.electricityMaps.tokenSecret.name is required when gridData.electricityMaps.enabled is true (the token is read from an existing Secret, never from values)" }}
+{{- end }}
 {{- end }}
 
 {{- /* Egress both pods need: DNS and the Kubernetes API server. */ -}}

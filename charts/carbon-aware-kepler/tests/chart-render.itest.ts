@@ -274,7 +274,7 @@ describe('carbon-aware-kepler chart', () => {
         }
       }
     }
-    expect(checked).toBe(11);
+    expect(checked).toBe(13); // two containers per variant, one where the MCP server is off
   });
 
   it('wires the Prometheus source with its CA and token files', async () => {
@@ -292,6 +292,30 @@ describe('carbon-aware-kepler chart', () => {
       'prometheus-ca',
       'prometheus-token',
     ]);
+  });
+
+  it('wires Electricity Maps from an existing Secret, never a token value, and opens HTTPS egress', async () => {
+    const m = await render(variants['live grid data from Electricity Maps with a token Secret']);
+    const deployment = find(m, 'Deployment', '-operator') as any;
+    const op = containers(deployment)[0]!;
+    expect(env(op)).toMatchObject({
+      ELECTRICITY_MAPS_TOKEN_FILE: '/etc/carbon-aware/electricity-maps-token/token',
+      ELECTRICITY_MAPS_ZONES: 'KR',
+      ELECTRICITY_MAPS_REFRESH_INTERVAL_SECONDS: '900',
+      ELECTRICITY_MAPS_TIMEOUT_SECONDS: '10',
+    });
+    const pod = deployment.spec.template.spec;
+    expect(pod.volumes.map((v: any) => v.secret?.secretName).filter(Boolean)).toEqual(['electricity-maps']);
+    expect(op.volumeMounts.map((v: any) => v.mountPath)).toContain(
+      '/etc/carbon-aware/electricity-maps-token',
+    );
+    // The standards ConfigMap is a directory mount, so its edits reach the running operator.
+    expect(op.volumeMounts.find((v: any) => v.name === 'standards')).not.toHaveProperty('subPath');
+    const policy = find(m, 'NetworkPolicy', '-operator') as any;
+    expect(JSON.stringify(policy.spec.egress)).toContain('"port":443');
+    // Off by default: no variable, no volume.
+    const defaults = containers(find(await render(), 'Deployment', '-operator'))[0]!;
+    expect(Object.keys(env(defaults)).filter((k) => k.startsWith('ELECTRICITY_MAPS_'))).toEqual([]);
   });
 
   it('wires static Kepler endpoints with CA, client certificate and bearer token', async () => {
@@ -357,6 +381,12 @@ describe('carbon-aware-kepler chart', () => {
         /containerSecurityContext\/readOnlyRootFilesystem/,
       ],
       [{ 'operator.replica': 3 }, /additional properties 'replica' not allowed/],
+      [
+        { 'gridData.electricityMaps.enabled': true },
+        /gridData\/electricityMaps\/tokenSecret\/name|tokenSecret\.name is required/,
+      ],
+      [{ 'gridData.electricityMaps.token': 'secret-value' }, /additional properties 'token' not allowed/],
+      [{ 'gridData.electricityMaps.refreshIntervalSeconds': 10 }, /refreshIntervalSeconds/],
       [
         {
           'metricsSource.kepler.endpoints[0]': 'file:///etc/passwd',

@@ -112,6 +112,12 @@ export const variants: Record<string, Record<string, string | number | boolean>>
     'networkPolicy.enabled': true,
     'serviceMonitor.enabled': true,
   },
+  'live grid data from Electricity Maps with a token Secret': {
+    'gridData.electricityMaps.enabled': true,
+    'gridData.electricityMaps.tokenSecret.name': 'electricity-maps',
+    'gridData.electricityMaps.zones[0]': 'KR',
+    'networkPolicy.enabled': true,
+  },
   'kubernetes auth for the MCP server': {
     'mcp.auth.mode': 'kubernetes',
   },

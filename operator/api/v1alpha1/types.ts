@@ -2,7 +2,12 @@
 // crds/carbon-aware.dev_carboncompliancepolicies.yaml (a test checks that they agree).
 import { z } from 'zod';
 import { RENEWABLE_INSTRUMENTS } from '../../engine/market-based.js';
-import type { ComplianceStatus, WorkloadAssessment } from '../../engine/types.js';
+import type {
+  ComplianceStatus,
+  GridHourSource,
+  GridHoursBySource,
+  WorkloadAssessment,
+} from '../../engine/types.js';
 
 export const GROUP = 'carbon-aware.dev';
 export const VERSION = 'v1alpha1';
@@ -114,7 +119,7 @@ export const policySpecSchema = z
 export type CarbonCompliancePolicySpec = z.infer<typeof policySpecSchema>;
 
 export interface Condition {
-  type: 'Ready' | 'MetricsAvailable' | 'Compliant' | 'PUEKnown';
+  type: 'Ready' | 'MetricsAvailable' | 'Compliant' | 'PUEKnown' | 'GridDataLive' | 'StandardsCatalogue';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
@@ -156,6 +161,10 @@ export interface PolicySummary {
   emissionsActivePlusIdleShare_kgCO2eq_per_30d?: number | null;
   /** Hours the energy source actually observed within the window. */
   observedHours?: number;
+  /** The window's hours counted by where their grid intensity came from (live → modelled → annual). */
+  grid_hours_by_source?: GridHoursBySource;
+  /** The source of each hour of the window, from its first hour (window.start). */
+  grid_source_by_hour?: { start: string; sources: GridHourSource[] };
 }
 
 /** Hourly IT energy per workload (key `Kind/name`), persisted so that a restart loses no history. */
