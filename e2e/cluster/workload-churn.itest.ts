@@ -369,7 +369,13 @@ describe('operator on a cluster with real controllers, scheduler and kwok nodes'
     const deadline = Date.now() + 150_000;
     let completed: string | undefined;
     while (!completed) {
-      const jobs = (await batch.listNamespacedJob({ namespace: NAMESPACE })).items;
+      // The newest completed run: older ones may already be going (jobs history limit → GC of
+      // their pods), which under load can race the pod listing below.
+      const jobs = (await batch.listNamespacedJob({ namespace: NAMESPACE })).items.sort(
+        (a, b) =>
+          Date.parse(String(b.metadata!.creationTimestamp)) -
+          Date.parse(String(a.metadata!.creationTimestamp)),
+      );
       const run = jobs.find(
         (j) => j.metadata!.ownerReferences?.[0]?.kind === 'CronJob' && (j.status?.succeeded ?? 0) >= 1,
       );

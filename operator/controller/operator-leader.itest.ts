@@ -134,7 +134,7 @@ describe('two carbon-operator processes on one Lease', () => {
   let caPath = '';
 
   beforeAll(async () => {
-    for (const file of [BINARY, 'dist/operator/engine/policy-evaluation.js'])
+    for (const file of [BINARY, 'dist/operator/binding/site-binding.js'])
       if (!existsSync(file))
         throw new Error(`${file} is missing: run \`npm run build\` first (make integration does)`);
     execFileSync(kubectlPath(), [

@@ -73,6 +73,9 @@ function renderOperatorRoles(): RoleManifest[] {
       // The standards catalogue is synced into the chart by a script; RBAC does not depend on it.
       '--set-string',
       'standards.override=not-used-by-rbac',
+      // helm template cannot keep a generated MCP token: the chart requires an existing Secret.
+      '--set-string',
+      'mcp.auth.existingSecret=carbon-mcp-token',
     ],
     {
       encoding: 'utf8',

@@ -40,7 +40,9 @@ export function monthlyBasis(args: {
   now: Date;
 }): MonthlyBasis {
   const { core, input, tariff, timeZone } = args;
-  const scale = core.window.hours > 0 ? HOURS_PER_MONTH / core.window.hours : 0;
+  // The same 30-day scale as the projection: the hours the source observed, not the nominal window.
+  const hours = core.window.observedHours ?? core.window.hours;
+  const scale = hours > 0 ? HOURS_PER_MONTH / hours : 0;
   let rate: number | null = null;
   if (tariff && core.exact.energy_kWh > 0) {
     let weighted = 0;
