@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const prometheusBin = process.env.PROMETHEUS_BIN ?? 'prometheus';
+const prometheusBin = process.env.PROMETHEUS_BIN ?? 'prometheus';
 
 /** Whether the binary runs; throws when CI is set and it does not (CI must not skip these tests). */
 export function prometheusAvailable(testFile: string): boolean {

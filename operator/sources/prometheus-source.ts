@@ -73,7 +73,7 @@ function nodesWithZone(zone: string, range: string | undefined): string {
  * disjoint series, so their union keeps every counted series once. `wrap` turns a selector into the
  * value used (e.g. increase over a range); `range` is the window in which a zone counts as present.
  */
-export function cpuZoneUnion(
+function cpuZoneUnion(
   metric: string,
   matchers: readonly string[],
   wrap: (sel: string) => string,
@@ -192,7 +192,7 @@ export function podPowerQuery(
 }
 
 /** Which zones the 0.10+ energy query counts for these pods now (for the status's zones counted). */
-export function podZonesQuery(namespace: string, pods?: readonly string[]): string {
+function podZonesQuery(namespace: string, pods?: readonly string[]): string {
   return `count by (zone) (${rewritePodActive('watts', rewritePodMatchers(namespace, pods), undefined)})`;
 }
 
