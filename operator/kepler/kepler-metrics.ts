@@ -105,15 +105,34 @@ export function podKey(namespace: string, name: string, uid?: string): string {
 const INSIDE_PACKAGE = new Set(['core', 'uncore', 'pp0', 'pp1']);
 
 /**
- * Which CPU zones to count, given the zones present: package + dram when package exists; else psys alone
- * (it covers the SoC); else whatever sub-zones exist, flagged by the caller.
+ * The CPU zone rule of Kepler 0.10+, in one place: chooseCpuZones() applies it to one scrape and the
+ * Prometheus source (prometheus-source.ts) writes it as PromQL per node. Where a node shows `package`,
+ * count `package` and `dram`; without `package`, `psys` alone (it covers the SoC); without either, every
+ * zone present except `psys`.
+ */
+export const CPU_ZONE_RULE = {
+  packageZone: 'package',
+  withPackage: ['package', 'dram'],
+  fallbackZone: 'psys',
+} as const;
+
+/** Kepler 0.10+ per-pod GPU families, counted beside the CPU zones as zone `gpu`. */
+export const POD_GPU_FAMILIES = {
+  joules: 'kepler_pod_gpu_joules_total',
+  watts: 'kepler_pod_gpu_watts',
+  zone: 'gpu',
+} as const;
+
+/**
+ * Which CPU zones to count, given the zones present (CPU_ZONE_RULE): package + dram when package exists;
+ * else psys alone; else whatever sub-zones exist, flagged by the caller.
  */
 export function chooseCpuZones(present: Iterable<string>): { zones: string[]; withoutPackage: boolean } {
   const set = new Set(present);
-  if (set.has('package'))
-    return { zones: set.has('dram') ? ['package', 'dram'] : ['package'], withoutPackage: false };
-  if (set.has('psys')) return { zones: ['psys'], withoutPackage: true };
-  const zones = [...set].filter((z) => z !== 'psys').sort();
+  const { packageZone, withPackage, fallbackZone } = CPU_ZONE_RULE;
+  if (set.has(packageZone)) return { zones: withPackage.filter((z) => set.has(z)), withoutPackage: false };
+  if (set.has(fallbackZone)) return { zones: [fallbackZone], withoutPackage: true };
+  const zones = [...set].filter((z) => z !== fallbackZone).sort();
   // Without package, core/uncore are all there is; count them side by side (they do not overlap).
   return { zones, withoutPackage: zones.length > 0 };
 }
@@ -243,9 +262,9 @@ function interpretRewrite(
     if (!prev || joules > prev.joules) acc.series.set(seriesId, { seriesId, zone, joules });
   };
 
-  const gpuJoules = samplesNamed(exposition, 'kepler_pod_gpu_joules_total');
-  const gpuWatts = samplesNamed(exposition, 'kepler_pod_gpu_watts');
-  if (gpuJoules.length > 0 || gpuWatts.length > 0) counted.push('gpu');
+  const gpuJoules = samplesNamed(exposition, POD_GPU_FAMILIES.joules);
+  const gpuWatts = samplesNamed(exposition, POD_GPU_FAMILIES.watts);
+  if (gpuJoules.length > 0 || gpuWatts.length > 0) counted.push(POD_GPU_FAMILIES.zone);
 
   const podsWithPodSeries = new Set<string>();
   for (const s of podJoules) {
@@ -262,7 +281,12 @@ function interpretRewrite(
     const acc = ensurePod(s.label('pod_namespace') ?? '', s.label('pod_name') ?? '', uid, podNode(s), 'pod');
     acc.states.add(s.label('state') ?? 'running');
     const gpu = s.label('gpu') ?? s.label('gpu_uuid') ?? '';
-    addCounter(acc, `pod:${acc.reading.key}|zone=gpu|gpu=${gpu}`, 'gpu', s.value);
+    addCounter(
+      acc,
+      `pod:${acc.reading.key}|zone=${POD_GPU_FAMILIES.zone}|gpu=${gpu}`,
+      POD_GPU_FAMILIES.zone,
+      s.value,
+    );
     if (uid) podsWithPodSeries.add(uid);
   }
   for (const s of podWatts) {
@@ -276,7 +300,7 @@ function interpretRewrite(
   for (const s of gpuWatts) {
     const uid = s.label('pod_id') || undefined;
     const acc = ensurePod(s.label('pod_namespace') ?? '', s.label('pod_name') ?? '', uid, podNode(s), 'pod');
-    add(acc.reading.wattsByZone, 'gpu', s.value);
+    add(acc.reading.wattsByZone, POD_GPU_FAMILIES.zone, s.value);
   }
 
   // Container series only for pods that have no pod series (pod level off): never both (they overlap).

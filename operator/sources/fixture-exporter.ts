@@ -20,6 +20,8 @@ export interface FixturePod {
   node?: string;
   /** Constant power per zone, e.g. { package: 12, dram: 1.8 }. */
   watts: Record<string, number>;
+  /** Constant power per GPU index (kepler_pod_gpu_joules_total / _watts with a `gpu` label), e.g. { '0': 60 }. */
+  gpuWatts?: Record<string, number>;
   /** Exported as state="terminated" (Kepler shows a gone pod once with this state). */
   terminated?: boolean;
 }
@@ -71,7 +73,7 @@ export interface FixtureExporter {
   restartCounters(): void;
   /** The exposition the exporter would serve at `atMs` (default: now). */
   render(atMs?: number): string;
-  /** Expected joules of a pod (all zones) at `atMs`, by construction. */
+  /** Expected joules of a pod (all zones and GPUs) at `atMs`, by construction. */
   expectedPodJoules(uid: string, atMs?: number): number;
   /** Requests served so far and the last request's headers. */
   readonly stats: { requests: number; lastHeaders: IncomingMessage['headers'] | undefined };
@@ -283,13 +285,62 @@ export async function startFixtureExporter(options: FixtureExporterOptions): Pro
         p.terminated ? 0 : p.watts[z]!,
       ),
     );
+    const gpuFamily = (
+      name: string,
+      help: string,
+      type: 'counter' | 'gauge',
+      value: (p: FixturePod & { sinceMs: number }, gpu: string) => number,
+    ): WritableFamily => ({
+      name,
+      type,
+      help: `${help} ${SIMULATED}`,
+      samples: sorted.flatMap((p) =>
+        Object.keys(p.gpuWatts ?? {})
+          .sort()
+          .map((gpu) => ({
+            name,
+            labels: [
+              'gpu',
+              gpu,
+              'node_name',
+              p.node ?? nodeName,
+              'pod_id',
+              p.uid,
+              'pod_name',
+              p.name,
+              'pod_namespace',
+              p.namespace,
+              'state',
+              p.terminated ? 'terminated' : 'running',
+            ],
+            value: value(p, gpu),
+          })),
+      ),
+    });
+    if (pods.some((p) => Object.keys(p.gpuWatts ?? {}).length > 0)) {
+      families.push(
+        gpuFamily(
+          'kepler_pod_gpu_joules_total',
+          'Energy consumption of gpu at pod level in joules',
+          'counter',
+          (p, g) => p.gpuWatts![g]! * seconds(atMs, p.sinceMs),
+        ),
+        gpuFamily(
+          'kepler_pod_gpu_watts',
+          'Power consumption of gpu at pod level in watts',
+          'gauge',
+          (p, g) => (p.terminated ? 0 : p.gpuWatts![g]!),
+        ),
+      );
+    }
     return writeExposition(families);
   };
 
   const expectedPodJoules = (uid: string, atMs = clock()): number => {
     const p = pods.find((x) => x.uid === uid);
     if (!p) return 0;
-    return Object.values(p.watts).reduce((sum, w) => sum + w, 0) * seconds(atMs, p.sinceMs);
+    const watts = Object.values(p.watts).concat(Object.values(p.gpuWatts ?? {}));
+    return watts.reduce((sum, w) => sum + w, 0) * seconds(atMs, p.sinceMs);
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,49 +1,24 @@
 // The Prometheus source against a REAL Prometheus (Debian package binary, started here on a loopback
 // port with a temporary config and storage) scraping the fixture exporter every second.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
 import { podEnergyQuery, PrometheusClient, PrometheusSource, promqlString } from './prometheus-source.js';
+import {
+  freePort,
+  prometheusAvailable,
+  startTestPrometheus,
+  type TestPrometheus,
+} from '../../hack/testenv/prometheus.js';
 
-const prometheusBin = process.env.PROMETHEUS_BIN ?? 'prometheus';
-const available = spawnSync(prometheusBin, ['--version'], { stdio: 'ignore' }).status === 0;
-if (!available && process.env.CI) {
-  throw new Error(
-    `prometheus binary "${prometheusBin}" not found and CI is set: run hack/install-prometheus.sh`,
-  );
-}
-if (!available) {
-  console.warn(
-    `SKIPPED prometheus-source.itest.ts: no "${prometheusBin}" binary (install with hack/install-prometheus.sh)`,
-  );
-}
-const describeIfPrometheus = available ? describe : describe.skip;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const describeIfPrometheus = prometheusAvailable('prometheus-source.itest.ts') ? describe : describe.skip;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
-  let dir: string;
   let exporter: FixtureExporter;
-  let prom: ChildProcess;
+  let prom: TestPrometheus;
   let client: PrometheusClient;
-  let promLog = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'prom-itest-'));
     exporter = await startFixtureExporter({
       pods: [
         { namespace: 'shop', name: 'web-1', uid: 'uid-web-1', watts: { package: 10, dram: 2 } },
@@ -51,35 +26,8 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
         { namespace: 'other', name: 'web-1', uid: 'uid-other', watts: { package: 99 } },
       ],
     });
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  evaluation_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: kepler',
-        '    scrape_interval: 1s',
-        '    static_configs:',
-        `      - targets: ['127.0.0.1:${exporter.port}']`,
-        '',
-      ].join('\n'),
-    );
-    prom = spawn(
-      prometheusBin,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--storage.tsdb.retention.time=2h',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    prom.stderr!.on('data', (d: Buffer) => {
-      promLog = (promLog + d.toString()).slice(-4000);
-    });
-    client = await PrometheusClient.create({ url: `http://127.0.0.1:${port}`, timeoutMs: 5_000 });
+    prom = await startTestPrometheus({ targets: [`127.0.0.1:${exporter.port}`], scrapeInterval: '1s' });
+    client = await PrometheusClient.create({ url: prom.url, timeoutMs: 5_000 });
     // Wait until Prometheus has several samples of the pod counters.
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -91,20 +39,16 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       } catch {
         // not up yet
       }
-      if (Date.now() > deadline) throw new Error(`Prometheus did not collect samples in 60 s:\n${promLog}`);
+      if (Date.now() > deadline)
+        throw new Error(`Prometheus did not collect samples in 60 s:\n${prom.log()}`);
       await sleep(500);
     }
   }, 90_000);
 
   afterAll(async () => {
     await client?.close();
-    if (prom && prom.exitCode === null) {
-      const exited = new Promise((r) => prom.once('exit', r));
-      prom.kill('SIGTERM');
-      await exited;
-    }
+    await prom?.stop();
     await exporter?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('stored samples are what the exporter emitted', async () => {

@@ -65,9 +65,21 @@ describe('promqlString', () => {
 });
 
 describe('query templates', () => {
-  test('0.10+: package + dram, by pod, namespace quoted', () => {
-    expect(podEnergyQuery('rewrite', 'shop', '1h')).toBe(
-      'sum by (pod_namespace, pod_name) (increase(kepler_pod_cpu_joules_total{zone=~"package|dram",pod_namespace="shop"}[1h]))',
+  test('0.10+: the zones of CPU_ZONE_RULE per node, plus GPU, by pod, namespace quoted', () => {
+    const q = podEnergyQuery('rewrite', 'shop', '1h');
+    const hasPackage =
+      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="package"}[1h]) or count_over_time(kepler_pod_cpu_joules_total{zone="package"}[1h]))';
+    const hasPsys =
+      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="psys"}[1h]) or count_over_time(kepler_pod_cpu_joules_total{zone="psys"}[1h]))';
+    expect(q).toBe(
+      'sum by (pod_namespace, pod_name) (' +
+        `(increase(kepler_pod_cpu_joules_total{zone=~"package|dram",pod_namespace="shop"}[1h]) and on (node_name) ${hasPackage})` +
+        ` or (increase(kepler_pod_cpu_joules_total{zone="psys",pod_namespace="shop"}[1h]) unless on (node_name) ${hasPackage})` +
+        ` or (increase(kepler_pod_cpu_joules_total{zone!="psys",pod_namespace="shop"}[1h]) unless on (node_name) (${hasPackage} or ${hasPsys}))` +
+        ' or label_replace(increase(kepler_pod_gpu_joules_total{pod_namespace="shop"}[1h]), "zone", "gpu", "", ""))',
+    );
+    expect(podPowerQuery('rewrite', 'shop')).toContain(
+      'label_replace(kepler_pod_gpu_watts{pod_namespace="shop"}, "zone", "gpu", "", "")',
     );
   });
 
@@ -82,12 +94,17 @@ describe('query templates', () => {
       'sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",container_namespace="ml",pod_name=~"train-0"}[1h]))',
     );
     const q = podIdleShareQuery('rewrite', 'shop', '1h');
-    // The denominator sums the pods of every namespace on the node, so the shares sum to the node's idle.
+    // The denominator sums the pods of every namespace on the node (same zones and GPU as the numerator),
+    // so the shares sum to the node's idle; the node idle counts the zones of the same rule.
     expect(q).toContain(
-      '/ on (node_name) group_left sum by (node_name) (increase(kepler_pod_cpu_joules_total{zone=~"package|dram"}[1h]))',
+      '/ on (node_name) group_left sum by (node_name) ((increase(kepler_pod_cpu_joules_total{zone=~"package|dram"}[1h]) and on (node_name) group by (node_name)',
+    );
+    expect(q).toContain('label_replace(increase(kepler_pod_gpu_joules_total[1h]), "zone", "gpu", "", ""))');
+    expect(q).toContain(
+      '* on (node_name) group_left sum by (node_name) ((increase(kepler_node_cpu_idle_joules_total{zone=~"package|dram"}[1h]) and on (node_name)',
     );
     expect(q).toContain(
-      '* on (node_name) group_left sum by (node_name) (increase(kepler_node_cpu_idle_joules_total{zone=~"package|dram"}[1h]))',
+      '(increase(kepler_node_cpu_idle_joules_total{zone="psys"}[1h]) unless on (node_name)',
     );
     expect(() => podIdleShareQuery('rewrite', 'n', '1h] or up[')).toThrow(/invalid range/);
   });

@@ -8,6 +8,7 @@ import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { HourlyEnergy } from '../engine/types.js';
 import { hourStartIso, JOULES_PER_KWH } from '../kepler/energy-integrator.js';
+import { CPU_ZONE_RULE, POD_GPU_FAMILIES } from '../kepler/kepler-metrics.js';
 import {
   MetricsUnavailableError,
   type MetricsCollection,
@@ -48,6 +49,73 @@ export function promqlRegexAnyOf(values: readonly string[]): string {
 
 export type KeplerPromGeneration = 'rewrite' | 'legacy';
 
+const RANGE = /^\d+[smhd]$/;
+
+/** Label matchers joined into a selector body, e.g. `zone="psys",pod_namespace="shop"`. */
+function selector(metric: string, matchers: readonly string[]): string {
+  const body = matchers.filter((m) => m !== '').join(',');
+  return body ? `${metric}{${body}}` : metric;
+}
+
+/** Nodes (by node_name) whose Kepler series show `zone` (node or pod counters; over `[range]` if given). */
+function nodesWithZone(zone: string, range: string | undefined): string {
+  const over = (metric: string): string => {
+    const sel = selector(metric, [`zone=${promqlString(zone)}`]);
+    return range ? `count_over_time(${sel}[${range}])` : sel;
+  };
+  return `group by (node_name) (${over('kepler_node_cpu_joules_total')} or ${over('kepler_pod_cpu_joules_total')})`;
+}
+
+/**
+ * One Kepler 0.10+ CPU family restricted to the zones CPU_ZONE_RULE counts, decided per node exactly as
+ * chooseCpuZones() decides per scrape: package (+ dram) where the node shows package; psys alone where
+ * it shows psys but no package; every zone but psys where it shows neither. The three parts select
+ * disjoint series, so their union keeps every counted series once. `wrap` turns a selector into the
+ * value used (e.g. increase over a range); `range` is the window in which a zone counts as present.
+ */
+function cpuZoneUnion(
+  metric: string,
+  matchers: readonly string[],
+  wrap: (sel: string) => string,
+  range: string | undefined,
+): string {
+  const { packageZone, withPackage, fallbackZone } = CPU_ZONE_RULE;
+  const hasPackage = nodesWithZone(packageZone, range);
+  const hasFallback = nodesWithZone(fallbackZone, range);
+  const pkg = wrap(selector(metric, [`zone=~${promqlRegexAnyOf(withPackage)}`, ...matchers]));
+  const fallback = wrap(selector(metric, [`zone=${promqlString(fallbackZone)}`, ...matchers]));
+  const rest = wrap(selector(metric, [`zone!=${promqlString(fallbackZone)}`, ...matchers]));
+  return (
+    `(${pkg} and on (node_name) ${hasPackage})` +
+    ` or (${fallback} unless on (node_name) ${hasPackage})` +
+    ` or (${rest} unless on (node_name) (${hasPackage} or ${hasFallback}))`
+  );
+}
+
+/** Counted active series of Kepler 0.10+ pods: the CPU zone rule plus every GPU series (zone="gpu"). */
+function rewritePodActive(
+  kind: 'joules' | 'watts',
+  matchers: readonly string[],
+  range: string | undefined,
+): string {
+  const wrap = (sel: string): string => (kind === 'joules' ? `increase(${sel}[${range}])` : sel);
+  const cpu = cpuZoneUnion(
+    kind === 'joules' ? 'kepler_pod_cpu_joules_total' : 'kepler_pod_cpu_watts',
+    matchers,
+    wrap,
+    kind === 'joules' ? range : undefined,
+  );
+  const gpu = wrap(selector(POD_GPU_FAMILIES[kind], matchers));
+  return `${cpu} or label_replace(${gpu}, "zone", ${promqlString(POD_GPU_FAMILIES.zone)}, "", "")`;
+}
+
+function rewritePodMatchers(namespace: string, pods?: readonly string[]): string[] {
+  return [
+    `pod_namespace=${promqlString(namespace)}`,
+    pods && pods.length > 0 ? `pod_name=~${promqlRegexAnyOf(pods)}` : '',
+  ];
+}
+
 /** The PromQL for per-pod joules over `[range]` in one namespace (optionally only some pods). */
 export function podEnergyQuery(
   generation: KeplerPromGeneration,
@@ -55,14 +123,10 @@ export function podEnergyQuery(
   range: string,
   pods?: readonly string[],
 ): string {
-  if (!/^\d+[smhd]$/.test(range)) throw new Error(`invalid range ${range}`);
+  if (!RANGE.test(range)) throw new Error(`invalid range ${range}`);
   if (generation === 'rewrite') {
-    const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
-    // package + dram: never core/uncore on top of package (kepler.md §0.3).
-    return (
-      `sum by (pod_namespace, pod_name) (increase(kepler_pod_cpu_joules_total{zone=~"package|dram",` +
-      `pod_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
-    );
+    // The zones of the direct scrape (CPU_ZONE_RULE, GPU): never core/uncore on top of package.
+    return `sum by (pod_namespace, pod_name) (${rewritePodActive('joules', rewritePodMatchers(namespace, pods), range)})`;
   }
   const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
   // Legacy aggregate counter = package + dram + other + gpu; mode="dynamic" is the active energy
@@ -76,8 +140,9 @@ export function podEnergyQuery(
 /**
  * The PromQL for each pod's share of node idle joules over `[range]`:
  * - 0.7: Kepler's own per-container mode="idle" counters;
- * - 0.10+: the node's kepler_node_cpu_idle_joules_total split over the node's pods by their share of the
- *   active energy of all the node's pods (every namespace: the shares must sum to the node's idle).
+ * - 0.10+: the node's kepler_node_cpu_idle_joules_total (zones by CPU_ZONE_RULE) split over the node's
+ *   pods by their share of the active energy (the same counted zones and GPU as podEnergyQuery) of all
+ *   the node's pods (every namespace: the shares must sum to the node's idle).
  */
 export function podIdleShareQuery(
   generation: KeplerPromGeneration,
@@ -85,40 +150,50 @@ export function podIdleShareQuery(
   range: string,
   pods?: readonly string[],
 ): string {
-  if (!/^\d+[smhd]$/.test(range)) throw new Error(`invalid range ${range}`);
-  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
+  if (!RANGE.test(range)) throw new Error(`invalid range ${range}`);
   if (generation === 'legacy') {
+    const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
     return (
       `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",` +
       `container_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
     );
   }
-  const zones = 'zone=~"package|dram"';
+  const nodeIdle = cpuZoneUnion(
+    'kepler_node_cpu_idle_joules_total',
+    [],
+    (sel) => `increase(${sel}[${range}])`,
+    range,
+  );
   return (
     `sum by (pod_namespace, pod_name) (` +
-    `sum by (node_name, pod_namespace, pod_name) (increase(kepler_pod_cpu_joules_total{${zones},pod_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))` +
-    ` / on (node_name) group_left sum by (node_name) (increase(kepler_pod_cpu_joules_total{${zones}}[${range}]))` +
-    ` * on (node_name) group_left sum by (node_name) (increase(kepler_node_cpu_idle_joules_total{${zones}}[${range}])))`
+    `sum by (node_name, pod_namespace, pod_name) (${rewritePodActive('joules', rewritePodMatchers(namespace, pods), range)})` +
+    ` / on (node_name) group_left sum by (node_name) (${rewritePodActive('joules', [], range)})` +
+    ` * on (node_name) group_left sum by (node_name) (${nodeIdle}))`
   );
 }
 
 export const IDLE_SHARE_SOURCE: Record<KeplerPromGeneration, string> = {
   rewrite:
-    "allocated: node idle energy (kepler_node_cpu_idle_joules_total, package+dram) via prometheus, split over the node's pods by their share of its pods' active energy",
+    "allocated: node idle energy (kepler_node_cpu_idle_joules_total, package+dram, or psys where a node has no package) via prometheus, split over the node's pods by their share of its pods' active energy",
   legacy: 'measured: Kepler 0.7 per-container mode="idle" counters via prometheus',
 };
 
-/** Current power: the 0.10+ watts gauge (as Kepler's dashboards use it); legacy has counters only: irate. */
+/** Current power: the 0.10+ watts gauges (as Kepler's dashboards use them); legacy has counters only: irate. */
 export function podPowerQuery(
   generation: KeplerPromGeneration,
   namespace: string,
   pods?: readonly string[],
 ): string {
-  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
   if (generation === 'rewrite') {
-    return `sum by (pod_namespace, pod_name) (kepler_pod_cpu_watts{zone=~"package|dram",pod_namespace=${promqlString(namespace)}${podMatcher}})`;
+    return `sum by (pod_namespace, pod_name) (${rewritePodActive('watts', rewritePodMatchers(namespace, pods), undefined)})`;
   }
+  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
   return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{mode="dynamic",container_namespace=${promqlString(namespace)}${podMatcher}}[5m]))`;
+}
+
+/** Which zones the 0.10+ energy query counts for these pods now (for the status's zones counted). */
+function podZonesQuery(namespace: string, pods?: readonly string[]): string {
+  return `count by (zone) (${rewritePodActive('watts', rewritePodMatchers(namespace, pods), undefined)})`;
 }
 
 const sampleValue = z.tuple([z.number(), z.string()]);
@@ -344,6 +419,8 @@ export class PrometheusSource implements MetricsSource {
     const pods = new Map<string, PodEnergyReading>();
     const errors: MetricsCollection['errors'] = [];
     const nsLabel = generation === 'rewrite' ? 'pod_namespace' : 'container_namespace';
+    // 0.7: the aggregate counter's components; 0.10+: the zones the queries counted for these pods.
+    const zonesCounted = new Set<string>(generation === 'rewrite' ? [] : ['package', 'dram', 'other', 'gpu']);
     for (const [namespace, names] of byNamespace) {
       const list = [...names].sort();
       const hourly = new Map<string, Map<string, HourlyEnergy>>();
@@ -417,6 +494,10 @@ export class PrometheusSource implements MetricsSource {
           req.signal,
         );
         const watts = new Map(power.map((s) => [s.metric.pod_name ?? '', Number(s.value[1])]));
+        if (generation === 'rewrite') {
+          const zones = await this.options.client.query(podZonesQuery(namespace, list), toMs, req.signal);
+          for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
+        }
         for (const pod of list) {
           const h = hourly.get(pod);
           const w = watts.get(pod);
@@ -446,10 +527,10 @@ export class PrometheusSource implements MetricsSource {
     }
     return {
       pods,
-      zonesCounted: generation === 'rewrite' ? ['package', 'dram'] : ['package', 'dram', 'other', 'gpu'],
+      zonesCounted: [...zonesCounted].sort(),
       energySource:
         generation === 'rewrite'
-          ? 'measured: kepler 0.10+ via prometheus (increase of kepler_pod_cpu_joules_total, 1 h steps)'
+          ? 'measured: kepler 0.10+ via prometheus (increase of kepler_pod_cpu_joules_total and kepler_pod_gpu_joules_total, 1 h steps)'
           : 'measured: kepler 0.7-line via prometheus (increase of kepler_container_joules_total{mode="dynamic"} = active energy, 1 h steps)',
       dataQuality:
         generation === 'rewrite'
