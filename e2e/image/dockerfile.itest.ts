@@ -125,7 +125,9 @@ describe('Dockerfile', () => {
       expect(copy.getFlags().map((f) => `${f.getName()}=${f.getValue()}`)).toContain('from=build');
     }
     const sources = copies.map((c) => args(c).split(/\s+/)[0]);
-    for (const entry of [...packageJson.files, 'node_modules', 'package.json'])
+    // "!dist/hack"-style entries exclude files from the package; they name nothing to copy.
+    const included = packageJson.files.filter((entry: string) => !entry.startsWith('!'));
+    for (const entry of [...included, 'node_modules', 'package.json'])
       expect(sources).toContain(`/src/${entry}`);
   });
 
