@@ -25,6 +25,10 @@ build: deps
 lint: deps
 	npx eslint .
 	npx prettier --check .
+	# Nothing unused: unused files, exports, types and dependencies (knip.json); in production mode,
+	# a product module that only tests import is unused too.
+	npx knip --no-progress
+	npx knip --production --include files --no-progress
 
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit

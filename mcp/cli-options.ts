@@ -31,7 +31,7 @@ const flag = z.union([
   z.enum(['1', 'true', '0', 'false', '']).transform((v) => v === '1' || v === 'true'),
 ]);
 
-export const cliOptionsSchema = z.object({
+const cliOptionsSchema = z.object({
   http: flag.default(false),
   port: z.coerce.number().int().min(0).max(65535).default(8000),
   host: z.string().min(1).default('127.0.0.1'),

@@ -29,7 +29,7 @@ import {
   WorkloadNotCoveredError,
 } from './tools/tool-errors.js';
 
-export const SERVER_NAME = 'carbon-aware-kepler';
+const SERVER_NAME = 'carbon-aware-kepler';
 export const SERVER_VERSION = PACKAGE_VERSION;
 
 export interface FrontEndDeps extends ToolRunnerDeps {
@@ -65,7 +65,7 @@ function policyUri(policy: CarbonCompliancePolicy): string {
 }
 
 /** What a tool call returns over MCP: the summary, the JSON for clients without structured content, and the structure. */
-export function toolResult(summary: string, structured: unknown): CallToolResult {
+function toolResult(summary: string, structured: unknown): CallToolResult {
   return {
     content: [
       { type: 'text', text: summary },

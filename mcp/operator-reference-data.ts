@@ -12,12 +12,12 @@ import { loadStandardsCatalogue, type StandardsCatalogue } from '../operator/gri
 import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
 import type { ReferenceData } from './reference-data.js';
 
-export interface RegionData {
+interface RegionData {
   regionKeys: readonly string[];
   regionZone(key: string): string | undefined;
 }
 
-export function referenceDataFrom(
+function referenceDataFrom(
   standards: readonly StandardDefinition[],
   gridProfileFor: (zone: string) => HourlyIntensityProfile | undefined,
   zones: readonly string[],

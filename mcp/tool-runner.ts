@@ -23,7 +23,7 @@ export interface ToolRunnerDeps {
 }
 
 /** The first issue, as `field: message`; the field is the dotted path ('(arguments)' at the root). */
-export function inputErrorFrom(error: z.ZodError): ToolInputError {
+function inputErrorFrom(error: z.ZodError): ToolInputError {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(arguments)';
   const detail = issue?.message ?? 'invalid';

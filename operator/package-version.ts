@@ -16,7 +16,6 @@ function findPackageJson(): string {
   }
 }
 
-const manifest = JSON.parse(readFileSync(findPackageJson(), 'utf8')) as { name: string; version: string };
+const manifest = JSON.parse(readFileSync(findPackageJson(), 'utf8')) as { version: string };
 
-export const PACKAGE_NAME = manifest.name;
 export const PACKAGE_VERSION = manifest.version;

@@ -100,6 +100,6 @@ export class PolicyStatusRecorder {
 }
 
 /** A workload line for failure messages. */
-export function brief(w: { kind: string; workload: string; pods: number; power_watts: number }): string {
+function brief(w: { kind: string; workload: string; pods: number; power_watts: number }): string {
   return `${w.kind}/${w.workload} pods=${w.pods} power_watts=${w.power_watts}`;
 }

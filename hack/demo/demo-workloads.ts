@@ -32,7 +32,7 @@ export interface DemoPod {
   runningSinceSeconds?: number;
 }
 
-export type DemoWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
+type DemoWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 
 export interface DemoWorkloadPlan {
   namespace: string;
@@ -50,14 +50,14 @@ export interface DemoWorkloadPlan {
 }
 
 /** Pod template annotations read by the simulated exporter and by kwok's stages. */
-export const SIMULATION_ANNOTATIONS = {
+const SIMULATION_ANNOTATIONS = {
   packageWatts: 'simulation.carbon-aware.dev/package-watts',
   dramWatts: 'simulation.carbon-aware.dev/dram-watts',
   runDuration: 'simulation.carbon-aware.dev/run-duration',
 } as const;
 
 /** What the demo runs. Power figures are invented for the simulation and labelled so by the exporter. */
-export const DEMO_WORKLOADS: DemoWorkloadPlan[] = [
+const DEMO_WORKLOADS: DemoWorkloadPlan[] = [
   {
     // A long training run: its pods keep running for the demo's life.
     namespace: 'ai-team',
@@ -142,7 +142,6 @@ export const DEMO_WORKLOADS: DemoWorkloadPlan[] = [
   },
 ];
 
-export const DEMO_NAMESPACES = [...new Set(DEMO_WORKLOADS.map((w) => w.namespace))];
 export const DEMO_NODES = ['demo-node-1', 'demo-node-2', 'demo-node-3'];
 
 /** The pod template a user would write, with the simulation's annotations. */
@@ -262,7 +261,7 @@ export async function applyDemoWorkloads(kc: KubeConfig, plans = DEMO_WORKLOADS)
 }
 
 /** Whether the workload's controller reports all its pods ready (a CronJob counts once it exists). */
-export async function workloadReady(kc: KubeConfig, plan: DemoWorkloadPlan): Promise<boolean> {
+async function workloadReady(kc: KubeConfig, plan: DemoWorkloadPlan): Promise<boolean> {
   const apps = kc.makeApiClient(AppsV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
   const { name, namespace } = plan;

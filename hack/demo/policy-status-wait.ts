@@ -9,7 +9,7 @@ export interface PolicyStatusLine {
   workloads: number | undefined;
 }
 
-export async function listPolicies(kc: KubeConfig): Promise<CarbonCompliancePolicy[]> {
+async function listPolicies(kc: KubeConfig): Promise<CarbonCompliancePolicy[]> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as {
     items: CarbonCompliancePolicy[];

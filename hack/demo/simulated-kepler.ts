@@ -23,10 +23,10 @@ export interface SimulatedKepler {
   stop(): Promise<void>;
 }
 
-export const PACKAGE_WATTS_ANNOTATION = 'simulation.carbon-aware.dev/package-watts';
-export const DRAM_WATTS_ANNOTATION = 'simulation.carbon-aware.dev/dram-watts';
+const PACKAGE_WATTS_ANNOTATION = 'simulation.carbon-aware.dev/package-watts';
+const DRAM_WATTS_ANNOTATION = 'simulation.carbon-aware.dev/dram-watts';
 /** Power of a pod without the annotations: a small idle service. SIMULATED, like every figure here. */
-export const UNANNOTATED_POD_POWER: SimulatedPodPower = { package_watts: 2, dram_watts: 0.5 };
+const UNANNOTATED_POD_POWER: SimulatedPodPower = { package_watts: 2, dram_watts: 0.5 };
 
 const WAVE_PERIOD_S = 600;
 const WAVE_DEPTH = 0.25;
@@ -74,7 +74,7 @@ function runSeconds(pod: DemoPod, seconds: number): number {
 }
 
 /** Joules per zone that a pod used from the moment it was seen running until exporter time `seconds`. */
-export function podJoules(pod: DemoPod, seconds: number): ZoneJoules {
+function podJoules(pod: DemoPod, seconds: number): ZoneJoules {
   const t = runSeconds(pod, seconds);
   const phase = phaseOf(pod.uid);
   return {

@@ -33,7 +33,7 @@ import {
 
 const RUN_DIR_PREFIX = 'carbon-kepler-testenv-';
 
-export class ControlPlaneError extends Error {
+class ControlPlaneError extends Error {
   override name = 'ControlPlaneError';
 }
 
@@ -75,7 +75,7 @@ export function locateBinaries(env: NodeJS.ProcessEnv = process.env): ControlPla
 }
 
 /** kwok's stages for this project (what happens to simulated nodes and pods). */
-export const KWOK_STAGES_PATH = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
+const KWOK_STAGES_PATH = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
 /** Nodes carrying this annotation are the ones kwok simulates. */
 export const SIMULATED_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 

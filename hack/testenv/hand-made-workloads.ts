@@ -26,7 +26,7 @@ export interface HandMadeWorkloadPlan {
   schedule?: string;
 }
 
-export const HAND_MADE_NODES = ['demo-node-1', 'demo-node-2'];
+const HAND_MADE_NODES = ['demo-node-1', 'demo-node-2'];
 
 /** A short lowercase suffix like the ones controllers generate. */
 function suffix(length: number, seed: string): string {

@@ -16,11 +16,11 @@ export interface SimulatedNode {
 }
 
 /** The InternalIP of the n-th simulated node (10.1.x.y), what Kepler's node_name would sit beside. */
-export function simulatedNodeIp(index: number): string {
+function simulatedNodeIp(index: number): string {
   return `10.1.${Math.floor(index / 250)}.${(index % 250) + 1}`;
 }
 
-export function simulatedNodeObject(node: SimulatedNode, index: number): V1Node {
+function simulatedNodeObject(node: SimulatedNode, index: number): V1Node {
   const resources = {
     cpu: node.cpu ?? '32',
     memory: node.memory ?? '256Gi',

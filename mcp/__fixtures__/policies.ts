@@ -18,7 +18,7 @@ export interface WorkloadSketch {
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
 
-export function assessment(s: WorkloadSketch, standard = 'KR_CARBON_2050'): WorkloadAssessment {
+function assessment(s: WorkloadSketch, standard = 'KR_CARBON_2050'): WorkloadAssessment {
   const grid = s.grid ?? 436;
   const pue = s.pue ?? 1.17;
   const target = s.target ?? 424;

@@ -1,7 +1,7 @@
 // Turns a bearer token into a caller (AuthInfo), or refuses it. One implementation per auth mode.
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 
-export type AuthMode = 'none' | 'token' | 'kubernetes';
+type AuthMode = 'none' | 'token' | 'kubernetes';
 
 export interface CallerAuthenticator {
   readonly mode: AuthMode;

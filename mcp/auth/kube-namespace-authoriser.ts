@@ -21,7 +21,7 @@ export interface AccessReviewLimits {
   maxConcurrentReviews: number;
 }
 
-export const defaultAccessReviewLimits: AccessReviewLimits = {
+const defaultAccessReviewLimits: AccessReviewLimits = {
   cacheTtl_ms: 30_000,
   maxCacheEntries: 20_000,
   maxConcurrentReviews: 8,
@@ -31,7 +31,7 @@ export const defaultAccessReviewLimits: AccessReviewLimits = {
 const ALL_NAMESPACES = '';
 
 /** A fixed-size key for the whole identity; groups and extra values are sorted first. */
-export function identityKey(identity: KubernetesIdentity): string {
+function identityKey(identity: KubernetesIdentity): string {
   const extra = Object.entries(identity.extra ?? {})
     .map(([k, values]) => [k, [...values].sort()] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -9,7 +9,7 @@ interface Bucket {
   updated_ms: number;
 }
 
-export const MAX_TRACKED_CLIENTS = 10_000;
+const MAX_TRACKED_CLIENTS = 10_000;
 
 export class TokenBuckets {
   /** Insertion order = least recently seen first. */

@@ -12,7 +12,7 @@ export function isLoopbackAddress(host: string): boolean {
 }
 
 /** 'example.com:8000' → 'example.com'; '[::1]:8000' → '[::1]'. */
-export function hostnameOf(hostHeader: string): string {
+function hostnameOf(hostHeader: string): string {
   if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1).toLowerCase();
   return hostHeader.split(':')[0]!.toLowerCase();
 }

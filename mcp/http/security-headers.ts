@@ -5,7 +5,7 @@
 import type { RequestHandler } from 'express';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-export const DOCS_CSP = [
+const DOCS_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

@@ -88,7 +88,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
 const assessmentPlan = planFor(workloadAssessmentSchema)!;
 
 /** Restores absent nullable fields as null (answers always carry every field of the schema). */
-export function withNulls(assessment: WorkloadAssessment): WorkloadAssessment {
+function withNulls(assessment: WorkloadAssessment): WorkloadAssessment {
   const restored = restoreNulls(assessmentPlan, assessment) as WorkloadAssessment;
   return restored.optimizations ? restored : { ...restored, optimizations: [] };
 }

@@ -70,7 +70,7 @@ const footprintFiguresSchema = z.looseObject({
   sci_gCO2eq_per_workload_hour: z.number().nullable(),
 });
 /** Hours counted by where their grid intensity came from: live → modelled → annual. */
-export const gridHoursBySourceSchema = z
+const gridHoursBySourceSchema = z
   .object({ live: z.number(), modelled: z.number(), annual: z.number() })
   .describe(
     'hours counted by the source of their grid intensity: live provider point, modelled hourly profile, or annual factor',
@@ -197,14 +197,15 @@ export type OptimizationOutput = z.output<typeof optimizationSchema>;
 // signature that interfaces lack, hence the key comparison rather than plain assignability.
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
 type Assert<T extends true> = T;
-export type AssessmentKeysMatch = Assert<
+// Checked when the type is instantiated: the alias is never used on purpose.
+type _AssessmentKeysMatch = Assert<
   [KnownKeys<AssessmentOutput>] extends [keyof WorkloadAssessment]
     ? [keyof WorkloadAssessment] extends [KnownKeys<AssessmentOutput>]
       ? true
       : false
     : false
 >;
-export type OptimizationKeysMatch = Assert<
+type _OptimizationKeysMatch = Assert<
   [KnownKeys<OptimizationOutput>] extends [keyof Optimization]
     ? [keyof Optimization] extends [KnownKeys<OptimizationOutput>]
       ? true

@@ -7,7 +7,7 @@ import { namespaceField } from './input-fields.js';
 import { cursorField, limitField, paginate } from './pagination.js';
 import { defineTool } from './tool-definition.js';
 
-export const workloadRowSchema = z.object({
+const workloadRowSchema = z.object({
   workload: z.string(),
   namespace: z.string(),
   kind: workloadKindSchema,

@@ -4,7 +4,7 @@ import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.j
 import type { Language } from '../../operator/engine/types.js';
 import type { ReferenceData } from '../reference-data.js';
 
-export interface ToolContext {
+interface ToolContext {
   /**
    * Policies the caller may see (namespace authorisation already applied), from the watched cache;
    * only those of `namespace` when given, so that only that namespace's access is reviewed.

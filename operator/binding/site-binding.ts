@@ -36,10 +36,10 @@ import type { PolicySummary } from '../api/v1alpha1/types.js';
 import type { BindingData, BoundRegion } from './binding-data.js';
 
 /** Korean standards that supply a criterion the named one lacks, for a site in Korea. */
-export const KR_COMPANIONS = ['KR_PUE_GREEN_DC', 'KR_CARBON_2050'];
+const KR_COMPANIONS = ['KR_PUE_GREEN_DC', 'KR_CARBON_2050'];
 
 /** What a site is bound from: a policy's spec, or the CLI's flags in the same shape. */
-export interface SiteRequest {
+interface SiteRequest {
   standard: string;
   targets?: { carbonIntensity_gCO2eq_kWh?: number; maxPue?: number };
   site: {
@@ -111,19 +111,19 @@ export interface BoundSite {
 }
 
 /** What the GridDataLive condition says: live data in use (True), failing (False) or not fetched yet (Unknown). */
-export interface GridLiveState {
+interface GridLiveState {
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
 }
 
-export interface Evaluation {
+interface Evaluation {
   assessments: WorkloadAssessment[];
   summary: PolicySummary;
   gridLive?: GridLiveState | null;
 }
 
-export interface EvaluationOptions {
+interface EvaluationOptions {
   window: { start: string; end: string; hours: number };
   language: Language;
   now: Date;

@@ -21,7 +21,7 @@ import { ownerOfPodName, podBelongsTo } from './workload-names.js';
 
 const HOUR_MS = 3_600_000;
 /** How long one snapshot's watts are assumed to have held (stated in the energy source). */
-export const SINGLE_SNAPSHOT_ASSUMED_HOURS = 1;
+const SINGLE_SNAPSHOT_ASSUMED_HOURS = 1;
 
 export type Selection =
   { all: true; namespace?: string } | { all: false; workload: string; namespace: string };

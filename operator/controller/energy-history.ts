@@ -6,7 +6,7 @@ import type { EnergyHistory } from '../api/v1alpha1/types.js';
 
 export const HOUR_MS = 3_600_000;
 
-export function hourStart(time: Date | number): number {
+function hourStart(time: Date | number): number {
   const ms = typeof time === 'number' ? time : time.getTime();
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
@@ -16,7 +16,7 @@ export function hourIso(ms: number): string {
 }
 
 /** A time to the second (observedSince is not hour-aligned). */
-export function hourIsoExact(ms: number): string {
+function hourIsoExact(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -108,7 +108,7 @@ export function mergeReadings(
 }
 
 /** Six significant digits: far below Kepler's own precision, and short in JSON. */
-export function roundKWh(value: number): number {
+function roundKWh(value: number): number {
   return value === 0 ? 0 : Number(value.toPrecision(6));
 }
 

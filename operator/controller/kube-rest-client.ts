@@ -168,7 +168,7 @@ function abortReason(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : 'aborted';
 }
 
-export function withQuery(path: string, query: Record<string, string | undefined>): string {
+function withQuery(path: string, query: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query))
     if (value !== undefined && value !== '') params.set(key, value);

@@ -25,12 +25,6 @@ export interface LeaderElectionOptions {
   logger?: Logger;
 }
 
-export const defaultLeaseTiming = {
-  leaseDurationSeconds: 15,
-  renewDeadlineSeconds: 10,
-  retryPeriodSeconds: 2,
-};
-
 interface Lease {
   apiVersion: 'coordination.k8s.io/v1';
   kind: 'Lease';

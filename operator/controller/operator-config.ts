@@ -101,7 +101,7 @@ export const operatorConfigSchema = z
 export type OperatorConfig = z.infer<typeof operatorConfigSchema>;
 
 /** flag name (kebab) → [config key, environment variable]. */
-export const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>, string]> = {
+const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>, string]> = {
   kubeconfig: ['kubeconfig', 'KUBECONFIG'],
   source: ['source', 'METRICS_SOURCE'],
   'kepler-endpoints': ['keplerEndpoints', 'KEPLER_ENDPOINTS'],

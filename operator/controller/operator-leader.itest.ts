@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { makeCertificateAuthority, issueCertificate } from '../../hack/testenv/certificates.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { startFixtureExporter, type FixtureExporter } from '../sources/fixture-exporter.js';
+import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
 import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
 import { policyPath } from './status-writer.js';
 

@@ -7,7 +7,7 @@ import { rankAndCap } from '../engine/aggregate-policy.js';
 import type { Evaluation } from './policy-evaluator.js';
 
 /** Per-workload series per policy: the first ones in status order (non-compliant, largest emitters). */
-export const MAX_WORKLOAD_SERIES_PER_POLICY = 100;
+const MAX_WORKLOAD_SERIES_PER_POLICY = 100;
 
 type WorkloadLabels = 'namespace' | 'policy' | 'workload' | 'kind';
 

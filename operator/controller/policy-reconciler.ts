@@ -59,7 +59,7 @@ export interface ReconcilerOptions {
   collectTimeoutMs: number;
 }
 
-export const defaultReconcilerOptions: ReconcilerOptions = {
+const defaultReconcilerOptions: ReconcilerOptions = {
   maxHistoryCells: 6_000,
   workloadsByteBudget: 150 * 1024,
   maxWindowHours: 31 * 24,

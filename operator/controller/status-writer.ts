@@ -30,7 +30,7 @@ export function policyPath(namespace: string, name?: string): string {
  * The merge patch that turns `previous` into exactly `next`: `next` itself, plus null for every key
  * (at any object depth) that `previous` has and `next` lacks or leaves undefined.
  */
-export function statusMergePatch(
+function statusMergePatch(
   previous: CarbonCompliancePolicyStatus | undefined,
   next: CarbonCompliancePolicyStatus,
 ): Record<string, unknown> {

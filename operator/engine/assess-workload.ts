@@ -36,7 +36,7 @@ const hourStart = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO UTC hour start like 2026-01-01T13:00:00Z');
 
-export const workloadEnergyInputSchema = z.object({
+const workloadEnergyInputSchema = z.object({
   workload: z.string().min(1),
   namespace: z.string().min(1),
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']),
@@ -77,7 +77,7 @@ const siteSchema = z.object({
   pue: z.object({ value: z.number().finite().min(1).max(5), source: z.string().min(1) }),
 });
 
-export function validateEngineInput(input: unknown, site: unknown): void {
+function validateEngineInput(input: unknown, site: unknown): void {
   for (const [schema, value, root] of [
     [workloadEnergyInputSchema, input, 'input'],
     [siteSchema, site, 'site'],
@@ -108,7 +108,7 @@ export interface AssessmentContext {
 }
 
 /** Korea publishes no residual mix, so the uncovered share keeps the location-based grid factor. */
-export const UNCOVERED_SHARE_FACTOR =
+const UNCOVERED_SHARE_FACTOR =
   'the uncovered share is counted at the location-based grid intensity (no residual mix is published for Korea; none is invented)';
 
 /** The numbers of one workload before advice is added (recommendations.ts adds it). */

@@ -30,7 +30,7 @@ export interface WorkloadAssessmentContext
 }
 
 /** M for the workload over its hours with energy, from its reserved CPU (requests, else vCPUs). */
-export function workloadEmbodied(
+function workloadEmbodied(
   input: WorkloadEnergyInput,
   embodied: WorkloadAssessmentContext['embodied'],
 ): { value_gCO2eq: number; source: string } | null {

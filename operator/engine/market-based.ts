@@ -12,7 +12,7 @@ export const RENEWABLE_INSTRUMENTS = [
   'directPpa',
   'selfGeneration',
 ] as const;
-export type RenewableInstrument = (typeof RENEWABLE_INSTRUMENTS)[number];
+type RenewableInstrument = (typeof RENEWABLE_INSTRUMENTS)[number];
 
 /** One declared instrument: a share of the site's consumption, or MWh per year. */
 export interface RenewableSupply {

@@ -40,7 +40,7 @@ export interface RegionComparison {
 }
 
 /** Below this the difference is within the datasets' own uncertainty. */
-export const MIN_REDUCTION_PERCENT = 1;
+const MIN_REDUCTION_PERCENT = 1;
 
 /** Every candidate, cleanest first (ties: lower PUE first). */
 export function compareRegions(args: {

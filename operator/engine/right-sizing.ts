@@ -10,9 +10,9 @@ import type { Effect, MonthlyBasis } from './savings.js';
 import type { Language, Optimization, WorkloadEnergyInput } from './types.js';
 
 /** Requests keep this margin above p95 usage (a choice of this engine, stated in the source). */
-export const HEADROOM = 0.2;
+const HEADROOM = 0.2;
 /** Below this share of the request freed, resizing is not worth a change. */
-export const MIN_FREED_SHARE = 0.1;
+const MIN_FREED_SHARE = 0.1;
 const MILLICORE = 0.001;
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -62,7 +62,7 @@ export function memoryQuantity(bytes: number): string {
 }
 
 /** Strategic-merge patch of the pod template's requests, for the workload kind's template path. */
-export function resourcesPatch(
+function resourcesPatch(
   kind: WorkloadEnergyInput['kind'],
   container: string,
   plan: RightSizingPlan,

@@ -5,7 +5,7 @@ import { localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
 import { briefSource } from './presentation.js';
 import type { Sourced, Tariff, WorkloadEnergyInput } from './types.js';
 
-export const HOURS_PER_MONTH = 720;
+const HOURS_PER_MONTH = 720;
 
 export interface Prices {
   /** K-ETS allowance price; when given, avoided emissions are also valued at it. */

@@ -9,7 +9,7 @@ import type { Sourced } from './types.js';
 const kg = z.number().finite().nonnegative();
 
 // Shape of operator/data/embodied-emissions.json (CCF embodied-emissions constants).
-export const embodiedFileSchema = z.object({
+const embodiedFileSchema = z.object({
   server: z.object({
     baseManufacturing_kgCO2eq: kg,
     lifespan_years: z.number().finite().positive(),

@@ -32,7 +32,7 @@ export interface PueCertification {
 }
 
 /** A standard that defines a PUE limit and no carbon target of its own. */
-export function isPueStandard(standard: StandardDefinition): boolean {
+function isPueStandard(standard: StandardDefinition): boolean {
   return !standard.carbonTarget_gCO2eq_kWh && !standard.carbonTrajectory && standard.maxPue !== undefined;
 }
 

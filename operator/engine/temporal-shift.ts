@@ -18,10 +18,10 @@ import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInpu
 
 const HOUR_MS = 3_600_000;
 /** Longest run the daily profile can place: a 24-hour run covers every hour whatever its start. */
-export const MAX_SHIFTABLE_HOURS = 23;
+const MAX_SHIFTABLE_HOURS = 23;
 /** Floor for a profile that states no error (a test profile): a cut below 1 % is no advice. A modelled
  * profile's own stated error per season raises the bar (shiftErrorFor). */
-export const MIN_SHIFT_PERCENT = 1;
+const MIN_SHIFT_PERCENT = 1;
 
 /**
  * The error a shift's cut must exceed in the season the shifted run falls in. A modelled profile states
@@ -38,7 +38,7 @@ export function shiftErrorFor(
   return stated ? { percent: stated.percent, measured: stated.kind === 'measured' } : null;
 }
 
-export interface ScheduleCandidate {
+interface ScheduleCandidate {
   /** UTC instant of the start (hour resolution). */
   start: string;
   startLocalHour: number;

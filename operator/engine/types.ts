@@ -1,7 +1,7 @@
 // The carbon engine's contract: what goes in, what comes out. Pure data, no I/O.
 // Every number carries its unit in its name; every input that is not measured carries a source
 // string of the form 'measured: kepler …', 'configured: policy', 'default: standard KR_…',
-// 'dataset: <name, year>', 'modelled: …', 'estimated: cpu-model', 'live: <provider>'.
+// 'dataset: <name, year>', 'modelled: …', 'assumed: …', 'live: <provider>'.
 
 export type ComplianceStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'INSUFFICIENT_DATA';
 /** One criterion's verdict; NOT_ASSESSED when the policy's standard defines no such criterion (a PUE
@@ -23,11 +23,11 @@ export interface HourlyEnergy {
 }
 
 /** Whether the input carries the workload's share of node idle energy, and how it was obtained. */
-export type IdleShareInput =
+type IdleShareInput =
   { available: true; source: string; power_watts: number } | { available: false; reason: string };
 
 /** Requested vs observed usage, for right-sizing. Absent fields mean "unknown", never zero. */
-export interface WorkloadUsage {
+interface WorkloadUsage {
   cpuRequest_cores?: number;
   cpuP95_cores?: number;
   memoryRequest_bytes?: number;
@@ -57,7 +57,7 @@ export interface WorkloadEnergyInput {
   observed_hours?: number;
   /** Kepler zones that were counted, e.g. ['package', 'dram', 'gpu']. */
   zonesCounted: string[];
-  /** e.g. 'measured: kepler 0.11.4 (rapl)', 'estimated: cpu-model', 'measured: kepler 0.7 (fake meter)'. */
+  /** e.g. 'measured: kepler 0.11.4 (rapl)', 'measured: kepler 0.7 (fake meter)'. */
   energySource: string;
   /** Data-quality flags: 'fake-meter', 'model-estimated', 'active-power-only', … */
   dataQuality?: string[];
@@ -190,7 +190,7 @@ export interface NotAdvised {
   reason: string;
 }
 
-export interface AccountingFigures {
+interface AccountingFigures {
   /** Which of the two the verdict (current_carbon_intensity, emissions) uses: spec.accounting. */
   basis: AccountingBasis;
   location_based_intensity_gCO2eq_kWh: number | null;

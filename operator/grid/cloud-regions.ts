@@ -28,7 +28,7 @@ const regionSchema = z.object({
   ),
 });
 
-export const cloudRegionsFileSchema = z
+const cloudRegionsFileSchema = z
   .object({ regions: z.record(z.string(), regionSchema) })
   .superRefine((file, ctx) => {
     for (const [key, r] of Object.entries(file.regions)) {

@@ -6,7 +6,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 
-export const DEFAULT_ELECTRICITY_MAPS_BASE_URL = 'https://api.electricitymap.org/v3/';
+const DEFAULT_ELECTRICITY_MAPS_BASE_URL = 'https://api.electricitymap.org/v3/';
 
 export class ElectricityMapsError extends Error {
   constructor(
@@ -40,7 +40,7 @@ const isoInstant = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'not an ISO 8601 instant' });
 
-export const historyResponseSchema = z.object({
+const historyResponseSchema = z.object({
   zone: z.string(),
   history: z.array(
     z.object({
@@ -55,7 +55,7 @@ export const historyResponseSchema = z.object({
   ),
 });
 
-export const forecastResponseSchema = z.object({
+const forecastResponseSchema = z.object({
   zone: z.string(),
   forecast: z.array(z.object({ carbonIntensity: z.number().nonnegative().nullable(), datetime: isoInstant })),
   updatedAt: isoInstant.optional(),

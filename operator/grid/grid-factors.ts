@@ -33,7 +33,7 @@ const datasetSchema = z.object({
   licence: z.string().optional(),
 });
 
-export const gridFactorsFileSchema = z.object({
+const gridFactorsFileSchema = z.object({
   unit: z.literal('tCO2eq/MWh'),
   zones: z.record(
     z.string().min(1),
@@ -79,7 +79,7 @@ export function parseGridFactors(text: string, file = FILE): GridFactorsFile {
   return parseDataFile(file, gridFactorsFileSchema, parseJsonText(file, text));
 }
 
-export function gridFactorsFile(): GridFactorsFile {
+function gridFactorsFile(): GridFactorsFile {
   cached ??= parseGridFactors(readDataFile('grid-factors.json'));
   return cached;
 }

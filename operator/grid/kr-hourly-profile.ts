@@ -29,7 +29,7 @@ const factorSet = z.object(
   Object.fromEntries(FUELS.map((f) => [f, z.number().nonnegative().max(2000)])) as Record<Fuel, z.ZodNumber>,
 );
 
-export const krModelFileSchema = z.object({
+const krModelFileSchema = z.object({
   zone: z.literal('KR'),
   timeZone: z.literal('Asia/Seoul'),
   seasonDays: sourced(perSeason(z.number().int().min(1).max(92))),

@@ -34,7 +34,7 @@ export interface LiveGridView {
   zone(zone: string): LiveGridZone | undefined;
 }
 
-export interface LiveGridProvider {
+interface LiveGridProvider {
   history(zone: string): Promise<IntensityPoint[]>;
   forecast(zone: string): Promise<IntensityPoint[]>;
 }
@@ -57,7 +57,7 @@ export interface LiveGridRefresherOptions {
 const HOUR_MS = 3_600_000;
 
 /** The condition reason for a provider failure: what the user has to fix. */
-export function failureReason(error: unknown): { reason: string; message: string; retryAfter_s?: number } {
+function failureReason(error: unknown): { reason: string; message: string; retryAfter_s?: number } {
   const message = (error as Error).message ?? String(error);
   if (error instanceof ElectricityMapsAuthError) return { reason: 'Unauthorized', message };
   if (error instanceof ElectricityMapsRateLimitError) {

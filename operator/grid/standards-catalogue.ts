@@ -51,7 +51,7 @@ const standardSchema = z
     path: ['pueScoreBandsSource'],
   });
 
-export const standardsFileSchema = z
+const standardsFileSchema = z
   .object({
     apiVersion: z.literal('carbon-aware.dev/standards/v1'),
     kind: z.literal('StandardsCatalogue'),

@@ -31,7 +31,7 @@ const tariffTable = z.object({
     .nullable(),
 });
 
-export const tariffFileSchema = z.object({
+const tariffFileSchema = z.object({
   tariff: z.object({
     id: z.string().min(1),
     class: z.object({ en: z.string().min(1), ko: z.string().min(1) }),
@@ -76,8 +76,8 @@ export const tariffFileSchema = z.object({
 export type TariffFile = z.infer<typeof tariffFileSchema>;
 export type KepcoSeason = z.infer<typeof kepcoSeason>;
 export type TariffTable = z.infer<typeof tariffTable>;
-export type TouBand = z.infer<typeof band>;
-export type DayType = 'weekday' | 'weekend';
+type TouBand = z.infer<typeof band>;
+type DayType = 'weekday' | 'weekend';
 
 let cached: TariffFile | undefined;
 
@@ -85,7 +85,7 @@ export function parseTariffFile(text: string, file = FILE): TariffFile {
   return parseDataFile(file, tariffFileSchema, parseJsonText(file, text));
 }
 
-export function tariffFile(): TariffFile {
+function tariffFile(): TariffFile {
   cached ??= parseTariffFile(readDataFile('tariffs-kepco.json'));
   return cached;
 }

@@ -9,7 +9,7 @@ import {
   type ExpositionFormat,
   type MetricType,
 } from './exposition-parser.js';
-import { writeExposition, type WritableFamily } from './exposition-writer.js';
+import { writeExposition, type WritableFamily } from '../../hack/testenv/exposition-writer.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');

@@ -100,7 +100,7 @@ export class Sample {
   }
 }
 
-export interface MetricFamily {
+interface MetricFamily {
   /** The family name: the TYPE/HELP name, or the sample name for an undeclared family. */
   readonly name: string;
   type: MetricType;
@@ -124,7 +124,7 @@ export interface ParseOptions {
   format?: 'auto' | ExpositionFormat;
 }
 
-export const DEFAULT_MAX_EXPOSITION_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_EXPOSITION_BYTES = 64 * 1024 * 1024;
 
 export class ExpositionParseError extends Error {
   /** 1-based line of the offending input; 0 when the error concerns the whole body. */

@@ -6,7 +6,7 @@
 // and a restarted container or a running→terminated pod is not mistaken for a counter reset.
 import { samplesNamed, type Exposition, type Sample } from './exposition-parser.js';
 
-export type KeplerGeneration = 'rewrite' | 'legacy' | 'unknown';
+type KeplerGeneration = 'rewrite' | 'legacy' | 'unknown';
 
 /** One joule counter of a pod or node, at the finest identity the scrape offers (state ignored). */
 export interface CounterSeries {
@@ -42,7 +42,7 @@ export interface PodEnergyReading {
   dataQuality: string[];
 }
 
-export interface NodeEnergyReading {
+interface NodeEnergyReading {
   name: string;
   /** Cumulative joules per counted zone. 0.10+: active + idle counters (Kepler-accumulated, no RAPL wrap). */
   joulesByZone: Record<string, number>;
@@ -86,7 +86,7 @@ export interface KeplerSnapshot {
  *   split over the pods on the node by their share of the pods' active energy;
  * - 'unavailable': Kepler exported no idle figure; `text` says why. Never guessed.
  */
-export interface IdleShareMethod {
+interface IdleShareMethod {
   method: 'pod-idle-counters' | 'node-idle-allocation' | 'unavailable';
   text: string;
 }
@@ -100,9 +100,6 @@ export interface InterpretOptions {
 export function podKey(namespace: string, name: string, uid?: string): string {
   return uid ? `${namespace}/${name}/${uid}` : `${namespace}/${name}`;
 }
-
-/** Zones that already contain others: never add core/uncore/pp0/pp1 on top of package (kepler.md §0.3). */
-const INSIDE_PACKAGE = new Set(['core', 'uncore', 'pp0', 'pp1']);
 
 /**
  * The CPU zone rule of Kepler 0.10+, in one place: chooseCpuZones() applies it to one scrape and the
@@ -137,7 +134,7 @@ export function chooseCpuZones(present: Iterable<string>): { zones: string[]; wi
   return { zones, withoutPackage: zones.length > 0 };
 }
 
-export function detectGeneration(exposition: Exposition): { generation: KeplerGeneration; version: string } {
+function detectGeneration(exposition: Exposition): { generation: KeplerGeneration; version: string } {
   const rewrite = samplesNamed(exposition, 'kepler_build_info')[0];
   if (rewrite) return { generation: 'rewrite', version: rewrite.label('version') || 'unknown' };
   const legacy = samplesNamed(exposition, 'kepler_exporter_build_info')[0];
@@ -646,5 +643,3 @@ export function totalWatts(reading: { wattsByZone: Record<string, number> }): nu
   for (const v of Object.values(reading.wattsByZone)) sum += v;
   return sum;
 }
-
-export { INSIDE_PACKAGE };

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { podKey, totalJoules } from '../kepler/kepler-metrics.js';
-import { startFixtureExporter, type FixtureExporter, type FixturePod } from './fixture-exporter.js';
+import {
+  startFixtureExporter,
+  type FixtureExporter,
+  type FixturePod,
+} from '../../hack/testenv/fixture-exporter.js';
 import {
   KeplerEndpointScraper,
   MetricsSourceError,

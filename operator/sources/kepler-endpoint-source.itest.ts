@@ -2,7 +2,7 @@
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '../../hack/testenv/env.js';
 import { MetricsUnavailableError } from '../controller/metrics-source.js';
-import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
+import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
 import { endpointSliceDiscovery, KeplerEndpointSource } from './kepler-endpoint-source.js';
 
 const H = 3_600_000;

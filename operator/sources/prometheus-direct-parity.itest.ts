@@ -4,7 +4,11 @@
 // node without package where psys is counted alone (its dram series too is left out, as the direct
 // scrape leaves it out).
 import { KeplerEndpointSource } from './kepler-endpoint-source.js';
-import { startFixtureExporter, type FixtureExporter, type FixturePod } from './fixture-exporter.js';
+import {
+  startFixtureExporter,
+  type FixtureExporter,
+  type FixturePod,
+} from '../../hack/testenv/fixture-exporter.js';
 import { PrometheusClient, PrometheusSource } from './prometheus-source.js';
 import {
   freePort,

@@ -1,6 +1,6 @@
 // The Prometheus source against a REAL Prometheus (Debian package binary, started here on a loopback
 // port with a temporary config and storage) scraping the fixture exporter every second.
-import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
+import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
 import { podEnergyQuery, PrometheusClient, PrometheusSource, promqlString } from './prometheus-source.js';
 import {
   freePort,

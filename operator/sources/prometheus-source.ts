@@ -172,7 +172,7 @@ export function podIdleShareQuery(
   );
 }
 
-export const IDLE_SHARE_SOURCE: Record<KeplerPromGeneration, string> = {
+const IDLE_SHARE_SOURCE: Record<KeplerPromGeneration, string> = {
   rewrite:
     "allocated: node idle energy (kepler_node_cpu_idle_joules_total, package+dram, or psys where a node has no package) via prometheus, split over the node's pods by their share of its pods' active energy",
   legacy: 'measured: Kepler 0.7 per-container mode="idle" counters via prometheus',

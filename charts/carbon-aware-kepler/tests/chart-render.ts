@@ -45,7 +45,7 @@ export function setArgs(values: Record<string, string | number | boolean>): stri
  * `helm template` has no cluster to read a generated MCP token back from, so the chart requires a
  * named Secret there (templates/mcp-token-secret.yaml); renders use this one unless told otherwise.
  */
-export const TEMPLATE_TOKEN_SECRET = 'carbon-mcp-token';
+const TEMPLATE_TOKEN_SECRET = 'carbon-mcp-token';
 
 export async function renderYaml(
   values: Record<string, string | number | boolean> = {},

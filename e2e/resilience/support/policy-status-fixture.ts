@@ -31,7 +31,7 @@ export function installCrd(kubectl: string, kubeconfig: string): void {
 }
 
 /** One workload's assessment: grid 436 g/kWh × PUE 1.17 ≈ 510 g/kWh against 424 (the seed's worked check). */
-export function sampleAssessment(workload: string, namespace: string, now = new Date()): WorkloadAssessment {
+function sampleAssessment(workload: string, namespace: string, now = new Date()): WorkloadAssessment {
   const end = now.toISOString();
   const start = new Date(now.getTime() - 24 * 3600_000).toISOString();
   const energy_kWh = 2.5;
@@ -105,10 +105,7 @@ export function sampleAssessment(workload: string, namespace: string, now = new 
   };
 }
 
-export function sampleStatus(
-  assessments: WorkloadAssessment[],
-  generation: number,
-): CarbonCompliancePolicyStatus {
+function sampleStatus(assessments: WorkloadAssessment[], generation: number): CarbonCompliancePolicyStatus {
   const now = new Date().toISOString();
   const energy = assessments.reduce((sum, a) => sum + a.energy_kWh, 0);
   const emissions = assessments.reduce((sum, a) => sum + a.emissions_gCO2eq, 0);

@@ -5,9 +5,9 @@ import type { PolicySummary } from '../../api/v1alpha1/types.js';
 import type { WorkloadAssessment } from '../../engine/types.js';
 import type { EvaluationRequest, PolicyEvaluator } from '../policy-evaluator.js';
 
-export const GRID = 436;
-export const PUE = 1.17;
-export const TARGET = 424;
+const GRID = 436;
+const PUE = 1.17;
+const TARGET = 424;
 
 export class FormulaEvaluator implements PolicyEvaluator {
   calls = 0;

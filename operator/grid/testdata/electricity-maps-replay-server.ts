@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueCertificate, makeCertificateAuthority } from '../../../hack/testenv/certificates.js';
 
-export type ReplayMode = 'ok' | 'unauthorized' | 'rate-limited' | 'server-error' | 'slow' | 'malformed';
+type ReplayMode = 'ok' | 'unauthorized' | 'rate-limited' | 'server-error' | 'slow' | 'malformed';
 
 export const REPLAY_TOKEN = 'test-token-from-secret';
 

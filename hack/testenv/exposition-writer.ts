@@ -1,8 +1,12 @@
 // Writes metric families in the Prometheus text format 0.0.4 or OpenMetrics 1.0: the inverse of
 // exposition-parser. Used by the fixture exporter and by the parser's round-trip tests.
-import { escapeLabelValue, type ExpositionFormat, type MetricType } from './exposition-parser.js';
+import {
+  escapeLabelValue,
+  type ExpositionFormat,
+  type MetricType,
+} from '../../operator/kepler/exposition-parser.js';
 
-export interface WritableSample {
+interface WritableSample {
   name: string;
   /** Flat pairs [name0, value0, …] in the order to write. */
   labels: readonly string[];
@@ -18,7 +22,7 @@ export interface WritableFamily {
   samples: readonly WritableSample[];
 }
 
-export function formatSampleValue(value: number): string {
+function formatSampleValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';

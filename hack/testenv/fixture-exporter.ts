@@ -11,7 +11,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { writeExposition, type WritableFamily } from '../kepler/exposition-writer.js';
+import { writeExposition, type WritableFamily } from './exposition-writer.js';
 
 export interface FixturePod {
   namespace: string;
@@ -26,7 +26,7 @@ export interface FixturePod {
   terminated?: boolean;
 }
 
-export type FixtureExporterMode =
+type FixtureExporterMode =
   /** Normal Kepler output. */
   | 'ok'
   /** Accept the connection and close it at once (the client sees a reset). */
