@@ -23,6 +23,7 @@ COPY operator ./operator
 COPY mcp ./mcp
 COPY hack/post-build.mjs ./hack/post-build.mjs
 COPY crds ./crds
+COPY LICENSE ./LICENSE
 # tsconfig.build.json compiles the programs only: no test, test-support, fixture or demo code in dist/.
 RUN npm run build \
  && npm prune --omit=dev \
@@ -47,8 +48,11 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
 COPY --from=build --chown=0:0 /src/package.json ./package.json
 COPY --from=build --chown=0:0 /src/node_modules ./node_modules
 COPY --from=build --chown=0:0 /src/dist ./dist
-COPY --from=build --chown=0:0 /src/operator/data ./operator/data
 COPY --from=build --chown=0:0 /src/crds ./crds
+# What the npm package ships beside dist/ (package.json "files"); the data files are in dist/operator/data.
+COPY --from=build --chown=0:0 /src/operator/README.md ./operator/README.md
+COPY --from=build --chown=0:0 /src/mcp/README.md ./mcp/README.md
+COPY --from=build --chown=0:0 /src/LICENSE ./LICENSE
 USER 65532:65532
 # Operator health/metrics port and the MCP/HTTP server port.
 EXPOSE 8081 8000
