@@ -87,7 +87,11 @@ export class SessionTable<S extends TrackedSession> {
    */
   admit(session: S): S[] {
     const evicted: S[] = [];
-    while (this.countFor(session.identity) >= this.limits.maxSessionsPerIdentity) {
+    // The per-identity cap is for individual callers (kubernetes auth). Without auth, or with the
+    // one shared token, every client has the same identity: capping it would evict other clients'
+    // live sessions, so only the server-wide cap applies there.
+    const individual = session.identity.startsWith('kubernetes\u0000');
+    while (individual && this.countFor(session.identity) >= this.limits.maxSessionsPerIdentity) {
       const victim = this.leastRecentlyUsed((s) => s.identity === session.identity);
       if (!victim) break;
       this.remove(victim.id);
