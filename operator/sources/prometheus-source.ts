@@ -440,33 +440,20 @@ export class PrometheusSource implements MetricsSource {
       const hasIdle = new Set<string>();
       try {
         if (lastEval >= firstEval) {
-          const matrix = await this.options.client.queryRange(
-            podEnergyQuery(generation, namespace, '1h', list),
-            firstEval,
-            lastEval,
-            3600,
-            req.signal,
-          );
-          for (const series of matrix) {
-            const pod = series.metric.pod_name;
-            if (!pod || series.metric[nsLabel] !== namespace) continue;
-            for (const [t, v] of series.values) push(pod, hourStartIso(t * 1000 - H), Number(v));
-          }
-          const idle = await this.options.client.queryRange(
-            podIdleShareQuery(generation, namespace, '1h', list),
-            firstEval,
-            lastEval,
-            3600,
-            req.signal,
-          );
-          for (const series of idle) {
-            const pod = series.metric.pod_name;
-            if (!pod || series.metric[nsLabel] !== namespace) continue;
-            for (const [t, v] of series.values) {
-              push(pod, hourStartIso(t * 1000 - H), Number(v), 'idleShare_kWh');
-              if (Number(v) > 0) hasIdle.add(pod);
+          // Whole hours: active energy, then the idle share, from the same range.
+          const hourlyRange = async (query: string, field: 'energy_kWh' | 'idleShare_kWh') => {
+            const matrix = await this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal);
+            for (const series of matrix) {
+              const pod = series.metric.pod_name;
+              if (!pod || series.metric[nsLabel] !== namespace) continue;
+              for (const [t, v] of series.values) {
+                push(pod, hourStartIso(t * 1000 - H), Number(v), field);
+                if (field === 'idleShare_kWh' && Number(v) > 0) hasIdle.add(pod);
+              }
             }
-          }
+          };
+          await hourlyRange(podEnergyQuery(generation, namespace, '1h', list), 'energy_kWh');
+          await hourlyRange(podIdleShareQuery(generation, namespace, '1h', list), 'idleShare_kWh');
         }
         if (partialS >= 1) {
           // The hour in progress: increase over the part of it that has passed.
