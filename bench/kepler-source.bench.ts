@@ -86,6 +86,8 @@ function round(atMs: number): Array<{ url: string; snapshot: KeplerSnapshot }> {
 }
 
 async function main(): Promise<void> {
+  global.gc?.();
+  const baselineMiB = process.memoryUsage().rss / 2 ** 20;
   let nowMs = START_MS;
   const source = new KeplerEndpointSource({ targets: [], scrapeIntervalMs: 30_000, clock: () => nowMs });
   const pods = [];
@@ -125,6 +127,9 @@ async function main(): Promise<void> {
     .join(' ');
   console.log(
     `# kepler source: ${NODES * PODS_PER_NODE} pods, ${HISTORY_HOURS} h history, load average ${load}`,
+  );
+  console.log(
+    `# process RSS before the source held anything (node + tsx loader): ${Math.round(baselineMiB)} MiB`,
   );
   console.log(`BENCH kepler_source_10k_pods_rss_mb ${Math.round(rssMiB)} (target ≤ 256)`);
   console.log(`BENCH kepler_source_absorb_10k_ms ${Math.round(median)} (target ≤ 200)`);

@@ -358,7 +358,7 @@ export function hoursWithin(series: readonly HourlyEnergy[], fromMs: number, toM
 
 /** A snapshot's pods as integrator input. */
 export function podReadings(snapshot: KeplerSnapshot): SnapshotLike<PodEnergyReading> {
-  return { scrapedAtMs: snapshot.scrapedAtMs, readings: [...snapshot.pods.values()] };
+  return { scrapedAtMs: snapshot.scrapedAtMs, readings: snapshot.pods.values() };
 }
 
 /** A snapshot's nodes as integrator input (key = node name). */

@@ -76,9 +76,9 @@ interface PodHistory {
   namespace: string;
   name: string;
   uid: string | undefined;
-  /** Hour buckets, ascending: start (ms), active kWh, idle-share kWh (NaN = no idle share in that hour).
-   * Parallel number arrays: 24 B per pod-hour instead of one object per hour. */
-  hourStartsMs: number[];
+  /** Hour buckets, dense from firstHourMs: active kWh (NaN = no bucket for that hour) and idle-share kWh
+   * (NaN = no idle share in that hour). Two number arrays: 16 B per pod-hour, not an object per hour. */
+  firstHourMs: number;
   energyKWh: number[];
   idleKWh: number[];
   watts: number | undefined;
@@ -253,7 +253,7 @@ export class KeplerEndpointSource implements MetricsSource {
     for (const f of current.dataQuality) this.flags.add(f);
     this.energySource = current.energySource;
     this.firstScrapeMs ??= current.scrapedAtMs;
-    const readings = new Map<string, PodEnergyReading>(current.pods);
+    const readings: ReadonlyMap<string, PodEnergyReading> = current.pods;
     const nodeOf = (key: string) => readings.get(key)?.node;
     let intervals = state.pods.next(podReadings(current));
     const nodeIntervals = state.nodes.next(nodeReadings(current));
@@ -278,6 +278,10 @@ export class KeplerEndpointSource implements MetricsSource {
         : undefined;
     const chunk = this.options.chunkSize ?? 250;
     let handled = 0;
+    // One callback for every interval (no closure per pod): it adds to the pod being handled.
+    let into: PodHistory | undefined;
+    const addShare = (hourMs: number, kWh: number, idle: number | undefined): void =>
+      addToHour(into!, hourMs, kWh, idle);
     for (const interval of intervals) {
       if (++handled % chunk === 0) await yieldToEventLoop();
       const r = readings.get(interval.key)!;
@@ -289,7 +293,7 @@ export class KeplerEndpointSource implements MetricsSource {
           namespace: r.namespace,
           name: r.name,
           uid: r.uid,
-          hourStartsMs: [],
+          firstHourMs: 0,
           energyKWh: [],
           idleKWh: [],
           watts: undefined,
@@ -299,14 +303,8 @@ export class KeplerEndpointSource implements MetricsSource {
         };
         this.history.set(key, h);
       }
-      const into = h;
-      forEachHourShare(
-        interval.fromMs,
-        interval.toMs,
-        interval.joules,
-        interval.idleJoules,
-        (hourMs, kWh, idle) => addToHour(into, hourMs, kWh, idle),
-      );
+      into = h;
+      forEachHourShare(interval.fromMs, interval.toMs, interval.joules, interval.idleJoules, addShare);
       h.watts = r.terminated ? 0 : totalWatts(r);
       h.idleWatts = r.terminated ? 0 : idleWatts?.get(r.key);
       h.idleUnavailable =
@@ -329,14 +327,13 @@ export class KeplerEndpointSource implements MetricsSource {
       const cutoff = now - this.keepMs(key);
       // Buckets whose hour ends before the cutoff go (the hour the cutoff falls in stays whole).
       const keepFrom = Math.floor(cutoff / HOUR_MS) * HOUR_MS;
-      let drop = 0;
-      while (drop < h.hourStartsMs.length && h.hourStartsMs[drop]! < keepFrom) drop++;
+      const drop = Math.min(h.energyKWh.length, Math.max(0, (keepFrom - h.firstHourMs) / HOUR_MS));
       if (drop > 0) {
-        h.hourStartsMs.splice(0, drop);
         h.energyKWh.splice(0, drop);
         h.idleKWh.splice(0, drop);
+        h.firstHourMs += drop * HOUR_MS;
       }
-      if (h.hourStartsMs.length === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
+      if (h.energyKWh.length === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
     }
   }
 
@@ -394,26 +391,37 @@ export class KeplerEndpointSource implements MetricsSource {
 
 /** Adds one hour's share to a pod's buckets: the same sums as mergeHourly (existing + new). */
 function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | undefined): void {
-  let i = h.hourStartsMs.length - 1;
-  while (i >= 0 && h.hourStartsMs[i]! > hourMs) i--;
-  if (i >= 0 && h.hourStartsMs[i] === hourMs) {
-    h.energyKWh[i] = h.energyKWh[i]! + kWh;
-    if (idle !== undefined) h.idleKWh[i] = (Number.isNaN(h.idleKWh[i]) ? 0 : h.idleKWh[i]!) + idle;
+  if (h.energyKWh.length === 0) h.firstHourMs = hourMs;
+  if (hourMs < h.firstHourMs) {
+    const missing = (h.firstHourMs - hourMs) / HOUR_MS;
+    h.energyKWh.unshift(...new Array<number>(missing).fill(Number.NaN));
+    h.idleKWh.unshift(...new Array<number>(missing).fill(Number.NaN));
+    h.firstHourMs = hourMs;
+  }
+  const i = (hourMs - h.firstHourMs) / HOUR_MS;
+  while (h.energyKWh.length <= i) {
+    h.energyKWh.push(Number.NaN);
+    h.idleKWh.push(Number.NaN);
+  }
+  const energy = h.energyKWh[i]!;
+  if (Number.isNaN(energy)) {
+    h.energyKWh[i] = kWh;
+    h.idleKWh[i] = idle ?? Number.NaN;
     return;
   }
-  h.hourStartsMs.splice(i + 1, 0, hourMs);
-  h.energyKWh.splice(i + 1, 0, kWh);
-  h.idleKWh.splice(i + 1, 0, idle ?? Number.NaN);
+  h.energyKWh[i] = energy + kWh;
+  if (idle !== undefined) h.idleKWh[i] = (Number.isNaN(h.idleKWh[i]) ? 0 : h.idleKWh[i]!) + idle;
 }
 
 /** A pod's hours that start inside [fromMs, toMs) (as hoursWithin), as HourlyEnergy. */
 function hoursOf(h: PodHistory, fromMs: number, toMs: number): HourlyEnergy[] {
   const first = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
   const out: HourlyEnergy[] = [];
-  for (let i = 0; i < h.hourStartsMs.length; i++) {
-    const t = h.hourStartsMs[i]!;
-    if (t < first || t >= toMs) continue;
-    const bucket: HourlyEnergy = { hourStart: hourStartIso(t), energy_kWh: h.energyKWh[i]! };
+  for (let i = 0; i < h.energyKWh.length; i++) {
+    const t = h.firstHourMs + i * HOUR_MS;
+    const energy = h.energyKWh[i]!;
+    if (Number.isNaN(energy) || t < first || t >= toMs) continue;
+    const bucket: HourlyEnergy = { hourStart: hourStartIso(t), energy_kWh: energy };
     if (!Number.isNaN(h.idleKWh[i])) bucket.idleShare_kWh = h.idleKWh[i]!;
     out.push(bucket);
   }
