@@ -15,7 +15,7 @@ const benches = [
 let failed = 0;
 for (const file of benches) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `bench/${file}`], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], {
     stdio: 'inherit',
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
