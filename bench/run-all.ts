@@ -9,12 +9,15 @@ const benches = [
   'http.bench.ts',
   'python-peer.bench.ts',
   'cluster-scale.bench.ts',
+  'kepler-source.bench.ts',
 ];
 
 let failed = 0;
 for (const file of benches) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${file}`], {
+    stdio: 'inherit',
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status === 0) {
     console.log(`# ${file} finished in ${seconds} s`);

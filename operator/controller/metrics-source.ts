@@ -52,6 +52,12 @@ export interface MetricsSource {
     to: Date;
     signal?: AbortSignal;
   }): Promise<MetricsCollection>;
+  /**
+   * Retention hint for sources that keep history in memory (direct Kepler): the pods `policy`
+   * (`namespace/name`) selects and its window in ms; an empty list releases the policy. Sources with
+   * history of their own (Prometheus) do not implement it.
+   */
+  retain?(policy: string, pods: readonly PodRef[], windowMs: number): void;
 }
 
 /** The whole source failed: nothing usable came back. `reason` goes into the MetricsAvailable condition. */

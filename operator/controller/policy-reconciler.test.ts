@@ -10,6 +10,7 @@ import {
   type MetricsCollection,
   type MetricsSource,
   type PodEnergyReading,
+  type PodRef,
 } from './metrics-source.js';
 import type { Evaluation, EvaluationRequest } from './policy-evaluator.js';
 import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
@@ -74,6 +75,12 @@ class ScriptedSource implements MetricsSource {
   readings = new Map<string, PodEnergyReading>();
   /** Extra collection fields (idle-share source, observation start). */
   extra: Partial<MetricsCollection> = {};
+  /** retain() hints as received: policy key → pod names and window (ms). */
+  retained = new Map<string, { pods: string[]; windowMs: number }>();
+  retain(policy: string, pods: readonly PodRef[], windowMs: number): void {
+    if (pods.length === 0) this.retained.delete(policy);
+    else this.retained.set(policy, { pods: pods.map((p) => `${p.namespace}/${p.name}`), windowMs });
+  }
   collect(): Promise<MetricsCollection> {
     if (this.failWith) return Promise.reject(this.failWith);
     return Promise.resolve({
@@ -165,6 +172,23 @@ function reading(pod: string, hours: Array<[string, number]>): PodEnergyReading 
 }
 
 describe('PolicyReconciler', () => {
+  it('tells the source which pods the policy selects and its window, and releases them when it is deleted', async () => {
+    const t = setup({ selector: { matchLabels: { app: 'ml-training-job' } }, window: '48h' });
+    const reconciler = t.make();
+    await reconciler.handle('ai-team/ml');
+    expect(t.source.retained).toEqual(
+      new Map([
+        [
+          'ai-team/ml',
+          { pods: ['ai-team/trainer-abc-1', 'ai-team/trainer-abc-2'], windowMs: 48 * 3_600_000 },
+        ],
+      ]),
+    );
+    t.store.objects.delete('ai-team/ml');
+    await reconciler.handle('ai-team/ml');
+    expect(t.source.retained.size).toBe(0);
+  });
+
   it('a denied owner read (403) gives Ready=False/Forbidden naming the rule, and a retry', async () => {
     const t = setup();
     const path = '/apis/apps/v1/namespaces/ai-team/replicasets/trainer-abc';

@@ -29,6 +29,7 @@ import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
+  type PodRef,
 } from './metrics-source.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { PolicyConfigurationError, type Evaluation, type PolicyEvaluator } from './policy-evaluator.js';
@@ -157,7 +158,10 @@ export class PolicyReconciler {
 
   async reconcile(namespace: string, name: string, log: Logger): Promise<ReconcileOutcome> {
     const policy = this.deps.policies.get(namespace, name);
-    if (!policy) return { result: 'deleted', written: false, conflicts: 0 };
+    if (!policy) {
+      this.deps.source.retain?.(`${namespace}/${name}`, [], 0);
+      return { result: 'deleted', written: false, conflicts: 0 };
+    }
     const now = this.clock();
 
     const parsed = policySpecSchema.safeParse(policy.spec ?? {});
@@ -192,7 +196,7 @@ export class PolicyReconciler {
 
     let collection: MetricsCollection;
     try {
-      collection = await this.collect(selected, window, now);
+      collection = await this.collect(`${namespace}/${name}`, selected, window, now);
     } catch (error) {
       const reason = error instanceof MetricsUnavailableError ? conditionReason(error.reason) : 'SourceError';
       const message = `${this.deps.source.description}: ${(error as Error).message}`;
@@ -398,7 +402,20 @@ export class PolicyReconciler {
     return now.getTime() - last >= this.options.heartbeatMs;
   }
 
-  private async collect(pods: PodView[], window: HistoryWindow, now: Date): Promise<MetricsCollection> {
+  private async collect(
+    policyKey: string,
+    pods: PodView[],
+    window: HistoryWindow,
+    now: Date,
+  ): Promise<MetricsCollection> {
+    const refs: PodRef[] = pods.map((p) => ({
+      namespace: p.metadata.namespace,
+      name: p.metadata.name,
+      uid: p.metadata.uid,
+      nodeName: p.spec.nodeName,
+    }));
+    // Sources that keep history in memory keep only what policies select, for their window.
+    this.deps.source.retain?.(policyKey, refs, window.hours * HOUR_MS);
     const signal = AbortSignal.timeout(this.options.collectTimeoutMs);
     const timeout = new Promise<never>((_, reject) =>
       signal.addEventListener('abort', () =>
@@ -409,12 +426,7 @@ export class PolicyReconciler {
     );
     return Promise.race([
       this.deps.source.collect({
-        pods: pods.map((p) => ({
-          namespace: p.metadata.namespace,
-          name: p.metadata.name,
-          uid: p.metadata.uid,
-          nodeName: p.spec.nodeName,
-        })),
+        pods: refs,
         from: new Date(window.startMs),
         to: now,
         signal,

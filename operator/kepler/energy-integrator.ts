@@ -292,23 +292,40 @@ export function distributeToHours(
   joules: number,
   idleJoules?: number,
 ): HourlyEnergy[] {
-  if (!(toMs > fromMs) || (joules === 0 && !idleJoules)) return [];
   const out: HourlyEnergy[] = [];
+  forEachHourShare(fromMs, toMs, joules, idleJoules, (hourMs, energy_kWh, idleShare_kWh) => {
+    const bucket: HourlyEnergy = { hourStart: hourStartIso(hourMs), energy_kWh };
+    if (idleShare_kWh !== undefined) bucket.idleShare_kWh = idleShare_kWh;
+    out.push(bucket);
+  });
+  return out;
+}
+
+/**
+ * The split of distributeToHours without building bucket objects: calls `emit` once per UTC hour with
+ * the hour's start (ms) and its kWh (and idle kWh when an idle share is given). Same arithmetic.
+ */
+export function forEachHourShare(
+  fromMs: number,
+  toMs: number,
+  joules: number,
+  idleJoules: number | undefined,
+  emit: (hourStartMs: number, energy_kWh: number, idleShare_kWh: number | undefined) => void,
+): void {
+  if (!(toMs > fromMs) || (joules === 0 && !idleJoules)) return;
   const total = toMs - fromMs;
   let t = fromMs;
   while (t < toMs) {
-    const hourEnd = (Math.floor(t / HOUR_MS) + 1) * HOUR_MS;
-    const end = Math.min(hourEnd, toMs);
+    const hourStart = Math.floor(t / HOUR_MS) * HOUR_MS;
+    const end = Math.min(hourStart + HOUR_MS, toMs);
     const share = (end - t) / total;
-    const bucket: HourlyEnergy = {
-      hourStart: hourStartIso(t),
-      energy_kWh: (joules * share) / JOULES_PER_KWH,
-    };
-    if (idleJoules !== undefined) bucket.idleShare_kWh = (idleJoules * share) / JOULES_PER_KWH;
-    out.push(bucket);
+    emit(
+      hourStart,
+      (joules * share) / JOULES_PER_KWH,
+      idleJoules !== undefined ? (idleJoules * share) / JOULES_PER_KWH : undefined,
+    );
     t = end;
   }
-  return out;
 }
 
 /** Adds hourly series together (same hour start → summed; idle shares summed where present), sorted by hour. */
@@ -341,7 +358,7 @@ export function hoursWithin(series: readonly HourlyEnergy[], fromMs: number, toM
 
 /** A snapshot's pods as integrator input. */
 export function podReadings(snapshot: KeplerSnapshot): SnapshotLike<PodEnergyReading> {
-  return { scrapedAtMs: snapshot.scrapedAtMs, readings: [...snapshot.pods.values()] };
+  return { scrapedAtMs: snapshot.scrapedAtMs, readings: snapshot.pods.values() };
 }
 
 /** A snapshot's nodes as integrator input (key = node name). */

@@ -107,6 +107,81 @@ describe('KeplerEndpointSource', () => {
     }
   });
 
+  test('retention hint: selected pods keep their policy window, the others only recent hours', async () => {
+    const start = Date.UTC(2026, 2, 2, 0, 0, 0);
+    nowMs = start;
+    const exporter = await startFixtureExporter({
+      pods: [
+        { namespace: 'shop', name: 'kept', uid: 'u-kept', node: 'node-r', watts: { package: 10 } },
+        { namespace: 'shop', name: 'other', uid: 'u-other', node: 'node-r', watts: { package: 30 } },
+      ],
+      nodeName: 'node-r',
+      clock,
+    });
+    const source = new KeplerEndpointSource({
+      targets: [{ url: exporter.url }],
+      scrapeIntervalMs: 60_000,
+      clock,
+    });
+    try {
+      // The reconciler's hint: one policy selects 'kept' with a 2-hour window.
+      source.retain('shop/policy', [{ namespace: 'shop', name: 'kept', uid: 'u-kept' }], 2 * H);
+      for (let hour = 0; hour <= 6; hour++) {
+        nowMs = start + hour * H;
+        await source.scrapeAll();
+      }
+      const all = { from: new Date(start), to: new Date(nowMs) };
+      const c = await source.collect({
+        pods: [
+          { namespace: 'shop', name: 'kept' },
+          { namespace: 'shop', name: 'other' },
+        ],
+        ...all,
+      });
+      // 'kept': its window (2 h) plus the hour the cutoff falls in; each full hour 10 W × 3600 s.
+      expect(c.pods.get('shop/kept')!.hourly).toEqual([
+        { hourStart: '2026-03-02T03:00:00Z', energy_kWh: 0.01, idleShare_kWh: expect.any(Number) },
+        { hourStart: '2026-03-02T04:00:00Z', energy_kWh: 0.01, idleShare_kWh: expect.any(Number) },
+        { hourStart: '2026-03-02T05:00:00Z', energy_kWh: 0.01, idleShare_kWh: expect.any(Number) },
+      ]);
+      // 'other' (no policy selects it): only the grace hours (2 h), 30 W × 3600 s each.
+      expect(c.pods.get('shop/other')!.hourly.map((h) => [h.hourStart, h.energy_kWh])).toEqual([
+        ['2026-03-02T04:00:00Z', 0.03],
+        ['2026-03-02T05:00:00Z', 0.03],
+      ]);
+      // Its counter baseline is kept: once selected, its next interval counts only the increase.
+      source.retain('shop/policy-2', [{ namespace: 'shop', name: 'other' }], 24 * H);
+      nowMs += 30 * 60_000;
+      await source.scrapeAll();
+      const later = await source.collect({
+        pods: [{ namespace: 'shop', name: 'other' }],
+        ...all,
+        to: new Date(nowMs),
+      });
+      expect(later.pods.get('shop/other')!.hourly.at(-1)).toEqual({
+        hourStart: '2026-03-02T06:00:00Z',
+        energy_kWh: (30 * 1800) / 3.6e6,
+        idleShare_kWh: expect.any(Number),
+      });
+      // Releasing the hint (policy deleted): 'kept' falls back to the grace hours at the next round.
+      source.retain('shop/policy', [], 0);
+      nowMs += 30 * 60_000;
+      await source.scrapeAll();
+      const released = await source.collect({
+        pods: [{ namespace: 'shop', name: 'kept' }],
+        ...all,
+        to: new Date(nowMs),
+      });
+      expect(released.pods.get('shop/kept')!.hourly.map((h) => h.hourStart)).toEqual([
+        '2026-03-02T05:00:00Z',
+        '2026-03-02T06:00:00Z',
+      ]);
+    } finally {
+      await source.stop();
+      await exporter.stop();
+    }
+  });
+
   test('container-level series only (pod UID, no name): mapped to the pods through their UID', async () => {
     const start = nowMs;
     const containers = await startFixtureExporter({

@@ -3,15 +3,19 @@
 // Every scrape interval it scrapes all endpoints, integrates each pod's energy since that endpoint's
 // previous scrape (energy-integrator) and adds it to in-memory UTC hour buckets. collect() answers from
 // those buckets; the controller persists them in the policy status so a restart loses no history.
+// Memory is bounded by what policies need: the reconciler tells the source (retain()) which pods each
+// policy selects and its window; those pods keep hourly buckets for their longest window, every other
+// pod only its counter baselines and the last `unselectedGraceMs` of hours (so a pod selected at the
+// next reconcile has its first minutes). Each round works in chunks and yields to the event loop, which
+// also renews the leader Lease.
 import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { HourlyEnergy } from '../engine/types.js';
 import {
   allocateNodeIdle,
   allocateNodeIdleWatts,
   CounterIntegrator,
-  distributeToHours,
-  hoursWithin,
-  mergeHourly,
+  forEachHourShare,
+  hourStartIso,
   nodeReadings,
   podReadings,
   type EnergyReadingLike,
@@ -43,8 +47,12 @@ export interface KeplerEndpointSourceOptions {
   /** TLS/auth/limits shared by all endpoints (url and nodeName come from the target). */
   endpoint?: Omit<KeplerEndpointOptions, 'url' | 'nodeName'>;
   scrapeIntervalMs: number;
-  /** Hour buckets older than this are dropped from memory. Default 35 days. */
+  /** Upper bound for any pod's hour buckets (and, until the first retain() hint, every pod's). Default 35 days. */
   retentionMs?: number;
+  /** Hours kept for pods no policy selects (current and previous hour by default). Default 2 h. */
+  unselectedGraceMs?: number;
+  /** Pods handled between two yields to the event loop. Default 250. */
+  chunkSize?: number;
   logger?: WarnLogger & { info?(obj: object, msg: string): void };
   clock?: () => number;
 }
@@ -53,16 +61,26 @@ interface EndpointState {
   scraper: KeplerEndpointScraper;
   previous: KeplerSnapshot | undefined;
   lastError: MetricsSourceError | undefined;
-  /** Per-series counter baselines of this endpoint's pods and nodes (gaps are not resets). */
+}
+
+/** Per-series counter baselines of one endpoint's pods and nodes (gaps are not resets). */
+interface Baselines {
   pods: CounterIntegrator<PodEnergyReading>;
   nodes: CounterIntegrator<EnergyReadingLike>;
 }
+
+const HOUR_MS = 3_600_000;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface PodHistory {
   namespace: string;
   name: string;
   uid: string | undefined;
-  hourly: HourlyEnergy[];
+  /** Hour buckets, dense from firstHourMs: active kWh (NaN = no bucket for that hour) and idle-share kWh
+   * (NaN = no idle share in that hour). Two number arrays: 16 B per pod-hour, not an object per hour. */
+  firstHourMs: number;
+  energyKWh: number[];
+  idleKWh: number[];
   watts: number | undefined;
   idleWatts: number | undefined;
   /** Why the latest interval had no idle share, if it had none. */
@@ -73,6 +91,12 @@ interface PodHistory {
 export class KeplerEndpointSource implements MetricsSource {
   readonly description: string;
   private readonly endpoints = new Map<string, EndpointState>();
+  private readonly baselines = new Map<string, Baselines>();
+  /** retain() hints: policy key → the pods it selects and its window (ms). */
+  private readonly hints = new Map<string, { keys: string[]; windowMs: number }>();
+  /** Pod key → longest window (ms) of the policies selecting it; recomputed when hints change. */
+  private keepByPod: Map<string, number> | undefined;
+  private hinted = false;
   private readonly history = new Map<string, PodHistory>();
   private readonly zones = new Set<string>();
   private readonly flags = new Set<string>();
@@ -131,12 +155,65 @@ export class KeplerEndpointSource implements MetricsSource {
         this.endpoints.delete(url);
       }
     }
-    await Promise.all(targets.map((t) => this.scrapeOne(t)));
+    for (const url of this.baselines.keys()) if (!wanted.has(url)) this.baselines.delete(url);
+    const scraped = await Promise.all(targets.map((t) => this.scrapeOne(t)));
+    await this.ingestRound(scraped.filter((s): s is { url: string; snapshot: KeplerSnapshot } => !!s));
     this.lastRoundMs = this.now();
-    this.prune();
   }
 
-  private async scrapeOne(target: KeplerTarget): Promise<void> {
+  /**
+   * Integrates one round of snapshots (one per endpoint URL) into the hour buckets, then drops what no
+   * policy needs. Yields to the event loop every `chunkSize` pods. scrapeAll() calls it after scraping.
+   */
+  async ingestRound(snapshots: ReadonlyArray<{ url: string; snapshot: KeplerSnapshot }>): Promise<void> {
+    for (const { url, snapshot } of snapshots) {
+      let baselines = this.baselines.get(url);
+      if (!baselines) {
+        baselines = { pods: new CounterIntegrator(), nodes: new CounterIntegrator() };
+        this.baselines.set(url, baselines);
+      }
+      await this.absorb(baselines, snapshot);
+    }
+    await this.prune();
+  }
+
+  /**
+   * Which pods a policy selects and the window it evaluates (the reconciler calls this before every
+   * collect). Those pods keep hourly history for the longest window asking for them (at most
+   * retentionMs); an empty list releases the policy's hint (policy deleted).
+   */
+  retain(policy: string, pods: readonly PodRef[], windowMs: number): void {
+    if (pods.length === 0) this.hints.delete(policy);
+    else {
+      const keys: string[] = [];
+      for (const p of pods) {
+        keys.push(`${p.namespace}/${p.name}`);
+        if (p.uid) keys.push(`uid:${p.uid}`);
+      }
+      this.hints.set(policy, { keys, windowMs });
+    }
+    this.hinted = true;
+    this.keepByPod = undefined;
+  }
+
+  /** How long a pod's hours are kept (ms). Without any hint yet, every pod keeps retentionMs. */
+  private keepMs(key: string): number {
+    const retention = this.options.retentionMs ?? 35 * 24 * HOUR_MS;
+    if (!this.hinted) return retention;
+    if (!this.keepByPod) {
+      this.keepByPod = new Map();
+      for (const { keys, windowMs } of this.hints.values())
+        for (const k of keys) this.keepByPod.set(k, Math.max(this.keepByPod.get(k) ?? 0, windowMs));
+    }
+    const window = this.keepByPod.get(key);
+    return window === undefined
+      ? Math.min(retention, this.options.unselectedGraceMs ?? 2 * HOUR_MS)
+      : Math.min(retention, window + HOUR_MS);
+  }
+
+  private async scrapeOne(
+    target: KeplerTarget,
+  ): Promise<{ url: string; snapshot: KeplerSnapshot } | undefined> {
     let state = this.endpoints.get(target.url);
     if (!state) {
       try {
@@ -146,24 +223,18 @@ export class KeplerEndpointSource implements MetricsSource {
           ...(target.nodeName !== undefined ? { nodeName: target.nodeName } : {}),
           ...(this.options.logger ? { logger: this.options.logger } : {}),
         });
-        state = {
-          scraper,
-          previous: undefined,
-          lastError: undefined,
-          pods: new CounterIntegrator(),
-          nodes: new CounterIntegrator(),
-        };
+        state = { scraper, previous: undefined, lastError: undefined };
         this.endpoints.set(target.url, state);
       } catch (err) {
         this.options.logger?.warn({ target: target.url, err: String(err) }, 'kepler endpoint unusable');
-        return;
+        return undefined;
       }
     }
     try {
       const { snapshot } = await state.scraper.scrape(undefined, this.now());
-      this.absorb(state, snapshot);
       state.previous = snapshot;
       state.lastError = undefined;
+      return { url: target.url, snapshot };
     } catch (err) {
       state.lastError =
         err instanceof MetricsSourceError
@@ -173,15 +244,16 @@ export class KeplerEndpointSource implements MetricsSource {
         { target: state.scraper.target, reason: state.lastError.reason },
         state.lastError.message,
       );
+      return undefined;
     }
   }
 
-  private absorb(state: EndpointState, current: KeplerSnapshot): void {
+  private async absorb(state: Baselines, current: KeplerSnapshot): Promise<void> {
     for (const z of current.countedZones) this.zones.add(z);
     for (const f of current.dataQuality) this.flags.add(f);
     this.energySource = current.energySource;
     this.firstScrapeMs ??= current.scrapedAtMs;
-    const readings = new Map<string, PodEnergyReading>(current.pods);
+    const readings: ReadonlyMap<string, PodEnergyReading> = current.pods;
     const nodeOf = (key: string) => readings.get(key)?.node;
     let intervals = state.pods.next(podReadings(current));
     const nodeIntervals = state.nodes.next(nodeReadings(current));
@@ -204,7 +276,14 @@ export class KeplerEndpointSource implements MetricsSource {
             ),
           )
         : undefined;
+    const chunk = this.options.chunkSize ?? 250;
+    let handled = 0;
+    // One callback for every interval (no closure per pod): it adds to the pod being handled.
+    let into: PodHistory | undefined;
+    const addShare = (hourMs: number, kWh: number, idle: number | undefined): void =>
+      addToHour(into!, hourMs, kWh, idle);
     for (const interval of intervals) {
+      if (++handled % chunk === 0) await yieldToEventLoop();
       const r = readings.get(interval.key)!;
       // Pods are kept by namespace/name (uid-only container sums by uid until collect() can resolve them).
       const key = r.namespace || r.name ? `${r.namespace}/${r.name}` : interval.key;
@@ -214,7 +293,9 @@ export class KeplerEndpointSource implements MetricsSource {
           namespace: r.namespace,
           name: r.name,
           uid: r.uid,
-          hourly: [],
+          firstHourMs: 0,
+          energyKWh: [],
+          idleKWh: [],
           watts: undefined,
           idleWatts: undefined,
           idleUnavailable: undefined,
@@ -222,10 +303,8 @@ export class KeplerEndpointSource implements MetricsSource {
         };
         this.history.set(key, h);
       }
-      h.hourly = mergeHourly(
-        h.hourly,
-        distributeToHours(interval.fromMs, interval.toMs, interval.joules, interval.idleJoules),
-      );
+      into = h;
+      forEachHourShare(interval.fromMs, interval.toMs, interval.joules, interval.idleJoules, addShare);
       h.watts = r.terminated ? 0 : totalWatts(r);
       h.idleWatts = r.terminated ? 0 : idleWatts?.get(r.key);
       h.idleUnavailable =
@@ -239,11 +318,22 @@ export class KeplerEndpointSource implements MetricsSource {
     }
   }
 
-  private prune(): void {
-    const cutoff = this.now() - (this.options.retentionMs ?? 35 * 24 * 3_600_000);
-    for (const [key, h] of this.history) {
-      h.hourly = h.hourly.filter((x) => Date.parse(x.hourStart) >= cutoff - 3_600_000);
-      if (h.hourly.length === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
+  private async prune(): Promise<void> {
+    const now = this.now();
+    const chunk = this.options.chunkSize ?? 250;
+    let handled = 0;
+    for (const [key, h] of [...this.history]) {
+      if (++handled % chunk === 0) await yieldToEventLoop();
+      const cutoff = now - this.keepMs(key);
+      // Buckets whose hour ends before the cutoff go (the hour the cutoff falls in stays whole).
+      const keepFrom = Math.floor(cutoff / HOUR_MS) * HOUR_MS;
+      const drop = Math.min(h.energyKWh.length, Math.max(0, (keepFrom - h.firstHourMs) / HOUR_MS));
+      if (drop > 0) {
+        h.energyKWh.splice(0, drop);
+        h.idleKWh.splice(0, drop);
+        h.firstHourMs += drop * HOUR_MS;
+      }
+      if (h.energyKWh.length === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
     }
   }
 
@@ -280,7 +370,7 @@ export class KeplerEndpointSource implements MetricsSource {
       pods.set(key, {
         namespace: ref.namespace,
         pod: ref.name,
-        hourly: hoursWithin(h.hourly, fromMs, toMs),
+        hourly: hoursOf(h, fromMs, toMs),
         ...(h.watts !== undefined ? { power_watts: h.watts } : {}),
         ...(h.idleWatts !== undefined ? { idleShare_watts: h.idleWatts } : {}),
         ...(h.idleUnavailable !== undefined ? { idleShareUnavailable: h.idleUnavailable } : {}),
@@ -297,6 +387,45 @@ export class KeplerEndpointSource implements MetricsSource {
       errors,
     };
   }
+}
+
+/** Adds one hour's share to a pod's buckets: the same sums as mergeHourly (existing + new). */
+function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | undefined): void {
+  if (h.energyKWh.length === 0) h.firstHourMs = hourMs;
+  if (hourMs < h.firstHourMs) {
+    const missing = (h.firstHourMs - hourMs) / HOUR_MS;
+    h.energyKWh.unshift(...new Array<number>(missing).fill(Number.NaN));
+    h.idleKWh.unshift(...new Array<number>(missing).fill(Number.NaN));
+    h.firstHourMs = hourMs;
+  }
+  const i = (hourMs - h.firstHourMs) / HOUR_MS;
+  while (h.energyKWh.length <= i) {
+    h.energyKWh.push(Number.NaN);
+    h.idleKWh.push(Number.NaN);
+  }
+  const energy = h.energyKWh[i]!;
+  if (Number.isNaN(energy)) {
+    h.energyKWh[i] = kWh;
+    h.idleKWh[i] = idle ?? Number.NaN;
+    return;
+  }
+  h.energyKWh[i] = energy + kWh;
+  if (idle !== undefined) h.idleKWh[i] = (Number.isNaN(h.idleKWh[i]) ? 0 : h.idleKWh[i]!) + idle;
+}
+
+/** A pod's hours that start inside [fromMs, toMs) (as hoursWithin), as HourlyEnergy. */
+function hoursOf(h: PodHistory, fromMs: number, toMs: number): HourlyEnergy[] {
+  const first = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+  const out: HourlyEnergy[] = [];
+  for (let i = 0; i < h.energyKWh.length; i++) {
+    const t = h.firstHourMs + i * HOUR_MS;
+    const energy = h.energyKWh[i]!;
+    if (Number.isNaN(energy) || t < first || t >= toMs) continue;
+    const bucket: HourlyEnergy = { hourStart: hourStartIso(t), energy_kWh: energy };
+    if (!Number.isNaN(h.idleKWh[i])) bucket.idleShare_kWh = h.idleKWh[i]!;
+    out.push(bucket);
+  }
+  return out;
 }
 
 /** Kepler endpoints from the Service's EndpointSlices: one ready address per node. */
