@@ -42,7 +42,7 @@ export interface PodEnergyReading {
   dataQuality: string[];
 }
 
-interface NodeEnergyReading {
+export interface NodeEnergyReading {
   name: string;
   /** Cumulative joules per counted zone. 0.10+: active + idle counters (Kepler-accumulated, no RAPL wrap). */
   joulesByZone: Record<string, number>;
