@@ -192,6 +192,11 @@ describe('carbon-mcp when the cluster cannot be read', () => {
         arguments: { namespace: NS },
       });
       expect((list.structuredContent as { workloads: unknown[] }).workloads).toHaveLength(1);
+      // The informer's start() settles after its list answered the tools: the line follows shortly.
+      const logDeadline = Date.now() + 10_000;
+      while (!log.join('').includes('policy watch recovered') && Date.now() < logDeadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(log.join('')).toContain('policy watch recovered');
     } finally {
       await client.close();
