@@ -53,6 +53,9 @@ const kWh = (c: MetricsCollection, key: string, field: 'energy_kWh' | 'idleShare
   (c.pods.get(key)?.hourly ?? []).reduce((s, h) => s + (h[field] ?? 0), 0);
 
 describeIfPrometheus('Prometheus source and direct scrape: the same energy per workload', () => {
+  // The exporters' clock: real time until the comparison freezes it.
+  let frozenAtMs: number | undefined;
+  const clock = (): number => frozenAtMs ?? Date.now();
   let a: FixtureExporter;
   let b: FixtureExporter;
   let prom: TestPrometheus;
@@ -80,8 +83,9 @@ describeIfPrometheus('Prometheus source and direct scrape: the same energy per w
     // answers): no sample exists before that, so Prometheus and the direct scrape see the counters from
     // the same moment. (A counter born long before Prometheus's first sample of it loses all but half a
     // scrape interval of its start to increase()'s extrapolation; that is not what this test compares.)
-    a = await startFixtureExporter({ pods: [], port: portA, nodeName: 'node-a' });
+    a = await startFixtureExporter({ pods: [], port: portA, nodeName: 'node-a', clock });
     b = await startFixtureExporter({
+      clock,
       pods: [],
       port: portB,
       nodeName: 'node-b',
@@ -123,6 +127,9 @@ describeIfPrometheus('Prometheus source and direct scrape: the same energy per w
   });
 
   test('energy, idle share and power per workload agree within 1 %', async () => {
+    // Stop the counters, then take the direct source's last scrape: both sources then end on the
+    // same counter values, whatever the scrape and the machine's load add to the timing.
+    frozenAtMs = Date.now();
     await direct.scrapeAll();
     const atMs = Date.now();
     // Let Prometheus store samples on both sides of atMs, then ask both sources for the same span.
