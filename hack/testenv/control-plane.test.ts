@@ -31,11 +31,16 @@ describe('control-plane helpers', () => {
     // Until the child has exec'd, its command line is still the test runner's (a busy machine
     // makes that window long); the real etcd/apiserver children are long past it.
     const cmdline = () => readFileSync(`/proc/${sleeper.pid}/cmdline`, 'utf8');
-    for (let waited = 0; !cmdline().includes(runDir) && waited < 5000; waited += 20) {
+    for (let waited = 0; !cmdline().includes(runDir) && waited < 30_000; waited += 20) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    expect(cmdline()).toContain(runDir);
     expect(cleanStaleRuns(base)).toBe(1);
-    await exited;
+    // Fail with a reason, not a hung test, if the stale process was left running.
+    const left = setTimeout(() => sleeper.kill('SIGTERM'), 10_000); // SIGTERM: tells our fallback apart
+    const signal = await exited.then(() => sleeper.signalCode);
+    clearTimeout(left);
+    expect(signal).toBe('SIGKILL');
     expect(existsSync(runDir)).toBe(false);
     rmSync(base, { recursive: true, force: true });
   });
