@@ -227,7 +227,6 @@ describe('operator across a kube-apiserver restart', () => {
     // whether a bookmark moved its resourceVersion past it first, which timing decides (one of two
     // runs saw the relist). The relist path itself is asserted in supervised-informer.test.ts.
     process.stderr.write(`RESILIENCE apiserver-restart relists_on_410_in_log=${relists}\n`);
-    expect(relists).toBeGreaterThanOrEqual(1);
     // Still the leader, on the same Lease.
     expect(await leaseHolder()).toBe(IDENTITY);
     const memory = processMemory(operator.pid);
