@@ -59,7 +59,7 @@ export function recommend(
   if ('skipped' in shift) notes.push({ type: 'temporal_shift', reason: shift.skipped });
   else proposals.push(shift);
 
-  const sizing = rightSizing(input, core, basis, language);
+  const sizing = rightSizing(input, core, language);
   if (sizing) proposals.push(sizing);
   else
     notes.push({ type: 'right_sizing', reason: messages.noRightSizing(language, input.usage !== undefined) });

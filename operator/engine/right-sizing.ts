@@ -6,7 +6,7 @@
 // No usage data → no advice; a request or p95 that is unknown is never taken as zero.
 import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
-import type { Effect, MonthlyBasis } from './savings.js';
+import type { Effect } from './savings.js';
 import type { Language, Optimization, WorkloadEnergyInput } from './types.js';
 
 /** Requests keep this margin above p95 usage (a choice of this engine, stated in the source). */
@@ -79,7 +79,6 @@ function resourcesPatch(
 export function rightSizing(
   input: WorkloadEnergyInput,
   core: CoreAssessment,
-  basis: MonthlyBasis,
   language: Language,
 ): { optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect } | null {
   if (core.exact.energy_kWh <= 0) return null;
@@ -91,7 +90,6 @@ export function rightSizing(
   const freedCores = cpu ? (cpu.from - cpu.to) * pods : 0;
   const freedBytes = mem ? (mem.from - mem.to) * pods : 0;
   const names = input.usage?.containerNames ?? [];
-  void basis; // no energy is counted: see the header
   const description =
     messages.rightSizing(language, {
       ...(plan.perPod.cpu_cores
