@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freeLoopbackPort } from '../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
+import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { policy } from './__fixtures__/policies.js';
 import { frontEndCommand } from './__fixtures__/spawned-front-end.js';
@@ -143,7 +144,7 @@ describe('carbon-mcp when the cluster cannot be read', () => {
       '--subresource=status',
       '--type=merge',
       '-p',
-      JSON.stringify({ status }),
+      JSON.stringify({ status: toStoredStatus(status!) }),
     );
     const config = parse(readFileSync(testKubeconfigPath(), 'utf8')) as {
       clusters: Array<{ cluster: { server: string } }>;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
+import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { policy, temporalShift } from './__fixtures__/policies.js';
 import { rawRequest } from './__fixtures__/raw-http.js';
@@ -49,7 +50,7 @@ function applyWithStatus(p: CarbonCompliancePolicy): void {
     '--subresource=status',
     '--type=merge',
     '-p',
-    JSON.stringify({ status }),
+    JSON.stringify({ status: toStoredStatus(status!) }),
   );
 }
 
@@ -174,7 +175,7 @@ describe('carbon-mcp against a real API server', () => {
           '--subresource=status',
           '--type=merge',
           '-p',
-          JSON.stringify({ status: changed.status }),
+          JSON.stringify({ status: toStoredStatus(changed.status!) }),
         );
         const after = await waitFor(
           () =>

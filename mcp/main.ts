@@ -21,6 +21,7 @@ import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { UnconfiguredPolicySource } from './status/unconfigured-policy-source.js';
 import type { PolicyStatusSource } from './status/policy-status-source.js';
 import { policyListSchema } from './status/policy-file.js';
+import { fromStoredPolicy } from '../operator/api/v1alpha1/field-names.js';
 import { toolCatalogue } from './tools/catalogue.js';
 
 // JSON (what the benchmark and `kubectl get -o json` write) is read with JSON.parse: the YAML parser
@@ -43,7 +44,8 @@ function statusFromFile(path: string): InMemoryPolicySource {
     const issue = parsed.error.issues[0]!;
     throw new CliOptionsError(`--status-file ${path}: ${issue.path.join('.')}: ${issue.message}`);
   }
-  return new InMemoryPolicySource(parsed.data as unknown as CarbonCompliancePolicy[]);
+  // A file holds what `kubectl get -o yaml` prints: status under its stored names.
+  return new InMemoryPolicySource(parsed.data.map((policy) => fromStoredPolicy(policy)));
 }
 
 // Modules that load @kubernetes/client-node (about 60 MB of resident memory for its generated API

@@ -13,6 +13,7 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { describeClusterAccessError } from './cluster-access-error.js';
 import type { PolicyStatusSource } from './policy-status-source.js';
@@ -45,6 +46,8 @@ export class KubePolicySource implements PolicyStatusSource {
   private firstAttempt: Promise<void> | undefined;
   private readonly startedAt = Date.now();
   private readonly server: string;
+  /** The informer keeps an object until it changes, so each is renamed once (see field-names.ts). */
+  private readonly renamed = new WeakMap<CarbonCompliancePolicy, CarbonCompliancePolicy>();
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -55,7 +58,15 @@ export class KubePolicySource implements PolicyStatusSource {
   }
 
   list(): readonly CarbonCompliancePolicy[] {
-    return (this.informer?.list() ?? []) as unknown as readonly CarbonCompliancePolicy[];
+    const stored = (this.informer?.list() ?? []) as unknown as readonly CarbonCompliancePolicy[];
+    return stored.map((policy) => {
+      let renamed = this.renamed.get(policy);
+      if (!renamed) {
+        renamed = fromStoredPolicy(policy);
+        this.renamed.set(policy, renamed);
+      }
+      return renamed;
+    });
   }
 
   isReady(): boolean {

@@ -41,7 +41,7 @@ const KR_COMPANIONS = ['KR_PUE_GREEN_DC', 'KR_CARBON_2050'];
 /** What a site is bound from: a policy's spec, or the CLI's flags in the same shape. */
 interface SiteRequest {
   standard: string;
-  targets?: { carbonIntensity_gCO2eq_kWh?: number; maxPue?: number };
+  targets?: { carbonIntensityGCO2eqPerKWh?: number; maxPue?: number };
   site: {
     zone?: string;
     cloudRegion?: string;
@@ -74,7 +74,7 @@ export const POLICY_FIELDS: FieldNames = {
   zone: 'spec.site.zone',
   cloudRegion: 'spec.site.cloudRegion',
   pue: 'spec.site.pue',
-  carbonTarget: 'spec.targets.carbonIntensity_gCO2eq_kWh',
+  carbonTarget: 'spec.targets.carbonIntensityGCO2eqPerKWh',
   candidateRegions: 'spec.recommendations.candidateRegions',
   gridIntensity: 'spec.site.gridIntensity',
 };

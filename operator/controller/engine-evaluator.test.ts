@@ -65,7 +65,7 @@ describe('policy evaluation (engine + sourced data)', () => {
     const spec = policySpecSchema.parse({
       standard: 'KR_PUE_GREEN_DC',
       site: { zone: 'KR', pue: 1.6 },
-      targets: { carbonIntensity_gCO2eq_kWh: 1000 },
+      targets: { carbonIntensityGCO2eqPerKWh: 1000 },
     });
     const a = evaluator.evaluate({
       namespace: 'ai-team',
@@ -206,7 +206,7 @@ describe('policy evaluation: advice, savings and data fallbacks', () => {
     const evaluator = createPolicyEvaluator();
     const spec = policySpecSchema.parse({
       site: { zone: 'FR', pue: 1.2 },
-      targets: { carbonIntensity_gCO2eq_kWh: 100 },
+      targets: { carbonIntensityGCO2eqPerKWh: 100 },
     });
     const late = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
     const a = evaluator.evaluate({

@@ -3,6 +3,7 @@
 // health/metrics server. start() and stop() are the whole lifecycle.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { KubeEventRecorder } from './event-recorder.js';
@@ -52,6 +53,7 @@ export class OperatorRuntime {
       path: ns
         ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`
         : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+      transform: (stored) => fromStoredPolicy(stored as unknown as CarbonCompliancePolicy),
       logger,
     });
     this.pods = new SupervisedInformer<PodView>({

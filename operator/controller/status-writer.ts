@@ -6,6 +6,7 @@
 // fail with 409 instead of being overwritten, and the caller re-reads and rebuilds (see
 // writeStatusWithRetry).
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
+import { fromStoredPolicy, toStoredStatus } from '../api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
 
@@ -31,8 +32,8 @@ export function policyPath(namespace: string, name?: string): string {
  * (at any object depth) that `previous` has and `next` lacks or leaves undefined.
  */
 function statusMergePatch(
-  previous: CarbonCompliancePolicyStatus | undefined,
-  next: CarbonCompliancePolicyStatus,
+  previous: Record<string, unknown> | undefined,
+  next: Record<string, unknown>,
 ): Record<string, unknown> {
   return exactReplacement(previous, next) as Record<string, unknown>;
 }
@@ -61,7 +62,7 @@ export class KubePolicyStore implements PolicyStore {
 
   async read(namespace: string, name: string): Promise<CarbonCompliancePolicy | undefined> {
     try {
-      return await this.client.get<CarbonCompliancePolicy>(policyPath(namespace, name));
+      return fromStoredPolicy(await this.client.get<CarbonCompliancePolicy>(policyPath(namespace, name)));
     } catch (error) {
       if (error instanceof KubeApiError && error.statusCode === 404) return undefined;
       throw error;
@@ -75,9 +76,12 @@ export class KubePolicyStore implements PolicyStore {
     status: CarbonCompliancePolicyStatus,
     previous?: CarbonCompliancePolicyStatus,
   ): Promise<CarbonCompliancePolicy> {
-    const body: Record<string, unknown> = { status: statusMergePatch(previous, status) };
+    const stored = statusMergePatch(previous && toStoredStatus(previous), toStoredStatus(status));
+    const body: Record<string, unknown> = { status: stored };
     if (resourceVersion) body.metadata = { resourceVersion };
-    return this.client.patch<CarbonCompliancePolicy>(`${policyPath(namespace, name)}/status`, body, 'merge');
+    return fromStoredPolicy(
+      await this.client.patch<CarbonCompliancePolicy>(`${policyPath(namespace, name)}/status`, body, 'merge'),
+    );
   }
 }
 

@@ -53,7 +53,7 @@ describe('assessWorkloadCore: the seed worked examples', () => {
   it('PUE 1.6 against max 1.4 (+14.3 %) fails the PUE criterion even when carbon passes', () => {
     const targets = resolveTargets({
       standard: krPueGreenDc,
-      overrides: { carbonIntensity_gCO2eq_kWh: 1000 },
+      overrides: { carbonIntensityGCO2eqPerKWh: 1000 },
       year: 2026,
     });
     const core = assessWorkloadCore(

@@ -19,7 +19,7 @@ describe('resolveTargets', () => {
   it('a PUE standard with a configured carbon target assesses both', () => {
     const t = resolveTargets({
       standard: krPueGreenDc,
-      overrides: { carbonIntensity_gCO2eq_kWh: 450 },
+      overrides: { carbonIntensityGCO2eqPerKWh: 450 },
       year: 2026,
     });
     expect(t.carbonTarget).toEqual({ value: 450, source: 'configured: policy spec.targets' });
@@ -29,7 +29,7 @@ describe('resolveTargets', () => {
     const t = resolveTargets({
       standard: krCarbon2050,
       companions: [krPueGreenDc],
-      overrides: { carbonIntensity_gCO2eq_kWh: 300, maxPue: 1.3 },
+      overrides: { carbonIntensityGCO2eqPerKWh: 300, maxPue: 1.3 },
       year: 2026,
     });
     expect(t.carbonTarget).toEqual({ value: 300, source: 'configured: policy spec.targets' });
@@ -42,7 +42,7 @@ describe('resolveTargets', () => {
     try {
       resolveTargets({ standard: empty, year: 2026 });
     } catch (error) {
-      expect((error as TargetResolutionError).field).toBe('spec.targets.carbonIntensity_gCO2eq_kWh');
+      expect((error as TargetResolutionError).field).toBe('spec.targets.carbonIntensityGCO2eqPerKWh');
     }
   });
 

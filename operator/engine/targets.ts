@@ -81,7 +81,7 @@ function maxPueOf(standard: StandardDefinition): Sourced<number> | null {
 
 export function resolveTargets(args: {
   standard: StandardDefinition;
-  overrides?: { carbonIntensity_gCO2eq_kWh?: number; maxPue?: number };
+  overrides?: { carbonIntensityGCO2eqPerKWh?: number; maxPue?: number };
   /** Standards that supply a criterion the named one lacks (in order of preference). */
   companions?: StandardDefinition[];
   year: number;
@@ -89,13 +89,13 @@ export function resolveTargets(args: {
   const { standard, overrides, year } = args;
   const companions = args.companions ?? [];
   const carbonTarget: Sourced<number> | null =
-    overrides?.carbonIntensity_gCO2eq_kWh !== undefined
-      ? { value: overrides.carbonIntensity_gCO2eq_kWh, source: 'configured: policy spec.targets' }
+    overrides?.carbonIntensityGCO2eqPerKWh !== undefined
+      ? { value: overrides.carbonIntensityGCO2eqPerKWh, source: 'configured: policy spec.targets' }
       : carbonTargetOf(standard, year);
   if (!carbonTarget && !isPueStandard(standard)) {
     throw new TargetResolutionError(
-      'spec.targets.carbonIntensity_gCO2eq_kWh',
-      `standard ${standard.code} defines no carbon-intensity target; set spec.targets.carbonIntensity_gCO2eq_kWh`,
+      'spec.targets.carbonIntensityGCO2eqPerKWh',
+      `standard ${standard.code} defines no carbon-intensity target; set spec.targets.carbonIntensityGCO2eqPerKWh`,
     );
   }
   let maxPue: Sourced<number> | null =

@@ -11,6 +11,7 @@ import {
   type CarbonCompliancePolicyStatus,
 } from '../../../operator/api/v1alpha1/types.js';
 import type { WorkloadAssessment } from '../../../operator/engine/types.js';
+import { fromStoredPolicy, toStoredStatus } from '../../../operator/api/v1alpha1/field-names.js';
 
 export function installCrd(kubectl: string, kubeconfig: string): void {
   execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', join(process.cwd(), 'crds')], {
@@ -179,12 +180,13 @@ export async function createAssessedPolicy(
     workloads.map((w) => sampleAssessment(w, namespace)),
     created.metadata.generation ?? 1,
   );
-  return (await api.replaceNamespacedCustomObjectStatus({
+  const stored = (await api.replaceNamespacedCustomObjectStatus({
     group: GROUP,
     version: VERSION,
     plural: PLURAL,
     namespace,
     name,
-    body: { ...created, status },
+    body: { ...created, status: toStoredStatus(status) },
   })) as CarbonCompliancePolicy;
+  return fromStoredPolicy(stored);
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { renamedFields } from './field-names.js';
 import { GROUP, KIND, PLURAL, VERSION, policySpecSchema } from './types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,6 +29,7 @@ const crd = parse(
 };
 const version = crd.spec.versions[0]!;
 const crdSpec = version.schema.openAPIV3Schema.properties.spec;
+const crdStatus = version.schema.openAPIV3Schema.properties.status;
 const zodSpec = z.toJSONSchema(policySpecSchema, { io: 'input', unrepresentable: 'any' }) as Schema;
 
 const compared = [
@@ -146,6 +148,23 @@ describe('CarbonCompliancePolicy CRD', () => {
     }
     expect(missing).toEqual([]);
     expect(fields).toBeGreaterThanOrEqual(21 + 35);
+  });
+
+  it('names every field lowerCamelCase with its unit as a suffix (Kubernetes API conventions)', () => {
+    const walk = (node: Schema, names: string[] = []): string[] => {
+      for (const [name, child] of Object.entries((node.properties ?? {}) as Record<string, Schema>)) {
+        names.push(name);
+        walk(child, names);
+        if (child.items) walk(child.items as Schema, names);
+      }
+      return names;
+    };
+    const names = walk(version.schema.openAPIV3Schema as unknown as Schema);
+    expect(names.filter((name) => !/^[a-z][A-Za-z0-9]*$/.test(name))).toEqual([]);
+    // The summary's figures are stored under the names field-names.ts gives them.
+    const summary = walk((crdStatus.properties as Record<string, Schema>).summary!);
+    for (const stored of renamedFields().summary.values()) expect(summary).toContain(stored);
+    for (const column of version.additionalPrinterColumns) expect(column.jsonPath).not.toMatch(/_/);
   });
 
   it('spec schema agrees with policySpecSchema (types, defaults, enums, bounds, patterns)', () => {

@@ -53,7 +53,7 @@ export const policySpecSchema = z
     /** Overrides of the standard's thresholds (the status says they were configured). */
     targets: z
       .object({
-        carbonIntensity_gCO2eq_kWh: z.number().positive().max(5000).optional(),
+        carbonIntensityGCO2eqPerKWh: z.number().positive().max(5000).optional(),
         maxPue: z.number().min(1).max(5).optional(),
       })
       .optional(),
