@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { noAuthentication, type CallerAuthenticator } from './auth/caller-authenticator.js';
 import { allowAllNamespaces, type NamespaceAuthoriser } from './auth/namespace-authoriser.js';
 import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';

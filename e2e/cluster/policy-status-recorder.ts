@@ -2,6 +2,7 @@
 // arrived: tests wait for a status by predicate (no polling) and can check every status seen during
 // an operation (e.g. a rollout never showed two workloads).
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 
 export interface RecordedPolicy {
@@ -35,7 +36,7 @@ export class PolicyStatusRecorder {
         path,
         { allowWatchBookmarks: false },
         (type, object: CarbonCompliancePolicy) => {
-          if (type === 'ADDED' || type === 'MODIFIED') this.record(object);
+          if (type === 'ADDED' || type === 'MODIFIED') this.record(fromStoredPolicy(object));
         },
         () => {
           // The server ends watches after a while: start again (the ADDED replay is harmless).

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { frontEndCommand, spawnFrontEnd } from '../../mcp/__fixtures__/spawned-front-end.js';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { run as runCli } from '../../operator/cli/carbon-kepler.js';
 import { createPolicyEvaluator } from '../../operator/controller/engine-evaluator.js';
@@ -271,7 +272,7 @@ describe('one truth: CLI, operator status and MCP/REST give the same figures', (
       clock: () => new Date(T2),
     });
     await reconciler.handle(`${NS}/one-truth`);
-    const written = await client.get<CarbonCompliancePolicy>(`${policyPath(NS)}/one-truth`);
+    const written = fromStoredPolicy(await client.get<CarbonCompliancePolicy>(`${policyPath(NS)}/one-truth`));
     statusAssessment = written.status!.workloads!.find((w) => w.workload === 'trainer')!;
   }, 180_000);
 

@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { strict as assert } from 'node:assert';
 import { z } from 'zod';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 
 const env = z
@@ -32,13 +33,15 @@ function log(msg: string, fields: Record<string, unknown> = {}): void {
 }
 
 async function readPolicy(namespace: string, name: string): Promise<CarbonCompliancePolicy> {
-  return (await custom.getNamespacedCustomObject({
-    group: 'carbon-aware.dev',
-    version: 'v1alpha1',
-    plural: 'carboncompliancepolicies',
-    namespace,
-    name,
-  })) as CarbonCompliancePolicy;
+  return fromStoredPolicy(
+    (await custom.getNamespacedCustomObject({
+      group: 'carbon-aware.dev',
+      version: 'v1alpha1',
+      plural: 'carboncompliancepolicies',
+      namespace,
+      name,
+    })) as CarbonCompliancePolicy,
+  );
 }
 
 function assessed(policy: CarbonCompliancePolicy): boolean {

@@ -8,6 +8,7 @@ import { jest } from '@jest/globals';
 import { CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
@@ -48,13 +49,15 @@ describe('operator across a kube-apiserver restart', () => {
   let api: CustomObjectsApi;
 
   const read = async () =>
-    (await api.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-      namespace: NAMESPACE,
-      name: POLICY,
-    })) as CarbonCompliancePolicy;
+    fromStoredPolicy(
+      (await api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: NAMESPACE,
+        name: POLICY,
+      })) as CarbonCompliancePolicy,
+    );
 
   let leaseHolder: () => Promise<string | undefined>;
 

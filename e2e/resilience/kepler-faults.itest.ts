@@ -6,6 +6,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
@@ -32,13 +33,15 @@ describe('operator when Kepler misbehaves', () => {
   let good: CarbonCompliancePolicy;
 
   const read = async () =>
-    (await api.getNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-      namespace: NAMESPACE,
-      name: POLICY,
-    })) as CarbonCompliancePolicy;
+    fromStoredPolicy(
+      (await api.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: PLURAL,
+        namespace: NAMESPACE,
+        name: POLICY,
+      })) as CarbonCompliancePolicy,
+    );
   const condition = (policy: CarbonCompliancePolicy, type: string) =>
     policy.status?.conditions?.find((c) => c.type === type);
 

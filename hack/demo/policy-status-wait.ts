@@ -1,5 +1,6 @@
 // Waits until the operator has written an assessment into every demo policy's status.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 
 export interface PolicyStatusLine {
@@ -14,7 +15,7 @@ async function listPolicies(kc: KubeConfig): Promise<CarbonCompliancePolicy[]> {
   const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as {
     items: CarbonCompliancePolicy[];
   };
-  return list.items;
+  return list.items.map((policy) => fromStoredPolicy(policy));
 }
 
 /** True when the policy has an assessment with measured energy (not INSUFFICIENT_DATA) for its current spec. */

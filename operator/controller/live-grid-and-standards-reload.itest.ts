@@ -30,7 +30,9 @@ import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
+import { toPolicyView } from './policy-view.js';
 import { SupervisedInformer } from './supervised-informer.js';
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'grid-live';
@@ -41,7 +43,9 @@ const kubectl = (...args: string[]) =>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 const shownByKubectl = (name: string) =>
-  JSON.parse(kubectl('get', 'carboncompliance', '-n', NS, name, '-o', 'json')) as CarbonCompliancePolicy;
+  fromStoredPolicy(
+    JSON.parse(kubectl('get', 'carboncompliance', '-n', NS, name, '-o', 'json')) as CarbonCompliancePolicy,
+  );
 
 class ScriptedSource implements MetricsSource {
   description = 'scripted test source';
@@ -177,6 +181,7 @@ describe('live grid data and standards reload on a real API server', () => {
       name: 'policies',
       kubeConfig: testKubeConfig(),
       path: `/apis/carbon-aware.dev/v1alpha1/namespaces/${NS}/carboncompliancepolicies`,
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer({
       name: 'pods',

@@ -28,6 +28,7 @@ import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metri
 import { operatorConfigSchema } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
 import { policyPath } from './status-writer.js';
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
 
 const RELEASE = 'rbac';
@@ -300,7 +301,7 @@ async function readyz(running: RunningOperator): Promise<{ status: number; body:
 }
 
 async function readPolicy(): Promise<CarbonCompliancePolicy> {
-  return admin.get<CarbonCompliancePolicy>(policyPath(WORK_NS, POLICY));
+  return fromStoredPolicy(await admin.get<CarbonCompliancePolicy>(policyPath(WORK_NS, POLICY)));
 }
 
 async function freshPolicyAndLease(): Promise<void> {

@@ -3,7 +3,6 @@
 // health/metrics server. start() and stop() are the whole lifecycle.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { KubeEventRecorder } from './event-recorder.js';
@@ -15,6 +14,7 @@ import { OperatorMetrics } from './operator-metrics.js';
 import type { OperatorConfig } from './operator-config.js';
 import type { PolicyEvaluator } from './policy-evaluator.js';
 import { PolicyReconciler } from './policy-reconciler.js';
+import { toPolicyView } from './policy-view.js';
 import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore } from './status-writer.js';
 import { SupervisedInformer } from './supervised-informer.js';
@@ -53,7 +53,7 @@ export class OperatorRuntime {
       path: ns
         ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`
         : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
-      transform: (stored) => fromStoredPolicy(stored as unknown as CarbonCompliancePolicy),
+      transform: toPolicyView,
       logger,
     });
     this.pods = new SupervisedInformer<PodView>({

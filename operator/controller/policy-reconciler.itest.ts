@@ -17,8 +17,10 @@ import {
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
 import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
+import { toPolicyView } from './policy-view.js';
 import { SupervisedInformer } from './supervised-informer.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'ai-team';
@@ -168,6 +170,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
       name: 'policies',
       kubeConfig: testKubeConfig(),
       path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer({
       name: 'pods',
@@ -219,7 +222,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
 
   it('applies defaults from the schema', async () => {
     kubectl('apply', '-f', 'examples/ai-team-ml-training.yaml');
-    const created = await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'));
+    const created = fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')));
     expect(created.spec).toMatchObject({ maxWorkloadsInStatus: 100, standard: 'KR_CARBON_2050' });
     await new Promise((resolve) => setTimeout(resolve, 300));
   });
@@ -243,7 +246,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     });
     const result = await makeReconciler().handle(`${NS}/ml-training`);
     expect(result).toEqual({ requeueAfterMs: 300_000 });
-    const policy = await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'));
+    const policy = fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')));
     const status = policy.status!;
     expect(status.observedGeneration).toBe(policy.metadata.generation);
     expect(status.summary).toMatchObject({ status: 'NON_COMPLIANT', workloads: 2, nonCompliant: 2 });
@@ -300,6 +303,26 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     expect(kubectl('get', 'ccp', '-n', NS, '-o', 'name').trim()).toBe(
       'carboncompliancepolicy.carbon-aware.dev/ml-training',
     );
+    // -o yaml/json shows lowerCamelCase names with unit suffixes (the API conventions), every figure kept.
+    const raw = JSON.parse(kubectl('get', 'ccp', '-n', NS, 'ml-training', '-o', 'json')) as {
+      status: { summary: Record<string, unknown>; workloads: Array<Record<string, unknown>> };
+    };
+    const names: string[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (typeof value === 'object' && value !== null)
+        for (const [key, field] of Object.entries(value)) {
+          names.push(key);
+          if (key !== 'resourcesPatch') collect(field);
+        }
+    };
+    collect(raw.status);
+    expect(names.filter((name) => name.includes('_'))).toEqual([]);
+    expect(raw.status.summary.effectiveIntensityGCO2eqPerKWh).toBeCloseTo(510.12, 1);
+    expect(raw.status.workloads[0]).toHaveProperty('currentCarbonIntensityGCO2eqPerKWh');
+    expect(fromStoredPolicy(raw).status).toEqual(
+      fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status,
+    );
   });
 
   it('a restarted reconciler keeps the hourly buckets from status', async () => {
@@ -312,7 +335,9 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     now = new Date('2025-05-01T11:05:00Z');
     await waitForCache(() => policies.get(NS, 'ml-training')?.status?.energyHistory);
     await makeReconciler().handle(`${NS}/ml-training`);
-    const status = (await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status!;
+    const status = fromStoredPolicy(
+      await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')),
+    ).status!;
     const trainer = status.energyHistory!.series.find((s) => s.workload === 'Deployment/trainer')!;
     expect(trainer.kWh.slice(-3)).toEqual([0.5, 0.25, 0.2]);
     expect(status.summary!.energy_kWh).toBeCloseTo(1.2, 9);
@@ -322,14 +347,18 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     await waitForCache(
       () => policies.get(NS, 'ml-training')?.status?.summary?.energy_kWh === 1.2 || undefined,
     );
-    const before = (await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status!;
+    const before = fromStoredPolicy(
+      await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')),
+    ).status!;
     source.failWith = new MetricsUnavailableError(
       'connection-refused',
       'connect ECONNREFUSED 127.0.0.1:9102',
     );
     now = new Date('2025-05-01T11:10:00Z');
     await expect(makeReconciler().handle(`${NS}/ml-training`)).rejects.toBeInstanceOf(ReconcileRetryError);
-    const after = (await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'))).status!;
+    const after = fromStoredPolicy(
+      await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')),
+    ).status!;
     expect(after.summary).toEqual(before.summary);
     expect(after.workloads).toEqual(before.workloads);
     expect(after.stale).toEqual({ since: '2025-05-01T11:10:00Z', reason: 'ConnectionRefused' });
@@ -362,7 +391,8 @@ describe('CarbonCompliancePolicy against a real API server', () => {
         clock: () => now,
         options,
       });
-    const read = async () => client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training'));
+    const read = async () =>
+      fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')));
     const cachedVersion = async () => {
       const stored = (await read()).metadata.resourceVersion;
       await waitForCache(() => policies.get(NS, 'ml-training')?.metadata.resourceVersion === stored);
