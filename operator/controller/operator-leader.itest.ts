@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificateAuthority, issueCertificate } from '../../hack/testenv/certificates.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
 import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
@@ -125,7 +126,8 @@ async function metric(op: OperatorProcess, name: string): Promise<number | undef
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
 }
 
-const readPolicy = () => admin.get<CarbonCompliancePolicy>(policyPath(NS, POLICY));
+const readPolicy = async () =>
+  fromStoredPolicy(await admin.get<CarbonCompliancePolicy>(policyPath(NS, POLICY)));
 
 describe('two carbon-operator processes on one Lease', () => {
   const operators: OperatorProcess[] = [];
