@@ -4,11 +4,11 @@
 // eviction (session-table.ts). Stateless (--stateless): a fresh server per request, so any replica
 // can answer any request.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import { callerIdentity, SessionTable, type SessionLimits, type TrackedSession } from './session-table.js';
 
 export interface McpEndpointOptions {
@@ -21,7 +21,7 @@ export interface McpEndpointOptions {
 }
 
 interface Session extends TrackedSession {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHttpTransport;
   server: McpServer;
 }
 
@@ -53,7 +53,7 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
       return;
     }
     const server = options.createServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new NodeStreamableHttpTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
       void server.close();
@@ -88,7 +88,7 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
       return;
     }
     const server = options.createServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: NodeStreamableHttpTransport = new NodeStreamableHttpTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         const evicted = sessions.admit({
