@@ -1,7 +1,10 @@
 // 200 concurrent clients for 30 s against a real carbon-mcp process reading a real API server:
 // 100 REST clients (POST /tools/…) and 100 MCP clients, each with its own Streamable HTTP session
-// lifecycle (initialize → initialized → tools/call × 8 → DELETE). No errors, bounded memory.
+// lifecycle (initialize → initialized → tools/call × 8 → DELETE). With a client timeout of 5 s:
+// no errors, p99 ≤ 250 ms per kind, every connection's first answer (p99 over the 200) within 1 s,
+// bounded memory.
 import { jest } from '@jest/globals';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
@@ -15,12 +18,18 @@ const WORKLOADS = Array.from({ length: 40 }, (_, i) => `service-${i}`);
 const PEAK_RSS_LIMIT_MiB = 400;
 const PROTOCOL_VERSION = '2025-06-18';
 const CONNECTIONS_PER_KIND = 100;
-// autocannon counts a request as timed out CLIENT_TIMEOUT_S after it was written, and it writes a
-// connection's first request before the server has accepted the connection. Node 20's libuv accepts
-// one connection per event-loop turn (libuv#3696), so while the first ~150 connections keep the server
-// busy, the rest wait their turn to be accepted: seconds on 2 cores. The wait is measured and printed
-// (first_answer_max_ms); a request only fails if it is never answered within the test's duration.
-const CLIENT_TIMEOUT_S = DURATION_S;
+// The figures the README promises (issue 11 item 9), asserted. autocannon starts a request's clock
+// when it writes it, before the server has accepted the connection, so the client timeout and the
+// first-answer time both include the wait to be accepted.
+const CLIENT_TIMEOUT_S = 5;
+const P99_LIMIT_MS = 250;
+const FIRST_ANSWER_P99_LIMIT_MS = 1000;
+
+/** The p-th percentile (nearest rank) of some values. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
 
 jest.setTimeout((DURATION_S + 90) * 1000);
 
@@ -216,6 +225,7 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     clearInterval(sampler);
     const memory = processMemory(server.pid);
 
+    const firstAnswerP99 = percentile([...restFirst.values(), ...mcpFirst.values()], 99);
     const figures = {
       seconds: DURATION_S,
       clients: 200,
@@ -235,8 +245,10 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       wrong_answers: wrongAnswers,
       rest_connections_answered: restFirst.size,
       mcp_connections_answered: mcpFirst.size,
+      first_answer_p99_ms: firstAnswerP99,
       rest_first_answer_max_ms: Math.max(0, ...restFirst.values()),
       mcp_first_answer_max_ms: Math.max(0, ...mcpFirst.values()),
+      load_average_1m: loadavg()[0]!.toFixed(2),
       peak_rss_MiB: memory.peakRss_MiB,
       sampled_max_rss_MiB: maxRss,
     };
@@ -250,6 +262,9 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     expect(mcpFirst.size).toBe(CONNECTIONS_PER_KIND);
     expect(restResult.requests.total).toBeGreaterThan(DURATION_S * 10);
     expect(mcpResult.requests.total).toBeGreaterThan(DURATION_S * 10);
+    expect(restResult.latency.p99).toBeLessThanOrEqual(P99_LIMIT_MS);
+    expect(mcpResult.latency.p99).toBeLessThanOrEqual(P99_LIMIT_MS);
+    expect(firstAnswerP99).toBeLessThanOrEqual(FIRST_ANSWER_P99_LIMIT_MS);
     expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
     expect(server.alive).toBe(true);
     // Still healthy after the storm.
