@@ -24,6 +24,54 @@ const CONNECTIONS_PER_KIND = 100;
 const CLIENT_TIMEOUT_S = 5;
 const P99_LIMIT_MS = 250;
 const FIRST_ANSWER_P99_LIMIT_MS = 1000;
+const MINIMAL_NODE_SECONDS = 10;
+
+/** When each connection got its first answer (ms after `startedAt`): includes the wait to be accepted. */
+function firstAnswers(instance: autocannon.Instance, startedAt: number): Map<object, number> {
+  const at = new Map<object, number>();
+  instance.on('response', (client: object) => {
+    if (!at.has(client)) at.set(client, Date.now() - startedAt);
+  });
+  return at;
+}
+
+/**
+ * The same 200 connections and client timeout against the smallest Node HTTP server
+ * (support/minimal-node-http-server.ts, its own process), right after carbon-mcp's run: what Node's
+ * accept path and this machine allow with no application work. Printed beside ours, not asserted.
+ */
+async function minimalNodeUnderSameLoad(seconds: number): Promise<Record<string, number>> {
+  const port = await freeLoopbackPort();
+  const minimal = new SpawnedNodeProcess(
+    'minimal-node-http',
+    'e2e/resilience/support/minimal-node-http-server.ts',
+    [String(port)],
+    { NODE_OPTIONS: '--import tsx' },
+  );
+  try {
+    await minimal.waitForHttp(`http://127.0.0.1:${port}/`);
+    const startedAt = Date.now();
+    const instance = autocannon({
+      url: `http://127.0.0.1:${port}/tools/assess_workload_compliance`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workload_name: 'service-0', namespace: NAMESPACE }),
+      connections: 2 * CONNECTIONS_PER_KIND,
+      duration: seconds,
+      timeout: CLIENT_TIMEOUT_S,
+    });
+    const first = firstAnswers(instance as unknown as autocannon.Instance, startedAt);
+    const result = await instance;
+    return {
+      node_minimal_rps: Math.round(result.requests.average),
+      node_minimal_p99_ms: result.latency.p99,
+      node_minimal_first_answer_p99_ms: percentile([...first.values()], 99),
+      node_minimal_errors: result.errors + result.timeouts + result.non2xx,
+    };
+  } finally {
+    await minimal.stop();
+  }
+}
 
 /** The p-th percentile (nearest rank) of some values. */
 function percentile(values: number[], p: number): number {
@@ -31,7 +79,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-jest.setTimeout((DURATION_S + 90) * 1000);
+jest.setTimeout((DURATION_S + MINIMAL_NODE_SECONDS + 90) * 1000);
 
 describe('carbon-mcp under 200 concurrent clients', () => {
   let server: SpawnedNodeProcess;
@@ -205,17 +253,9 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       ],
     });
 
-    // When each connection got its first answer (ms after the start): the accept wait under load.
-    const firstAnswer = (instance: autocannon.Instance) => {
-      const at = new Map<object, number>();
-      instance.on('response', (client: object) => {
-        if (!at.has(client)) at.set(client, Date.now() - startedAt);
-      });
-      return at;
-    };
     // Without a callback autocannon returns its Instance made thenable; the types only show the promise.
-    const restFirst = firstAnswer(rest as unknown as autocannon.Instance);
-    const mcpFirst = firstAnswer(mcp as unknown as autocannon.Instance);
+    const restFirst = firstAnswers(rest as unknown as autocannon.Instance, startedAt);
+    const mcpFirst = firstAnswers(mcp as unknown as autocannon.Instance, startedAt);
 
     let maxRss = 0;
     const sampler = setInterval(() => {
@@ -224,6 +264,8 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     const [restResult, mcpResult] = await Promise.all([rest, mcp]);
     clearInterval(sampler);
     const memory = processMemory(server.pid);
+    const loadAverage = loadavg()[0]!.toFixed(2);
+    const minimal = await minimalNodeUnderSameLoad(MINIMAL_NODE_SECONDS);
 
     const firstAnswerP99 = percentile([...restFirst.values(), ...mcpFirst.values()], 99);
     const figures = {
@@ -248,7 +290,8 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       first_answer_p99_ms: firstAnswerP99,
       rest_first_answer_max_ms: Math.max(0, ...restFirst.values()),
       mcp_first_answer_max_ms: Math.max(0, ...mcpFirst.values()),
-      load_average_1m: loadavg()[0]!.toFixed(2),
+      load_average_1m: loadAverage,
+      ...minimal,
       peak_rss_MiB: memory.peakRss_MiB,
       sampled_max_rss_MiB: maxRss,
     };
