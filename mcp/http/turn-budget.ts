@@ -8,6 +8,12 @@
 // setImmediate callback (the check phase; its promise continuations run right after it), and once a
 // turn has spent the budget the remaining requests wait for the next turn, so the poll phase (and
 // with it the next accept) comes around at least every budget. The total work is unchanged.
+//
+// The first request on a connection goes before the requests of connections already served (in
+// arrival order among themselves): a client that just connected during a storm would otherwise wait
+// behind every established client's next request (hundreds of milliseconds at 200 clients on 2 cores)
+// for its first answer. Each connection gets this once, so established clients are delayed by at
+// most one request per new connection.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -15,6 +21,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function turnBudgeted(handler: Handler, budget_ms: number): Handler {
   const queue: Array<[IncomingMessage, ServerResponse]> = [];
+  const firstOnConnection: Array<[IncomingMessage, ServerResponse]> = [];
+  const served = new WeakSet<object>();
   let spentSince = -1;
   let yielding = false;
 
@@ -38,14 +46,18 @@ export function turnBudgeted(handler: Handler, budget_ms: number): Handler {
       setImmediate(handleOne);
       return;
     }
-    const next = queue.shift();
+    const next = firstOnConnection.shift() ?? queue.shift();
     if (!next) return;
     handler(next[0], next[1]);
-    if (queue.length === 0) spentSince = -1;
+    if (queue.length === 0 && firstOnConnection.length === 0) spentSince = -1;
   };
 
   return (req, res) => {
-    queue.push([req, res]);
+    if (served.has(req.socket)) queue.push([req, res]);
+    else {
+      served.add(req.socket);
+      firstOnConnection.push([req, res]);
+    }
     setImmediate(handleOne);
   };
 }
