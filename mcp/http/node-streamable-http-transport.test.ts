@@ -217,9 +217,13 @@ describe('NodeStreamableHttpTransport (stateful)', () => {
     });
     expect(await send({ headers: good, body: JSON.stringify({ jsonrpc: '1.0', id: 1 }) })).toMatchObject({
       status: 400,
-      text: expect.stringContaining('-32700') as string,
+      text: expect.stringContaining('-32600') as string,
     });
     expect(await send({ headers: good, body: '[]' })).toMatchObject({ status: 400 });
+    // MCP ids are strings or integers, never null or objects.
+    expect(
+      await send({ headers: good, body: JSON.stringify({ jsonrpc: '2.0', id: null, method: 'ping' }) }),
+    ).toMatchObject({ status: 400 });
     expect(
       await send({
         headers: good,

@@ -12,6 +12,8 @@
 // The specification lets the server choose either; every conforming client accepts both.
 // GET opens the session's one standalone SSE stream (409 for a second one); DELETE ends the session.
 // Resumability (Last-Event-ID) is not offered: no event ids are issued, so clients never ask for it.
+// A message whose id is neither a string nor an integer is refused (400, -32600), as MCP requires
+// (the SDK's transport took such a message for a notification and answered 202).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -172,7 +174,12 @@ export class NodeStreamableHttpTransport implements Transport {
     }
     const messages: unknown[] = Array.isArray(body) ? body : [body];
     if (!messages.every(isJsonRpcMessage)) {
-      return this.error(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
+      return this.error(
+        res,
+        400,
+        -32600,
+        'Invalid Request: not a JSON-RPC 2.0 message (ids are strings or integers, params an object)',
+      );
     }
     const valid = messages as JSONRPCMessage[];
     const initialize = valid.some((m) => isRequest(m) && m.method === 'initialize');
