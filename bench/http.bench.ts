@@ -145,6 +145,7 @@ export async function runHttpBench(): Promise<{
     60_000,
     command,
   );
+  const startLoad = loadavg()[0]!;
   try {
     const restBody = JSON.stringify({ workload_name: 'app-7', namespace: 'team-12' });
     // Warm-up: JIT and caches, not measured.
@@ -197,7 +198,7 @@ export async function runHttpBench(): Promise<{
     console.log(`BENCH rest_p99_ms ${figures.rest_p99_ms}`);
     console.log(`BENCH mcp_http_p99_ms ${figures.mcp_http_p99_ms}`);
     console.log(
-      `# load average (1 min) ${ourLoad.toFixed(2)} after our MCP run, ${loadavg()[0]!.toFixed(2)} after the SDK-only run`,
+      `# load average (1 min) ${startLoad.toFixed(2)} at the start, ${ourLoad.toFixed(2)} after our MCP run, ${loadavg()[0]!.toFixed(2)} after the SDK-only run`,
     );
     console.log(`BENCH sdk_minimal_mcp_http_rps ${Math.round(sdk.requests.average)}`);
     console.log(`BENCH sdk_minimal_mcp_http_p99_ms ${sdk.latency.p99}`);
