@@ -35,9 +35,19 @@ function toolServer(): McpServer {
   return server;
 }
 
-/** A stateful (sessions) or stateless (one server and transport per request) MCP endpoint. */
-async function endpoint(stateless: boolean) {
+/**
+ * A stateful (sessions), stateless (one server and transport per request) or shared (stateless, one
+ * server and transport for every client) MCP endpoint.
+ */
+async function endpoint(mode: 'stateful' | 'stateless' | 'shared') {
+  const stateless = mode !== 'stateful';
   const sessions = new Map<string, { transport: NodeStreamableHttpTransport; server: McpServer }>();
+  const shared =
+    mode === 'shared'
+      ? new NodeStreamableHttpTransport({ sessionIdGenerator: undefined, shareAcrossClients: true })
+      : undefined;
+  const sharedServer = toolServer();
+  if (shared) await sharedServer.connect(shared);
   const http: Server = createServer((req, res) => {
     let raw = '';
     req.setEncoding('utf8');
@@ -45,6 +55,7 @@ async function endpoint(stateless: boolean) {
     req.on('end', () => {
       void (async () => {
         const body: unknown = raw === '' ? undefined : JSON.parse(raw);
+        if (shared) return shared.handleRequest(req, res, body);
         const id = req.headers['mcp-session-id'];
         // Anything but an initialize goes to a session's transport, also with a wrong or missing
         // session id (to the newest session then), so that the transport's own checks answer.
@@ -71,6 +82,7 @@ async function endpoint(stateless: boolean) {
     sessions,
     close: async () => {
       await Promise.all([...sessions.values()].map((s) => s.transport.close()));
+      await shared?.close();
       http.closeAllConnections();
       http.close();
     },
@@ -99,7 +111,7 @@ async function rawInitialize(url: string): Promise<string> {
 describe('NodeStreamableHttpTransport (stateful)', () => {
   let server: Awaited<ReturnType<typeof endpoint>>;
   beforeEach(async () => {
-    server = await endpoint(false);
+    server = await endpoint('stateful');
   });
   afterEach(async () => {
     await server.close();
@@ -265,7 +277,7 @@ describe('NodeStreamableHttpTransport (stateful)', () => {
 
 describe('NodeStreamableHttpTransport (stateless)', () => {
   test('every request is answered by its own transport, with no session header', async () => {
-    const server = await endpoint(true);
+    const server = await endpoint('stateless');
     try {
       const client = new Client({ name: 'sdk-client', version: '1' });
       const transport = new StreamableHTTPClientTransport(new URL(server.url));
@@ -274,6 +286,61 @@ describe('NodeStreamableHttpTransport (stateless)', () => {
       const result = await client.callTool({ name: 'echo', arguments: { text: 'stateless' } });
       expect(result.structuredContent).toEqual({ text: 'stateless' });
       await client.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('NodeStreamableHttpTransport (stateless, one server for every client)', () => {
+  test("clients' colliding request ids each get their own answer and progress", async () => {
+    const server = await endpoint('shared');
+    try {
+      const clients = await Promise.all(
+        ['a', 'b', 'c'].map(async (name) => {
+          const client = new Client({ name, version: '1' });
+          await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+          return { name, client };
+        }),
+      );
+      // Every SDK client numbers its requests from 0: the ids collide on the one server.
+      const answers = await Promise.all(
+        clients.flatMap(({ name, client }) =>
+          Array.from({ length: 5 }, async (_, i) => {
+            const progress: number[] = [];
+            const result = await client.callTool(
+              { name: 'echo', arguments: { text: `${name}-${i}` } },
+              undefined,
+              i % 2 === 0 ? { onprogress: (p) => progress.push(p.progress) } : {},
+            );
+            return {
+              expected: `${name}-${i}`,
+              got: (result.structuredContent as { text: string }).text,
+              progress,
+            };
+          }),
+        ),
+      );
+      for (const answer of answers) expect(answer.got).toBe(answer.expected);
+      expect(answers.filter((a) => a.progress.length === 1)).toHaveLength(9);
+      await Promise.all(clients.map(({ client }) => client.close()));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('client responses and cancellations name no request of the server: dropped, 202', async () => {
+    const server = await endpoint('shared');
+    try {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: ACCEPT },
+        body: JSON.stringify([
+          { jsonrpc: '2.0', id: 1, result: {} },
+          { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } },
+        ]),
+      });
+      expect(response.status).toBe(202);
     } finally {
       await server.close();
     }

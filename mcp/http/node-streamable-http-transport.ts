@@ -25,8 +25,16 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 export interface NodeStreamableHttpOptions {
-  /** Stateful: makes the session id at initialize. Undefined: stateless (one transport per request). */
+  /** Stateful: makes the session id at initialize. Undefined: stateless. */
   sessionIdGenerator: (() => string) | undefined;
+  /**
+   * Stateless only: one transport (and one McpServer) answers every client's requests at once.
+   * Request ids are the clients' own and collide across clients, so each request is given a
+   * process-unique id on its way in and its own id back on its way out; client responses and
+   * cancellations (which name a client's id, and in stateless mode no request of the server) are
+   * dropped. Without this a stateless transport answers one request.
+   */
+  shareAcrossClients?: boolean;
   onsessioninitialized?: (sessionId: string) => void;
   /** Comment lines on the standalone SSE stream so that idle proxies keep it open. */
   keepAlive_ms?: number;
@@ -47,6 +55,8 @@ interface PendingPost {
   res: ServerResponse;
   /** Ids of the requests in the POST still without an answer. */
   waiting: Set<RequestId>;
+  /** shareAcrossClients: the id the server saw → the client's own id. */
+  clientIds?: Map<RequestId, RequestId>;
   answers: JSONRPCMessage[];
   /** True once the answer went over SSE (headers sent as text/event-stream). */
   streaming: boolean;
@@ -92,6 +102,7 @@ export class NodeStreamableHttpTransport implements Transport {
   private initialized = false;
   private closed = false;
   private handledOne = false;
+  private lastSharedId = 0;
   /** Request id → the POST that carries it. */
   private readonly posts = new Map<RequestId, PendingPost>();
   private standalone: { res: ServerResponse; keepAlive?: NodeJS.Timeout } | undefined;
@@ -103,7 +114,9 @@ export class NodeStreamableHttpTransport implements Transport {
   /** Answers one HTTP request to the MCP endpoint; `body` is the parsed JSON (express.json). */
   async handleRequest(req: RequestWithAuth, res: ServerResponse, body: unknown): Promise<void> {
     const stateless = this.options.sessionIdGenerator === undefined;
-    if (stateless && this.handledOne) throw new Error('a stateless transport answers one request only');
+    if (stateless && !this.options.shareAcrossClients && this.handledOne) {
+      throw new Error('a stateless transport answers one request only');
+    }
     this.handledOne = true;
     if (this.closed) return this.error(res, 404, -32001, 'Session not found');
     switch (req.method) {
@@ -181,7 +194,7 @@ export class NodeStreamableHttpTransport implements Transport {
         'Invalid Request: not a JSON-RPC 2.0 message (ids are strings or integers, params an object)',
       );
     }
-    const valid = messages as JSONRPCMessage[];
+    let valid = messages as JSONRPCMessage[];
     const initialize = valid.some((m) => isRequest(m) && m.method === 'initialize');
     if (initialize) {
       if (this.initialized && this.sessionId !== undefined) {
@@ -201,6 +214,19 @@ export class NodeStreamableHttpTransport implements Transport {
       requestInfo: { headers: req.headers as Record<string, string> },
       ...(req.auth ? { authInfo: req.auth } : {}),
     };
+    let clientIds: Map<RequestId, RequestId> | undefined;
+    if (this.options.shareAcrossClients) {
+      clientIds = new Map();
+      const ids = clientIds;
+      valid = valid
+        .filter((m) => !isAnswer(m) && !('method' in m && m.method === 'notifications/cancelled'))
+        .map((m) => {
+          if (!isRequest(m)) return m;
+          const shared = ++this.lastSharedId;
+          ids.set(shared, m.id);
+          return { ...m, id: shared };
+        });
+    }
     const requests = valid.filter(isRequest);
     if (requests.length === 0) {
       res.writeHead(202).end();
@@ -213,6 +239,7 @@ export class NodeStreamableHttpTransport implements Transport {
       answers: [],
       streaming: false,
       finished: false,
+      ...(clientIds ? { clientIds } : {}),
     };
     for (const request of requests) this.posts.set(request.id, pending);
     res.once('close', () => {
@@ -256,9 +283,10 @@ export class NodeStreamableHttpTransport implements Transport {
     void this.close();
   }
 
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const answer = isAnswer(message);
-    const requestId = answer ? message.id : options?.relatedRequestId;
+  async send(sent: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    let message = sent;
+    const answer = isAnswer(sent);
+    const requestId = answer ? sent.id : options?.relatedRequestId;
     if (requestId === undefined) {
       // Server-initiated, tied to no request: the standalone GET stream, if the client opened one.
       if (this.standalone) this.standalone.res.write(sseEvent(message));
@@ -273,6 +301,8 @@ export class NodeStreamableHttpTransport implements Transport {
     }
     this.posts.delete(requestId);
     pending.waiting.delete(requestId);
+    const clientId = pending.clientIds?.get(requestId);
+    if (clientId !== undefined) message = { ...message, id: clientId } as JSONRPCMessage;
     if (pending.streaming) pending.res.write(sseEvent(message));
     else pending.answers.push(message);
     if (pending.waiting.size > 0) return;
