@@ -232,6 +232,13 @@ describe('NodeStreamableHttpTransport (stateful)', () => {
       text: expect.stringContaining('-32600') as string,
     });
     expect(await send({ headers: good, body: '[]' })).toMatchObject({ status: 400 });
+    // Messages the SDK's Protocol would not take for requests are refused, never left unanswered.
+    for (const body of [
+      '{"jsonrpc":"2.0","id":1e+308,"method":"ping"}',
+      '{"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":"not an object"}}',
+    ]) {
+      expect(await send({ headers: good, body })).toMatchObject({ status: 400 });
+    }
     // MCP ids are strings or integers, never null or objects.
     expect(
       await send({ headers: good, body: JSON.stringify({ jsonrpc: '2.0', id: null, method: 'ping' }) }),

@@ -18,6 +18,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type MessageExtraInfo,
@@ -68,24 +72,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isRequestId(value: unknown): value is RequestId {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
+  return typeof value === 'string' || Number.isSafeInteger(value);
 }
+
+/** A client's answer to a request of the server. */
+const isClientAnswer = (m: unknown): boolean => isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m);
 
 /**
- * The envelope check of a JSON-RPC 2.0 message (request, notification, result or error). The
- * Protocol layer then checks each method's params against its schema and answers -32602.
+ * A JSON-RPC 2.0 message as the SDK's Protocol will read it (its own guards, so that what this
+ * transport counts as a request is exactly what the Protocol answers: a request it did not
+ * recognise would leave the POST waiting for ever). An id that is not a string or a safe integer is
+ * refused outright: MCP ids are never null, and the SDK would take such a message for a notification.
  */
 function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
-  if (!isObject(value) || value.jsonrpc !== '2.0') return false;
-  if (typeof value.method === 'string') {
-    if ('params' in value && value.params !== undefined && !isObject(value.params)) return false;
-    return !('id' in value) || isRequestId(value.id);
-  }
-  return isRequestId(value.id) && ('result' in value ? isObject(value.result) : isObject(value.error));
+  if (isObject(value) && 'id' in value && !isRequestId(value.id)) return false;
+  return isClientAnswer(value) || isJSONRPCRequest(value) || isJSONRPCNotification(value);
 }
 
+/** Incoming: a request the Protocol will answer (it checks answers first, as here). */
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
-  'method' in m && 'id' in m;
+  !isClientAnswer(m) && isJSONRPCRequest(m);
+/** Outgoing (built by the Protocol): an answer to a client's request. */
 const isAnswer = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } =>
   !('method' in m) && ('result' in m || 'error' in m);
 
@@ -219,7 +226,7 @@ export class NodeStreamableHttpTransport implements Transport {
       clientIds = new Map();
       const ids = clientIds;
       valid = valid
-        .filter((m) => !isAnswer(m) && !('method' in m && m.method === 'notifications/cancelled'))
+        .filter((m) => !isClientAnswer(m) && !('method' in m && m.method === 'notifications/cancelled'))
         .map((m) => {
           if (!isRequest(m)) return m;
           const shared = ++this.lastSharedId;
