@@ -6,14 +6,21 @@
 // which `make bench` builds) with the V8 limits the Helm chart sets, so that the figure is the
 // deployed product's, not the TypeScript loader's.
 // Targets on 2 cores: >= 2000 rps, p99 <= 20 ms, peak RSS <= 128 MiB.
+// Beside ours, in the same run and under the same MCP load, the smallest server the official SDK
+// makes (bench/support/sdk-minimal-mcp-server.ts: the SDK's own Streamable HTTP transport and one
+// tool returning our answer verbatim): `BENCH sdk_minimal_mcp_http_rps`,
+// `BENCH sdk_minimal_mcp_http_p99_ms` and `RATIO mcp_http_rps_vs_sdk_minimal`, so that the share of
+// the MCP path that the SDK itself costs is measured, not guessed. The load average is printed with
+// the figures: other processes on the machine move every latency figure.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { policy, temporalShift } from '../mcp/__fixtures__/policies.js';
 import { frontEndCommand, spawnFrontEnd } from '../mcp/__fixtures__/spawned-front-end.js';
 import { processMemory } from '../e2e/resilience/support/process-memory.js';
+import type autocannon from 'autocannon';
 import { cannon } from './support/autocannon-run.js';
 
 const NAMESPACES = 50;
@@ -47,6 +54,46 @@ function chartV8Flags(): string[] {
     ...(values.mcp.maxHeapMiB > 0 ? [`--max-old-space-size=${values.mcp.maxHeapMiB}`] : []),
     ...(values.mcp.maxSemiSpaceMiB > 0 ? [`--max-semi-space-size=${values.mcp.maxSemiSpaceMiB}`] : []),
   ];
+}
+
+const MCP_CALL = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: 'assess_workload_compliance',
+    arguments: { workload_name: 'app-7', namespace: 'team-12' },
+  },
+});
+
+/** The JSON-RPC message in an answer that is either application/json or one SSE event. */
+function jsonRpcAnswer(contentType: string | null, text: string): { result?: unknown } {
+  if (contentType?.startsWith('text/event-stream')) {
+    const data = text.split('\n').find((line) => line.startsWith('data: ') && line.includes('"result"'));
+    if (!data) throw new Error(`no result in the SSE answer: ${text.slice(0, 300)}`);
+    return JSON.parse(data.slice('data: '.length)) as { result?: unknown };
+  }
+  return JSON.parse(text) as { result?: unknown };
+}
+
+/** One session, a warm-up, then the measured run of tools/call on it. */
+async function measureMcp(url: string): Promise<{ result: autocannon.Result; answer: unknown }> {
+  const session = await mcpSession(url);
+  const first = await fetch(url, { method: 'POST', headers: session, body: MCP_CALL });
+  const answer = jsonRpcAnswer(first.headers.get('content-type'), await first.text()).result;
+  if (!first.ok || answer === undefined) throw new Error(`MCP tools/call failed: HTTP ${first.status}`);
+  const request = {
+    url,
+    method: 'POST' as const,
+    body: MCP_CALL,
+    headers: session,
+    connections: CONNECTIONS,
+  };
+  await cannon({ ...request, duration: 2 }); // warm-up, not measured
+  const result = await cannon({ ...request, duration: DURATION_S });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`MCP bench ${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { result, answer };
 }
 
 async function mcpSession(url: string): Promise<Record<string, string>> {
@@ -98,6 +145,7 @@ export async function runHttpBench(): Promise<{
     60_000,
     command,
   );
+  const startLoad = loadavg()[0]!;
   try {
     const restBody = JSON.stringify({ workload_name: 'app-7', namespace: 'team-12' });
     // Warm-up: JIT and caches, not measured.
@@ -120,27 +168,22 @@ export async function runHttpBench(): Promise<{
     if (rest.non2xx > 0 || rest.errors > 0)
       throw new Error(`REST bench: ${rest.non2xx} non-2xx, ${rest.errors} errors`);
 
-    const mcpUrl = `${server.url}/mcp`;
-    const session = await mcpSession(mcpUrl);
-    const mcpBody = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: 'assess_workload_compliance',
-        arguments: { workload_name: 'app-7', namespace: 'team-12' },
-      },
+    const { result: mcp, answer } = await measureMcp(`${server.url}/mcp`);
+    const ourLoad = loadavg()[0]!;
+
+    // The SDK alone, same load, same answer, same V8 flags.
+    const answerFile = join(dir, 'answer.json');
+    writeFileSync(answerFile, JSON.stringify(answer));
+    const minimal = await spawnFrontEnd([], {}, 60_000, {
+      command: process.execPath,
+      args: [...v8, '--import', 'tsx', 'bench/support/sdk-minimal-mcp-server.ts', answerFile],
     });
-    const mcp = await cannon({
-      url: mcpUrl,
-      method: 'POST',
-      body: mcpBody,
-      headers: session,
-      connections: CONNECTIONS,
-      duration: DURATION_S,
-    });
-    if (mcp.non2xx > 0 || mcp.errors > 0)
-      throw new Error(`MCP bench: ${mcp.non2xx} non-2xx, ${mcp.errors} errors`);
+    let sdk: autocannon.Result;
+    try {
+      sdk = (await measureMcp(`${minimal.url}/mcp`)).result;
+    } finally {
+      await minimal.stop();
+    }
 
     const figures = {
       rest_rps: Math.round(rest.requests.average),
@@ -154,6 +197,14 @@ export async function runHttpBench(): Promise<{
     console.log(`BENCH rest_rps ${figures.rest_rps}`);
     console.log(`BENCH rest_p99_ms ${figures.rest_p99_ms}`);
     console.log(`BENCH mcp_http_p99_ms ${figures.mcp_http_p99_ms}`);
+    console.log(
+      `# load average (1 min) ${startLoad.toFixed(2)} at the start, ${ourLoad.toFixed(2)} after our MCP run, ${loadavg()[0]!.toFixed(2)} after the SDK-only run`,
+    );
+    console.log(`BENCH sdk_minimal_mcp_http_rps ${Math.round(sdk.requests.average)}`);
+    console.log(`BENCH sdk_minimal_mcp_http_p99_ms ${sdk.latency.p99}`);
+    console.log(
+      `RATIO mcp_http_rps_vs_sdk_minimal ${(mcp.requests.average / sdk.requests.average).toFixed(2)}`,
+    );
     console.log(`# mcp server: node ${command.args.join(' ')} (the chart's V8 limits)`);
     console.log(`BENCH mcp_rss_mb_1k_workloads ${figures.mcp_rss_mb_1k_workloads}`);
     return figures;

@@ -437,6 +437,82 @@ describe('carbon-mcp against a real API server', () => {
       expect((await call('list_workloads_by_compliance', {}, 'not-a-kubernetes-token')).status).toBe(401);
     });
 
+    test('--stateless: one server answers every caller, each with only its own namespaces, concurrently', async () => {
+      kubectlIn(
+        [
+          { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'all-viewer', namespace: NS_A } },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRole',
+            metadata: { name: 'mcp-fe-ccp-reader' },
+            rules: [
+              {
+                apiGroups: ['carbon-aware.dev'],
+                resources: ['carboncompliancepolicies'],
+                verbs: ['get', 'list'],
+              },
+            ],
+          },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: { name: 'mcp-fe-all-viewer' },
+            roleRef: {
+              apiGroup: 'rbac.authorization.k8s.io',
+              kind: 'ClusterRole',
+              name: 'mcp-fe-ccp-reader',
+            },
+            subjects: [{ kind: 'ServiceAccount', name: 'all-viewer', namespace: NS_A }],
+          },
+        ]
+          .map((o) => JSON.stringify(o))
+          .join('\n'),
+        'apply',
+        '-f',
+        '-',
+      );
+      const allToken = kubectl('create', 'token', 'all-viewer', '-n', NS_A, '--audience', AUDIENCE).trim();
+      const stateless = await spawnFrontEnd(
+        ['--auth', 'kubernetes', '--audience', AUDIENCE, '--stateless'],
+        kubeEnv(),
+      );
+      try {
+        const connect = async (bearer: string) => {
+          const client = new Client({ name: 'itest', version: '1' });
+          const transport = new StreamableHTTPClientTransport(new URL(`${stateless.url}/mcp`), {
+            requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+          });
+          await client.connect(transport);
+          expect(transport.sessionId).toBeUndefined();
+          return client;
+        };
+        const [viewer, all] = await Promise.all([connect(viewerToken), connect(allToken)]);
+        const namespaces = async (client: Client) => {
+          const result = await client.callTool({ name: 'list_workloads_by_compliance', arguments: {} });
+          return [
+            ...new Set(
+              (structured(result).workloads as Array<{ namespace: string }>).map((w) => w.namespace),
+            ),
+          ].sort();
+        };
+        await waitFor(
+          () => namespaces(all),
+          (seen) => seen.length === 2,
+        );
+        // Both callers at once, several times each: the ids of their requests collide (each SDK
+        // client counts from 0) and the one server must keep both the answers and the auth apart.
+        const seen = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => namespaces(i % 2 === 0 ? viewer : all)),
+        );
+        seen.forEach((namespacesSeen, i) =>
+          expect(namespacesSeen).toEqual(i % 2 === 0 ? [NS_A] : [NS_A, NS_B].sort()),
+        );
+        await Promise.all([viewer.close(), all.close()]);
+      } finally {
+        await stateless.stop();
+      }
+    });
+
     test("a valid token issued for another audience (the API server's) is refused: no token passthrough", async () => {
       const response = await fetch(`${server.url}/tools/list_workloads_by_compliance`, {
         method: 'POST',

@@ -102,6 +102,20 @@ type ToolSchema = ListToolsResult['tools'][number]['inputSchema'];
 // server never requests); one shared instance keeps a session's construction cheap.
 const sharedJsonSchemaValidator = new AjvJsonSchemaValidator();
 
+// Prompt arguments, built once per process: a stateless HTTP server builds an McpServer per request,
+// and zod schema construction was a visible part of that.
+const complianceReportArgs = {
+  namespace: z.string().optional().describe('Kubernetes namespace to report on (default: all you can see)'),
+  workload_name: z
+    .string()
+    .optional()
+    .describe('one workload (Deployment, Job, CronJob, … name) to report on; needs namespace'),
+};
+const optimisationPlanArgs = {
+  workload_name: z.string().describe('the workload (Deployment, Job, CronJob, … name) to plan for'),
+  namespace: z.string().describe("the workload's Kubernetes namespace"),
+};
+
 export function createMcpServer(deps: FrontEndDeps): McpServer {
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 'Carbon-Aware Kepler' },
@@ -312,16 +326,7 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
     {
       title: 'Carbon compliance report',
       description: 'A compliance report for a namespace, or for one workload when workload_name is given',
-      argsSchema: {
-        namespace: z
-          .string()
-          .optional()
-          .describe('Kubernetes namespace to report on (default: all you can see)'),
-        workload_name: z
-          .string()
-          .optional()
-          .describe('one workload (Deployment, Job, CronJob, … name) to report on; needs namespace'),
-      },
+      argsSchema: complianceReportArgs,
     },
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
@@ -365,10 +370,7 @@ export function createMcpServer(deps: FrontEndDeps): McpServer {
       title: 'Optimisation plan',
       description:
         'A step-by-step plan to bring one workload into compliance, from its computed optimisations',
-      argsSchema: {
-        workload_name: z.string().describe('the workload (Deployment, Job, CronJob, … name) to plan for'),
-        namespace: z.string().describe("the workload's Kubernetes namespace"),
-      },
+      argsSchema: optimisationPlanArgs,
     },
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };

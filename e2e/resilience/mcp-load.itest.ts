@@ -1,7 +1,10 @@
 // 200 concurrent clients for 30 s against a real carbon-mcp process reading a real API server:
 // 100 REST clients (POST /tools/…) and 100 MCP clients, each with its own Streamable HTTP session
-// lifecycle (initialize → initialized → tools/call × 8 → DELETE). No errors, bounded memory.
+// lifecycle (initialize → initialized → tools/call × 8 → DELETE). With a client timeout of 5 s:
+// no errors, p99 ≤ 250 ms per kind, every connection's first answer (p99 over the 200) within 1 s,
+// bounded memory.
 import { jest } from '@jest/globals';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
@@ -15,14 +18,68 @@ const WORKLOADS = Array.from({ length: 40 }, (_, i) => `service-${i}`);
 const PEAK_RSS_LIMIT_MiB = 400;
 const PROTOCOL_VERSION = '2025-06-18';
 const CONNECTIONS_PER_KIND = 100;
-// autocannon counts a request as timed out CLIENT_TIMEOUT_S after it was written, and it writes a
-// connection's first request before the server has accepted the connection. Node 20's libuv accepts
-// one connection per event-loop turn (libuv#3696), so while the first ~150 connections keep the server
-// busy, the rest wait their turn to be accepted: seconds on 2 cores. The wait is measured and printed
-// (first_answer_max_ms); a request only fails if it is never answered within the test's duration.
-const CLIENT_TIMEOUT_S = DURATION_S;
+// The figures the README promises (issue 11 item 9), asserted. autocannon starts a request's clock
+// when it writes it, before the server has accepted the connection, so the client timeout and the
+// first-answer time both include the wait to be accepted.
+const CLIENT_TIMEOUT_S = 5;
+const P99_LIMIT_MS = 250;
+const FIRST_ANSWER_P99_LIMIT_MS = 1000;
+const MINIMAL_NODE_SECONDS = 10;
 
-jest.setTimeout((DURATION_S + 90) * 1000);
+/** When each connection got its first answer (ms after `startedAt`): includes the wait to be accepted. */
+function firstAnswers(instance: autocannon.Instance, startedAt: number): Map<object, number> {
+  const at = new Map<object, number>();
+  instance.on('response', (client: object) => {
+    if (!at.has(client)) at.set(client, Date.now() - startedAt);
+  });
+  return at;
+}
+
+/**
+ * The same 200 connections and client timeout against the smallest Node HTTP server
+ * (support/minimal-node-http-server.ts, its own process), right after carbon-mcp's run: what Node's
+ * accept path and this machine allow with no application work. Printed beside ours, not asserted.
+ */
+async function minimalNodeUnderSameLoad(seconds: number): Promise<Record<string, number>> {
+  const port = await freeLoopbackPort();
+  const minimal = new SpawnedNodeProcess(
+    'minimal-node-http',
+    'e2e/resilience/support/minimal-node-http-server.ts',
+    [String(port)],
+    { NODE_OPTIONS: '--import tsx' },
+  );
+  try {
+    await minimal.waitForHttp(`http://127.0.0.1:${port}/`);
+    const startedAt = Date.now();
+    const instance = autocannon({
+      url: `http://127.0.0.1:${port}/tools/assess_workload_compliance`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workload_name: 'service-0', namespace: NAMESPACE }),
+      connections: 2 * CONNECTIONS_PER_KIND,
+      duration: seconds,
+      timeout: CLIENT_TIMEOUT_S,
+    });
+    const first = firstAnswers(instance as unknown as autocannon.Instance, startedAt);
+    const result = await instance;
+    return {
+      node_minimal_rps: Math.round(result.requests.average),
+      node_minimal_p99_ms: result.latency.p99,
+      node_minimal_first_answer_p99_ms: percentile([...first.values()], 99),
+      node_minimal_errors: result.errors + result.timeouts + result.non2xx,
+    };
+  } finally {
+    await minimal.stop();
+  }
+}
+
+/** The p-th percentile (nearest rank) of some values. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+jest.setTimeout((DURATION_S + MINIMAL_NODE_SECONDS + 90) * 1000);
 
 describe('carbon-mcp under 200 concurrent clients', () => {
   let server: SpawnedNodeProcess;
@@ -196,17 +253,9 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       ],
     });
 
-    // When each connection got its first answer (ms after the start): the accept wait under load.
-    const firstAnswer = (instance: autocannon.Instance) => {
-      const at = new Map<object, number>();
-      instance.on('response', (client: object) => {
-        if (!at.has(client)) at.set(client, Date.now() - startedAt);
-      });
-      return at;
-    };
     // Without a callback autocannon returns its Instance made thenable; the types only show the promise.
-    const restFirst = firstAnswer(rest as unknown as autocannon.Instance);
-    const mcpFirst = firstAnswer(mcp as unknown as autocannon.Instance);
+    const restFirst = firstAnswers(rest as unknown as autocannon.Instance, startedAt);
+    const mcpFirst = firstAnswers(mcp as unknown as autocannon.Instance, startedAt);
 
     let maxRss = 0;
     const sampler = setInterval(() => {
@@ -215,7 +264,10 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     const [restResult, mcpResult] = await Promise.all([rest, mcp]);
     clearInterval(sampler);
     const memory = processMemory(server.pid);
+    const loadAverage = loadavg()[0]!.toFixed(2);
+    const minimal = await minimalNodeUnderSameLoad(MINIMAL_NODE_SECONDS);
 
+    const firstAnswerP99 = percentile([...restFirst.values(), ...mcpFirst.values()], 99);
     const figures = {
       seconds: DURATION_S,
       clients: 200,
@@ -235,8 +287,11 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       wrong_answers: wrongAnswers,
       rest_connections_answered: restFirst.size,
       mcp_connections_answered: mcpFirst.size,
+      first_answer_p99_ms: firstAnswerP99,
       rest_first_answer_max_ms: Math.max(0, ...restFirst.values()),
       mcp_first_answer_max_ms: Math.max(0, ...mcpFirst.values()),
+      load_average_1m: loadAverage,
+      ...minimal,
       peak_rss_MiB: memory.peakRss_MiB,
       sampled_max_rss_MiB: maxRss,
     };
@@ -250,6 +305,9 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     expect(mcpFirst.size).toBe(CONNECTIONS_PER_KIND);
     expect(restResult.requests.total).toBeGreaterThan(DURATION_S * 10);
     expect(mcpResult.requests.total).toBeGreaterThan(DURATION_S * 10);
+    expect(restResult.latency.p99).toBeLessThanOrEqual(P99_LIMIT_MS);
+    expect(mcpResult.latency.p99).toBeLessThanOrEqual(P99_LIMIT_MS);
+    expect(firstAnswerP99).toBeLessThanOrEqual(FIRST_ANSWER_P99_LIMIT_MS);
     expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
     expect(server.alive).toBe(true);
     // Still healthy after the storm.

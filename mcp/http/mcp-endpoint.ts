@@ -1,14 +1,14 @@
 // Streamable HTTP at /mcp. Stateful: one McpServer + transport per session (Mcp-Session-Id), bound
 // to the identity that created it (anyone else gets 404, as if it did not exist), idle sessions
 // closed after a while, their number capped per identity and in total with least-recently-used
-// eviction (session-table.ts). Stateless (--stateless): a fresh server per request, so any replica
-// can answer any request.
+// eviction (session-table.ts). Stateless (--stateless): no session; one server answers every
+// client's self-contained requests, so any replica can answer any request.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
 import { callerIdentity, SessionTable, type SessionLimits, type TrackedSession } from './session-table.js';
 
 export interface McpEndpointOptions {
@@ -21,7 +21,7 @@ export interface McpEndpointOptions {
 }
 
 interface Session extends TrackedSession {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHttpTransport;
   server: McpServer;
 }
 
@@ -46,19 +46,29 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
   );
   sweep.unref();
 
+  // Stateless: one McpServer and one transport for every client, built at the first request. Each
+  // request carries everything (its auth, its arguments) and the transport keeps clients' request
+  // ids apart, so there is nothing per client to build: building an McpServer per request cost
+  // more than answering it.
+  let shared: Promise<{ server: McpServer; transport: NodeStreamableHttpTransport }> | undefined;
+  const sharedServer = () =>
+    (shared ??= (async () => {
+      const server = options.createServer();
+      const transport = new NodeStreamableHttpTransport({
+        sessionIdGenerator: undefined,
+        shareAcrossClients: true,
+      });
+      await server.connect(transport);
+      return { server, transport };
+    })());
+
   async function handleStateless(req: Request, res: Response): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       jsonRpcError(res, 405, -32000, 'Method not allowed: this server runs stateless (POST only)');
       return;
     }
-    const server = options.createServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
+    const { transport } = await sharedServer();
     await transport.handleRequest(req, res, req.body);
   }
 
@@ -88,7 +98,7 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
       return;
     }
     const server = options.createServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: NodeStreamableHttpTransport = new NodeStreamableHttpTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         const evicted = sessions.admit({
@@ -133,6 +143,11 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
     close: async () => {
       clearInterval(sweep);
       await Promise.all(sessions.values().map((s) => s.transport.close()));
+      if (shared) {
+        const { server, transport } = await shared;
+        await transport.close();
+        await server.close();
+      }
     },
   };
 }

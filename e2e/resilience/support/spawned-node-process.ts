@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export class SpawnedNodeProcess {
   readonly child: ChildProcess;
   private output = '';
+  private partialLine = '';
+  private readonly lineCounters: Array<{ test: (line: string) => boolean; count: number }> = [];
 
   constructor(
     readonly name: string,
@@ -22,7 +24,14 @@ export class SpawnedNodeProcess {
     });
     const keep = (chunk: Buffer) => {
       // Keep the tail only: a process under a 50 MB-body test may log a lot.
-      this.output = (this.output + chunk.toString()).slice(-200_000);
+      const text = chunk.toString();
+      this.output = (this.output + text).slice(-200_000);
+      // Whole lines, for the counters (which see every line, not only the kept tail).
+      const lines = (this.partialLine + text).split('\n');
+      this.partialLine = lines.pop() ?? '';
+      for (const line of lines) {
+        for (const counter of this.lineCounters) if (counter.test(line)) counter.count += 1;
+      }
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
@@ -35,6 +44,16 @@ export class SpawnedNodeProcess {
 
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /**
+   * Counts the output lines that pass `test` from now on, however much the process logs (logs()
+   * keeps only the tail).
+   */
+  countLines(test: (line: string) => boolean): { readonly count: number } {
+    const counter = { test, count: 0 };
+    this.lineCounters.push(counter);
+    return counter;
   }
 
   logs(lines = 40): string {
