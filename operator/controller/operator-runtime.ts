@@ -17,6 +17,7 @@ import { PolicyReconciler } from './policy-reconciler.js';
 import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore } from './status-writer.js';
 import { SupervisedInformer } from './supervised-informer.js';
+import type { UsageSource } from './usage-source.js';
 import { WorkQueue } from './work-queue.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
@@ -24,6 +25,8 @@ export interface OperatorRuntimeDeps {
   config: OperatorConfig;
   kubeConfig: KubeConfig;
   source: MetricsSource;
+  /** p95 CPU/memory usage for right-sizing (absent: --usage-source=none). */
+  usage?: UsageSource;
   evaluator: PolicyEvaluator;
   logger: Logger;
   /** Called when leadership is lost: the process should exit so a clean replica takes over. */
@@ -72,6 +75,7 @@ export class OperatorRuntime {
       pods: this.pods,
       owners: new CachedOwnerLookup(client),
       source: deps.source,
+      ...(deps.usage ? { usage: deps.usage } : {}),
       evaluator: deps.evaluator,
       store: new KubePolicyStore(client),
       events: new KubeEventRecorder(client, 'carbon-aware-operator', config.identity, logger),
