@@ -703,8 +703,7 @@ function workloadInputs(
 }
 
 type UsageResult =
-  | { collection: UsageCollection; description: string }
-  | { unavailable: { reason: string; message: string } };
+  { collection: UsageCollection; description: string } | { unavailable: { reason: string; message: string } };
 
 /**
  * The workload's requests and p95 usage, all pods summed (the engine divides by pods). A p95 is given
@@ -783,7 +782,8 @@ function usageCondition(
   });
   const withP95 = readings.filter((r) => r.cpuP95_cores !== null || r.memoryP95_bytes !== null);
   const samples = readings.map((r) => Math.min(r.cpuSamples, r.memorySamples));
-  const range = samples.length === 0 ? '' : `, ${Math.min(...samples)}–${Math.max(...samples)} samples per pod`;
+  const range =
+    samples.length === 0 ? '' : `, ${Math.min(...samples)}–${Math.max(...samples)} samples per pod`;
   const ok = pods.length === 0 || withP95.length > 0;
   return {
     type: 'UsageAvailable',

@@ -213,7 +213,12 @@ export class MetricsApiUsageSampler implements UsageSource {
           samples = new PodSamples(this.capacity);
           this.series.set(key, samples);
         }
-        samples.add(Math.floor(Date.parse(item.timestamp) / 1000), cpu, memory, Math.floor((nowMs - windowMs) / 1000));
+        samples.add(
+          Math.floor(Date.parse(item.timestamp) / 1000),
+          cpu,
+          memory,
+          Math.floor((nowMs - windowMs) / 1000),
+        );
       }
     }
   }
@@ -251,7 +256,12 @@ export class MetricsApiUsageSampler implements UsageSource {
   stats(): { pods: number; samples: number; bytes: number; polls: number } {
     let samples = 0;
     for (const s of this.series.values()) samples += s.length;
-    return { pods: this.series.size, samples, bytes: this.series.size * this.capacity * 12, polls: this.polls };
+    return {
+      pods: this.series.size,
+      samples,
+      bytes: this.series.size * this.capacity * 12,
+      polls: this.polls,
+    };
   }
 }
 
@@ -265,6 +275,9 @@ function describeError(error: unknown): { reason: string; message: string } {
         'or give the operator a Prometheus that scrapes cAdvisor (--prometheus-url)',
     };
   if (isKubeApiError(error, 403))
-    return { reason: 'Forbidden', message: `${(error as Error).message}: the operator needs list on pods.metrics.k8s.io` };
+    return {
+      reason: 'Forbidden',
+      message: `${(error as Error).message}: the operator needs list on pods.metrics.k8s.io`,
+    };
   return { reason: 'Unreachable', message: (error as Error).message };
 }

@@ -13,7 +13,12 @@ import {
 } from '../controller/usage-source.js';
 import type { PodRef } from '../controller/metrics-source.js';
 import { MetricsSourceError } from './kepler-endpoint-scraper.js';
-import { promqlRegexAnyOf, promqlString, type PrometheusClient, type VectorResult } from './prometheus-source.js';
+import {
+  promqlRegexAnyOf,
+  promqlString,
+  type PrometheusClient,
+  type VectorResult,
+} from './prometheus-source.js';
 import { MIN_USAGE_SAMPLES } from './usage-percentile.js';
 
 const PROM_DURATION = /^\d+(ms|s|m|h)$/;
@@ -50,7 +55,12 @@ export class PrometheusUsageSource implements UsageSource {
     if (!(options.stepSeconds >= 1)) throw new Error('--usage-sample-interval: at least 1 second');
   }
 
-  async collect(req: { pods: PodRef[]; from: Date; to: Date; signal?: AbortSignal }): Promise<UsageCollection> {
+  async collect(req: {
+    pods: PodRef[];
+    from: Date;
+    to: Date;
+    signal?: AbortSignal;
+  }): Promise<UsageCollection> {
     const { client, stepSeconds, rateWindow } = this.options;
     const byNamespace = new Map<string, Set<string>>();
     for (const p of req.pods) {
@@ -103,7 +113,7 @@ export class PrometheusUsageSource implements UsageSource {
       throw new UsageUnavailableError(
         'NoUsageSeries',
         'Prometheus holds no container_cpu_usage_seconds_total or container_memory_working_set_bytes for the ' +
-          'selected pods: scrape the kubelets\' cAdvisor endpoint (/metrics/cadvisor)',
+          "selected pods: scrape the kubelets' cAdvisor endpoint (/metrics/cadvisor)",
       );
     return {
       pods,
