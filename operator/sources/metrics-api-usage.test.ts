@@ -146,6 +146,26 @@ describe('MetricsApiUsageSampler', () => {
     ]);
   });
 
+  test('a denied list (403) is Forbidden, naming the RBAC rule the operator needs', async () => {
+    const api = new FakeMetricsApi();
+    api.failWith = new KubeApiError(
+      403,
+      'Forbidden',
+      'forbidden: cannot list pods.metrics.k8s.io in namespace "shop"',
+      'GET',
+      '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods',
+    );
+    const sampler = new MetricsApiUsageSampler({ client: api, intervalMs: 60_000 });
+    sampler.retain('shop/policy', [pod('web-1')], 3_600_000);
+    await sampler.poll();
+    await expect(
+      sampler.collect({ pods: [pod('web-1')], from: new Date(0), to: new Date() }),
+    ).rejects.toMatchObject({
+      reason: 'Forbidden',
+      message: expect.stringMatching(/needs list on pods\.metrics\.k8s\.io/),
+    });
+  });
+
   test('a malformed PodMetrics list is a ParseError naming the field', async () => {
     const api = new FakeMetricsApi();
     const sampler = new MetricsApiUsageSampler({
