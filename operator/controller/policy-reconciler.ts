@@ -782,8 +782,9 @@ function usageCondition(
   });
   const withP95 = readings.filter((r) => r.cpuP95_cores !== null || r.memoryP95_bytes !== null);
   const samples = readings.map((r) => Math.min(r.cpuSamples, r.memorySamples));
+  const [fewest, most] = [Math.min(...samples), Math.max(...samples)];
   const range =
-    samples.length === 0 ? '' : `, ${Math.min(...samples)}–${Math.max(...samples)} samples per pod`;
+    samples.length === 0 ? '' : `, ${fewest === most ? fewest : `${fewest}–${most}`} samples per pod`;
   const ok = pods.length === 0 || withP95.length > 0;
   return {
     type: 'UsageAvailable',

@@ -340,7 +340,10 @@ describe('usage for right-sizing on a real API server', () => {
         });
         const w = shown.status!.workloads![0]!;
         expect(w.optimizations.map((o) => o.type)).not.toContain('right_sizing');
-        expect(w.usage).toMatchObject({ assessed: false, cpuP95_cores: null, cpuRequest_cores: 1 });
+        // Unknown figures are absent from the stored status (a merge patch drops nulls), never zero.
+        expect(w.usage).toMatchObject({ assessed: false, cpuRequest_cores: 1 });
+        expect(w.usage!.cpuP95_cores ?? null).toBeNull();
+        expect(w.usage!.reason).toMatch(/^prometheus \(cAdvisor series\): Prometheus holds no/);
         expect(w.sources.usage).toMatch(/^not assessed: prometheus \(cAdvisor series\): Prometheus holds no/);
         // The verdict is still computed.
         expect(shown.status!.summary!.status).toBe('NON_COMPLIANT');
@@ -513,12 +516,13 @@ describe('usage for right-sizing on a real API server', () => {
       await reconciler(sampler).handle(`${API_NS}/sizing`);
       const shown = shownByKubectl(API_NS, 'sizing');
       const w = shown.status!.workloads![0]!;
+      // The p95 of what was served, by the same definition (rank 0.95 × 24 = 22.8 → 320 + 0.8 × 10 = 328).
       const cpuP95 = quantile(
-        served.map((s) => (100 + served.indexOf(s) * 10) / 1000),
+        served.map((_, i) => (100 + i * 10) / 1000),
         0.95,
       )!;
       const memP95 = quantile(
-        served.map((s) => (100 + served.indexOf(s) * 10) * MIB),
+        served.map((_, i) => (100 + i * 10) * MIB),
         0.95,
       )!;
       expect(w.usage).toEqual({
@@ -541,7 +545,7 @@ describe('usage for right-sizing on a real API server', () => {
         status: 'True',
         reason: 'Collected',
         message:
-          '1 of 1 selected pods have a p95 of CPU and memory usage from metrics.k8s.io (PodMetrics samples), 25–25 samples per pod',
+          '1 of 1 selected pods have a p95 of CPU and memory usage from metrics.k8s.io (PodMetrics samples), 25 samples per pod',
       });
       process.stderr.write(
         `FIGURE usage_metrics_api_status ${JSON.stringify({ usage: w.usage, patch: sizing.resourcesPatch })}\n`,
