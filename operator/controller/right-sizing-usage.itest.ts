@@ -311,7 +311,7 @@ describe('usage for right-sizing on a real API server', () => {
       const condition = shown.status!.conditions!.find((c) => c.type === 'UsageAvailable')!;
       expect(condition).toMatchObject({ status: 'True', reason: 'Collected' });
       expect(condition.message).toMatch(
-        /^1 of 1 selected pods have a p95 of CPU and memory usage from prometheus \(cAdvisor series\), \d+–\d+ samples per pod$/,
+        /^1 of 1 selected pods have a p95 of CPU and memory usage from prometheus \(cAdvisor series\), \d+(–\d+)? samples per pod$/,
       );
       process.stderr.write(
         `FIGURE usage_prometheus_status ${JSON.stringify({ usage: w.usage, patch: sizing.resourcesPatch })}\n`,
