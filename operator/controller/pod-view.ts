@@ -82,7 +82,9 @@ export function toPodView(raw: unknown): PodView {
       nodeName: pod.spec?.nodeName,
       cpuRequest_cores: sumRequests(pod.spec?.containers, 'cpu'),
       memoryRequest_bytes: sumRequests(pod.spec?.containers, 'memory'),
-      containerNames: pod.spec?.containers?.map((c) => c.name ?? ''),
+      containerNames: pod.spec?.containers?.every((c) => c.name)
+        ? pod.spec.containers.map((c) => c.name!)
+        : undefined,
     },
     status: { phase: pod.status?.phase, startTime: pod.status?.startTime },
   };

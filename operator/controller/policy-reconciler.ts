@@ -726,7 +726,7 @@ function workloadUsage(
   const requests = {
     cpuRequest_cores: sum(workload.pods.map((p) => p.spec.cpuRequest_cores)),
     memoryRequest_bytes: sum(workload.pods.map((p) => p.spec.memoryRequest_bytes)),
-    ...(sameContainers && names && names.every(Boolean) ? { containerNames: names } : {}),
+    ...(sameContainers && names ? { containerNames: names } : {}),
   };
   let p95: Partial<NonNullable<WorkloadEnergyInput['usage']>> = {};
   let unavailable: string | undefined;
