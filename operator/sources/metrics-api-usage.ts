@@ -45,9 +45,11 @@ class PodSamples {
   private skipped = 0;
 
   constructor(capacity: number) {
-    this.timeS = new Uint32Array(capacity);
-    this.cpu = new Float32Array(capacity);
-    this.memory = new Float32Array(capacity);
+    // One allocation per pod, three views on it.
+    const buffer = new ArrayBuffer(capacity * 12);
+    this.timeS = new Uint32Array(buffer, 0, capacity);
+    this.cpu = new Float32Array(buffer, capacity * 4, capacity);
+    this.memory = new Float32Array(buffer, capacity * 8, capacity);
   }
 
   add(timeS: number, cpu: number, memory: number, oldestKeptS: number): void {

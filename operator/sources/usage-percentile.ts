@@ -9,9 +9,10 @@ export const MIN_USAGE_SAMPLES = 20;
 /** The φ-quantile (0 ≤ φ ≤ 1) of `values` with linear interpolation; null for no finite value. */
 export function quantile(values: ArrayLike<number>, phi: number): number | null {
   if (!(phi >= 0 && phi <= 1)) throw new RangeError(`quantile: φ must be within 0..1, got ${phi}`);
-  const sorted = Array.from(values)
+  // A typed copy sorts numerically without a comparator (several times faster than Array#sort).
+  const sorted = Float64Array.from(values)
     .filter((v) => Number.isFinite(v))
-    .sort((a, b) => a - b);
+    .sort();
   if (sorted.length === 0) return null;
   const rank = phi * (sorted.length - 1);
   const lower = Math.floor(rank);
