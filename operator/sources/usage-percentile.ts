@@ -6,13 +6,15 @@
 /** Fewest samples behind a p95 the operator reports (20: at least one sample lies above the p95). */
 export const MIN_USAGE_SAMPLES = 20;
 
-/** The φ-quantile (0 ≤ φ ≤ 1) of `values` with linear interpolation; null for no finite value. */
-export function quantile(values: ArrayLike<number>, phi: number): number | null {
-  if (!(phi >= 0 && phi <= 1)) throw new RangeError(`quantile: φ must be within 0..1, got ${phi}`);
-  // A typed copy sorts numerically without a comparator (several times faster than Array#sort).
-  const sorted = Float64Array.from(values)
-    .filter((v) => Number.isFinite(v))
-    .sort();
+/** The finite values, sorted ascending (a typed copy sorts numerically without a comparator). */
+function sortedFinite(values: ArrayLike<number>): Float64Array {
+  const copy = Float64Array.from(values);
+  let n = 0;
+  for (let i = 0; i < copy.length; i++) if (Number.isFinite(copy[i]!)) copy[n++] = copy[i]!;
+  return copy.subarray(0, n).sort();
+}
+
+function quantileOfSorted(sorted: Float64Array, phi: number): number | null {
   if (sorted.length === 0) return null;
   const rank = phi * (sorted.length - 1);
   const lower = Math.floor(rank);
@@ -21,9 +23,14 @@ export function quantile(values: ArrayLike<number>, phi: number): number | null 
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 
+/** The φ-quantile (0 ≤ φ ≤ 1) of `values` with linear interpolation; null for no finite value. */
+export function quantile(values: ArrayLike<number>, phi: number): number | null {
+  if (!(phi >= 0 && phi <= 1)) throw new RangeError(`quantile: φ must be within 0..1, got ${phi}`);
+  return quantileOfSorted(sortedFinite(values), phi);
+}
+
 /** p95 of the samples, or null with fewer than MIN_USAGE_SAMPLES finite samples. */
 export function p95(values: ArrayLike<number>): number | null {
-  let finite = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) finite += 1;
-  return finite < MIN_USAGE_SAMPLES ? null : quantile(values, 0.95);
+  const sorted = sortedFinite(values);
+  return sorted.length < MIN_USAGE_SAMPLES ? null : quantileOfSorted(sorted, 0.95);
 }
