@@ -8,7 +8,7 @@ export const MIN_USAGE_SAMPLES = 20;
 
 /** The finite values, sorted ascending (a typed copy sorts numerically without a comparator). */
 function sortedFinite(values: ArrayLike<number>): Float64Array {
-  const copy = Float64Array.from(values);
+  const copy = new Float64Array(values);
   let n = 0;
   for (let i = 0; i < copy.length; i++) if (Number.isFinite(copy[i]!)) copy[n++] = copy[i]!;
   return copy.subarray(0, n).sort();
