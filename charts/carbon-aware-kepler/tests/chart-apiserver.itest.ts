@@ -103,7 +103,10 @@ describe('chart on a real API server', () => {
       [operator, ['list', 'endpointslices.discovery.k8s.io', '-n', 'kepler'], true],
       [operator, ['create', 'leases.coordination.k8s.io', '-n', NAMESPACE], true],
       [operator, ['update', 'leases.coordination.k8s.io/carbon-aware-operator', '-n', NAMESPACE], true],
+      // usage for right-sizing from metrics.k8s.io (the default without a Prometheus)
+      [operator, ['list', 'pods.metrics.k8s.io', '-n', 'apps'], true],
       // ... and nothing more.
+      [operator, ['list', 'nodes.metrics.k8s.io'], false],
       [operator, ['update', 'carboncompliancepolicies.carbon-aware.dev', '-n', 'apps'], false],
       [operator, ['create', 'carboncompliancepolicies.carbon-aware.dev', '-n', 'apps'], false],
       [operator, ['delete', 'pods', '-n', 'apps'], false],
