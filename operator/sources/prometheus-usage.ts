@@ -22,6 +22,9 @@ import {
 import { MIN_USAGE_SAMPLES } from './usage-percentile.js';
 
 const PROM_DURATION = /^\d+(ms|s|m|h)$/;
+/** Subquery points per pod at most: a long window widens the step rather than load Prometheus with
+ * millions of samples (its --query.max-samples is 50 million by default; 1,000 pods × 10,000 is 10 million). */
+const MAX_POINTS_PER_POD = 10_000;
 
 export interface PrometheusUsageOptions {
   client: PrometheusClient;
@@ -69,7 +72,8 @@ export class PrometheusUsageSource implements UsageSource {
     }
     const toMs = req.to.getTime();
     const windowS = Math.max(stepSeconds, Math.ceil((toMs - req.from.getTime()) / 1000));
-    const range = `[${windowS}s:${stepSeconds}s]`;
+    const step = Math.max(stepSeconds, Math.ceil(windowS / MAX_POINTS_PER_POD));
+    const range = `[${windowS}s:${step}s]`;
     const pods = new Map<string, PodUsage>();
     const failures: MetricsSourceError[] = [];
     for (const [namespace, names] of byNamespace) {
@@ -119,7 +123,7 @@ export class PrometheusUsageSource implements UsageSource {
       pods,
       source:
         `measured: cAdvisor via prometheus (p95 of rate(container_cpu_usage_seconds_total[${rateWindow}]) and ` +
-        `container_memory_working_set_bytes, summed over each pod's containers, one sample every ${stepSeconds} s ` +
+        `container_memory_working_set_bytes, summed over each pod's containers, one sample every ${step} s ` +
         `over the window)`,
     };
   }
