@@ -10,6 +10,7 @@ const benches = [
   'python-peer.bench.ts',
   'cluster-scale.bench.ts',
   'kepler-source.bench.ts',
+  'usage-sampler.bench.ts',
 ];
 
 let failed = 0;

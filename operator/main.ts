@@ -10,6 +10,7 @@ import { OperatorRuntime } from './controller/operator-runtime.js';
 import { createMetricsSource } from './controller/metrics-source-factory.js';
 import { createEngineEvaluator } from './controller/engine-evaluator.js';
 import { createLiveGrid } from './controller/live-grid-factory.js';
+import { createUsageSource } from './controller/usage-source-factory.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   }
 
   const source = await createMetricsSource(config, kubeConfig, logger);
+  const usage = await createUsageSource(config, kubeConfig, logger);
   // New live grid points or a reloaded standards catalogue change every policy's figures: re-evaluate.
   let requeueAll = (): void => undefined;
   let liveGrid;
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     config,
     kubeConfig,
     source,
+    ...(usage.source ? { usage: usage.source } : {}),
     evaluator,
     logger,
     onLostLeadership: () => {
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
       .then(async () => {
         engine.close();
         await liveGrid?.close();
+        await usage.close();
         await (source as { close?: () => Promise<void> }).close?.();
         logger.info('stopped');
         process.exit(0);

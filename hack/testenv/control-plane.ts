@@ -489,6 +489,9 @@ export class ControlPlane {
         `--service-account-signing-key-file=${c.saPrivateKeyPath}`,
         '--enable-priority-and-fairness=false',
         '--watch-cache=true',
+        // An APIService backed by a Service is reached at its endpoint's IP (no kube-proxy here): the
+        // aggregated metrics.k8s.io test serves PodMetrics from a local HTTPS server this way.
+        '--enable-aggregator-routing=true',
         ...this.auditFlags(),
         '--v=0',
       ]);

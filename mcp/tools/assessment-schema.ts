@@ -148,6 +148,20 @@ export const workloadAssessmentSchema = z.looseObject({
     basis: z.string(),
   }),
   sci_gCO2eq_per_workload_hour: z.number().nullable(),
+  usage: z
+    .looseObject({
+      assessed: z.boolean(),
+      reason: z.string().optional(),
+      cpuRequest_cores: z.number().nullable(),
+      cpuP95_cores: z.number().nullable(),
+      memoryRequest_bytes: z.number().nullable(),
+      memoryP95_bytes: z.number().nullable(),
+      samples: z.number().nullable(),
+    })
+    .optional()
+    .describe(
+      "requests and p95 usage of the workload's pods (right-sizing input); assessed false: right-sizing was not assessed, reason says why",
+    ),
   recommendation: z.string(),
   optimizations: z.array(optimizationSchema),
   combined: z
@@ -176,6 +190,10 @@ export const workloadAssessmentSchema = z.looseObject({
     target: z.string(),
     pue_certification: z.string().optional(),
     data_quality: z.array(z.string()),
+    usage: z
+      .string()
+      .optional()
+      .describe('where the p95 usage came from and on how many samples, or "not assessed: <why>"'),
   }),
 });
 

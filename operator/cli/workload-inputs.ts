@@ -308,6 +308,8 @@ export function workloadInputs(
         zonesCounted: latest.countedZones,
         energySource: `${latest.energySource}; ${series.basis}`,
         dataQuality: flags,
+        usageUnavailable:
+          'carbon-kepler reads Kepler scrapes, which carry no CPU or memory usage: right-sizing is assessed by the operator with a usage source (docs/methodology.md § 7.1)',
       };
     });
   return {

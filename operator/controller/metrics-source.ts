@@ -22,8 +22,6 @@ export interface PodEnergyReading {
   idleShare_watts?: number;
   /** Set when this pod has no idle share: why (e.g. its node exports no idle counters). */
   idleShareUnavailable?: string;
-  cpuP95_cores?: number;
-  memoryP95_bytes?: number;
 }
 
 export interface MetricsCollection {

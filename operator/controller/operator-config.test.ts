@@ -1,6 +1,6 @@
 // Configuration checks that keep a credential safe: a bearer token is never sent over plain http
 // to Kepler or Prometheus unless the admin says so explicitly.
-import { loadOperatorConfig } from './operator-config.js';
+import { loadOperatorConfig, usageFrom } from './operator-config.js';
 
 const load = (argv: string[]) => loadOperatorConfig(argv, {});
 
@@ -66,5 +66,46 @@ describe('bearer tokens over plain http', () => {
       }).prometheusTokenFile,
     ).toBe('/t');
     expect(load([]).keplerScheme).toBe('http');
+  });
+});
+
+describe('usage for right-sizing', () => {
+  test('auto reads usage from Prometheus whenever one is configured, also with --source=kepler', () => {
+    const withProm = load(['--prometheus-url', 'https://prom:9090']);
+    expect(withProm.source).toBe('kepler');
+    expect(usageFrom(withProm)).toBe('prometheus');
+    expect(usageFrom(load([]))).toBe('metrics-api');
+    expect(usageFrom(load(['--usage-source', 'none', '--prometheus-url', 'https://prom:9090']))).toBe('none');
+    expect(load([])).toMatchObject({ usageSource: 'auto', usageSampleInterval: 60, usageRateWindow: '5m' });
+    expect(
+      loadOperatorConfig([], { USAGE_SOURCE: 'metrics-api', USAGE_SAMPLE_INTERVAL_SECONDS: '30' }),
+    ).toMatchObject({ usageSource: 'metrics-api', usageSampleInterval: 30 });
+  });
+
+  test('bad values are refused, naming the flag', () => {
+    expect(() => load(['--usage-source', 'prometheus'])).toThrow(
+      /--usage-source \(env USAGE_SOURCE\): --prometheus-url is required with --usage-source=prometheus/,
+    );
+    expect(() => load(['--usage-source', 'kubelet'])).toThrow(/--usage-source \(env USAGE_SOURCE\)/);
+    expect(() => load(['--usage-rate-window', 'five minutes'])).toThrow(
+      /--usage-rate-window \(env USAGE_RATE_WINDOW\): a Prometheus duration such as 5m/,
+    );
+    expect(() => load(['--usage-sample-interval', '0'])).toThrow(/--usage-sample-interval/);
+  });
+
+  test('a Prometheus token used for usage only is still never sent over plain http', () => {
+    expect(() => load(['--prometheus-url', 'http://prom:9090', '--prometheus-token-file', '/t'])).toThrow(
+      /--prometheus-token-file \(env PROMETHEUS_TOKEN_FILE\): a bearer token would be sent over plain http/,
+    );
+    expect(
+      load([
+        '--prometheus-url',
+        'http://prom:9090',
+        '--prometheus-token-file',
+        '/t',
+        '--usage-source',
+        'none',
+      ]).prometheusTokenFile,
+    ).toBe('/t');
   });
 });

@@ -31,6 +31,14 @@ export const operatorConfigSchema = z
     prometheusUrl: z.string().url().optional(),
     prometheusCaFile: z.string().optional(),
     prometheusTokenFile: z.string().optional(),
+    /** Where p95 CPU/memory usage for right-sizing comes from; auto: prometheus when --prometheus-url is
+     * set (whatever --source is), else metrics.k8s.io. */
+    usageSource: z.enum(['auto', 'prometheus', 'metrics-api', 'none']).default('auto'),
+    usageSampleInterval: seconds.min(1).default(60),
+    usageRateWindow: z
+      .string()
+      .regex(/^\d+(ms|s|m|h)$/, 'a Prometheus duration such as 5m')
+      .default('5m'),
     /** Send a bearer token over plain http anyway (an admin's explicit choice, e.g. a sidecar proxy). */
     allowBearerOverHttp: z
       .enum(['true', 'false'])
@@ -64,6 +72,10 @@ export const operatorConfigSchema = z
     message: '--prometheus-url is required with --source=prometheus',
     path: ['prometheusUrl'],
   })
+  .refine((c) => c.usageSource !== 'prometheus' || c.prometheusUrl, {
+    message: '--prometheus-url is required with --usage-source=prometheus',
+    path: ['usageSource'],
+  })
   .refine(
     (c) =>
       c.allowBearerOverHttp ||
@@ -83,7 +95,7 @@ export const operatorConfigSchema = z
   .refine(
     (c) =>
       c.allowBearerOverHttp ||
-      c.source !== 'prometheus' ||
+      (c.source !== 'prometheus' && usageFrom(c) !== 'prometheus') ||
       !c.prometheusTokenFile ||
       !/^http:/i.test(c.prometheusUrl ?? ''),
     {
@@ -99,6 +111,15 @@ export const operatorConfigSchema = z
   });
 
 export type OperatorConfig = z.infer<typeof operatorConfigSchema>;
+
+/** The usage source `--usage-source` resolves to: auto is prometheus when a Prometheus is configured. */
+export function usageFrom(c: {
+  usageSource: 'auto' | 'prometheus' | 'metrics-api' | 'none';
+  prometheusUrl?: string | undefined;
+}): 'prometheus' | 'metrics-api' | 'none' {
+  if (c.usageSource !== 'auto') return c.usageSource;
+  return c.prometheusUrl ? 'prometheus' : 'metrics-api';
+}
 
 /** flag name (kebab) → [config key, environment variable]. */
 const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>, string]> = {
@@ -117,6 +138,9 @@ const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>,
   'prometheus-url': ['prometheusUrl', 'PROMETHEUS_URL'],
   'prometheus-ca-file': ['prometheusCaFile', 'PROMETHEUS_CA_FILE'],
   'prometheus-token-file': ['prometheusTokenFile', 'PROMETHEUS_TOKEN_FILE'],
+  'usage-source': ['usageSource', 'USAGE_SOURCE'],
+  'usage-sample-interval': ['usageSampleInterval', 'USAGE_SAMPLE_INTERVAL_SECONDS'],
+  'usage-rate-window': ['usageRateWindow', 'USAGE_RATE_WINDOW'],
   'allow-bearer-over-http': ['allowBearerOverHttp', 'ALLOW_BEARER_OVER_HTTP'],
   'leader-election': ['leaderElection', 'LEADER_ELECTION'],
   'lease-name': ['leaseName', 'LEASE_NAME'],

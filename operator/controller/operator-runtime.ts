@@ -18,6 +18,7 @@ import { toPolicyView } from './policy-view.js';
 import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore } from './status-writer.js';
 import { SupervisedInformer } from './supervised-informer.js';
+import type { UsageSource } from './usage-source.js';
 import { WorkQueue } from './work-queue.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
@@ -25,6 +26,8 @@ export interface OperatorRuntimeDeps {
   config: OperatorConfig;
   kubeConfig: KubeConfig;
   source: MetricsSource;
+  /** p95 CPU/memory usage for right-sizing (absent: --usage-source=none). */
+  usage?: UsageSource;
   evaluator: PolicyEvaluator;
   logger: Logger;
   /** Called when leadership is lost: the process should exit so a clean replica takes over. */
@@ -74,6 +77,7 @@ export class OperatorRuntime {
       pods: this.pods,
       owners: new CachedOwnerLookup(client),
       source: deps.source,
+      ...(deps.usage ? { usage: deps.usage } : {}),
       evaluator: deps.evaluator,
       store: new KubePolicyStore(client),
       events: new KubeEventRecorder(client, 'carbon-aware-operator', config.identity, logger),

@@ -21,11 +21,18 @@ export interface PodView {
     labels?: Record<string, string>;
     ownerReferences?: OwnerReference[];
   };
-  spec: { nodeName?: string; cpuRequest_cores?: number; memoryRequest_bytes?: number };
+  spec: {
+    nodeName?: string;
+    cpuRequest_cores?: number;
+    memoryRequest_bytes?: number;
+    /** Container names, for a right-sizing resources patch that names them. */
+    containerNames?: string[];
+  };
   status: { phase?: string; startTime?: string };
 }
 
 interface RawContainer {
+  name?: string;
   resources?: { requests?: Record<string, string> };
 }
 
@@ -75,6 +82,9 @@ export function toPodView(raw: unknown): PodView {
       nodeName: pod.spec?.nodeName,
       cpuRequest_cores: sumRequests(pod.spec?.containers, 'cpu'),
       memoryRequest_bytes: sumRequests(pod.spec?.containers, 'memory'),
+      containerNames: pod.spec?.containers?.every((c) => c.name)
+        ? pod.spec.containers.map((c) => c.name!)
+        : undefined,
     },
     status: { phase: pod.status?.phase, startTime: pod.status?.startTime },
   };

@@ -265,6 +265,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
       'MetricsAvailable=True',
       'Compliant=False',
       'PUEKnown=True',
+      'UsageAvailable=False', // no usage source here: right-sizing not assessed, and said so
     ]);
 
     const table = kubectl('get', 'carboncompliance', '-A');

@@ -20,6 +20,23 @@ import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
+import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
+
+/** A hand-written usage source (test double): p95 per pod as the test scripts it. */
+class ScriptedUsage implements UsageSource {
+  description = 'scripted usage';
+  failWith: Error | undefined;
+  pods = new Map<string, UsageCollection['pods'] extends Map<string, infer V> ? V : never>();
+  retained = new Map<string, number>();
+  retain(policy: string, pods: readonly PodRef[], windowMs: number): void {
+    if (pods.length === 0) this.retained.delete(policy);
+    else this.retained.set(policy, windowMs);
+  }
+  collect(): Promise<UsageCollection> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    return Promise.resolve({ pods: new Map(this.pods), source: 'measured: scripted' });
+  }
+}
 
 class MemoryStore implements PolicyStore {
   objects = new Map<string, CarbonCompliancePolicy>();
@@ -274,6 +291,8 @@ describe('PolicyReconciler', () => {
       ['MetricsAvailable', 'True', 'Collected'],
       ['Compliant', 'False', 'NonCompliant'],
       ['PUEKnown', 'True', 'PUEConfigured'],
+      // No usage source in this reconciler: said, not silently skipped.
+      ['UsageAvailable', 'False', 'NoUsageSource'],
     ]);
     expect(t.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'ComplianceChanged' })]);
     expect(t.events[0]!.message).toContain('none → NON_COMPLIANT');
@@ -448,6 +467,81 @@ describe('PolicyReconciler', () => {
     expect(w.monthly_projection.basis).toMatch(/0\.01667 h observed by the source \(of a 24 h window\)/);
     // Kept in status, so that a restarted operator still knows since when it observed.
     expect(status.energyHistory!.observedSince).toBe('2025-05-01T10:30:00Z');
+  });
+
+  it('p95 usage below the requests gives a right-sizing proposal with the source and sample count in status', async () => {
+    const t = setup();
+    for (const pod of ['trainer-abc-1', 'trainer-abc-2'])
+      t.source.readings.set(`ai-team/${pod}`, reading(pod, [['2025-05-01T10:00:00Z', 0.5]]));
+    const usage = new ScriptedUsage();
+    // Each pod requests 2 cores and 4 GiB; p95 0.5 cores and 1 GiB on 40 and 42 samples.
+    usage.pods.set('ai-team/trainer-abc-1', {
+      cpuP95_cores: 0.5,
+      memoryP95_bytes: 2 ** 30,
+      cpuSamples: 40,
+      memorySamples: 42,
+    });
+    usage.pods.set('ai-team/trainer-abc-2', {
+      cpuP95_cores: 0.5,
+      memoryP95_bytes: 2 ** 30,
+      cpuSamples: 41,
+      memorySamples: 41,
+    });
+    const reconciler = t.make({ evaluator: createPolicyEvaluator(), usage });
+    await reconciler.reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    expect(usage.retained.get('ai-team/ml')).toBe(24 * 3_600_000);
+    const w = t.status().workloads![0]!;
+    expect(w.usage).toEqual({
+      assessed: true,
+      cpuRequest_cores: 4,
+      cpuP95_cores: 1,
+      memoryRequest_bytes: 8 * 2 ** 30,
+      memoryP95_bytes: 2 * 2 ** 30,
+      samples: 40,
+    });
+    expect(w.sources.usage).toBe('measured: scripted; 40 samples per pod at least');
+    const sizing = w.optimizations.find((o) => o.type === 'right_sizing')!;
+    // p95 + 20 % headroom per pod: 0.6 cores and 1229 MiB.
+    expect(sizing.resourcesPatch).toEqual({
+      spec: {
+        template: {
+          spec: { containers: [{ name: 'c', resources: { requests: { cpu: '600m', memory: '1229Mi' } } }] },
+        },
+      },
+    });
+    expect(sizing.capacity_freed).toEqual({ cpu_cores: 2.8, memory_GiB: 5.6 });
+    const condition = t.status().conditions!.find((c) => c.type === 'UsageAvailable')!;
+    expect(condition).toMatchObject({ status: 'True', reason: 'Collected' });
+    expect(condition.message).toBe(
+      '2 of 2 selected pods have a p95 of CPU and memory usage from scripted usage, 40–41 samples per pod',
+    );
+
+    // Too few samples: no p95, right-sizing not assessed, and the status says so.
+    usage.pods.set('ai-team/trainer-abc-2', {
+      cpuP95_cores: null,
+      memoryP95_bytes: null,
+      cpuSamples: 3,
+      memorySamples: 3,
+    });
+    await reconciler.reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    const few = t.status().workloads![0]!;
+    expect(few.optimizations.map((o) => o.type)).not.toContain('right_sizing');
+    expect(few.usage).toMatchObject({ assessed: false, cpuP95_cores: null, cpuRequest_cores: 4 });
+    expect(few.usage!.reason).toBe('only 3 usage samples in the window from scripted usage (a p95 needs 20)');
+    expect(few.sources.usage).toBe(`not assessed: ${few.usage!.reason}`);
+
+    // The source fails: the verdict stands, UsageAvailable=False names the reason.
+    usage.failWith = new UsageUnavailableError('metrics-api-unavailable', 'not served (HTTP 404)');
+    await reconciler.reconcile('ai-team', 'ml', pino({ level: 'silent' }));
+    expect(t.status().summary!.status).toBe('NON_COMPLIANT');
+    expect(t.status().conditions!.find((c) => c.type === 'UsageAvailable')).toMatchObject({
+      status: 'False',
+      reason: 'MetricsApiUnavailable',
+      message: 'right-sizing not assessed: scripted usage: not served (HTTP 404)',
+    });
+    expect(t.status().workloads![0]!.sources.usage).toBe(
+      'not assessed: scripted usage: not served (HTTP 404)',
+    );
   });
 
   it('carries the idle share beside the active energy into status and back after a restart', async () => {

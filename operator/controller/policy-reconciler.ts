@@ -43,6 +43,8 @@ import {
   statusChanged,
 } from './status-builder.js';
 import { writeStatusWithRetry, type PolicyStore } from './status-writer.js';
+import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
+import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
 import type { WorkResult } from './work-queue.js';
 import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
 
@@ -79,6 +81,8 @@ export interface ReconcilerDeps {
   };
   owners: OwnerLookup;
   source: MetricsSource;
+  /** CPU and memory usage for right-sizing; absent: no usage source (UsageAvailable=False says so). */
+  usage?: UsageSource;
   evaluator: PolicyEvaluator;
   store: PolicyStore;
   events?: EventRecorder;
@@ -160,6 +164,7 @@ export class PolicyReconciler {
     const policy = this.deps.policies.get(namespace, name);
     if (!policy) {
       this.deps.source.retain?.(`${namespace}/${name}`, [], 0);
+      this.deps.usage?.retain?.(`${namespace}/${name}`, [], 0);
       return { result: 'deleted', written: false, conflicts: 0 };
     }
     const now = this.clock();
@@ -208,6 +213,8 @@ export class PolicyReconciler {
       this.lastOutcome.set(`${namespace}/${name}`, outcome);
       throw new ReconcileRetryError(reason, message);
     }
+    // Usage failing is not a metrics failure: the verdict stands, right-sizing is not assessed.
+    const usage = await this.collectUsage(`${namespace}/${name}`, selected, window, now, log);
 
     const build = (
       current: CarbonCompliancePolicy,
@@ -229,6 +236,7 @@ export class PolicyReconciler {
       ]);
       const inputs = workloadInputs(namespace, workloads, series, window, collection, {
         idleSeries,
+        usage,
         ...(observed ? { observedHours: observed.hours } : {}),
       });
       const evaluation = this.deps.evaluator.evaluate({
@@ -268,6 +276,11 @@ export class PolicyReconciler {
         now,
       );
       conditions = setCondition(conditions, compliantCondition(evaluation, current.metadata.generation), now);
+      conditions = setCondition(
+        conditions,
+        usageCondition(usage, workloads, current.metadata.generation),
+        now,
+      );
       conditions = setCondition(
         conditions,
         evaluation.summary.pueAssumed
@@ -400,6 +413,41 @@ export class PolicyReconciler {
     if (statusChanged(previous, next)) return true;
     const last = previous?.lastEvaluationTime ? Date.parse(previous.lastEvaluationTime) : 0;
     return now.getTime() - last >= this.options.heartbeatMs;
+  }
+
+  /** p95 usage of the selected pods over the window, or why there is none (never an exception). */
+  private async collectUsage(
+    policyKey: string,
+    pods: PodView[],
+    window: HistoryWindow,
+    now: Date,
+    log: Logger,
+  ): Promise<UsageResult> {
+    const source = this.deps.usage;
+    if (!source)
+      return {
+        unavailable: {
+          reason: 'NoUsageSource',
+          message:
+            'no usage source is configured (--usage-source=none): set it to prometheus or metrics-api to assess right-sizing',
+        },
+      };
+    const refs: PodRef[] = pods.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name }));
+    source.retain?.(policyKey, refs, window.hours * HOUR_MS);
+    try {
+      const collection = await source.collect({
+        pods: refs,
+        from: new Date(window.startMs),
+        to: now,
+        signal: AbortSignal.timeout(this.options.collectTimeoutMs),
+      });
+      return { collection, description: source.description };
+    } catch (error) {
+      const reason =
+        error instanceof UsageUnavailableError ? conditionReason(error.reason) : 'UsageSourceError';
+      log.warn({ reason, err: (error as Error).message }, 'usage unavailable: right-sizing not assessed');
+      return { unavailable: { reason, message: `${source.description}: ${(error as Error).message}` } };
+    }
   }
 
   private async collect(
@@ -571,7 +619,7 @@ function workloadInputs(
   series: Map<string, Array<number | null>>,
   window: HistoryWindow,
   collection: MetricsCollection,
-  extra: { idleSeries: Map<string, Array<number | null>>; observedHours?: number },
+  extra: { idleSeries: Map<string, Array<number | null>>; usage: UsageResult; observedHours?: number },
 ): WorkloadEnergyInput[] {
   const byKey = new Map(workloads.map((w) => [w.key, w]));
   const keys = new Set([...byKey.keys(), ...series.keys()]);
@@ -642,8 +690,9 @@ function workloadInputs(
         ? { observed_hours: extra.observedHours }
         : {}),
     };
-    const usage = workloadUsage(workload, readings);
-    if (usage) input.usage = usage;
+    const usage = workloadUsage(workload, extra.usage);
+    if (usage.usage) input.usage = usage.usage;
+    if (usage.unavailable) input.usageUnavailable = usage.unavailable;
     if (kind === 'Job' || kind === 'CronJob') {
       const run = latestRunHours(values);
       if (run > 0) input.runLength_hours = run;
@@ -653,21 +702,99 @@ function workloadInputs(
   return inputs;
 }
 
+type UsageResult =
+  { collection: UsageCollection; description: string } | { unavailable: { reason: string; message: string } };
+
+/**
+ * The workload's requests and p95 usage, all pods summed (the engine divides by pods). A p95 is given
+ * only when every current pod has one; otherwise `unavailable` says why right-sizing is not assessed.
+ */
 function workloadUsage(
   workload: Workload | undefined,
-  readings: Array<{ cpuP95_cores?: number; memoryP95_bytes?: number } | undefined>,
-): WorkloadEnergyInput['usage'] {
-  if (!workload || workload.pods.length === 0) return undefined;
-  const sum = (values: Array<number | undefined>) =>
-    values.some((v) => v === undefined) ? undefined : values.reduce<number>((s, v) => s + v!, 0);
-  const usage = {
+  usage: UsageResult,
+): { usage?: WorkloadEnergyInput['usage']; unavailable?: string } {
+  if (!workload || workload.pods.length === 0)
+    return { unavailable: 'the workload has no pods now (nothing to resize)' };
+  const sum = (values: Array<number | null | undefined>) =>
+    values.some((v) => v === undefined || v === null)
+      ? undefined
+      : values.reduce<number>((s, v) => s + v!, 0);
+  const names = workload.pods[0]!.spec.containerNames;
+  const sameContainers = workload.pods.every(
+    (p) => JSON.stringify(p.spec.containerNames) === JSON.stringify(names),
+  );
+  const requests = {
     cpuRequest_cores: sum(workload.pods.map((p) => p.spec.cpuRequest_cores)),
     memoryRequest_bytes: sum(workload.pods.map((p) => p.spec.memoryRequest_bytes)),
-    cpuP95_cores: sum(readings.map((r) => r?.cpuP95_cores)),
-    memoryP95_bytes: sum(readings.map((r) => r?.memoryP95_bytes)),
+    ...(sameContainers && names ? { containerNames: names } : {}),
   };
-  const defined = Object.entries(usage).filter(([, v]) => v !== undefined);
-  return defined.length > 0 ? (Object.fromEntries(defined) as WorkloadEnergyInput['usage']) : undefined;
+  let p95: Partial<NonNullable<WorkloadEnergyInput['usage']>> = {};
+  let unavailable: string | undefined;
+  if ('unavailable' in usage) unavailable = usage.unavailable.message;
+  else {
+    const readings = workload.pods.map((p) =>
+      usage.collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
+    );
+    const missing = readings.filter((r) => r === undefined).length;
+    if (missing > 0) {
+      unavailable = `${missing} of ${readings.length} pods have no usage samples in the window from ${usage.description} yet`;
+    } else {
+      const samples = Math.min(...readings.map((r) => Math.min(r!.cpuSamples, r!.memorySamples)));
+      const cpu = sum(readings.map((r) => r!.cpuP95_cores));
+      const memory = sum(readings.map((r) => r!.memoryP95_bytes));
+      if (cpu === undefined && memory === undefined)
+        unavailable = `only ${samples} usage samples in the window from ${usage.description} (a p95 needs ${MIN_USAGE_SAMPLES})`;
+      else
+        p95 = {
+          ...(cpu !== undefined ? { cpuP95_cores: cpu } : {}),
+          ...(memory !== undefined ? { memoryP95_bytes: memory } : {}),
+          samples,
+          source: usage.collection.source,
+        };
+    }
+  }
+  const all = { ...requests, ...p95 };
+  const defined = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+  return {
+    ...(Object.keys(defined).length > 0 ? { usage: defined as WorkloadEnergyInput['usage'] } : {}),
+    ...(unavailable ? { unavailable } : {}),
+  };
+}
+
+/** UsageAvailable: whether right-sizing could be assessed, from which source, on how many samples. */
+function usageCondition(
+  usage: UsageResult,
+  workloads: Workload[],
+  generation: number | undefined,
+): Omit<Condition, 'lastTransitionTime'> {
+  if ('unavailable' in usage)
+    return {
+      type: 'UsageAvailable',
+      status: 'False',
+      reason: usage.unavailable.reason,
+      message: `right-sizing not assessed: ${usage.unavailable.message}`,
+      observedGeneration: generation,
+    };
+  const pods = workloads.flatMap((w) => w.pods);
+  const readings = pods.flatMap((p) => {
+    const r = usage.collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`);
+    return r ? [r] : [];
+  });
+  const withP95 = readings.filter((r) => r.cpuP95_cores !== null || r.memoryP95_bytes !== null);
+  const samples = readings.map((r) => Math.min(r.cpuSamples, r.memorySamples));
+  const [fewest, most] = [Math.min(...samples), Math.max(...samples)];
+  const range =
+    samples.length === 0 ? '' : `, ${fewest === most ? fewest : `${fewest}–${most}`} samples per pod`;
+  const ok = pods.length === 0 || withP95.length > 0;
+  return {
+    type: 'UsageAvailable',
+    status: ok ? 'True' : 'False',
+    reason: ok ? 'Collected' : readings.length === 0 ? 'NoUsageSamples' : 'TooFewSamples',
+    message:
+      `${withP95.length} of ${pods.length} selected pods have a p95 of CPU and memory usage from ${usage.description}${range}` +
+      (ok ? '' : `; right-sizing not assessed (a p95 needs ${MIN_USAGE_SAMPLES} samples)`),
+    observedGeneration: generation,
+  };
 }
 
 /** Length in hours of the last contiguous run of hours with energy. */

@@ -23,7 +23,15 @@ export function setCondition(
   };
   if (index >= 0) list[index] = condition;
   else list.push(condition);
-  const order = ['Ready', 'MetricsAvailable', 'Compliant', 'PUEKnown', 'GridDataLive', 'StandardsCatalogue'];
+  const order = [
+    'Ready',
+    'MetricsAvailable',
+    'Compliant',
+    'PUEKnown',
+    'GridDataLive',
+    'StandardsCatalogue',
+    'UsageAvailable',
+  ];
   return list.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }
 

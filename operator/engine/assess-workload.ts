@@ -65,8 +65,12 @@ const workloadEnergyInputSchema = z.object({
       memoryRequest_bytes: finiteNonNegative.optional(),
       memoryP95_bytes: finiteNonNegative.optional(),
       vcpus: finiteNonNegative.optional(),
+      containerNames: z.array(z.string().min(1)).optional(),
+      source: z.string().min(1).optional(),
+      samples: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  usageUnavailable: z.string().min(1).optional(),
   runLength_hours: z.number().finite().positive().optional(),
   cronSchedule: z.string().optional(),
 });

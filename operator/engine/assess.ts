@@ -2,6 +2,7 @@
 // and the advice (recommendations.ts). Pure: every input, the clock included, is a parameter.
 import { assessWorkloadCore, finishAssessment, type AssessmentContext } from './assess-workload.js';
 import { recommend, verdictSentence, type RecommendationContext } from './recommendations.js';
+import { usageFigures } from './right-sizing.js';
 import { costSources } from './savings.js';
 import {
   embodiedEmissions_gCO2eq,
@@ -66,6 +67,9 @@ export function assessWorkload(
     embodied_gCO2eq: embodied?.value_gCO2eq ?? null,
   });
   if (embodied && core.sci_gCO2eq_per_workload_hour !== null) core.sources.sci = embodied.source;
+  const usage = usageFigures(input);
+  core.usage = usage.figures;
+  core.sources.usage = usage.source;
   // Advice turned off by the policy: the verdict sentence only.
   if (ctx.recommendations === false) return finishAssessment(core, [], verdictSentence(core, ctx.language));
   const ambiguous = core.kind_ambiguous;

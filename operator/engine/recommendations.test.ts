@@ -117,6 +117,43 @@ describe('recommendations from the data', () => {
     expect(memoryQuantity(512 * 1024 * 1024)).toBe('512Mi');
   });
 
+  it("the usage figures and their source are in every assessment; without p95 the reason is the caller's", () => {
+    const measured = assess(
+      nightJob({
+        usage: {
+          cpuRequest_cores: 2,
+          cpuP95_cores: 0.5,
+          memoryRequest_bytes: 2 ** 30,
+          samples: 42,
+          source: 'measured: test',
+        },
+      }),
+    );
+    expect(measured.usage).toEqual({
+      assessed: true,
+      cpuRequest_cores: 2,
+      cpuP95_cores: 0.5,
+      memoryRequest_bytes: 2 ** 30,
+      memoryP95_bytes: null,
+      samples: 42,
+    });
+    expect(measured.sources.usage).toBe('measured: test; 42 samples per pod at least');
+    const unavailable = assess(
+      nightJob({ usage: { cpuRequest_cores: 2 }, usageUnavailable: 'only 3 samples' }),
+    );
+    expect(unavailable.usage).toMatchObject({
+      assessed: false,
+      reason: 'only 3 samples',
+      cpuP95_cores: null,
+    });
+    expect(unavailable.sources.usage).toBe('not assessed: only 3 samples');
+    expect(unavailable.optimizations.map((o) => o.type)).not.toContain('right_sizing');
+    // Nobody said why: the text says that no usage source gave a p95, never a zero.
+    expect(assess(nightJob()).sources.usage).toBe(
+      'not assessed: no usage source gave a p95 of CPU or memory for this workload',
+    );
+  });
+
   it('regional migration: annual intensity × PUE, cleanest first, with the PIPA caveat abroad', () => {
     const rows = compareRegions({
       currentIntensity_gCO2eq_kWh: 510.12,

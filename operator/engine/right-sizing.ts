@@ -7,7 +7,7 @@
 import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
 import type { Effect } from './savings.js';
-import type { Language, Optimization, WorkloadEnergyInput } from './types.js';
+import type { Language, Optimization, UsageFigures, WorkloadEnergyInput } from './types.js';
 
 /** Requests keep this margin above p95 usage (a choice of this engine, stated in the source). */
 const HEADROOM = 0.2;
@@ -46,6 +46,34 @@ export function rightSizingPlan(input: WorkloadEnergyInput): RightSizingPlan | n
     }
   }
   return plan.perPod.cpu_cores || plan.perPod.memory_bytes ? plan : null;
+}
+
+/**
+ * The right-sizing input as the status shows it: requests and p95 usage of all pods, and whether it
+ * could be assessed at all. Right-sizing is assessed when a p95 (CPU or memory) is known; otherwise
+ * the reason is the caller's (no usage source, too few samples, the source failed), never a default.
+ */
+export function usageFigures(input: WorkloadEnergyInput): { figures: UsageFigures; source: string } {
+  const u = input.usage;
+  const round = (v: number | undefined, digits: number) =>
+    v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits;
+  const known = u?.cpuP95_cores !== undefined || u?.memoryP95_bytes !== undefined;
+  const reason = known
+    ? undefined
+    : (input.usageUnavailable ?? 'no usage source gave a p95 of CPU or memory for this workload');
+  const figures: UsageFigures = {
+    assessed: known,
+    ...(reason ? { reason } : {}),
+    cpuRequest_cores: round(u?.cpuRequest_cores, 3),
+    cpuP95_cores: round(u?.cpuP95_cores, 3),
+    memoryRequest_bytes: round(u?.memoryRequest_bytes, 0),
+    memoryP95_bytes: round(u?.memoryP95_bytes, 0),
+    samples: u?.samples ?? null,
+  };
+  const source = known
+    ? `${u?.source ?? 'usage given by the caller'}${u?.samples !== undefined ? `; ${u.samples} samples per pod at least` : ''}`
+    : `not assessed: ${reason}`;
+  return { figures, source };
 }
 
 function ceilTo(value: number, step: number): number {

@@ -35,6 +35,10 @@ interface WorkloadUsage {
   vcpus?: number;
   /** Container names of the pod template, for a resources patch that names them. */
   containerNames?: string[];
+  /** Where the p95 figures come from (e.g. 'measured: cAdvisor via prometheus …'). */
+  source?: string;
+  /** Fewest samples behind any pod's p95 (CPU or memory). */
+  samples?: number;
 }
 
 export interface WorkloadEnergyInput {
@@ -62,6 +66,9 @@ export interface WorkloadEnergyInput {
   /** Data-quality flags: 'fake-meter', 'model-estimated', 'active-power-only', … */
   dataQuality?: string[];
   usage?: WorkloadUsage;
+  /** Why there is no p95 usage (no usage source, too few samples, the source failed): right-sizing is
+   * then not assessed, and the status says why. */
+  usageUnavailable?: string;
   /** Typical run length (Jobs/CronJobs); continuous workloads have none. */
   runLength_hours?: number;
   cronSchedule?: string;
@@ -273,6 +280,8 @@ export interface WorkloadAssessment {
     active: FootprintFigures;
     active_plus_idle_share: FootprintFigures | null;
   };
+  /** Requests against p95 usage, the right-sizing input; assessed false says why right-sizing was not assessed. */
+  usage?: UsageFigures;
   recommendation: string;
   optimizations: Optimization[];
   combined: {
@@ -304,5 +313,20 @@ export interface WorkloadAssessment {
     cost?: string;
     /** How the SCI figure was obtained (embodied coefficients, server shape) when there is one. */
     sci?: string;
+    /** Where the p95 usage came from and how many samples, or 'not assessed: <why>'. */
+    usage?: string;
   };
+}
+
+/** The workload's requests and p95 usage (all pods summed); null where unknown, never zero. */
+export interface UsageFigures {
+  /** False: no p95 usage, so right-sizing was not assessed (reason says why). */
+  assessed: boolean;
+  reason?: string;
+  cpuRequest_cores: number | null;
+  cpuP95_cores: number | null;
+  memoryRequest_bytes: number | null;
+  memoryP95_bytes: number | null;
+  /** Fewest samples behind any pod's p95. */
+  samples: number | null;
 }

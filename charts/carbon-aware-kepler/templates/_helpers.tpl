@@ -83,11 +83,20 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- if and (eq .Values.metricsSource.mode "kepler") .Values.metricsSource.kepler.discovery.enabled }}true{{ end }}
 {{- end }}
 
+{{- /* Whether usage for right-sizing is polled from metrics.k8s.io (the operator then needs list on it). */ -}}
+{{- define "cak.usageMetricsApi" -}}
+{{- $u := .Values.usage.source }}
+{{- if or (eq $u "metrics-api") (and (eq $u "auto") (not .Values.metricsSource.prometheus.url)) }}true{{ end }}
+{{- end }}
+
 {{/* Fails the render on value combinations the schema cannot express. */}}
 {{- define "cak.validate" -}}
 {{- $ms := .Values.metricsSource }}
 {{- if and (eq $ms.mode "prometheus") (not $ms.prometheus.url) }}
 {{- fail "metricsSource.prometheus.url is required when metricsSource.mode is prometheus" }}
+{{- end }}
+{{- if and (eq .Values.usage.source "prometheus") (not $ms.prometheus.url) }}
+{{- fail "metricsSource.prometheus.url is required when usage.source is prometheus" }}
 {{- end }}
 {{- if and (eq $ms.mode "kepler") (not $ms.kepler.discovery.enabled) (empty $ms.kepler.endpoints) }}
 {{- fail "metricsSource.kepler.endpoints must list at least one URL when metricsSource.kepler.discovery.enabled is false" }}

@@ -131,6 +131,32 @@ describe('chart on a real API server', () => {
         wrong.push(`${account} ${args.join(' ')}: expected ${allowed ? 'yes' : 'no'}`);
     }
     expect(wrong).toEqual([]);
+    // Usage for right-sizing from metrics.k8s.io (the default without a Prometheus). The group is not
+    // served here, so `kubectl auth can-i` cannot resolve it: ask with a SubjectAccessReview instead.
+    const metricsAccess = async (verb: string, resource: string, namespace?: string) => {
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: `system:serviceaccount:${NAMESPACE}:${operator}`,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${NAMESPACE}`],
+          resourceAttributes: {
+            verb,
+            group: 'metrics.k8s.io',
+            resource,
+            ...(namespace ? { namespace } : {}),
+          },
+        },
+      };
+      const { stdout } = await kubectl(
+        ['create', '-f', '-', '-o', 'jsonpath={.status.allowed}'],
+        JSON.stringify(review),
+      );
+      return stdout.trim() === 'true';
+    };
+    expect(await metricsAccess('list', 'pods', 'apps')).toBe(true);
+    expect(await metricsAccess('list', 'nodes')).toBe(false);
+    expect(await metricsAccess('get', 'pods', 'apps')).toBe(false);
 
     const secret = `${mcp}-token`;
     const readToken = async () =>

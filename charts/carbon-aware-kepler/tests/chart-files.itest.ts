@@ -130,7 +130,7 @@ describe('files the chart carries', () => {
     const operatorRoles = manifests.filter(
       (m) => (m.kind === 'ClusterRole' || m.kind === 'Role') && m.metadata.name.includes('-operator'),
     ) as any[];
-    expect(operatorRoles).toHaveLength(3);
+    expect(operatorRoles).toHaveLength(4); // workloads, leader election, Kepler discovery, usage metrics
     expect(grants(operatorRoles.flatMap((r) => r.rules))).toEqual(grants(documented));
   });
 });

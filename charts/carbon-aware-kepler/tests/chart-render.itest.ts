@@ -85,6 +85,8 @@ describe('carbon-aware-kepler chart', () => {
         'ClusterRole/carbon-carbon-aware-kepler-operator',
         'ClusterRoleBinding/carbon-carbon-aware-kepler-mcp',
         'ClusterRoleBinding/carbon-carbon-aware-kepler-operator',
+        'ClusterRole/carbon-carbon-aware-kepler-operator-usage-metrics',
+        'ClusterRoleBinding/carbon-carbon-aware-kepler-operator-usage-metrics',
         'ConfigMap/carbon-carbon-aware-kepler-dashboard',
         'ConfigMap/carbon-carbon-aware-kepler-standards',
         'Deployment/carbon-carbon-aware-kepler-mcp',
@@ -183,6 +185,22 @@ describe('carbon-aware-kepler chart', () => {
     const kepler = find(m, 'Role', '-kepler-discovery') as any;
     expect(kepler.metadata.namespace).toBe('kepler');
     expect(permissions(kepler.rules)).toEqual({ 'discovery.k8s.io/endpointslices': 'get,list,watch' });
+    // Usage for right-sizing: metrics.k8s.io by default (no Prometheus), nothing when a Prometheus serves it.
+    expect(permissions((find(m, 'ClusterRole', '-usage-metrics') as any).rules)).toEqual({
+      'metrics.k8s.io/pods': 'list',
+    });
+    const withPrometheus = await render({
+      'metricsSource.prometheus.url': 'https://prometheus.monitoring:9090',
+    });
+    expect(withPrometheus.some((x) => x.metadata.name.endsWith('-usage-metrics'))).toBe(false);
+    const usageEnv = env(containers(find(withPrometheus, 'Deployment', '-operator'))[0]!);
+    expect(usageEnv).toMatchObject({
+      METRICS_SOURCE: 'kepler',
+      PROMETHEUS_URL: 'https://prometheus.monitoring:9090',
+      USAGE_SOURCE: 'auto',
+      USAGE_SAMPLE_INTERVAL_SECONDS: '60',
+      USAGE_RATE_WINDOW: '5m',
+    });
     expect(permissions((find(m, 'ClusterRole', '-mcp') as any).rules)).toEqual({
       'carbon-aware.dev/carboncompliancepolicies': 'get,list,watch',
     });

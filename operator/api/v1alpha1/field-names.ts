@@ -48,6 +48,8 @@ const WORKLOAD_FIELDS = [
   'carbon_status',
   'cost_basis',
   'cpu_cores',
+  'cpuP95_cores',
+  'cpuRequest_cores',
   'current_carbon_intensity_gCO2eq_kWh',
   'data_quality',
   'emissions_gCO2eq',
@@ -71,6 +73,8 @@ const WORKLOAD_FIELDS = [
   'market_based_intensity_gCO2eq_kWh',
   'max_pue',
   'memory_GiB',
+  'memoryP95_bytes',
+  'memoryRequest_bytes',
   'monthly_projection',
   'power_watts',
   'projected_intensity_gCO2eq_kWh',
@@ -96,7 +100,7 @@ type Unlisted =
   | Exclude<WorkloadField, (typeof WORKLOAD_FIELDS)[number]>
   | Exclude<OtherStatusField, (typeof OTHER_STATUS_FIELDS)[number]>;
 // A compile error here names the field missing from its list.
-const everyRenamedFieldListed: [Unlisted] extends [never] ? true : Unlisted = true;
+const everyRenamedFieldListed: [Unlisted] extends [never] ? true : `unlisted: ${Unlisted}` = true;
 void everyRenamedFieldListed;
 
 /** Units that a following `kWh` or `tCO2eq` divides ("gCO2eq_kWh" reads "gCO2eq per kWh"). */

@@ -119,7 +119,14 @@ export const policySpecSchema = z
 export type CarbonCompliancePolicySpec = z.infer<typeof policySpecSchema>;
 
 export interface Condition {
-  type: 'Ready' | 'MetricsAvailable' | 'Compliant' | 'PUEKnown' | 'GridDataLive' | 'StandardsCatalogue';
+  type:
+    | 'Ready'
+    | 'MetricsAvailable'
+    | 'Compliant'
+    | 'PUEKnown'
+    | 'GridDataLive'
+    | 'StandardsCatalogue'
+    | 'UsageAvailable';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
