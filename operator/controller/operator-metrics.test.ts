@@ -44,7 +44,7 @@ function request(workloads: Array<{ name: string; kWh: number }>): EvaluationReq
 
 /** Prometheus units and counts the names may end with (https://prometheus.io/docs/practices/naming/). */
 const ENDINGS =
-  /_(total|seconds|bytes|kwh|watts|kgco2eq|gco2eq_per_kwh|compliant|workloads|leader|depth|info|sessions|policies|ratio|count|sum|bucket|created)$/;
+  /_(total|seconds|bytes|kwh|watts|kgco2eq|kgco2eq_per_day|gco2eq_per_kwh|compliant|workloads|leader|depth|info|sessions|policies|ratio|count|sum|bucket|created)$/;
 
 describe('operator metrics', () => {
   test('counters and only counters end in _total; every carbon_ name ends in its unit or what it counts', async () => {
