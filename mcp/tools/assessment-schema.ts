@@ -2,7 +2,7 @@
 // Objects are loose so that fields the engine adds later pass through; a compile-time check below
 // keeps this mirror in step with operator/engine/types.ts.
 import { z } from 'zod';
-import type { Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
+import type { CarbonBudgetStatus, Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
 
 export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
 export const criterionStatusSchema = z
@@ -179,6 +179,28 @@ export const workloadAssessmentSchema = z.looseObject({
   }),
 });
 
+/** The policy's carbon budget for the KST calendar month (status.budget, written by the operator). */
+export const carbonBudgetSchema = z.object({
+  month: z.string().describe('KST calendar month of the figures, YYYY-MM'),
+  timeZone: z.literal('Asia/Seoul'),
+  budget_kgCO2eq: z.number().describe('the monthly budget, kgCO2e (spec.budget.kgCO2eqPerMonth)'),
+  budgetSource: z.string(),
+  monthToDate_kgCO2eq: z.number().describe('emissions of the month so far, kgCO2e'),
+  usedPercent: z.number().describe('month-to-date as a percentage of the budget'),
+  since: z.string().describe('from when the month was counted (UTC ISO 8601)'),
+  burnRate_kgCO2eq_per_day: z.number().describe('month-to-date per day counted, kgCO2e/day'),
+  projectedMonthEnd_kgCO2eq: z.number().describe('month-to-date plus the burn rate to the month end, kgCO2e'),
+  projectedExhaustionDate: z
+    .string()
+    .nullable()
+    .describe('KST date the budget runs out at the burn rate (or ran out); null when it lasts the month'),
+  state: z.enum(['within', 'projected_over', 'exceeded']),
+  thresholdsNotified: z
+    .array(z.object({ percent: z.number(), at: z.string() }))
+    .describe('thresholds (percent) announced by an Event this month'),
+  basis: z.string(),
+});
+
 /** Where an answer came from: which policy's status, evaluated when. */
 export const policyReferenceSchema = z.object({
   namespace: z.string(),
@@ -188,6 +210,9 @@ export const policyReferenceSchema = z.object({
     .string()
     .nullable()
     .describe('set when the last evaluation failed and an older assessment is shown'),
+  budget: carbonBudgetSchema
+    .nullable()
+    .describe("the policy's monthly carbon budget (status.budget); null when spec.budget is not set"),
 });
 
 export type AssessmentOutput = z.output<typeof workloadAssessmentSchema>;
@@ -208,6 +233,14 @@ type _AssessmentKeysMatch = Assert<
 type _OptimizationKeysMatch = Assert<
   [KnownKeys<OptimizationOutput>] extends [keyof Optimization]
     ? [keyof Optimization] extends [KnownKeys<OptimizationOutput>]
+      ? true
+      : false
+    : false
+>;
+
+type _BudgetKeysMatch = Assert<
+  [keyof z.output<typeof carbonBudgetSchema>] extends [keyof CarbonBudgetStatus]
+    ? [keyof CarbonBudgetStatus] extends [keyof z.output<typeof carbonBudgetSchema>]
       ? true
       : false
     : false
