@@ -2,7 +2,12 @@
 // Objects are loose so that fields the engine adds later pass through; a compile-time check below
 // keeps this mirror in step with operator/engine/types.ts.
 import { z } from 'zod';
-import type { CarbonBudgetStatus, Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
+import type {
+  CarbonBudgetStatus,
+  EmissionsChange,
+  Optimization,
+  WorkloadAssessment,
+} from '../../operator/engine/types.js';
 
 export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
 export const criterionStatusSchema = z
@@ -201,6 +206,44 @@ export const carbonBudgetSchema = z.object({
   basis: z.string(),
 });
 
+const emissionsFactorsSchema = z.object({
+  month: z.string().describe('KST calendar month, YYYY-MM'),
+  partial: z.boolean().describe('the month was still running: its hours so far'),
+  hours: z.number().int().describe('hours of the month the operator counted'),
+  energy_kWh: z.number().describe('E: active IT energy, kWh'),
+  emissions_kgCO2eq: z.number().describe('C: location-based emissions, kgCO2e (C = E · T · PUE · G)'),
+  pue: z.number().nullable().describe('effective PUE of the month (null without energy)'),
+  meanGridIntensity_gCO2eq_kWh: z.number().describe("G: the grid's mean intensity over the month's hours"),
+  energyWeightedGridIntensity_gCO2eq_kWh: z
+    .number()
+    .nullable()
+    .describe('the grid intensity the workloads drew at, energy-weighted (null without energy)'),
+  timingFactor: z
+    .number()
+    .nullable()
+    .describe(
+      'T: energy-weighted ÷ mean grid intensity; below 1 = the work ran in cleaner hours than average',
+    ),
+});
+
+/** Month-over-month change split into effects (engine/emissions-change.ts; status.summary.emissionsChange). */
+export const emissionsChangeSchema = z.object({
+  from: emissionsFactorsSchema,
+  to: emissionsFactorsSchema,
+  change_kgCO2eq: z.number().describe('C(to) − C(from), kgCO2e'),
+  effects_kgCO2eq: z
+    .object({
+      energy: z.number().describe('effect of the change in IT energy, kgCO2e'),
+      timing: z.number().describe('effect of when the energy was used against the grid hours, kgCO2e'),
+      pue: z.number().describe('effect of the change in PUE, kgCO2e'),
+      gridFactor: z.number().describe("effect of the change in the grid's mean intensity, kgCO2e"),
+    })
+    .describe('the change split into effects that sum to it (LMDI-I)'),
+  residual_kgCO2eq: z.number().describe('change − Σ effects: rounding only'),
+  method: z.string(),
+  basis: z.string(),
+});
+
 /** Where an answer came from: which policy's status, evaluated when. */
 export const policyReferenceSchema = z.object({
   namespace: z.string(),
@@ -241,6 +284,14 @@ type _OptimizationKeysMatch = Assert<
 type _BudgetKeysMatch = Assert<
   [keyof z.output<typeof carbonBudgetSchema>] extends [keyof CarbonBudgetStatus]
     ? [keyof CarbonBudgetStatus] extends [keyof z.output<typeof carbonBudgetSchema>]
+      ? true
+      : false
+    : false
+>;
+
+type _EmissionsChangeKeysMatch = Assert<
+  [keyof z.output<typeof emissionsChangeSchema>] extends [keyof EmissionsChange]
+    ? [keyof EmissionsChange] extends [keyof z.output<typeof emissionsChangeSchema>]
       ? true
       : false
     : false

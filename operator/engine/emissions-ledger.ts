@@ -18,7 +18,7 @@ const KST_OFFSET_MS = 9 * HOUR_MS;
 /** The month in progress and the twelve before it. */
 const MONTHS_KEPT = 13;
 /** Percent of the budget at which an Event is sent, once each per month. */
-export const BUDGET_THRESHOLDS_PERCENT = [80, 100] as const;
+const BUDGET_THRESHOLDS_PERCENT = [80, 100] as const;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
