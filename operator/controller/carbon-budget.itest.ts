@@ -239,4 +239,27 @@ describe('carbon budget Events on a real API server', () => {
       'Warning/CarbonBudgetThreshold',
     ]);
   });
+
+  it('puts the month-over-month decomposition in the status summary once two months are complete', async () => {
+    expect((await stored()).status!.summary!.emissionsChange ?? null).toBeNull();
+    // 1 February 01:30 KST: December and January are complete.
+    now = new Date('2027-01-31T16:30:00Z');
+    source.readings.set(`${NS}/meter-1`, dayOfEnergy(now));
+    const policy = await reconcile(operator());
+    const change = policy.status!.summary!.emissionsChange!;
+    const ledger = policy.status!.emissionsLedger!;
+    expect(ledger.months.map((m) => m.month)).toEqual(['2026-12', '2027-01', '2027-02']);
+    expect([change.from.month, change.to.month]).toEqual(['2026-12', '2027-01']);
+    expect(change.change_kgCO2eq).toBeCloseTo(
+      ledger.months[1]!.locationEmissions_kgCO2eq - ledger.months[0]!.locationEmissions_kgCO2eq,
+      3,
+    );
+    const effects = Object.values(change.effects_kgCO2eq).reduce((a, b) => a + b, 0);
+    expect(Math.abs(effects - change.change_kgCO2eq)).toBeLessThanOrEqual(
+      Math.abs(change.change_kgCO2eq) * 0.001,
+    );
+    // Same PUE both months: no PUE effect beyond the ledger's 6 significant digits.
+    expect(Math.abs(change.effects_kgCO2eq.pue)).toBeLessThan(change.to.emissions_kgCO2eq * 1e-5);
+    expect(change.to.pue).toBe(1.2);
+  });
 });
