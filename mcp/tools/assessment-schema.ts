@@ -208,7 +208,11 @@ export const carbonBudgetSchema = z.object({
 
 const emissionsFactorsSchema = z.object({
   month: z.string().describe('KST calendar month, YYYY-MM'),
-  partial: z.boolean().describe('the month was still running: its hours so far'),
+  partial: z
+    .boolean()
+    .describe(
+      "the month was still running, or not all its hours were counted (compare hours with the month's)",
+    ),
   hours: z.number().int().describe('hours of the month the operator counted'),
   energy_kWh: z.number().describe('E: active IT energy, kWh'),
   emissions_kgCO2eq: z.number().describe('C: location-based emissions, kgCO2e (C = E · T · PUE · G)'),

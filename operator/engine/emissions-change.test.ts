@@ -136,3 +136,23 @@ describe('emissions change (LMDI)', () => {
     expect(lastTwoCompleteMonths([m('2026-11'), m('2026-12')], '2026-12')).toBeNull();
   });
 });
+
+describe('partial months', () => {
+  test('a month with fewer hours counted than it has is flagged partial, like the running month', () => {
+    const f = { energy: 100, timing: 1, pue: 1.2, grid: 400 };
+    const r = decomposeEmissionsChange(
+      month('2026-11', { ...f, hours: 500 }),
+      month('2026-12', { ...f, hours: 744 }),
+      {
+        from: false,
+        to: true,
+      },
+    );
+    expect([r.from.partial, r.to.partial]).toEqual([true, true]);
+    const whole = decomposeEmissionsChange(
+      month('2026-11', { ...f, hours: 720 }),
+      month('2026-12', { ...f, hours: 744 }),
+    );
+    expect([whole.from.partial, whole.to.partial]).toEqual([false, false]);
+  });
+});

@@ -11,6 +11,7 @@
 // effects sum to C₁ − C₀ exactly. A month with no emissions has a factor at zero: the whole change goes
 // to that factor (the limit of Ang & Liu's small-value substitution, Energy Policy 35(1), 2007), and
 // factors undefined without energy (T, PUE) take the other month's value.
+import { kstMonthBounds } from './emissions-ledger.js';
 import { significant } from './presentation.js';
 import type { EmissionsChange, EmissionsFactors, MonthEmissions } from './types.js';
 
@@ -50,10 +51,18 @@ function logMean(a: number, b: number): number {
   return (a - b) / (Math.log(a) - Math.log(b));
 }
 
-function factorsOut(m: MonthEmissions, x: Exact, partial: boolean): EmissionsFactors {
+/** Hours of a KST calendar month (Korea keeps no daylight saving time: days × 24). */
+function hoursInMonth(month: string): number {
+  const { startMs, endMs } = kstMonthBounds(month);
+  return Math.round((endMs - startMs) / 3_600_000);
+}
+
+function factorsOut(m: MonthEmissions, x: Exact, running: boolean): EmissionsFactors {
   return {
     month: m.month,
-    partial,
+    // Running, or not every hour counted (the operator started during the month, or was down longer
+    // than the policy's window): its energy effect then partly reflects the hours missing.
+    partial: running || m.hours < hoursInMonth(m.month),
     hours: m.hours,
     energy_kWh: significant(m.energy_kWh, 6),
     emissions_kgCO2eq: significant(x.C, 6),

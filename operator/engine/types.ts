@@ -379,7 +379,7 @@ export interface CarbonBudgetStatus {
 /** What one month of the decomposition looks like: C = E · T · PUE · G (location-based). */
 export interface EmissionsFactors {
   month: string;
-  /** The month was still running (its hours so far). */
+  /** The month was still running, or not all its hours were counted (compare `hours` with the month's). */
   partial: boolean;
   hours: number;
   energy_kWh: number;
