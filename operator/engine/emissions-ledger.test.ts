@@ -85,6 +85,18 @@ describe('emissions ledger', () => {
     expect(ledger.months[1]!.since).toBe('2026-11-30T15:00:00Z');
   });
 
+  test('hours that left the window while nothing evaluated are not counted, and the month says so', () => {
+    let now = Date.parse('2026-12-10T03:30:00Z');
+    let ledger = advanceLedger(undefined, windowHours(now, 24), now);
+    expect(ledger.months[0]!.hours).toBe(23);
+    // Down for two days with a 24-hour window: the hour running at the last evaluation (03:00 on the
+    // 10th) counts with its last values; 04:00 on the 10th to 02:00 on the 11th are gone (23 hours).
+    now += 48 * H;
+    ledger = advanceLedger(persisted(ledger), windowHours(now, 24), now);
+    expect(ledger.months[0]!.hours).toBe(23 + 1 + 23);
+    expect(ledger.countedThrough).toBe('2026-12-12T03:00:00Z');
+  });
+
   test('keeps thirteen months at most', () => {
     let ledger: EmissionsLedger | undefined;
     for (let m = 0; m < 16; m++) {
