@@ -69,6 +69,10 @@ describe('renderDashboard: carbon budget', () => {
     const over = withBudgetAndLedger(samplePolicies()[0]!, 100);
     const ko = renderDashboard({ policies: [over], reference: testReferenceData, language: 'ko', now });
     expect(ko).toContain('<dt>예산 소진일</dt><dd>소진됨 (2026-12-10)</dd>');
+    // The month-over-month change from status.summary.emissionsChange (504 → 475.2 kg).
+    expect(html).toMatch(
+      /<dt>Emissions change \(kgCO2e\)<\/dt><dd>2026-10 → 2026-11: -28\.8 <small>\(energy \+[\d.]+, timing -[\d.]+, PUE 0, grid factor -[\d.]+\)<\/small><\/dd>/,
+    );
     // A policy without spec.budget shows no budget rows.
     const plain = renderDashboard({
       policies: samplePolicies(),

@@ -13,6 +13,7 @@ import { briefSource } from '../../operator/engine/presentation.js';
 import type {
   CarbonBudgetStatus,
   ComplianceStatus,
+  EmissionsChange,
   HourlyIntensityProfile,
   Language,
   Optimization,
@@ -63,6 +64,7 @@ const text = {
   exhaustion: { ko: '예산 소진일', en: 'Budget runs out' },
   exhausted: { ko: '소진됨', en: 'used up' },
   lastsTheMonth: { ko: '이번 달은 충분', en: 'lasts the month' },
+  change: { ko: '배출량 변화 (kgCO2e)', en: 'Emissions change (kgCO2e)' },
   verdict: { ko: '판정', en: 'Verdict' },
   kind: { ko: '종류', en: 'Kind' },
   bestMeasure: { ko: '가장 큰 절감 조치', en: 'Largest saving' },
@@ -307,6 +309,25 @@ function budgetFacts(budget: CarbonBudgetStatus | undefined, language: Language)
   );
 }
 
+const effectNames: Record<Language, string[]> = {
+  ko: ['에너지', '시간대', 'PUE', '전력망 계수'],
+  en: ['energy', 'timing', 'PUE', 'grid factor'],
+};
+
+/** Why emissions changed between the last two complete months (status.summary.emissionsChange, LMDI). */
+function changeFacts(change: EmissionsChange | null | undefined, language: Language): string {
+  if (!change) return '';
+  const signed = (v: number) => `${v > 0 ? '+' : ''}${num(v, 2)}`;
+  const e = change.effects_kgCO2eq;
+  const parts = [e.energy, e.timing, e.pue, e.gridFactor]
+    .map((v, i) => `${effectNames[language][i]} ${signed(v)}`)
+    .join(', ');
+  return (
+    `<div><dt>${text.change[language]}</dt><dd>${escapeHtml(change.from.month)} → ${escapeHtml(change.to.month)}: ` +
+    `${signed(change.change_kgCO2eq)} <small>(${parts})</small></dd></div>`
+  );
+}
+
 function policySection(policy: CarbonCompliancePolicy, language: Language, index: number): string {
   const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
   const s = policy.status?.summary;
@@ -330,6 +351,7 @@ function policySection(policy: CarbonCompliancePolicy, language: Language, index
       `<div><dt>${text.nonCompliant[language]}</dt><dd>${s.nonCompliant} / ${s.workloads}</dd></div>` +
       `<div><dt>${text.evaluated[language]}</dt><dd>${escapeHtml(policy.status?.lastEvaluationTime ?? '—')}</dd></div>` +
       budgetFacts(policy.status?.budget, language) +
+      changeFacts(s.emissionsChange, language) +
       `</dl>`
     : '';
   const chart = s
