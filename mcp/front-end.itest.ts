@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
-import { policy, temporalShift } from './__fixtures__/policies.js';
+import { policy, temporalShift, withBudgetAndLedger } from './__fixtures__/policies.js';
 import { rawRequest } from './__fixtures__/raw-http.js';
 import {
   frontEndCommand,
@@ -36,7 +36,14 @@ const kubectlIn = (input: string, ...args: string[]) =>
 function applyWithStatus(p: CarbonCompliancePolicy): void {
   const { status, ...object } = p;
   kubectlIn(
-    JSON.stringify({ ...object, spec: { standard: p.spec.standard, language: p.spec.language } }),
+    JSON.stringify({
+      ...object,
+      spec: {
+        standard: p.spec.standard,
+        language: p.spec.language,
+        ...(p.spec.budget ? { budget: p.spec.budget } : {}),
+      },
+    }),
     'apply',
     '-f',
     '-',
@@ -55,16 +62,19 @@ function applyWithStatus(p: CarbonCompliancePolicy): void {
 }
 
 const policyA = () =>
-  policy(NS_A, 'carbon', [
-    {
-      workload: 'ml-training-job',
-      namespace: NS_A,
-      power_watts: 57.5,
-      kind: 'Job',
-      optimizations: [temporalShift(12.5)],
-    },
-    { workload: 'inference', namespace: NS_A, power_watts: 20, grid: 300, pue: 1.2 },
-  ]);
+  withBudgetAndLedger(
+    policy(NS_A, 'carbon', [
+      {
+        workload: 'ml-training-job',
+        namespace: NS_A,
+        power_watts: 57.5,
+        kind: 'Job',
+        optimizations: [temporalShift(12.5)],
+      },
+      { workload: 'inference', namespace: NS_A, power_watts: 20, grid: 300, pue: 1.2 },
+    ]),
+    300,
+  );
 const policyB = () =>
   policy(NS_B, 'carbon-en', [{ workload: 'api', namespace: NS_B, power_watts: 12 }], { language: 'en' });
 
@@ -289,6 +299,71 @@ describe('carbon-mcp against a real API server', () => {
       });
       expect(JSON.parse(stdio.stdout)).toMatchObject({
         structuredContent: { workload: 'inference', status: 'COMPLIANT' },
+      });
+    });
+
+    test('explain_emissions_change and the budget through the real API server: Inspector CLI, REST, tools/list schema', async () => {
+      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
+      const listed = await run(
+        process.execPath,
+        [cli, `${server.url}/mcp`, '--transport', 'http', '--method', 'tools/list'],
+        {
+          timeout: 60_000,
+        },
+      );
+      const tool = (
+        JSON.parse(listed.stdout) as {
+          tools: Array<{
+            name: string;
+            inputSchema: { required?: string[] };
+            outputSchema?: { properties?: object };
+          }>;
+        }
+      ).tools.find((t) => t.name === 'explain_emissions_change');
+      expect(tool?.inputSchema.required).toEqual(['namespace']);
+      expect(Object.keys(tool?.outputSchema?.properties ?? {})).toEqual(
+        expect.arrayContaining([
+          'from',
+          'to',
+          'change_kgCO2eq',
+          'effects_kgCO2eq',
+          'policy',
+          'available_months',
+        ]),
+      );
+      const called = await run(
+        process.execPath,
+        [
+          cli,
+          `${server.url}/mcp`,
+          '--transport',
+          'http',
+          '--method',
+          'tools/call',
+          '--tool-name',
+          'explain_emissions_change',
+          '--tool-arg',
+          `namespace=${NS_A}`,
+          'policy_name=carbon',
+          'from_month=2026-10',
+          'to_month=2026-11',
+        ],
+        { timeout: 60_000 },
+      );
+      // The ledger went through the CRD's schema (status subresource) and came back whole.
+      const answer = JSON.parse(called.stdout) as {
+        structuredContent: { change_kgCO2eq: number; effects_kgCO2eq: Record<string, number> };
+      };
+      expect(answer.structuredContent.change_kgCO2eq).toBeCloseTo(-28.8, 6);
+      const effects = Object.values(answer.structuredContent.effects_kgCO2eq);
+      expect(effects.reduce((a, b) => a + b, 0)).toBeCloseTo(-28.8, 3);
+      const rest = await fetch(`${server.url}/tools/assess_workload_compliance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ workload_name: 'inference', namespace: NS_A }),
+      });
+      expect(await rest.json()).toMatchObject({
+        policy: { budget: { month: '2026-12', budget_kgCO2eq: 300, monthToDate_kgCO2eq: 144 } },
       });
     });
 

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
-import { samplePolicies } from './__fixtures__/policies.js';
+import { samplePolicies, withBudgetAndLedger } from './__fixtures__/policies.js';
 import { cloudRegion } from '../operator/grid/cloud-regions.js';
 import { annualGridIntensity } from '../operator/grid/grid-factors.js';
 import { testReferenceData } from './__fixtures__/reference-data.js';
@@ -257,6 +257,53 @@ describe('status as the API server returns it', () => {
     });
     const list = await client.callTool({ name: 'list_workloads_by_compliance', arguments: {} });
     expect(list.isError).toBeFalsy();
+  });
+});
+
+describe('carbon budget in answers', () => {
+  test("assess_workload_compliance and compare_optimization_impact carry the policy's budget; none without spec.budget", async () => {
+    // Over budget (144 of 100 kg): the exhaustion date is the day it ran out. Stored as the API server
+    // stores status (nulls dropped), so the nullable fields must come back.
+    const withBudget = withBudgetAndLedger(samplePolicies()[0]!, 100);
+    const stored = JSON.parse(
+      JSON.stringify(withBudget, (_k, v: unknown) => (v === null ? undefined : v)),
+    ) as typeof withBudget;
+    const server = createMcpServer({
+      source: new InMemoryPolicySource([stored, samplePolicies()[1]!]),
+      authoriser: allowAllNamespaces,
+      tools: toolCatalogue,
+      reference: testReferenceData,
+      logger: pino({ level: 'silent' }),
+    });
+    const client = new Client({ name: 'test', version: '1' });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await Promise.all([server.connect(a), client.connect(b)]);
+    const assessed = await client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'ml-training-job', namespace: 'ai-team' },
+    });
+    expect(assessed.isError).toBeFalsy();
+    const policy = (assessed.structuredContent as { policy: { budget: Record<string, unknown> } }).policy;
+    expect(policy.budget).toMatchObject({
+      month: '2026-12',
+      budget_kgCO2eq: 100,
+      monthToDate_kgCO2eq: 144,
+      usedPercent: 144,
+      state: 'exceeded',
+      projectedExhaustionDate: '2026-12-10',
+    });
+    const compared = await client.callTool({
+      name: 'compare_optimization_impact',
+      arguments: { workload_name: 'ml-training-job', namespace: 'ai-team' },
+    });
+    expect((compared.structuredContent as { policy: { budget: unknown } }).policy.budget).toMatchObject({
+      state: 'exceeded',
+    });
+    const plain = await client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'api', namespace: 'web' },
+    });
+    expect((plain.structuredContent as { policy: { budget: unknown } }).policy.budget).toBeNull();
   });
 });
 

@@ -2,7 +2,15 @@
 // follow the seed's worked example: grid 436 gCO2eq/kWh × PUE 1.17 ≈ 510 against a 424 target.
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { policySpecSchema } from '../../operator/api/v1alpha1/types.js';
-import type { ComplianceStatus, Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
+import { decomposeEmissionsChange } from '../../operator/engine/emissions-change.js';
+import { carbonBudgetStatus } from '../../operator/engine/emissions-ledger.js';
+import type {
+  ComplianceStatus,
+  EmissionsLedger,
+  MonthEmissions,
+  Optimization,
+  WorkloadAssessment,
+} from '../../operator/engine/types.js';
 
 export interface WorkloadSketch {
   workload: string;
@@ -140,4 +148,56 @@ export function samplePolicies(): CarbonCompliancePolicy[] {
       { workload: 'api', namespace: 'web', power_watts: 12 },
     ], { language: 'en' }),
   ];
+}
+
+/** Three KST months of a policy's emissions ledger (October, November complete; December running). */
+export function sampleLedgerMonths(): MonthEmissions[] {
+  return [
+    {
+      month: '2026-10',
+      hours: 744,
+      since: '2026-09-30T15:00:00Z',
+      energy_kWh: 1000,
+      gridWeighted_kgCO2eq: 420,
+      locationEmissions_kgCO2eq: 504,
+      emissions_kgCO2eq: 504,
+      meanGridIntensity_gCO2eq_kWh: 420,
+    },
+    {
+      month: '2026-11',
+      hours: 720,
+      since: '2026-10-31T15:00:00Z',
+      energy_kWh: 1100,
+      gridWeighted_kgCO2eq: 396,
+      locationEmissions_kgCO2eq: 475.2,
+      emissions_kgCO2eq: 475.2,
+      meanGridIntensity_gCO2eq_kWh: 410,
+    },
+    {
+      month: '2026-12',
+      hours: 219,
+      since: '2026-11-30T15:00:00Z',
+      energy_kWh: 300,
+      gridWeighted_kgCO2eq: 120,
+      locationEmissions_kgCO2eq: 144,
+      emissions_kgCO2eq: 144,
+      meanGridIntensity_gCO2eq_kWh: 415,
+    },
+  ];
+}
+
+/** A policy's status with the ledger, a carbon budget and the month-over-month change, computed by the
+ * operator's own engine functions at `nowMs` (10 December 2026, 12:30 KST). */
+export function withBudgetAndLedger(
+  p: CarbonCompliancePolicy,
+  budget_kgCO2eq: number,
+  nowMs = Date.parse('2026-12-10T03:30:00Z'),
+): CarbonCompliancePolicy {
+  const months = sampleLedgerMonths();
+  const ledger: EmissionsLedger = { timeZone: 'Asia/Seoul', countedThrough: '2026-12-10T03:00:00Z', months };
+  p.spec.budget = { kgCO2eqPerMonth: budget_kgCO2eq };
+  p.status!.emissionsLedger = ledger;
+  p.status!.budget = carbonBudgetStatus(ledger, budget_kgCO2eq, nowMs, undefined).status;
+  p.status!.summary!.emissionsChange = decomposeEmissionsChange(months[0]!, months[1]!);
+  return p;
 }

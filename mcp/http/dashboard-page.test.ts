@@ -1,6 +1,6 @@
 // renderDashboard as a pure function: names from the cluster are escaped, an unreachable cluster is
 // an alert naming the cause, an empty cluster says what to apply, and both languages label the page.
-import { samplePolicies } from '../__fixtures__/policies.js';
+import { samplePolicies, withBudgetAndLedger } from '../__fixtures__/policies.js';
 import { testReferenceData } from '../__fixtures__/reference-data.js';
 import { renderDashboard } from './dashboard-page.js';
 
@@ -47,5 +47,39 @@ describe('renderDashboard', () => {
     const shaded = html.match(/class="bar-window"/g) ?? [];
     expect(shaded.length).toBeGreaterThan(0);
     expect(html).toMatch(/Recommended window \d\d:00–\d\d:00 \(Asia\/Seoul\)/);
+  });
+});
+
+describe('renderDashboard: carbon budget', () => {
+  test('shows the month-to-date, burn rate, projection and the date the budget runs out', () => {
+    const [p] = samplePolicies();
+    // 144 kg over 9.52 days (since 1 December 00:00 KST): 15.12 kg/day; 156 kg left last 10.3 days, to 20 December (KST).
+    const withBudget = withBudgetAndLedger(p!, 300);
+    const html = renderDashboard({
+      policies: [withBudget],
+      reference: testReferenceData,
+      language: 'en',
+      now,
+    });
+    expect(html).toContain(
+      '<dt>Carbon budget, this month (kgCO2e, KST)</dt><dd>144 / 300 <small>(48 %, 2026-12)</small></dd>',
+    );
+    expect(html).toContain('<dt>Burn rate (kgCO2e/day)</dt><dd>15.12</dd>');
+    expect(html).toContain('<dt>Budget runs out</dt><dd>2026-12-20</dd>');
+    const over = withBudgetAndLedger(samplePolicies()[0]!, 100);
+    const ko = renderDashboard({ policies: [over], reference: testReferenceData, language: 'ko', now });
+    expect(ko).toContain('<dt>예산 소진일</dt><dd>소진됨 (2026-12-10)</dd>');
+    // The month-over-month change from status.summary.emissionsChange (504 → 475.2 kg).
+    expect(html).toMatch(
+      /<dt>Emissions change \(kgCO2e\)<\/dt><dd>2026-10 → 2026-11: -28\.8 <small>\(energy \+[\d.]+, timing -[\d.]+, PUE 0, grid factor -[\d.]+\)<\/small><\/dd>/,
+    );
+    // A policy without spec.budget shows no budget rows.
+    const plain = renderDashboard({
+      policies: samplePolicies(),
+      reference: testReferenceData,
+      language: 'en',
+      now,
+    });
+    expect(plain).not.toContain('Carbon budget');
   });
 });

@@ -11,7 +11,9 @@ import { dailyShape, localMonthAndHour, seasonOfMonth } from '../../operator/eng
 import { formatNumber } from '../../operator/engine/messages.js';
 import { briefSource } from '../../operator/engine/presentation.js';
 import type {
+  CarbonBudgetStatus,
   ComplianceStatus,
+  EmissionsChange,
   HourlyIntensityProfile,
   Language,
   Optimization,
@@ -56,6 +58,13 @@ const text = {
   emissions30d: { ko: '배출량, 30일 환산 (kgCO2e)', en: 'Emissions, 30 days (kgCO2e)' },
   energy: { ko: 'IT 에너지, 평가 구간 (kWh)', en: 'IT energy, window (kWh)' },
   evaluated: { ko: '평가 시각', en: 'Evaluated at' },
+  budget: { ko: '탄소 예산, 이번 달 (kgCO2e, KST)', en: 'Carbon budget, this month (kgCO2e, KST)' },
+  budgetProjection: { ko: '월말 예상 (kgCO2e)', en: 'Projected month-end (kgCO2e)' },
+  burnRate: { ko: '일일 배출 (kgCO2e/일)', en: 'Burn rate (kgCO2e/day)' },
+  exhaustion: { ko: '예산 소진일', en: 'Budget runs out' },
+  exhausted: { ko: '소진됨', en: 'used up' },
+  lastsTheMonth: { ko: '이번 달은 충분', en: 'lasts the month' },
+  change: { ko: '배출량 변화 (kgCO2e)', en: 'Emissions change (kgCO2e)' },
   verdict: { ko: '판정', en: 'Verdict' },
   kind: { ko: '종류', en: 'Kind' },
   bestMeasure: { ko: '가장 큰 절감 조치', en: 'Largest saving' },
@@ -284,6 +293,41 @@ function workloadTable(policy: CarbonCompliancePolicy, language: Language): stri
   );
 }
 
+/** The month's carbon budget (status.budget) beside the policy's other figures. */
+function budgetFacts(budget: CarbonBudgetStatus | undefined, language: Language): string {
+  if (!budget) return '';
+  const runsOut =
+    budget.state === 'exceeded'
+      ? `${text.exhausted[language]} (${budget.projectedExhaustionDate ?? budget.month})`
+      : (budget.projectedExhaustionDate ?? text.lastsTheMonth[language]);
+  return (
+    `<div><dt>${text.budget[language]}</dt><dd>${num(budget.monthToDate_kgCO2eq, 2)} / ${num(budget.budget_kgCO2eq, 2)} ` +
+    `<small>(${num(budget.usedPercent, 1)} %, ${escapeHtml(budget.month)})</small></dd></div>` +
+    `<div><dt>${text.burnRate[language]}</dt><dd>${num(budget.burnRate_kgCO2eq_per_day, 2)}</dd></div>` +
+    `<div><dt>${text.budgetProjection[language]}</dt><dd>${num(budget.projectedMonthEnd_kgCO2eq, 2)}</dd></div>` +
+    `<div><dt>${text.exhaustion[language]}</dt><dd>${escapeHtml(runsOut)}</dd></div>`
+  );
+}
+
+const effectNames: Record<Language, string[]> = {
+  ko: ['에너지', '시간대', 'PUE', '전력망 계수'],
+  en: ['energy', 'timing', 'PUE', 'grid factor'],
+};
+
+/** Why emissions changed between the last two complete months (status.summary.emissionsChange, LMDI). */
+function changeFacts(change: EmissionsChange | null | undefined, language: Language): string {
+  if (!change) return '';
+  const signed = (v: number) => `${v > 0 ? '+' : ''}${num(v, 2)}`;
+  const e = change.effects_kgCO2eq;
+  const parts = [e.energy, e.timing, e.pue, e.gridFactor]
+    .map((v, i) => `${effectNames[language][i]} ${signed(v)}`)
+    .join(', ');
+  return (
+    `<div><dt>${text.change[language]}</dt><dd>${escapeHtml(change.from.month)} → ${escapeHtml(change.to.month)}: ` +
+    `${signed(change.change_kgCO2eq)} <small>(${parts})</small></dd></div>`
+  );
+}
+
 function policySection(policy: CarbonCompliancePolicy, language: Language, index: number): string {
   const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
   const s = policy.status?.summary;
@@ -306,6 +350,8 @@ function policySection(policy: CarbonCompliancePolicy, language: Language, index
       `<div><dt>${text.energy[language]}</dt><dd>${num(s.energy_kWh, 3)}</dd></div>` +
       `<div><dt>${text.nonCompliant[language]}</dt><dd>${s.nonCompliant} / ${s.workloads}</dd></div>` +
       `<div><dt>${text.evaluated[language]}</dt><dd>${escapeHtml(policy.status?.lastEvaluationTime ?? '—')}</dd></div>` +
+      budgetFacts(policy.status?.budget, language) +
+      changeFacts(s.emissionsChange, language) +
       `</dl>`
     : '';
   const chart = s

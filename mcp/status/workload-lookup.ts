@@ -2,7 +2,7 @@
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import type { Language, WorkloadAssessment } from '../../operator/engine/types.js';
 import { z } from 'zod';
-import { workloadAssessmentSchema } from '../tools/assessment-schema.js';
+import { carbonBudgetSchema, workloadAssessmentSchema } from '../tools/assessment-schema.js';
 import { WorkloadNotCoveredError } from '../tools/tool-errors.js';
 
 export interface CoveredWorkload {
@@ -16,6 +16,7 @@ export function policyReference(policy: CarbonCompliancePolicy) {
     name: policy.metadata.name,
     evaluated_at: policy.status?.lastEvaluationTime ?? null,
     stale_since: policy.status?.stale?.since ?? null,
+    budget: policy.status?.budget ? statusWithNulls(carbonBudgetSchema, policy.status.budget) : null,
   };
 }
 
@@ -60,6 +61,12 @@ function planFor(schema: z.ZodType): NullPlan | null {
   }
   plans.set(schema, plan);
   return plan;
+}
+
+/** A status value with the nulls the API server dropped restored from its tool schema. */
+export function statusWithNulls<T>(schema: z.ZodType, value: T): T {
+  const plan = planFor(schema);
+  return plan ? (restoreNulls(plan, value) as T) : value;
 }
 
 function restoreNulls(plan: NullPlan, value: unknown): unknown {

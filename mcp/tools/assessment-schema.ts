@@ -2,7 +2,12 @@
 // Objects are loose so that fields the engine adds later pass through; a compile-time check below
 // keeps this mirror in step with operator/engine/types.ts.
 import { z } from 'zod';
-import type { Optimization, WorkloadAssessment } from '../../operator/engine/types.js';
+import type {
+  CarbonBudgetStatus,
+  EmissionsChange,
+  Optimization,
+  WorkloadAssessment,
+} from '../../operator/engine/types.js';
 
 export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
 export const criterionStatusSchema = z
@@ -197,6 +202,70 @@ export const workloadAssessmentSchema = z.looseObject({
   }),
 });
 
+/** The policy's carbon budget for the KST calendar month (status.budget, written by the operator). */
+export const carbonBudgetSchema = z.object({
+  month: z.string().describe('KST calendar month of the figures, YYYY-MM'),
+  timeZone: z.literal('Asia/Seoul'),
+  budget_kgCO2eq: z.number().describe('the monthly budget, kgCO2e (spec.budget.kgCO2eqPerMonth)'),
+  budgetSource: z.string(),
+  monthToDate_kgCO2eq: z.number().describe('emissions of the month so far, kgCO2e'),
+  usedPercent: z.number().describe('month-to-date as a percentage of the budget'),
+  since: z.string().describe('from when the month was counted (UTC ISO 8601)'),
+  burnRate_kgCO2eq_per_day: z.number().describe('month-to-date per day counted, kgCO2e/day'),
+  projectedMonthEnd_kgCO2eq: z.number().describe('month-to-date plus the burn rate to the month end, kgCO2e'),
+  projectedExhaustionDate: z
+    .string()
+    .nullable()
+    .describe('KST date the budget runs out at the burn rate (or ran out); null when it lasts the month'),
+  state: z.enum(['within', 'projected_over', 'exceeded']),
+  thresholdsNotified: z
+    .array(z.object({ percent: z.number(), at: z.string() }))
+    .describe('thresholds (percent) announced by an Event this month'),
+  basis: z.string(),
+});
+
+const emissionsFactorsSchema = z.object({
+  month: z.string().describe('KST calendar month, YYYY-MM'),
+  partial: z
+    .boolean()
+    .describe(
+      "the month was still running, or not all its hours were counted (compare hours with the month's)",
+    ),
+  hours: z.number().int().describe('hours of the month the operator counted'),
+  energy_kWh: z.number().describe('E: active IT energy, kWh'),
+  emissions_kgCO2eq: z.number().describe('C: location-based emissions, kgCO2e (C = E · T · PUE · G)'),
+  pue: z.number().nullable().describe('effective PUE of the month (null without energy)'),
+  meanGridIntensity_gCO2eq_kWh: z.number().describe("G: the grid's mean intensity over the month's hours"),
+  energyWeightedGridIntensity_gCO2eq_kWh: z
+    .number()
+    .nullable()
+    .describe('the grid intensity the workloads drew at, energy-weighted (null without energy)'),
+  timingFactor: z
+    .number()
+    .nullable()
+    .describe(
+      'T: energy-weighted ÷ mean grid intensity; below 1 = the work ran in cleaner hours than average',
+    ),
+});
+
+/** Month-over-month change split into effects (engine/emissions-change.ts; status.summary.emissionsChange). */
+export const emissionsChangeSchema = z.object({
+  from: emissionsFactorsSchema,
+  to: emissionsFactorsSchema,
+  change_kgCO2eq: z.number().describe('C(to) − C(from), kgCO2e'),
+  effects_kgCO2eq: z
+    .object({
+      energy: z.number().describe('effect of the change in IT energy, kgCO2e'),
+      timing: z.number().describe('effect of when the energy was used against the grid hours, kgCO2e'),
+      pue: z.number().describe('effect of the change in PUE, kgCO2e'),
+      gridFactor: z.number().describe("effect of the change in the grid's mean intensity, kgCO2e"),
+    })
+    .describe('the change split into effects that sum to it (LMDI-I)'),
+  residual_kgCO2eq: z.number().describe('change − Σ effects: rounding only'),
+  method: z.string(),
+  basis: z.string(),
+});
+
 /** Where an answer came from: which policy's status, evaluated when. */
 export const policyReferenceSchema = z.object({
   namespace: z.string(),
@@ -206,6 +275,9 @@ export const policyReferenceSchema = z.object({
     .string()
     .nullable()
     .describe('set when the last evaluation failed and an older assessment is shown'),
+  budget: carbonBudgetSchema
+    .nullable()
+    .describe("the policy's monthly carbon budget (status.budget); null when spec.budget is not set"),
 });
 
 export type AssessmentOutput = z.output<typeof workloadAssessmentSchema>;
@@ -226,6 +298,22 @@ type _AssessmentKeysMatch = Assert<
 type _OptimizationKeysMatch = Assert<
   [KnownKeys<OptimizationOutput>] extends [keyof Optimization]
     ? [keyof Optimization] extends [KnownKeys<OptimizationOutput>]
+      ? true
+      : false
+    : false
+>;
+
+type _BudgetKeysMatch = Assert<
+  [keyof z.output<typeof carbonBudgetSchema>] extends [keyof CarbonBudgetStatus]
+    ? [keyof CarbonBudgetStatus] extends [keyof z.output<typeof carbonBudgetSchema>]
+      ? true
+      : false
+    : false
+>;
+
+type _EmissionsChangeKeysMatch = Assert<
+  [keyof z.output<typeof emissionsChangeSchema>] extends [keyof EmissionsChange]
+    ? [keyof EmissionsChange] extends [keyof z.output<typeof emissionsChangeSchema>]
       ? true
       : false
     : false

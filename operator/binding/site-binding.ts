@@ -7,6 +7,7 @@ import { summarizeAssessments } from '../engine/aggregate-policy.js';
 import { assessWorkload } from '../engine/assess.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
 import { gridSourcesOfWindow } from '../engine/grid-intensity-at.js';
+import { policyHours, type PolicyHour } from '../engine/hourly-emissions.js';
 import { annualFacilityEnergy_kWh, renewableCoverage, type RenewableSupply } from '../engine/market-based.js';
 import {
   compareRegions,
@@ -118,6 +119,8 @@ interface GridLiveState {
 }
 
 interface Evaluation {
+  /** Every hour of the window summed over the workloads (the emissions ledger's input). */
+  hours: PolicyHour[];
   assessments: WorkloadAssessment[];
   summary: PolicySummary;
   gridLive?: GridLiveState | null;
@@ -363,6 +366,13 @@ export function createSiteBinder(data: BindingData): SiteBinder {
     });
     const grid = gridSourcesOfWindow(bound.profile, options.window.start, options.window.hours);
     return {
+      hours: policyHours(inputs, {
+        profile: bound.profile,
+        pue: bound.site.pue.value,
+        renewableShare: renewable?.share ?? 0,
+        basis: bound.accounting,
+        window: options.window,
+      }),
       assessments,
       summary: {
         ...summary,

@@ -354,4 +354,38 @@ describe('standards that mean what they say', () => {
     expect(evaluate({ site: { zone: 'KR', pue: 1.2 } }).summary.pueAssumed).toBe(false);
     expect(evaluate({ site: { cloudRegion: 'aws/ap-northeast-2' } }).summary.pueAssumed).toBe(false);
   });
+
+  it("gives every hour of the window through the verdict's formula: the hours sum to the summary", () => {
+    const evaluator = createPolicyEvaluator();
+    const spec = policySpecSchema.parse({
+      site: { zone: 'KR', pue: 1.3, renewableSupply: [{ instrument: 'recPurchase', share: 0.25 }] },
+      accounting: 'market',
+    });
+    const evaluation = evaluator.evaluate({
+      namespace: 'ai-team',
+      spec,
+      inputs: [
+        workload('a', [
+          ['2026-04-01T03:00:00Z', 0.5],
+          ['2026-04-01T12:00:00Z', 0.25],
+        ]),
+        workload('b', [['2026-04-01T12:00:00Z', 1]]),
+      ],
+      window,
+      now: new Date(window.end),
+    });
+    const hours = evaluation.hours!;
+    expect(hours).toHaveLength(24);
+    expect(hours[12]!.energy_kWh).toBeCloseTo(1.25, 12);
+    const sum = (f: (h: (typeof hours)[number]) => number) => hours.reduce((s, h) => s + f(h), 0);
+    expect(sum((h) => h.energy_kWh)).toBeCloseTo(evaluation.summary.energy_kWh, 6);
+    // Market basis: 25 % covered.
+    expect(sum((h) => h.emissions_gCO2eq)).toBeCloseTo(evaluation.summary.emissions_gCO2eq, 3);
+    expect(sum((h) => h.locationEmissions_gCO2eq) * 0.75).toBeCloseTo(
+      sum((h) => h.emissions_gCO2eq),
+      9,
+    );
+    // Every hour has the grid's intensity, with or without energy.
+    expect(hours.every((h) => h.gridIntensity_gCO2eq_kWh > 0)).toBe(true);
+  });
 });

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { policySpecSchema } from '../api/v1alpha1/types.js';
 import { HttpMetrics } from '../../mcp/http/http-metrics.js';
+import { advanceLedger, carbonBudgetStatus } from '../engine/emissions-ledger.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import type { EvaluationRequest } from './policy-evaluator.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
@@ -44,7 +45,7 @@ function request(workloads: Array<{ name: string; kWh: number }>): EvaluationReq
 
 /** Prometheus units and counts the names may end with (https://prometheus.io/docs/practices/naming/). */
 const ENDINGS =
-  /_(total|seconds|bytes|kwh|watts|kgco2eq|gco2eq_per_kwh|compliant|workloads|leader|depth|info|sessions|policies|ratio|count|sum|bucket|created)$/;
+  /_(total|seconds|bytes|kwh|watts|kgco2eq|kgco2eq_per_day|gco2eq_per_kwh|compliant|workloads|leader|depth|info|sessions|policies|ratio|count|sum|bucket|created)$/;
 
 describe('operator metrics', () => {
   test('counters and only counters end in _total; every carbon_ name ends in its unit or what it counts', async () => {
@@ -123,5 +124,35 @@ describe('operator metrics', () => {
     metrics.forgetPolicy('ai-team', 'carbon');
     expect(await series('carbon_workload_power_watts')).toEqual([]);
     expect(await series('carbon_workload_emissions_30d_projection_kgco2eq')).toEqual([]);
+  });
+
+  test('budget gauges follow status.budget and go with the budget or the policy', async () => {
+    const metrics = new OperatorMetrics({ defaultMetrics: false });
+    const value = async (name: string) =>
+      ((await families(metrics.registry)).find((f) => f.name === name)?.metrics ?? []).map((m) => m.value);
+    const now = Date.parse('2026-12-10T03:30:00Z');
+    const ledger = advanceLedger(
+      undefined,
+      [
+        {
+          hourStart: '2026-12-10T02:00:00Z',
+          energy_kWh: 100,
+          gridIntensity_gCO2eq_kWh: 400,
+          gridWeighted_gCO2eq: 40_000,
+          locationEmissions_gCO2eq: 48_000,
+          emissions_gCO2eq: 48_000,
+        },
+      ],
+      now,
+    );
+    metrics.budgetObserved('ai-team', 'carbon', carbonBudgetStatus(ledger, 60, now, undefined).status);
+    expect(await value('carbon_policy_budget_kgco2eq')).toEqual(['60']);
+    expect(await value('carbon_policy_budget_month_to_date_kgco2eq')).toEqual(['48']);
+    expect(await value('carbon_policy_budget_used_ratio')).toEqual(['0.8']);
+    metrics.budgetObserved('ai-team', 'carbon', undefined);
+    expect(await value('carbon_policy_budget_used_ratio')).toEqual([]);
+    metrics.budgetObserved('ai-team', 'carbon', carbonBudgetStatus(ledger, 60, now, undefined).status);
+    metrics.forgetPolicy('ai-team', 'carbon');
+    expect(await value('carbon_policy_budget_burn_rate_kgco2eq_per_day')).toEqual([]);
   });
 });

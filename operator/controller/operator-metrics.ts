@@ -4,6 +4,7 @@
 // (process_*, nodejs_*). Per-policy and per-workload series are removed when they go away.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { rankAndCap } from '../engine/aggregate-policy.js';
+import type { CarbonBudgetStatus } from '../engine/types.js';
 import type { Evaluation } from './policy-evaluator.js';
 
 /** Per-workload series per policy: the first ones in status order (non-compliant, largest emitters). */
@@ -26,6 +27,11 @@ export class OperatorMetrics {
   private readonly workloadCompliant: Gauge<WorkloadLabels>;
   /** Label sets of each policy's workload series, to remove the ones that disappear. */
   private readonly workloadSeries = new Map<string, Array<Record<WorkloadLabels, string>>>();
+  private readonly budget: Gauge<'namespace' | 'policy'>;
+  private readonly budgetMonthToDate: Gauge<'namespace' | 'policy'>;
+  private readonly budgetUsed: Gauge<'namespace' | 'policy'>;
+  private readonly budgetBurnRate: Gauge<'namespace' | 'policy'>;
+  private readonly budgetProjected: Gauge<'namespace' | 'policy'>;
   readonly isLeader: Gauge;
   private readonly informerRestarts: Counter<'informer'>;
   private readonly informerRestartsSeen = new Map<string, number>();
@@ -100,6 +106,36 @@ export class OperatorMetrics {
       name: 'carbon_workload_compliant',
       help: '1 when the workload is COMPLIANT, 0 when NON_COMPLIANT; absent with insufficient data',
       labelNames: workloadLabels,
+      registers,
+    });
+    this.budget = new Gauge({
+      name: 'carbon_policy_budget_kgco2eq',
+      help: 'Monthly carbon budget of the policy (configured: spec.budget.kgCO2eqPerMonth), kgCO2e per KST calendar month',
+      labelNames: ['namespace', 'policy'],
+      registers,
+    });
+    this.budgetMonthToDate = new Gauge({
+      name: 'carbon_policy_budget_month_to_date_kgco2eq',
+      help: "Emissions of the policy's workloads in the KST calendar month so far (verdict basis), kgCO2e",
+      labelNames: ['namespace', 'policy'],
+      registers,
+    });
+    this.budgetUsed = new Gauge({
+      name: 'carbon_policy_budget_used_ratio',
+      help: 'Month-to-date emissions divided by the monthly carbon budget (1 = budget used up)',
+      labelNames: ['namespace', 'policy'],
+      registers,
+    });
+    this.budgetBurnRate = new Gauge({
+      name: 'carbon_policy_budget_burn_rate_kgco2eq_per_day',
+      help: 'Month-to-date emissions per day counted this month, kgCO2e per day',
+      labelNames: ['namespace', 'policy'],
+      registers,
+    });
+    this.budgetProjected = new Gauge({
+      name: 'carbon_policy_budget_projected_month_end_kgco2eq',
+      help: 'Month-to-date emissions plus the burn rate over the rest of the KST month, kgCO2e',
+      labelNames: ['namespace', 'policy'],
       registers,
     });
     this.isLeader = new Gauge({
@@ -179,8 +215,34 @@ export class OperatorMetrics {
     this.workloadCompliant.remove(labels);
   }
 
+  /** The policy's carbon budget (status.budget); a policy without one has no budget series. */
+  budgetObserved(namespace: string, policy: string, budget: CarbonBudgetStatus | undefined): void {
+    const labels = { namespace, policy };
+    if (!budget) {
+      this.removeBudget(labels);
+      return;
+    }
+    this.budget.set(labels, budget.budget_kgCO2eq);
+    this.budgetMonthToDate.set(labels, budget.monthToDate_kgCO2eq);
+    this.budgetUsed.set(labels, budget.usedPercent / 100);
+    this.budgetBurnRate.set(labels, budget.burnRate_kgCO2eq_per_day);
+    this.budgetProjected.set(labels, budget.projectedMonthEnd_kgCO2eq);
+  }
+
+  private removeBudget(labels: { namespace: string; policy: string }): void {
+    for (const gauge of [
+      this.budget,
+      this.budgetMonthToDate,
+      this.budgetUsed,
+      this.budgetBurnRate,
+      this.budgetProjected,
+    ])
+      gauge.remove(labels);
+  }
+
   forgetPolicy(namespace: string, policy: string): void {
     const labels = { namespace, policy };
+    this.removeBudget(labels);
     this.effectiveIntensity.remove(labels);
     this.emissions30d.remove(labels);
     this.energy.remove(labels);

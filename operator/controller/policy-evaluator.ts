@@ -2,6 +2,7 @@
 // summary out. Pure (no I/O, no clock: `now` is passed in), so the reconciler can be tested with
 // the real engine and without a cluster.
 import type { CarbonCompliancePolicySpec, PolicySummary } from '../api/v1alpha1/types.js';
+import type { PolicyHour } from '../engine/hourly-emissions.js';
 import type { WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
 
 export interface EvaluationRequest {
@@ -13,6 +14,9 @@ export interface EvaluationRequest {
 }
 
 export interface Evaluation {
+  /** Every hour of the window summed over the workloads, from the engine's hourly formula; the policy's
+   * emissions ledger (carbon budget, month-over-month change) counts them. Absent: no ledger is kept. */
+  hours?: PolicyHour[];
   assessments: WorkloadAssessment[];
   summary: PolicySummary;
   /** GridDataLive: live grid data in use, failing or pending; absent when no live provider is configured. */

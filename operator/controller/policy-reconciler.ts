@@ -10,7 +10,9 @@ import {
   type CarbonCompliancePolicyStatus,
   type Condition,
 } from '../api/v1alpha1/types.js';
-import type { WorkloadEnergyInput } from '../engine/types.js';
+import { decomposeEmissionsChange, lastTwoCompleteMonths } from '../engine/emissions-change.js';
+import { advanceLedger, carbonBudgetStatus, kstMonth } from '../engine/emissions-ledger.js';
+import type { CarbonBudgetStatus, WorkloadEnergyInput } from '../engine/types.js';
 import { parseDurationMs } from './duration.js';
 import {
   HOUR_MS,
@@ -331,22 +333,51 @@ export class PolicyReconciler {
                   },
               now,
             );
+      // The month's emissions, counted hour by hour from the engine's hourly figures; the budget and the
+      // month-over-month change read them. Thresholds announced this month are kept in status, so a
+      // restarted operator announces none twice.
+      const ledger = evaluation.hours
+        ? advanceLedger(previous?.emissionsLedger, evaluation.hours, now.getTime())
+        : previous?.emissionsLedger;
+      let budget: CarbonBudgetStatus | undefined;
+      budgetReached = [];
+      if (spec.budget && ledger) {
+        const before = previous?.budget;
+        const result = carbonBudgetStatus(
+          ledger,
+          spec.budget.kgCO2eqPerMonth,
+          now.getTime(),
+          before ? { month: before.month, thresholds: before.thresholdsNotified } : undefined,
+        );
+        budget = result.status;
+        budgetReached = result.newlyReached;
+      }
+      const lastTwo = ledger ? lastTwoCompleteMonths(ledger.months, kstMonth(now.getTime())) : null;
       const status: CarbonCompliancePolicyStatus = {
         observedGeneration: current.metadata.generation,
         conditions,
         lastEvaluationTime: trimIso(now),
-        summary: evaluation.summary,
+        summary: {
+          ...evaluation.summary,
+          ...(ledger
+            ? { emissionsChange: lastTwo ? decomposeEmissionsChange(lastTwo[0], lastTwo[1]) : null }
+            : {}),
+        },
         workloads: listed,
         workloadsOmitted: omitted,
         energyHistory: seriesToStatus(series, window, this.options.maxHistoryCells, {
           idle: idleSeries,
           ...(observed ? { observedSinceMs: observed.sinceMs } : {}),
         }),
+        ...(ledger ? { emissionsLedger: ledger } : {}),
+        ...(budget ? { budget } : {}),
       };
       return { status, evaluation };
     };
 
     let evaluation: Evaluation | undefined;
+    /** Budget thresholds reached in this evaluation and not announced before this month. */
+    let budgetReached: number[] = [];
     let previousStatus = policy.status?.summary?.status;
     let status: CarbonCompliancePolicyStatus | undefined;
     try {
@@ -357,7 +388,10 @@ export class PolicyReconciler {
         previousStatus = current.status?.summary?.status;
         return this.needsWrite(current.status, built.status, now) ? built.status : undefined;
       });
-      if (evaluation) this.deps.metrics?.policyEvaluated(namespace, name, evaluation);
+      if (evaluation) {
+        this.deps.metrics?.policyEvaluated(namespace, name, evaluation);
+        this.deps.metrics?.budgetObserved(namespace, name, status?.budget);
+      }
       const catalogueError = evaluation?.catalogueError;
       if (
         result.written &&
@@ -380,6 +414,14 @@ export class PolicyReconciler {
           `${previousStatus ?? 'none'} → ${evaluation.summary.status}: ${compliantCondition(evaluation, undefined).message}`,
         );
       }
+      if (result.written && result.policy && status?.budget)
+        for (const percent of budgetReached)
+          await this.deps.events?.record(
+            result.policy,
+            'Warning',
+            percent >= 100 ? 'CarbonBudgetExceeded' : 'CarbonBudgetThreshold',
+            budgetEventMessage(status.budget, percent),
+          );
       log.info(
         {
           status: evaluation?.summary.status,
@@ -578,6 +620,14 @@ export class PolicyReconciler {
     });
     return { result: 'metrics-unavailable', written: result.written, conflicts: result.conflicts };
   }
+}
+
+function budgetEventMessage(budget: CarbonBudgetStatus, percent: number): string {
+  return (
+    `${budget.usedPercent} % of the ${budget.month} carbon budget used (reached ${percent} %): ` +
+    `${budget.monthToDate_kgCO2eq} of ${budget.budget_kgCO2eq} kgCO2e month-to-date (KST); burn rate ` +
+    `${budget.burnRate_kgCO2eq_per_day} kgCO2e/day, projected month-end ${budget.projectedMonthEnd_kgCO2eq} kgCO2e`
+  );
 }
 
 function splitKey(key: string): [string, string] {

@@ -10,7 +10,8 @@
 import { z } from 'zod';
 import { combineReductions } from './combine-reductions.js';
 import { EngineInputError } from './engine-input-error.js';
-import { emptyGridHours, gridHourAt } from './grid-intensity-at.js';
+import { emptyGridHours } from './grid-intensity-at.js';
+import { emissionsOf, gridWeightedHour } from './hourly-emissions.js';
 import { roundTo, significant } from './presentation.js';
 import type { ResolvedTargets } from './targets.js';
 import type {
@@ -142,21 +143,23 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
   for (const bucket of input.hourly) {
     const idleKWh = bucket.idleShare_kWh ?? 0;
     if (bucket.energy_kWh <= 0 && idleKWh <= 0) continue;
-    const { intensity_gCO2eq_kWh: intensity, source } = gridHourAt(ctx.profile, bucket.hourStart);
+    const hour = gridWeightedHour(ctx.profile, bucket.hourStart, bucket.energy_kWh);
     idle += idleKWh;
-    idleGridWeighted += idleKWh * intensity;
+    idleGridWeighted += idleKWh * hour.intensity_gCO2eq_kWh;
     if (bucket.energy_kWh <= 0) continue;
-    gridHours[source] += 1;
+    gridHours[hour.source] += 1;
     energy += bucket.energy_kWh;
-    gridWeighted += bucket.energy_kWh * intensity;
+    gridWeighted += hour.gridWeighted_gCO2eq;
     hoursWithData += 1;
   }
   const hasEnergy = energy > 0;
-  const locationEmissions = gridWeighted * pue;
   const coverage = Math.min(1, Math.max(0, ctx.renewable?.share ?? 0));
-  const marketEmissions = locationEmissions * (1 - coverage);
   const basis: AccountingBasis = ctx.accounting ?? 'location';
-  const emissions = basis === 'market' ? marketEmissions : locationEmissions;
+  const {
+    location_gCO2eq: locationEmissions,
+    market_gCO2eq: marketEmissions,
+    verdict_gCO2eq: emissions,
+  } = emissionsOf(gridWeighted, pue, coverage, basis);
   const gridIntensity = hasEnergy ? gridWeighted / energy : null;
   const intensity = hasEnergy ? emissions / energy : null;
   const target = ctx.targets.carbonTarget?.value ?? null;
@@ -200,8 +203,12 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     reason: 'the energy source reports no idle share for this workload',
   };
   // The idle share has no contract of its own: market-based, it is covered like the rest.
-  const idleLocationEmissions = idleGridWeighted * pue;
-  const idleEmissions = basis === 'market' ? idleLocationEmissions * (1 - coverage) : idleLocationEmissions;
+  const { location_gCO2eq: idleLocationEmissions, verdict_gCO2eq: idleEmissions } = emissionsOf(
+    idleGridWeighted,
+    pue,
+    coverage,
+    basis,
+  );
   const figures = (
     footprintBasis: FootprintFigures['basis'],
     kWh: number,

@@ -330,3 +330,102 @@ export interface UsageFigures {
   /** Fewest samples behind any pod's p95. */
   samples: number | null;
 }
+
+/** One calendar month (Asia/Seoul) of a policy's active-energy emissions, summed hour by hour as the
+ * hours end (engine/emissions-ledger.ts). Every figure is a sum over the hours counted. */
+export interface MonthEmissions {
+  /** KST calendar month, YYYY-MM. */
+  month: string;
+  /** Ended hours of the month the operator counted. */
+  hours: number;
+  /** First hour counted (UTC ISO hour start). */
+  since: string;
+  energy_kWh: number;
+  /** Σ E(h)·I(h): the energy weighted by each hour's grid intensity, before PUE. */
+  gridWeighted_kgCO2eq: number;
+  /** Σ E(h)·PUE·I(h), location-based. */
+  locationEmissions_kgCO2eq: number;
+  /** On the verdict's accounting basis (spec.accounting). */
+  emissions_kgCO2eq: number;
+  /** Mean grid intensity over the hours counted, every hour alike (the grid's level, not the workloads'). */
+  meanGridIntensity_gCO2eq_kWh: number;
+}
+
+/** The hour still running at the last evaluation, kept so that a 1-hour window loses no hour. */
+export interface OpenHour {
+  hourStart: string;
+  energy_kWh: number;
+  gridIntensity_gCO2eq_kWh: number;
+  gridWeighted_gCO2eq: number;
+  locationEmissions_gCO2eq: number;
+  emissions_gCO2eq: number;
+}
+
+/** A policy's emissions per KST month, persisted in status so that restarts lose nothing. */
+export interface EmissionsLedger {
+  timeZone: 'Asia/Seoul';
+  /** Hours that start before this instant are counted in `months`. */
+  countedThrough: string;
+  /** Oldest first, at most 13 (the month in progress and the twelve before it). */
+  months: MonthEmissions[];
+  openHour?: OpenHour;
+}
+
+/** A carbon budget threshold that was announced (Event) in a month: once per threshold and month. */
+export interface BudgetThresholdNotice {
+  percent: number;
+  /** When it was first reached (UTC ISO). */
+  at: string;
+}
+
+export interface CarbonBudgetStatus {
+  /** KST calendar month the figures are for, YYYY-MM. */
+  month: string;
+  timeZone: 'Asia/Seoul';
+  budget_kgCO2eq: number;
+  budgetSource: string;
+  monthToDate_kgCO2eq: number;
+  usedPercent: number;
+  /** From when this month's emissions were counted (UTC ISO): the month's start or the first hour counted. */
+  since: string;
+  burnRate_kgCO2eq_per_day: number;
+  /** Month-to-date plus the burn rate over the rest of the month. */
+  projectedMonthEnd_kgCO2eq: number;
+  /** KST date the budget runs out at the burn rate (already ran out: the date it was reached); null when
+   * it lasts the month. */
+  projectedExhaustionDate: string | null;
+  state: 'within' | 'projected_over' | 'exceeded';
+  /** Thresholds (percent of the budget) announced by an Event this month. */
+  thresholdsNotified: BudgetThresholdNotice[];
+  basis: string;
+}
+
+/** What one month of the decomposition looks like: C = E · T · PUE · G (location-based). */
+export interface EmissionsFactors {
+  month: string;
+  /** The month was still running, or not all its hours were counted (compare `hours` with the month's). */
+  partial: boolean;
+  hours: number;
+  energy_kWh: number;
+  emissions_kgCO2eq: number;
+  /** Effective PUE over the month, C / Σ E·I (null without energy). */
+  pue: number | null;
+  /** G: the grid's mean intensity over the month's hours. */
+  meanGridIntensity_gCO2eq_kWh: number;
+  /** Σ E·I / Σ E: the grid intensity the workloads actually drew at (null without energy). */
+  energyWeightedGridIntensity_gCO2eq_kWh: number | null;
+  /** T = energy-weighted ÷ mean grid intensity: below 1 when the work ran in cleaner hours than average. */
+  timingFactor: number | null;
+}
+
+/** Month-over-month change of emissions split into its causes (engine/emissions-change.ts). */
+export interface EmissionsChange {
+  from: EmissionsFactors;
+  to: EmissionsFactors;
+  change_kgCO2eq: number;
+  effects_kgCO2eq: { energy: number; timing: number; pue: number; gridFactor: number };
+  /** change − Σ effects (LMDI leaves none; rounding only). */
+  residual_kgCO2eq: number;
+  method: string;
+  basis: string;
+}

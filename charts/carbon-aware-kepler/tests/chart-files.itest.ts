@@ -107,6 +107,9 @@ describe('files the chart carries', () => {
       'carbon_policy_workloads',
       'carbon_operator_reconcile_duration_seconds',
       'carbon_operator_reconcile_errors_total',
+      'carbon_policy_budget_month_to_date_kgco2eq',
+      'carbon_policy_budget_projected_month_end_kgco2eq',
+      'carbon_policy_budget_used_ratio',
     ])
       expect(used).toContain(name);
     // Each panel's queries have distinct refIds and a data source variable, so the dashboard imports anywhere.

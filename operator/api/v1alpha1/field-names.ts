@@ -28,17 +28,23 @@ type OtherStatusField = Renamed<Omit<CarbonCompliancePolicyStatus, 'summary' | '
 // (`idleShare_kWh`, `idle_share_kWh`), so each part is renamed with its own list.
 // Typecheck fails on a field of that part left out of its list.
 const SUMMARY_FIELDS = [
+  'change_kgCO2eq',
   'effectiveIntensity_gCO2eq_kWh',
+  'effects_kgCO2eq',
   'emissions_gCO2eq',
+  'emissions_kgCO2eq',
   'emissions_kgCO2eq_per_30d',
   'emissionsActivePlusIdleShare_kgCO2eq_per_30d',
   'energy_kWh',
+  'energyWeightedGridIntensity_gCO2eq_kWh',
   'grid_hours_by_source',
   'grid_source_by_hour',
   'idleShare_kWh',
   'locationBasedIntensity_gCO2eq_kWh',
   'marketBasedIntensity_gCO2eq_kWh',
+  'meanGridIntensity_gCO2eq_kWh',
   'power_watts',
+  'residual_kgCO2eq',
   'target_gCO2eq_kWh',
 ] as const satisfies readonly SummaryField[];
 
@@ -93,7 +99,21 @@ const WORKLOAD_FIELDS = [
   'zones_counted',
 ] as const satisfies readonly WorkloadField[];
 
-const OTHER_STATUS_FIELDS = [] as const satisfies readonly OtherStatusField[];
+const OTHER_STATUS_FIELDS = [
+  'budget_kgCO2eq',
+  'burnRate_kgCO2eq_per_day',
+  'emissions_gCO2eq',
+  'emissions_kgCO2eq',
+  'energy_kWh',
+  'gridIntensity_gCO2eq_kWh',
+  'gridWeighted_gCO2eq',
+  'gridWeighted_kgCO2eq',
+  'locationEmissions_gCO2eq',
+  'locationEmissions_kgCO2eq',
+  'meanGridIntensity_gCO2eq_kWh',
+  'monthToDate_kgCO2eq',
+  'projectedMonthEnd_kgCO2eq',
+] as const satisfies readonly OtherStatusField[];
 
 type Unlisted =
   | Exclude<SummaryField, (typeof SUMMARY_FIELDS)[number]>

@@ -3,7 +3,10 @@
 import { z } from 'zod';
 import { RENEWABLE_INSTRUMENTS } from '../../engine/market-based.js';
 import type {
+  CarbonBudgetStatus,
   ComplianceStatus,
+  EmissionsChange,
+  EmissionsLedger,
   GridHourSource,
   GridHoursBySource,
   WorkloadAssessment,
@@ -111,6 +114,13 @@ export const policySpecSchema = z
       })
       .default({ enabled: true }),
     language: z.enum(['ko', 'en']).default('ko'),
+    /** A monthly carbon budget (KST calendar month): status.budget tracks it, Events at 80 % and 100 %. */
+    budget: z
+      .object({
+        kgCO2eqPerMonth: z.number().gt(0).max(1e9),
+      })
+      .strict()
+      .optional(),
     /** How many workloads are listed in status (the rest are counted). */
     maxWorkloadsInStatus: z.number().int().min(1).max(500).default(100),
   })
@@ -172,6 +182,8 @@ export interface PolicySummary {
   grid_hours_by_source?: GridHoursBySource;
   /** The source of each hour of the window, from its first hour (window.start). */
   grid_source_by_hour?: { start: string; sources: GridHourSource[] };
+  /** Why emissions changed between the last two complete KST months (null until two are counted). */
+  emissionsChange?: EmissionsChange | null;
 }
 
 /** Hourly IT energy per workload (key `Kind/name`), persisted so that a restart loses no history. */
@@ -204,6 +216,10 @@ export interface CarbonCompliancePolicyStatus {
   workloads?: WorkloadAssessment[];
   workloadsOmitted?: number;
   energyHistory?: EnergyHistory;
+  /** Emissions per KST month, counted hour by hour (the budget and the month-over-month change read it). */
+  emissionsLedger?: EmissionsLedger;
+  /** The month's carbon budget (only with spec.budget). */
+  budget?: CarbonBudgetStatus;
 }
 
 export interface CarbonCompliancePolicy {

@@ -1,0 +1,265 @@
+// The carbon budget on a real API server with the real carbon engine: status.budget and the emissions
+// ledger survive the CRD's schema (nothing pruned), the 80 % and 100 % Events are created once per
+// threshold and month — across repeated evaluations and a restarted operator (a new reconciler reading
+// what status recorded) — and a new KST month starts afresh. Energy comes from a scripted source.
+import { execFileSync } from 'node:child_process';
+import pino from 'pino';
+import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
+import { createPolicyEvaluator } from './engine-evaluator.js';
+import { KubeEventRecorder } from './event-recorder.js';
+import { KubeRestClient } from './kube-rest-client.js';
+import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
+import { OperatorMetrics } from './operator-metrics.js';
+import { PolicyReconciler } from './policy-reconciler.js';
+import { toPodView, type PodView } from './pod-view.js';
+import { KubePolicyStore, policyPath } from './status-writer.js';
+import { SupervisedInformer } from './supervised-informer.js';
+import { CachedOwnerLookup } from './workload-grouping.js';
+
+const NS = 'budget-team';
+const POLICY = 'monthly-budget';
+const logger = pino({ level: 'silent' });
+const kubectl = (...args: string[]) =>
+  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+class ScriptedSource implements MetricsSource {
+  description = 'scripted test source';
+  readings = new Map<string, PodEnergyReading>();
+  collect(): Promise<MetricsCollection> {
+    return Promise.resolve({
+      pods: new Map(this.readings),
+      zonesCounted: ['package'],
+      energySource: 'measured: test',
+      dataQuality: [],
+      errors: [],
+    });
+  }
+}
+
+const H = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** 2 kWh in each of the 24 hours ending with the hour of `now`. */
+function dayOfEnergy(now: Date): PodEnergyReading {
+  const current = Math.floor(now.getTime() / H) * H;
+  return {
+    namespace: NS,
+    pod: 'meter-1',
+    hourly: Array.from({ length: 24 }, (_, k) => ({ hourStart: iso(current - (23 - k) * H), energy_kWh: 2 })),
+  };
+}
+
+interface EventList {
+  items: Array<{ reason: string; type: string; message: string; involvedObject: { name: string } }>;
+}
+
+describe('carbon budget Events on a real API server', () => {
+  const client = new KubeRestClient(testKubeConfig());
+  const source = new ScriptedSource();
+  const metrics = new OperatorMetrics({ defaultMetrics: false });
+  let now = new Date('2026-12-10T03:30:00Z');
+  let policies: SupervisedInformer<CarbonCompliancePolicy>;
+  let pods: SupervisedInformer<PodView>;
+  const evaluator = createPolicyEvaluator();
+
+  /** A new reconciler is a restarted operator: it knows only what status holds. */
+  const operator = () =>
+    new PolicyReconciler({
+      policies,
+      pods,
+      owners: new CachedOwnerLookup(client),
+      source,
+      evaluator,
+      store: new KubePolicyStore(client),
+      events: new KubeEventRecorder(client, 'carbon-aware-operator', 'itest', logger),
+      metrics,
+      logger,
+      clock: () => now,
+    });
+
+  async function waitFor(check: () => unknown, what: string): Promise<void> {
+    const started = Date.now();
+    while (!check()) {
+      if (Date.now() - started > 20_000) throw new Error(`the informer cache did not catch up: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const stored = () => client.get<CarbonCompliancePolicy>(policyPath(NS, POLICY));
+
+  /** Reconciles once with the informer cache at the stored resourceVersion (what the operator sees). */
+  async function reconcile(reconciler = operator()): Promise<CarbonCompliancePolicy> {
+    const { metadata } = await stored();
+    await waitFor(
+      () => policies.get(NS, POLICY)?.metadata.resourceVersion === metadata.resourceVersion,
+      'policy resourceVersion',
+    );
+    await reconciler.handle(`${NS}/${POLICY}`);
+    return stored();
+  }
+
+  async function budgetEvents(): Promise<string[]> {
+    const list = await client.get<EventList>(`/api/v1/namespaces/${NS}/events`);
+    return list.items
+      .filter((e) => e.involvedObject.name === POLICY && e.reason.startsWith('CarbonBudget'))
+      .map((e) => `${e.type}/${e.reason}: ${e.message.split(':')[0]}`)
+      .sort();
+  }
+
+  async function setBudget(kg: number): Promise<void> {
+    kubectl(
+      'patch',
+      'carboncompliance',
+      '-n',
+      NS,
+      POLICY,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { budget: { kgCO2eqPerMonth: kg } } }),
+    );
+  }
+
+  beforeAll(async () => {
+    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
+    kubectl(
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/carboncompliancepolicies.carbon-aware.dev',
+    );
+    kubectl('create', 'namespace', NS);
+    await client.create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'meter-1', labels: { app: 'meter' } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    await client.create(policyPath(NS), {
+      apiVersion: 'carbon-aware.dev/v1alpha1',
+      kind: 'CarbonCompliancePolicy',
+      metadata: { name: POLICY },
+      spec: {
+        selector: { matchLabels: { app: 'meter' } },
+        site: { zone: 'KR', pue: 1.2 },
+        language: 'en',
+        budget: { kgCO2eqPerMonth: 1000 },
+      },
+    });
+    policies = new SupervisedInformer({
+      name: 'policies',
+      kubeConfig: testKubeConfig(),
+      path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+    });
+    pods = new SupervisedInformer({
+      name: 'pods',
+      kubeConfig: testKubeConfig(),
+      path: '/api/v1/pods',
+      transform: toPodView,
+    });
+    policies.start();
+    pods.start();
+    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
+    await waitFor(() => pods.list(NS).length === 1, 'pod');
+  }, 120_000);
+
+  afterAll(() => {
+    policies?.stop();
+    pods?.stop();
+  });
+
+  it('fires the 80 % and the 100 % Event once each per month, also after a restart', async () => {
+    source.readings.set(`${NS}/meter-1`, dayOfEnergy(now));
+    // Under budget: status.budget as the API server stored it, and no Event.
+    let policy = await reconcile();
+    const budget = policy.status!.budget!;
+    const ledger = policy.status!.emissionsLedger!;
+    expect(budget.month).toBe('2026-12');
+    expect(budget.budget_kgCO2eq).toBe(1000);
+    // 23 ended hours and the running one, 2 kWh each, from the engine's hourly figures.
+    expect(ledger.months.map((m) => [m.month, m.hours, m.energy_kWh])).toEqual([['2026-12', 23, 46]]);
+    expect(ledger.openHour?.energy_kWh).toBe(2);
+    const mtd = budget.monthToDate_kgCO2eq;
+    // The ledger's figures are the engine's: the verdict's emissions for the same hours.
+    expect(mtd).toBeCloseTo(policy.status!.summary!.emissions_gCO2eq / 1000, 3);
+    expect(mtd).toBeGreaterThan(0);
+    expect(budget.state).toBe('within');
+    expect(budget.thresholdsNotified).toEqual([]);
+    expect(await budgetEvents()).toEqual([]);
+
+    // 85 % used: the 80 % Event, once, however often the policy is evaluated.
+    await setBudget(Number((mtd / 0.85).toFixed(3)));
+    policy = await reconcile();
+    expect(policy.status!.budget!.usedPercent).toBeCloseTo(85, 0);
+    expect(policy.status!.budget!.thresholdsNotified.map((t) => t.percent)).toEqual([80]);
+    now = new Date(now.getTime() + 5 * 60_000);
+    await reconcile();
+    expect(await budgetEvents()).toEqual([
+      'Warning/CarbonBudgetThreshold: 85 % of the 2026-12 carbon budget used (reached 80 %)',
+    ]);
+
+    // A restarted operator reads the notices from status: nothing again.
+    now = new Date(now.getTime() + 5 * 60_000);
+    await reconcile(operator());
+    expect(await budgetEvents()).toHaveLength(1);
+
+    // Over budget: the 100 % Event once, and the gauges say so.
+    await setBudget(Number((mtd / 1.25).toFixed(3)));
+    policy = await reconcile(operator());
+    expect(policy.status!.budget!.state).toBe('exceeded');
+    expect(policy.status!.budget!.projectedExhaustionDate).toBe('2026-12-10');
+    await reconcile(operator());
+    const events = await budgetEvents();
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatch(
+      /^Warning\/CarbonBudgetExceeded: 125 % of the 2026-12 carbon budget used \(reached 100 %\)$/,
+    );
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toMatch(
+      /carbon_policy_budget_used_ratio\{namespace="budget-team",policy="monthly-budget"\} 1\.25/,
+    );
+    expect(exposition).toContain(
+      'carbon_policy_budget_month_to_date_kgco2eq{namespace="budget-team",policy="monthly-budget"}',
+    );
+
+    // January (KST) starts afresh: its first hours are over this budget too, and both thresholds fire
+    // again, once each.
+    now = new Date('2026-12-31T18:30:00Z');
+    source.readings.set(`${NS}/meter-1`, dayOfEnergy(now));
+    await setBudget(0.001);
+    policy = await reconcile(operator());
+    expect(policy.status!.budget!.month).toBe('2027-01');
+    expect(policy.status!.emissionsLedger!.months.map((m) => m.month)).toEqual(['2026-12', '2027-01']);
+    await reconcile(operator());
+    const all = await budgetEvents();
+    expect(all).toHaveLength(4);
+    expect(all.filter((e) => e.includes('2027-01')).map((e) => e.split(':')[0])).toEqual([
+      'Warning/CarbonBudgetExceeded',
+      'Warning/CarbonBudgetThreshold',
+    ]);
+  });
+
+  it('puts the month-over-month decomposition in the status summary once two months are complete', async () => {
+    expect((await stored()).status!.summary!.emissionsChange ?? null).toBeNull();
+    // 1 February 01:30 KST: December and January are complete.
+    now = new Date('2027-01-31T16:30:00Z');
+    source.readings.set(`${NS}/meter-1`, dayOfEnergy(now));
+    const policy = await reconcile(operator());
+    const change = policy.status!.summary!.emissionsChange!;
+    const ledger = policy.status!.emissionsLedger!;
+    expect(ledger.months.map((m) => m.month)).toEqual(['2026-12', '2027-01', '2027-02']);
+    expect([change.from.month, change.to.month]).toEqual(['2026-12', '2027-01']);
+    expect(change.change_kgCO2eq).toBeCloseTo(
+      ledger.months[1]!.locationEmissions_kgCO2eq - ledger.months[0]!.locationEmissions_kgCO2eq,
+      3,
+    );
+    const effects = Object.values(change.effects_kgCO2eq).reduce((a, b) => a + b, 0);
+    expect(Math.abs(effects - change.change_kgCO2eq)).toBeLessThanOrEqual(
+      Math.abs(change.change_kgCO2eq) * 0.001,
+    );
+    // Same PUE both months: no PUE effect beyond the ledger's 6 significant digits.
+    expect(Math.abs(change.effects_kgCO2eq.pue)).toBeLessThan(change.to.emissions_kgCO2eq * 1e-5);
+    expect(change.to.pue).toBe(1.2);
+  });
+});
