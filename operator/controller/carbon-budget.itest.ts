@@ -2,6 +2,8 @@
 // ledger survive the CRD's schema (nothing pruned), the 80 % and 100 % Events are created once per
 // threshold and month — across repeated evaluations and a restarted operator (a new reconciler reading
 // what status recorded) — and a new KST month starts afresh. Energy comes from a scripted source.
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
+import { toPolicyView } from './policy-view.js';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
@@ -89,7 +91,8 @@ describe('carbon budget Events on a real API server', () => {
     }
   }
 
-  const stored = () => client.get<CarbonCompliancePolicy>(policyPath(NS, POLICY));
+  const stored = async () =>
+    fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, POLICY)));
 
   /** Reconciles once with the informer cache at the stored resourceVersion (what the operator sees). */
   async function reconcile(reconciler = operator()): Promise<CarbonCompliancePolicy> {
@@ -151,6 +154,7 @@ describe('carbon budget Events on a real API server', () => {
       name: 'policies',
       kubeConfig: testKubeConfig(),
       path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer({
       name: 'pods',

@@ -8,6 +8,8 @@
 // does), and each changes what `kubectl get carboncompliance -o yaml` shows: the right_sizing proposal
 // with its resources patch, the usage figures with their source and sample count, UsageAvailable.
 // Energy comes from a scripted in-process source (the Kepler sources have their own integration tests).
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
+import { toPolicyView } from './policy-view.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -50,9 +52,11 @@ const kubectl = (...args: string[]) =>
   });
 /** What `kubectl get carboncompliance -o json` shows. */
 const shownByKubectl = (namespace: string, name: string) =>
-  JSON.parse(
-    kubectl('get', 'carboncompliance', '-n', namespace, name, '-o', 'json'),
-  ) as CarbonCompliancePolicy;
+  fromStoredPolicy(
+    JSON.parse(
+      kubectl('get', 'carboncompliance', '-n', namespace, name, '-o', 'json'),
+    ) as CarbonCompliancePolicy,
+  );
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 60_000) {
@@ -187,6 +191,7 @@ describe('usage for right-sizing on a real API server', () => {
       name: 'policies',
       kubeConfig: testKubeConfig(),
       path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer({
       name: 'pods',
