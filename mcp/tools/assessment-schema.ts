@@ -50,6 +50,12 @@ export const optimizationSchema = z.looseObject({
     .optional()
     .describe('right_sizing: capacity the new requests free across the pods'),
   resourcesPatch: z.record(z.string(), z.unknown()).optional(),
+  patch: z
+    .string()
+    .optional()
+    .describe(
+      "ready-to-commit strategic-merge YAML for the workload's manifest (temporal shift of a CronJob: spec.schedule and spec.timeZone; right-sizing: the container requests); absent where the measure is no manifest change",
+    ),
   targetRegion: z.string().optional(),
   caveat: z.string().optional(),
   reduces: z

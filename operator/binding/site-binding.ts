@@ -8,6 +8,7 @@ import { assessWorkload } from '../engine/assess.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
 import { gridSourcesOfWindow } from '../engine/grid-intensity-at.js';
 import { annualFacilityEnergy_kWh, renewableCoverage, type RenewableSupply } from '../engine/market-based.js';
+import type { AllowedHours } from '../engine/temporal-shift.js';
 import {
   compareRegions,
   siteAnnualBasis,
@@ -128,6 +129,8 @@ interface EvaluationOptions {
   language: Language;
   now: Date;
   recommendations: boolean;
+  /** spec.actions.allowedHours (KST): where a temporal shift may put a run. */
+  allowedHours?: AllowedHours;
 }
 
 export interface SiteBinder {
@@ -330,6 +333,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       tariff: bound.tariff,
       prices: bound.prices,
       candidateRegions: options.recommendations ? bound.candidates : [],
+      ...(options.allowedHours ? { allowedHours: options.allowedHours } : {}),
       embodied: { coefficients: data.embodied },
       accounting: bound.accounting,
       renewable,
