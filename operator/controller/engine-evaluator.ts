@@ -61,6 +61,10 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): Reloada
         language: spec.language,
         now: request.now,
         recommendations: spec.recommendations.enabled && request.inputs.length > 0,
+        // spec.actions.allowedHours are KST hours whatever the site's zone.
+        ...(spec.actions.allowedHours
+          ? { allowedHours: { timeZone: 'Asia/Seoul', hours: spec.actions.allowedHours } }
+          : {}),
       });
       return evaluator.catalogueError === undefined
         ? evaluation

@@ -110,6 +110,24 @@ export const policySpecSchema = z
           .optional(),
       })
       .default({ enabled: true }),
+    /** What the operator may change in the selected workloads (only CronJob schedules so far). */
+    actions: z
+      .object({
+        /** Off: no advice acted on, and any schedule the operator moved is restored; Recommend: advice
+         * and a ready-to-commit patch only (and restore); Apply: move CronJob schedules into the advised window. */
+        temporalShift: z.enum(['Off', 'Recommend', 'Apply']).default('Recommend'),
+        /** KST hours (0–23) a shifted run may occupy, every hour of it; absent: any hour. */
+        allowedHours: z
+          .array(z.number().int().min(0).max(23))
+          .min(1)
+          .max(24)
+          .refine((hours) => new Set(hours).size === hours.length, { message: 'hours must be unique' })
+          .optional(),
+        /** Least time between two schedule changes of one CronJob by the operator. */
+        minInterval: duration.default('24h'),
+      })
+      .strict()
+      .default({ temporalShift: 'Recommend', minInterval: '24h' }),
     language: z.enum(['ko', 'en']).default('ko'),
     /** How many workloads are listed in status (the rest are counted). */
     maxWorkloadsInStatus: z.number().int().min(1).max(500).default(100),
@@ -187,6 +205,33 @@ export interface EnergyHistory {
   observedSince?: string;
 }
 
+/** What the operator did to one CronJob's schedule for this policy, and why. */
+export interface CronJobActionStatus {
+  /** The CronJob's name (in the policy's namespace). */
+  name: string;
+  /** Applied: the schedule is the operator's; Restored: put back this evaluation; Recommended: advice only;
+   * LeftAlone: not the operator's to change (the reason says why); Waiting: spec.actions.minInterval;
+   * NotApplied: nothing to apply; Forbidden: the API server denied the read or patch (RBAC). */
+  state: 'Applied' | 'Restored' | 'Recommended' | 'LeftAlone' | 'Waiting' | 'NotApplied' | 'Forbidden';
+  reason: string;
+  message: string;
+  /** The schedule and time zone the CronJob has now. */
+  schedule?: string;
+  timeZone?: string;
+  /** From the carbon-aware.dev/original-schedule annotation, while the operator's change is in place. */
+  originalSchedule?: string;
+  /** When the operator last changed the schedule (carbon-aware.dev/shifted-at). */
+  shiftedAt?: string;
+}
+
+/** spec.actions at work: the mode in force and each CronJob's state. */
+export interface ActionsStatus {
+  temporalShift: 'Off' | 'Recommend' | 'Apply';
+  /** Set when the operator cannot act at all (actions disabled in the operator). */
+  message?: string;
+  cronJobs: CronJobActionStatus[];
+}
+
 export interface CarbonCompliancePolicyStatus {
   observedGeneration?: number;
   conditions?: Condition[];
@@ -197,6 +242,7 @@ export interface CarbonCompliancePolicyStatus {
   workloads?: WorkloadAssessment[];
   workloadsOmitted?: number;
   energyHistory?: EnergyHistory;
+  actions?: ActionsStatus;
 }
 
 export interface CarbonCompliancePolicy {
