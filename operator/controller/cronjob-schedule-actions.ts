@@ -52,7 +52,7 @@ export interface ScheduleAdvice {
 export type TemporalShiftMode = ActionsStatus['temporalShift'];
 
 /** Field managers that own spec.schedule. */
-export function scheduleOwners(cronJob: CronJobObject): string[] {
+function scheduleOwners(cronJob: CronJobObject): string[] {
   return (cronJob.metadata.managedFields ?? [])
     .filter((e) => e.fieldsV1?.['f:spec']?.['f:schedule'] !== undefined)
     .map((e) => `${e.manager ?? 'unknown'} (${e.operation ?? 'unknown'}${e.time ? ` at ${e.time}` : ''})`);
