@@ -95,7 +95,7 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
     admin.get<CronJobObject>(`/apis/batch/v1/namespaces/${NS}/cronjobs/${name}`);
   const readPolicy = () => admin.get<CarbonCompliancePolicy>(policyPath(NS, POLICY));
 
-  function reconcilerFor(client: KubeRestClient): PolicyReconciler {
+  function reconcilerFor(client: KubeRestClient, now = NOW): PolicyReconciler {
     return new PolicyReconciler({
       policies,
       pods,
@@ -105,7 +105,7 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
       store: new KubePolicyStore(client),
       cronJobs: new CronJobScheduleActions(client, logger),
       logger,
-      clock: () => NOW,
+      clock: () => now,
     });
   }
 
@@ -372,5 +372,95 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
     expect((await cronJob('nightly')).spec.schedule).toBe(ORIGINAL);
     const ready = (await readPolicy()).status!.conditions!.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'True' });
+  });
+
+  it('verified savings: verified for the schedule the operator moved, not_realized for a change that moved nothing', async () => {
+    const HOUR = 3_600_000;
+    // 72 h of history, so that the readings before the change and after it are both recorded.
+    await admin.patch(policyPath(NS, POLICY), { spec: { window: '72h' } });
+    await cached('window 72h', (p) => p.spec.window === '72h');
+    // A GitOps tool changes only the days of gitops-batch (same start hour): nothing can improve.
+    kubectl(
+      ['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts', '-f', '-'],
+      stringify(cronJobManifest('gitops-batch', '30 22 * * 1-5')),
+    );
+    let actions = await reconcile(reconcilerFor(admin));
+    expect(actions.get('nightly')).toMatchObject({ state: 'Applied', reason: 'Moved' });
+    const hour = Number(actions.get('nightly')!.schedule!.split(' ')[1]);
+    let savings = new Map(((await readPolicy()).status!.verifiedSavings ?? []).map((v) => [v.workload, v]));
+    expect(savings.get('CronJob/nightly')).toMatchObject({
+      verdict: 'too_early',
+      since: '2026-04-14T16:00:00Z',
+      change: {
+        kind: 'schedule',
+        source: 'applied by the operator (spec.actions.temporalShift: Apply)',
+        before: { schedule: ORIGINAL },
+        after: { schedule: `0 ${hour} * * *`, timeZone: 'Asia/Seoul' },
+      },
+    });
+    expect(savings.get('CronJob/gitops-batch')).toMatchObject({
+      verdict: 'too_early',
+      change: { before: { schedule: '30 22 * * *' }, after: { schedule: '30 22 * * 1-5' } },
+    });
+    expect(savings.get('CronJob/gitops-batch')!.change.source).toMatch(/^observed: spec.schedule changed/);
+
+    // Two days later: the recorded readings (0.5 kWh an hour). Before the change both ran at 20:00 and
+    // 22:00 KST; after it nightly ran at the advised hour, gitops-batch at 22:00 KST as before.
+    const later = new Date(NOW.getTime() + 48 * HOUR);
+    const start = Date.parse('2026-04-13T16:00:00Z'); // the 72 h window ending with `later`'s hour
+    const at = (kstDay: string, kstHour: number) =>
+      (Date.parse(`${kstDay}T00:00:00+09:00`) + kstHour * HOUR - start) / HOUR;
+    const series = (hours: number[]) =>
+      Array.from({ length: 72 }, (_, i) => (hours.includes(i) ? 0.5 : null));
+    const runAt = (h: number) => [
+      at('2026-04-15', h),
+      at('2026-04-15', h + 1),
+      at('2026-04-16', h),
+      at('2026-04-16', h + 1),
+    ];
+    const recorded = await admin.patch<CarbonCompliancePolicy>(`${policyPath(NS, POLICY)}/status`, {
+      status: {
+        energyHistory: {
+          startHour: '2026-04-13T16:00:00Z',
+          hours: 72,
+          series: [
+            {
+              workload: 'CronJob/nightly',
+              kWh: series([at('2026-04-14', 20), at('2026-04-14', 21), ...runAt(hour)]),
+            },
+            {
+              workload: 'CronJob/gitops-batch',
+              kWh: series([at('2026-04-14', 22), at('2026-04-14', 23), ...runAt(22)]),
+            },
+            { workload: 'CronJob/hands-off', kWh: series([at('2026-04-14', 20), at('2026-04-14', 21)]) },
+          ],
+        },
+      },
+    });
+    await cached(
+      'the recorded readings',
+      (p) => p.metadata.resourceVersion === recorded.metadata.resourceVersion,
+    );
+    actions = await reconcile(reconcilerFor(admin, later));
+    expect(actions.get('nightly')).toMatchObject({ state: 'Applied' });
+    savings = new Map(((await readPolicy()).status!.verifiedSavings ?? []).map((v) => [v.workload, v]));
+    const nightly = savings.get('CronJob/nightly')!;
+    process.stderr.write(
+      `FIGURE verified_savings nightly ${nightly.verdict}: ${nightly.kgCO2eq} kgCO2eq (${nightly.percent} %) of ` +
+        `${nightly.counterfactual_kgCO2eq} kgCO2eq counterfactual, ${nightly.energy_kWh} kWh in ${nightly.hoursWithEnergy} h\n`,
+    );
+    expect(nightly).toMatchObject({
+      verdict: 'verified',
+      since: '2026-04-14T16:00:00Z',
+      energy_kWh: 2,
+      hoursWithEnergy: 4,
+    });
+    expect(nightly.kgCO2eq).toBeGreaterThan(0);
+    expect(nightly.percent).toBeGreaterThanOrEqual(1);
+    // Measured = counterfactual − saving, both over the same 2 kWh.
+    expect(nightly.counterfactual_kgCO2eq - nightly.measured_kgCO2eq).toBeCloseTo(nightly.kgCO2eq, 3);
+    expect(nightly.method).toMatch(/at the old schedule's hours/);
+    const batch = savings.get('CronJob/gitops-batch')!;
+    expect(batch).toMatchObject({ verdict: 'not_realized', percent: 0, kgCO2eq: 0, hoursWithEnergy: 4 });
   });
 });

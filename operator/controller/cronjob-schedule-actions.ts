@@ -96,6 +96,9 @@ export function decideCronJobAction(args: {
     schedule: cronJob.spec.schedule,
     ...(cronJob.spec.timeZone ? { timeZone: cronJob.spec.timeZone } : {}),
     ...(ours && original !== undefined ? { originalSchedule: original } : {}),
+    ...(ours && annotations[ORIGINAL_TIME_ZONE_ANNOTATION]
+      ? { originalTimeZone: annotations[ORIGINAL_TIME_ZONE_ANNOTATION] }
+      : {}),
     ...(ours && shiftedAt ? { shiftedAt } : {}),
   };
   const none = (state: CronJobActionStatus['state'], reason: string, message: string): CronJobDecision => ({
@@ -286,6 +289,7 @@ export class CronJobScheduleActions {
         schedule: decision.schedule,
         timeZone: decision.timeZone,
         originalSchedule: decision.original,
+        ...(decision.originalTimeZone ? { originalTimeZone: decision.originalTimeZone } : {}),
         shiftedAt: at,
       };
     }

@@ -66,9 +66,11 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): Reloada
           ? { allowedHours: { timeZone: 'Asia/Seoul', hours: spec.actions.allowedHours } }
           : {}),
       });
-      return evaluator.catalogueError === undefined
-        ? evaluation
-        : { ...evaluation, catalogueError: evaluator.catalogueError };
+      return {
+        ...evaluation,
+        gridProfile: bound.profile,
+        ...(evaluator.catalogueError === undefined ? {} : { catalogueError: evaluator.catalogueError }),
+      };
     },
   };
   return evaluator;

@@ -2,7 +2,7 @@
 // summary out. Pure (no I/O, no clock: `now` is passed in), so the reconciler can be tested with
 // the real engine and without a cluster.
 import type { CarbonCompliancePolicySpec, PolicySummary } from '../api/v1alpha1/types.js';
-import type { WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+import type { HourlyIntensityProfile, WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
 
 export interface EvaluationRequest {
   namespace: string;
@@ -19,6 +19,8 @@ export interface Evaluation {
   gridLive?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string } | null;
   /** StandardsCatalogue=False: the last edit of the catalogue file was rejected (the last good one is in use). */
   catalogueError?: { reason: string; message: string } | null;
+  /** The site's grid profile the evaluation used (verified savings reuse it); absent from test evaluators. */
+  gridProfile?: HourlyIntensityProfile;
 }
 
 export interface PolicyEvaluator {

@@ -12,6 +12,7 @@ import {
   type Condition,
 } from '../api/v1alpha1/types.js';
 import type { WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+import { adoptedChanges, verifiedSavingsStatus } from './adopted-changes.js';
 import {
   decideCronJobAction,
   SHIFTED_BY_ANNOTATION,
@@ -237,7 +238,11 @@ export class PolicyReconciler {
 
     const build = (
       current: CarbonCompliancePolicy,
-    ): { status: CarbonCompliancePolicyStatus; evaluation: Evaluation } => {
+    ): {
+      status: CarbonCompliancePolicyStatus;
+      evaluation: Evaluation;
+      series: Map<string, Array<number | null>>;
+    } => {
       const stored = current.status?.energyHistory;
       const series = mergeReadings(
         seriesFromStatus(stored, window),
@@ -357,7 +362,7 @@ export class PolicyReconciler {
           ...(observed ? { observedSinceMs: observed.sinceMs } : {}),
         }),
       };
-      return { status, evaluation };
+      return { status, evaluation, series };
     };
 
     let evaluation: Evaluation | undefined;
@@ -379,6 +384,26 @@ export class PolicyReconciler {
       const result = await writeStatusWithRetry(this.deps.store, policy, (current) => {
         const built = current === policy ? first : build(current);
         built.status.actions = actions;
+        // Changes are detected against the freshest stored status, and verified over its history.
+        const profile = built.evaluation.gridProfile;
+        const verified = profile
+          ? verifiedSavingsStatus({
+              changes: adoptedChanges({
+                previous: current.status,
+                actions,
+                pue: built.evaluation.summary.pue,
+                pueAssumed: built.evaluation.summary.pueAssumed ?? false,
+                now,
+              }),
+              series: built.series,
+              window,
+              profile,
+              pue: built.evaluation.summary.pue,
+              now,
+              limit: spec.maxWorkloadsInStatus,
+            })
+          : undefined;
+        if (verified && verified.length > 0) built.status.verifiedSavings = verified;
         evaluation = built.evaluation;
         status = built.status;
         previousStatus = current.status?.summary?.status;

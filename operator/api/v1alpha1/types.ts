@@ -2,6 +2,7 @@
 // crds/carbon-aware.dev_carboncompliancepolicies.yaml (a test checks that they agree).
 import { z } from 'zod';
 import { RENEWABLE_INSTRUMENTS } from '../../engine/market-based.js';
+import type { VerifiedSavings } from '../../engine/verified-savings.js';
 import type {
   ComplianceStatus,
   GridHourSource,
@@ -220,6 +221,8 @@ export interface CronJobActionStatus {
   timeZone?: string;
   /** From the carbon-aware.dev/original-schedule annotation, while the operator's change is in place. */
   originalSchedule?: string;
+  /** From carbon-aware.dev/original-time-zone (absent: the CronJob had none). */
+  originalTimeZone?: string;
   /** When the operator last changed the schedule (carbon-aware.dev/shifted-at). */
   shiftedAt?: string;
 }
@@ -243,6 +246,8 @@ export interface CarbonCompliancePolicyStatus {
   workloadsOmitted?: number;
   energyHistory?: EnergyHistory;
   actions?: ActionsStatus;
+  /** Each adopted change (a moved schedule, a new PUE) against its counterfactual, with a verdict. */
+  verifiedSavings?: VerifiedSavings[];
 }
 
 export interface CarbonCompliancePolicy {
