@@ -8,15 +8,15 @@ import type { HourlyEnergy, HourlyIntensityProfile } from './types.js';
 
 const HOUR_MS = 3_600_000;
 /** A verdict needs a day since the change (every hour of the daily profile has passed once) … */
-export const MIN_ELAPSED_HOURS = 24;
+const MIN_ELAPSED_HOURS = 24;
 /** … and energy measured in at least this many hours since the change (one short run is not a record). */
-export const MIN_HOURS_WITH_ENERGY = 2;
+const MIN_HOURS_WITH_ENERGY = 2;
 /** The smallest cut called verified: the engine advises no temporal shift below 1 % either. */
-export const MIN_VERIFIED_PERCENT = 1;
+const MIN_VERIFIED_PERCENT = 1;
 /** The time zone of a CronJob without spec.timeZone: the kube-controller-manager's, assumed UTC. */
 const ASSUMED_CONTROLLER_TIME_ZONE = 'UTC';
 
-export type SavingsVerdict = 'verified' | 'not_realized' | 'too_early';
+type SavingsVerdict = 'verified' | 'not_realized' | 'too_early';
 
 /** One adopted change, as recorded in status (it is kept there across evaluations). */
 export interface AdoptedChange {
