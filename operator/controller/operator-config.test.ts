@@ -68,3 +68,12 @@ describe('bearer tokens over plain http', () => {
     expect(load([]).keplerScheme).toBe('http');
   });
 });
+
+describe('--actions (CronJob schedule actions)', () => {
+  test('off unless the flag or ACTIONS_ENABLED turns it on; anything but true/false is refused, naming the flag', () => {
+    expect(loadOperatorConfig([], {}).actions).toBe(false);
+    expect(loadOperatorConfig(['--actions', 'true'], {}).actions).toBe(true);
+    expect(loadOperatorConfig([], { ACTIONS_ENABLED: 'true' }).actions).toBe(true);
+    expect(() => loadOperatorConfig(['--actions', 'yes'], {})).toThrow(/--actions \(env ACTIONS_ENABLED\)/);
+  });
+});
