@@ -200,14 +200,15 @@ const changeSideSchema = z.object({
   schedule: z.string().optional(),
   timeZone: z.string().optional(),
   pue: z.number().optional(),
+  zone: z.string().optional(),
 });
 
 /** status.verifiedSavings entries (engine/verified-savings.ts), as the operator wrote them. */
 export const verifiedSavingsSchema = z
   .looseObject({
-    workload: z.string().describe('Kind/name, or * for the whole site (a PUE change)'),
+    workload: z.string().describe('Kind/name, or * for the whole site (a PUE or zone change)'),
     change: z.looseObject({
-      kind: z.enum(['schedule', 'pue']),
+      kind: z.enum(['schedule', 'pue', 'zone']),
       since: z.string(),
       source: z.string().describe('applied by the operator, or observed'),
       before: changeSideSchema,

@@ -370,6 +370,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       assessments,
       summary: {
         ...summary,
+        zone: bound.zone,
         grid_hours_by_source: grid.counts,
         grid_source_by_hour: { start: options.window.start, sources: grid.sources },
       },

@@ -31,6 +31,7 @@ describe('the change record behind verified savings', () => {
       ]),
       pue: 1.2,
       pueAssumed: false,
+      zone: 'KR',
       now,
     });
     expect(changes).toEqual([
@@ -72,6 +73,7 @@ describe('the change record behind verified savings', () => {
       ]),
       pue: 1.2,
       pueAssumed: false,
+      zone: 'KR',
       now,
     });
     expect(changes).toEqual([
@@ -86,11 +88,32 @@ describe('the change record behind verified savings', () => {
 
   it('records a PUE change, but not an assumed PUE replaced by a configured one (a data correction)', () => {
     const run = (before: CarbonCompliancePolicyStatus['summary'], pueAssumed = false) =>
-      adoptedChanges({ previous: { summary: before }, actions: actions([]), pue: 1.2, pueAssumed, now });
+      adoptedChanges({
+        previous: { summary: before },
+        actions: actions([]),
+        pue: 1.2,
+        pueAssumed,
+        zone: undefined,
+        now,
+      });
     expect(run(summary(1.5))).toEqual([
       expect.objectContaining({ workload: '*', kind: 'pue', before: { pue: 1.5 }, after: { pue: 1.2 } }),
     ]);
     expect(run(summary(1.59, true))).toEqual([]);
     expect(run(summary(1.2))).toEqual([]);
+  });
+
+  it('records a change of the grid zone (the site moved)', () => {
+    const changes = adoptedChanges({
+      previous: { summary: { ...summary(1.2)!, zone: 'KR' } },
+      actions: actions([]),
+      pue: 1.2,
+      pueAssumed: false,
+      zone: 'JP',
+      now,
+    });
+    expect(changes).toEqual([
+      expect.objectContaining({ workload: '*', kind: 'zone', before: { zone: 'KR' }, after: { zone: 'JP' } }),
+    ]);
   });
 });

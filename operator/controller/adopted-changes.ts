@@ -20,6 +20,8 @@ export function adoptedChanges(args: {
   pue: number;
   /** An assumed PUE replaced by a configured one is a correction of the data, not an adopted change. */
   pueAssumed: boolean;
+  /** The grid zone of this evaluation (summary.zone). */
+  zone: string | undefined;
   now: Date;
 }): AdoptedChange[] {
   const { previous, actions, now } = args;
@@ -73,6 +75,16 @@ export function adoptedChanges(args: {
       before: { pue: lastPue },
       after: { pue: args.pue },
     });
+  const lastZone = previous?.summary?.zone;
+  if (lastZone !== undefined && args.zone !== undefined && lastZone !== args.zone)
+    byKey.set('*|zone', {
+      workload: '*',
+      kind: 'zone',
+      since: nextHour(now.getTime()),
+      source: "observed: the site's grid zone changed (spec.site)",
+      before: { zone: lastZone },
+      after: { zone: args.zone },
+    });
   return [...byKey.values()];
 }
 
@@ -95,6 +107,8 @@ export function verifiedSavingsStatus(args: {
   series: HourlySeries;
   window: HistoryWindow;
   profile: HourlyIntensityProfile;
+  /** The profile of another zone (the old one of a zone change). */
+  profileOf?: (zone: string) => HourlyIntensityProfile | undefined;
   pue: number;
   now: Date;
   limit: number;
@@ -110,6 +124,9 @@ export function verifiedSavingsStatus(args: {
           change,
           hourly: hourlyOf(args.series, args.window, change.workload),
           profile: args.profile,
+          ...(change.kind === 'zone' && change.before.zone && args.profileOf
+            ? { profileBefore: args.profileOf(change.before.zone) }
+            : {}),
           pue: args.pue,
           now: args.now,
         }),

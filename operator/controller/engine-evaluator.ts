@@ -69,6 +69,15 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): Reloada
       return {
         ...evaluation,
         gridProfile: bound.profile,
+        gridProfileOf: (zone: string) => {
+          try {
+            return binder.bind({ standard: spec.standard, site: { zone } }, new Date(request.window.end))
+              .profile;
+          } catch (error) {
+            if (error instanceof BindingError) return undefined;
+            throw error;
+          }
+        },
         ...(evaluator.catalogueError === undefined ? {} : { catalogueError: evaluator.catalogueError }),
       };
     },

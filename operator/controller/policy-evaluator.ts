@@ -21,6 +21,8 @@ export interface Evaluation {
   catalogueError?: { reason: string; message: string } | null;
   /** The site's grid profile the evaluation used (verified savings reuse it); absent from test evaluators. */
   gridProfile?: HourlyIntensityProfile;
+  /** Another zone's profile over the same binding path (the old zone of a verified zone change). */
+  gridProfileOf?: (zone: string) => HourlyIntensityProfile | undefined;
 }
 
 export interface PolicyEvaluator {

@@ -114,6 +114,36 @@ describe('verified savings against the counterfactual', () => {
     expect(v.verdict).toBe('verified');
   });
 
+  it('a zone change: the same energy at the same hours on the old zone’s grid', () => {
+    const change: AdoptedChange = {
+      workload: '*',
+      kind: 'zone',
+      since: '2026-04-02T00:00:00Z',
+      source: "observed: the site's grid zone changed (spec.site)",
+      before: { zone: 'KR' },
+      after: { zone: 'XX' },
+    };
+    const cleaner = {
+      ...rampProfile,
+      zone: 'XX',
+      hourly_gCO2eq_kWh: { all: Array.from({ length: 24 }, () => 200) },
+    };
+    const v = verifySavings({
+      change,
+      hourly: readings,
+      profile: cleaner,
+      profileBefore: rampProfile,
+      pue: 1.2,
+      now,
+    });
+    expect(v.percent).toBeCloseTo((1 - 200 / 425) * 100, 1); // 200 against the ramp's (420 + 430)/2
+    expect(v.verdict).toBe('verified');
+    // Without the old zone's profile there is no counterfactual: too early, and the method says why.
+    const none = verifySavings({ change, hourly: readings, profile: cleaner, pue: 1.2, now });
+    expect(none.verdict).toBe('too_early');
+    expect(none.method).toMatch(/no grid profile for the old zone KR/);
+  });
+
   it('reads a CronJob without a time zone in UTC (assumed) and says so', () => {
     const change: AdoptedChange = {
       ...moved('0 11 * * *', '0 12 * * *'),

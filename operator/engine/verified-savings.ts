@@ -1,7 +1,7 @@
 // Verified savings: did an adopted change (a CronJob schedule moved, by the operator or anyone; the
-// site's PUE changed) cut emissions? The measured emissions since the change are set against a
-// counterfactual: the same measured energy, hour by hour, as it would have been emitted without the
-// change (at the old schedule's hours, or with the old PUE). Pure:
+// site's PUE or grid zone changed) cut emissions? The measured emissions since the change are set
+// against a counterfactual: the same measured energy, hour by hour, as it would have been emitted
+// without the change (at the old schedule's hours, with the old PUE, on the old zone's grid). Pure:
 // hourly energy, profiles and the clock come in; figures and a verdict go out (docs/methodology.md § 7.1).
 import { gridIntensityAt } from './grid-intensity-at.js';
 import type { HourlyEnergy, HourlyIntensityProfile } from './types.js';
@@ -20,15 +20,15 @@ type SavingsVerdict = 'verified' | 'not_realized' | 'too_early';
 
 /** One adopted change, as recorded in status (it is kept there across evaluations). */
 export interface AdoptedChange {
-  /** `Kind/name`, or `*` for a change of the whole site (PUE). */
+  /** `Kind/name`, or `*` for a change of the whole site (PUE, zone). */
   workload: string;
-  kind: 'schedule' | 'pue';
+  kind: 'schedule' | 'pue' | 'zone';
   /** The first hour (UTC, ISO) counted after the change. */
   since: string;
   /** Who made it: 'applied by the operator (spec.actions)', 'observed: …'. */
   source: string;
-  before: { schedule?: string; timeZone?: string; pue?: number };
-  after: { schedule?: string; timeZone?: string; pue?: number };
+  before: { schedule?: string; timeZone?: string; pue?: number; zone?: string };
+  after: { schedule?: string; timeZone?: string; pue?: number; zone?: string };
 }
 
 export interface VerifiedSavings {
@@ -94,8 +94,9 @@ export function verifySavings(args: {
   change: AdoptedChange;
   /** The workload's (for `*`: every workload's) measured hourly IT energy. */
   hourly: HourlyEnergy[];
-  /** The site's grid profile. */
+  /** The site's grid profile, and the old zone's for a zone change. */
   profile: HourlyIntensityProfile;
+  profileBefore?: HourlyIntensityProfile;
   /** The site's PUE now (the status summary's, with its source). */
   pue: number;
   now: Date;
@@ -104,6 +105,7 @@ export function verifySavings(args: {
   const sinceMs = Date.parse(change.since);
   const shift = change.kind === 'schedule' ? scheduleShiftHours(change, new Date(sinceMs)) : 0;
   const pueBefore = change.kind === 'pue' && change.before.pue !== undefined ? change.before.pue : pue;
+  const profileBefore = change.kind === 'zone' ? args.profileBefore : profile;
   let measured = 0;
   let counterfactual = 0;
   let energy = 0;
@@ -114,15 +116,20 @@ export function verifySavings(args: {
     energy += h.energy_kWh;
     hoursWithEnergy += 1;
     measured += h.energy_kWh * pue * gridIntensityAt(profile, h.hourStart);
-    // Without the change this energy would have been drawn `shift` hours earlier (a schedule), or under
-    // the old PUE.
-    counterfactual += h.energy_kWh * pueBefore * gridIntensityAt(profile, iso(t - (shift ?? 0) * HOUR_MS));
+    // Without the change this energy would have been drawn `shift` hours earlier (a schedule), under the
+    // old PUE, or from the old zone's grid.
+    if (profileBefore)
+      counterfactual +=
+        h.energy_kWh * pueBefore * gridIntensityAt(profileBefore, iso(t - (shift ?? 0) * HOUR_MS));
   }
   const elapsedHours = Math.max(0, Math.floor((now.getTime() - sinceMs) / HOUR_MS));
   const saved = counterfactual - measured;
   const percent = counterfactual > 0 ? (saved / counterfactual) * 100 : null;
   const verdict: SavingsVerdict =
-    shift === null || elapsedHours < MIN_ELAPSED_HOURS || hoursWithEnergy < MIN_HOURS_WITH_ENERGY
+    shift === null ||
+    !profileBefore ||
+    elapsedHours < MIN_ELAPSED_HOURS ||
+    hoursWithEnergy < MIN_HOURS_WITH_ENERGY
       ? 'too_early'
       : saved > 0 && percent !== null && percent >= MIN_VERIFIED_PERCENT
         ? 'verified'
@@ -136,7 +143,11 @@ export function verifySavings(args: {
       ? shift === null
         ? `the schedule "${change.before.schedule}" or "${change.after.schedule}" does not start once a day: the old hours are unknown, so no counterfactual`
         : `the same energy ${Math.abs(shift)} h ${shift >= 0 ? 'earlier' : 'later'} (at the old schedule's hours), same PUE, same grid profile${assumedUtc}`
-      : `the same energy at the same hours with the old PUE ${change.before.pue} instead of ${pue}`;
+      : change.kind === 'pue'
+        ? `the same energy at the same hours with the old PUE ${change.before.pue} instead of ${pue}`
+        : profileBefore
+          ? `the same energy at the same hours on the old zone ${change.before.zone}'s grid (${profileBefore.source}) instead of ${change.after.zone}'s`
+          : `no grid profile for the old zone ${change.before.zone}: no counterfactual`;
   return {
     workload: change.workload,
     change,

@@ -158,6 +158,8 @@ export interface PolicySummary {
   target_gCO2eq_kWh: number | null;
   pue: number;
   pueSource: string;
+  /** The grid zone the assessment used (spec.site.zone, or the cloud region's); absent in older statuses. */
+  zone?: string;
   /** The PUE is an assumed average: set spec.site.pue (condition PUEKnown=False says so too). */
   pueAssumed?: boolean;
   /** Green data-centre certification points for the PUE (null: no standard in play defines bands). */
