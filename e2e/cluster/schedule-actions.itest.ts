@@ -462,5 +462,19 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
     expect(nightly.method).toMatch(/at the old schedule's hours/);
     const batch = savings.get('CronJob/gitops-batch')!;
     expect(batch).toMatchObject({ verdict: 'not_realized', percent: 0, kgCO2eq: 0, hoursWithEnergy: 4 });
+
+    // The site moves to another grid zone: recorded from the next hour, priced later on the old zone's profile.
+    await admin.patch(policyPath(NS, POLICY), { spec: { site: { zone: 'JP', pue: 1.2 } } });
+    await cached('zone JP', (p) => p.spec.site?.zone === 'JP');
+    await reconcile(reconcilerFor(admin, later));
+    savings = new Map(((await readPolicy()).status!.verifiedSavings ?? []).map((v) => [v.workload, v]));
+    expect(savings.get('*')).toMatchObject({
+      verdict: 'too_early',
+      since: '2026-04-16T16:00:00Z',
+      change: { kind: 'zone', before: { zone: 'KR' }, after: { zone: 'JP' } },
+    });
+    expect(savings.get('*')!.method).toMatch(/on the old zone KR's grid/);
+    // The schedule's verdict stands.
+    expect(savings.get('CronJob/nightly')).toMatchObject({ verdict: 'verified' });
   });
 });

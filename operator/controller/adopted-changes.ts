@@ -113,6 +113,9 @@ export function verifiedSavingsStatus(args: {
   now: Date;
   limit: number;
 }): VerifiedSavings[] {
+  // After a zone change, the hours before it were drawn on the old zone's grid.
+  const zoneChange = args.changes.find((c) => c.kind === 'zone' && c.before.zone);
+  const oldZoneProfile = zoneChange ? args.profileOf?.(zoneChange.before.zone!) : undefined;
   return (
     args.changes
       // A CronJob whose history is gone (deleted, out of the window) has nothing left to verify.
@@ -124,8 +127,9 @@ export function verifiedSavingsStatus(args: {
           change,
           hourly: hourlyOf(args.series, args.window, change.workload),
           profile: args.profile,
-          ...(change.kind === 'zone' && change.before.zone && args.profileOf
-            ? { profileBefore: args.profileOf(change.before.zone) }
+          ...(change.kind === 'zone' && oldZoneProfile ? { profileBefore: oldZoneProfile } : {}),
+          ...(change.kind !== 'zone' && zoneChange && oldZoneProfile
+            ? { earlierZone: { until: zoneChange.since, profile: oldZoneProfile } }
             : {}),
           pue: args.pue,
           now: args.now,

@@ -97,6 +97,9 @@ export function verifySavings(args: {
   /** The site's grid profile, and the old zone's for a zone change. */
   profile: HourlyIntensityProfile;
   profileBefore?: HourlyIntensityProfile;
+  /** A later zone change: the hours before `until` were drawn on `profile` (the old zone's grid), so a
+   * schedule or PUE change is priced on the grid of each hour's own zone. */
+  earlierZone?: { until: string; profile: HourlyIntensityProfile };
   /** The site's PUE now (the status summary's, with its source). */
   pue: number;
   now: Date;
@@ -105,7 +108,7 @@ export function verifySavings(args: {
   const sinceMs = Date.parse(change.since);
   const shift = change.kind === 'schedule' ? scheduleShiftHours(change, new Date(sinceMs)) : 0;
   const pueBefore = change.kind === 'pue' && change.before.pue !== undefined ? change.before.pue : pue;
-  const profileBefore = change.kind === 'zone' ? args.profileBefore : profile;
+  const profileBefore = change.kind === 'zone' ? args.profileBefore : undefined;
   let measured = 0;
   let counterfactual = 0;
   let energy = 0;
@@ -115,19 +118,25 @@ export function verifySavings(args: {
     if (t < sinceMs || t >= now.getTime() || !(h.energy_kWh > 0)) continue;
     energy += h.energy_kWh;
     hoursWithEnergy += 1;
-    measured += h.energy_kWh * pue * gridIntensityAt(profile, h.hourStart);
+    const earlier =
+      change.kind !== 'zone' && args.earlierZone && t < Date.parse(args.earlierZone.until)
+        ? args.earlierZone.profile
+        : undefined;
+    const grid = earlier ?? profile;
+    measured += h.energy_kWh * pue * gridIntensityAt(grid, h.hourStart);
     // Without the change this energy would have been drawn `shift` hours earlier (a schedule), under the
     // old PUE, or from the old zone's grid.
-    if (profileBefore)
+    const counterGrid = change.kind === 'zone' ? profileBefore : grid;
+    if (counterGrid)
       counterfactual +=
-        h.energy_kWh * pueBefore * gridIntensityAt(profileBefore, iso(t - (shift ?? 0) * HOUR_MS));
+        h.energy_kWh * pueBefore * gridIntensityAt(counterGrid, iso(t - (shift ?? 0) * HOUR_MS));
   }
   const elapsedHours = Math.max(0, Math.floor((now.getTime() - sinceMs) / HOUR_MS));
   const saved = counterfactual - measured;
   const percent = counterfactual > 0 ? (saved / counterfactual) * 100 : null;
   const verdict: SavingsVerdict =
     shift === null ||
-    !profileBefore ||
+    (change.kind === 'zone' && !profileBefore) ||
     elapsedHours < MIN_ELAPSED_HOURS ||
     hoursWithEnergy < MIN_HOURS_WITH_ENERGY
       ? 'too_early'
@@ -163,6 +172,9 @@ export function verifySavings(args: {
     minimum: `${MIN_ELAPSED_HOURS} h since the change and measured energy in ${MIN_HOURS_WITH_ENERGY} hours since it; verified from a ${MIN_VERIFIED_PERCENT} % cut`,
     method:
       `measured Σ E(h)·PUE·I(h) over the hours of status.energyHistory since the change (at most the policy window) ` +
-      `against the counterfactual: ${what}; I from ${profile.source}`,
+      `against the counterfactual: ${what}; I from ${profile.source}` +
+      (args.earlierZone && change.kind !== 'zone'
+        ? `; hours before ${args.earlierZone.until} on the earlier zone's grid (${args.earlierZone.profile.source})`
+        : ''),
   };
 }
