@@ -10,10 +10,16 @@ import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createMcpServer } from './mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
+import { rampProfile } from '../operator/engine/test-support/inputs.js';
+import {
+  verifySavings,
+  type AdoptedChange,
+  type VerifiedSavings,
+} from '../operator/engine/verified-savings.js';
 
-async function connected() {
+async function connected(policies = samplePolicies()) {
   const server = createMcpServer({
-    source: new InMemoryPolicySource(samplePolicies()),
+    source: new InMemoryPolicySource(policies),
     authoriser: allowAllNamespaces,
     tools: toolCatalogue,
     reference: testReferenceData,
@@ -55,6 +61,44 @@ describe('MCP server over an in-memory transport', () => {
     expect(s.policy).toMatchObject({ namespace: 'ai-team', name: 'carbon' });
     const text = (result.content as Array<{ text: string }>)[0]!.text;
     expect(text).toContain('미준수');
+  });
+
+  test('assess_workload_compliance returns the verified savings of the workload and of the site, schema-checked', async () => {
+    const policies = samplePolicies();
+    const hourly = [12, 13].map((h) => ({ hourStart: `2026-04-03T0${h - 9}:00:00Z`, energy_kWh: 0.5 }));
+    const entry = (workload: string, change: AdoptedChange['kind']) =>
+      verifySavings({
+        change: {
+          workload,
+          kind: change,
+          since: '2026-04-02T00:00:00Z',
+          source: 'applied by the operator (spec.actions.temporalShift: Apply)',
+          before: change === 'pue' ? { pue: 1.5 } : { schedule: '0 20 * * *', timeZone: 'Asia/Seoul' },
+          after: change === 'pue' ? { pue: 1.2 } : { schedule: '0 12 * * *', timeZone: 'Asia/Seoul' },
+        },
+        hourly,
+        profile: rampProfile,
+        pue: 1.2,
+        now: new Date('2026-04-04T00:00:00Z'),
+      });
+    policies[0]!.status!.verifiedSavings = [
+      entry('Job/ml-training-job', 'schedule'),
+      entry('*', 'pue'),
+      entry('Deployment/inference', 'schedule'),
+    ];
+    const { client } = await connected(policies);
+    // The SDK client checks structuredContent against the tool's outputSchema.
+    const result = await client.callTool({
+      name: 'assess_workload_compliance',
+      arguments: { workload_name: 'ml-training-job', namespace: 'ai-team' },
+    });
+    expect(result.isError).toBeFalsy();
+    const s = result.structuredContent as { verified_savings: VerifiedSavings[]; schedule_action: unknown };
+    expect(s.verified_savings.map((v) => [v.workload, v.verdict, v.percent])).toEqual([
+      ['Job/ml-training-job', 'verified', 15.8], // ramp: 1 − (420 + 430)/(500 + 510)
+      ['*', 'verified', 20], // 1 − 1.2/1.5
+    ]);
+    expect(s.schedule_action).toBeNull();
   });
 
   test('bad arguments are JSON-RPC -32602 naming the field', async () => {

@@ -3,6 +3,8 @@
 import { samplePolicies, withBudgetAndLedger } from '../__fixtures__/policies.js';
 import { testReferenceData } from '../__fixtures__/reference-data.js';
 import { renderDashboard } from './dashboard-page.js';
+import { rampProfile } from '../../operator/engine/test-support/inputs.js';
+import { verifySavings } from '../../operator/engine/verified-savings.js';
 
 const now = new Date('2026-05-04T03:00:00Z');
 
@@ -13,6 +15,31 @@ describe('renderDashboard', () => {
     const html = renderDashboard({ policies: [policy!], reference: testReferenceData, language: 'en', now });
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  test('shows each verified saving with its change and verdict', () => {
+    const [policy] = samplePolicies();
+    policy!.status!.verifiedSavings = [
+      verifySavings({
+        change: {
+          workload: 'CronJob/nightly',
+          kind: 'schedule',
+          since: '2026-04-02T00:00:00Z',
+          source: 'applied by the operator (spec.actions.temporalShift: Apply)',
+          before: { schedule: '0 20 * * *', timeZone: 'Asia/Seoul' },
+          after: { schedule: '0 12 * * *', timeZone: 'Asia/Seoul' },
+        },
+        hourly: [3, 4].map((h) => ({ hourStart: `2026-04-03T0${h}:00:00Z`, energy_kWh: 0.5 })),
+        profile: rampProfile,
+        pue: 1.2,
+        now: new Date('2026-04-04T00:00:00Z'),
+      }),
+    ];
+    const html = renderDashboard({ policies: [policy!], reference: testReferenceData, language: 'en', now });
+    expect(html).toContain('<caption>Verified savings: ai-team/carbon</caption>');
+    expect(html).toMatch(
+      /<th scope="row">CronJob\/nightly<\/th><td>0 20 \* \* \* \(Asia\/Seoul\) → 0 12 \* \* \* \(Asia\/Seoul\)<\/td><td>2026-04-02T00:00:00Z<\/td><td>Verified<\/td><td class="num">0\.096<\/td><td class="num">15\.8<\/td>/,
+    );
   });
 
   test('an unreachable cluster is an alert with the cause; no policies are shown', () => {

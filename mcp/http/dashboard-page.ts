@@ -82,6 +82,11 @@ const text = {
   dataTable: { ko: '표로 보기', en: 'Show as a table' },
   source: { ko: '출처', en: 'Source' },
   unavailable: { ko: '클러스터를 읽을 수 없습니다', en: 'The cluster cannot be read' },
+  verifiedSavings: { ko: '검증된 절감', en: 'Verified savings' },
+  adoptedChange: { ko: '변경', en: 'Change' },
+  since: { ko: '적용 시각 (UTC)', en: 'Since (UTC)' },
+  savedKg: { ko: '절감 (kgCO2e)', en: 'Saved (kgCO2e)' },
+  savedPercent: { ko: '절감 (%)', en: 'Saved (%)' },
   stale: { ko: '마지막 평가가 실패했습니다', en: 'The last evaluation failed' },
   unauthorized: {
     ko: '이 대시보드는 API와 같은 토큰이 필요합니다. 사용자 이름은 아무 값이나, 비밀번호에 토큰을 입력하세요.',
@@ -328,6 +333,38 @@ function changeFacts(change: EmissionsChange | null | undefined, language: Langu
   );
 }
 
+const savingsVerdictText: Record<string, Record<Language, string>> = {
+  verified: { ko: '검증됨', en: 'Verified' },
+  not_realized: { ko: '절감 없음', en: 'Not realised' },
+  too_early: { ko: '데이터 부족 (대기)', en: 'Too early' },
+};
+
+/** status.verifiedSavings: each adopted change against its counterfactual (docs/methodology.md § 7.1). */
+function verifiedSavingsTable(policy: CarbonCompliancePolicy, language: Language): string {
+  const entries = (policy.status?.verifiedSavings ?? []).slice(0, MAX_WORKLOADS_PER_POLICY);
+  if (entries.length === 0) return '';
+  const side = (v: { schedule?: string; timeZone?: string; pue?: number }) =>
+    v.pue !== undefined
+      ? `PUE ${num(v.pue, 2)}`
+      : `${v.schedule ?? '—'}${v.timeZone ? ` (${v.timeZone})` : ''}`;
+  const rows = entries
+    .map(
+      (v) =>
+        `<tr><th scope="row">${escapeHtml(v.workload)}</th>` +
+        `<td>${escapeHtml(`${side(v.change.before)} → ${side(v.change.after)}`)}</td>` +
+        `<td>${escapeHtml(v.since)}</td><td>${escapeHtml(savingsVerdictText[v.verdict]?.[language] ?? v.verdict)}</td>` +
+        `<td class="num">${num(v.kgCO2eq, 3)}</td><td class="num">${v.percent === null || v.percent === undefined ? '—' : num(v.percent)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<table><caption>${text.verifiedSavings[language]}: ${escapeHtml(`${policy.metadata.namespace}/${policy.metadata.name}`)}</caption><thead><tr>` +
+    [text.workloads, text.adoptedChange, text.since, text.verdict, text.savedKg, text.savedPercent]
+      .map((h) => `<th scope="col">${h[language]}</th>`)
+      .join('') +
+    `</tr></thead><tbody>${rows}</tbody></table>`
+  );
+}
+
 function policySection(policy: CarbonCompliancePolicy, language: Language, index: number): string {
   const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
   const s = policy.status?.summary;
@@ -368,6 +405,7 @@ function policySection(policy: CarbonCompliancePolicy, language: Language, index
     facts +
     chart +
     (s ? workloadTable(policy, language) : '') +
+    verifiedSavingsTable(policy, language) +
     `</section>`
   );
 }

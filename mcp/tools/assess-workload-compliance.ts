@@ -1,7 +1,13 @@
 // assess_workload_compliance: one workload's compliance, straight from its policy's status.
 import { z } from 'zod';
 import { findWorkload, policyLanguage, policyReference } from '../status/workload-lookup.js';
-import { assessmentOutput, policyReferenceSchema, workloadAssessmentSchema } from './assessment-schema.js';
+import {
+  assessmentOutput,
+  policyReferenceSchema,
+  scheduleActionSchema,
+  verifiedSavingsSchema,
+  workloadAssessmentSchema,
+} from './assessment-schema.js';
 import { namespaceField, standardField, workloadNameField } from './input-fields.js';
 import { defineTool } from './tool-definition.js';
 import { ToolDataError } from './tool-errors.js';
@@ -23,6 +29,14 @@ export const assessWorkloadCompliance = defineTool({
     other_policies: z
       .array(z.object({ name: z.string(), standard: z.string(), status: z.string() }))
       .describe('other policies that also cover this workload'),
+    verified_savings: z
+      .array(verifiedSavingsSchema)
+      .describe(
+        "the policy's verified savings for this workload and for the whole site (status.verifiedSavings)",
+      ),
+    schedule_action: scheduleActionSchema
+      .nullable()
+      .describe('for a CronJob, what spec.actions did to its schedule (status.actions); null otherwise'),
   }),
   async handler(args, context) {
     const policies = await context.policies(args.namespace);
@@ -62,6 +76,15 @@ export const assessWorkloadCompliance = defineTool({
           standard: o.assessment.standard,
           status: o.assessment.status,
         })),
+        verified_savings: (found.policy.status?.verifiedSavings ?? [])
+          .filter((v) => v.workload === '*' || v.workload === `${a.kind}/${a.workload}`)
+          .map((v) => ({ ...v, change: { ...v.change } })),
+        schedule_action:
+          a.kind === 'CronJob'
+            ? (found.policy.status?.actions?.cronJobs
+                .filter((c) => c.name === a.workload)
+                .map((c) => ({ ...c }))[0] ?? null)
+            : null,
       },
     };
   },

@@ -55,6 +55,12 @@ export const optimizationSchema = z.looseObject({
     .optional()
     .describe('right_sizing: capacity the new requests free across the pods'),
   resourcesPatch: z.record(z.string(), z.unknown()).optional(),
+  patch: z
+    .string()
+    .optional()
+    .describe(
+      "ready-to-commit strategic-merge YAML for the workload's manifest (temporal shift of a CronJob: spec.schedule and spec.timeZone; right-sizing: the container requests); absent where the measure is no manifest change",
+    ),
   targetRegion: z.string().optional(),
   caveat: z.string().optional(),
   reduces: z
@@ -279,6 +285,53 @@ export const policyReferenceSchema = z.object({
     .nullable()
     .describe("the policy's monthly carbon budget (status.budget); null when spec.budget is not set"),
 });
+
+const changeSideSchema = z.object({
+  schedule: z.string().optional(),
+  timeZone: z.string().optional(),
+  pue: z.number().optional(),
+  zone: z.string().optional(),
+});
+
+/** status.verifiedSavings entries (engine/verified-savings.ts), as the operator wrote them. */
+export const verifiedSavingsSchema = z
+  .looseObject({
+    workload: z.string().describe('Kind/name, or * for the whole site (a PUE or zone change)'),
+    change: z.looseObject({
+      kind: z.enum(['schedule', 'pue', 'zone']),
+      since: z.string(),
+      source: z.string().describe('applied by the operator, or observed'),
+      before: changeSideSchema,
+      after: changeSideSchema,
+    }),
+    since: z.string().describe('first whole hour (UTC) counted after the change'),
+    verdict: z
+      .enum(['verified', 'not_realized', 'too_early'])
+      .describe('too_early until the stated minimum of data exists'),
+    kgCO2eq: z.number().describe('counterfactual − measured emissions since the change (positive: a saving)'),
+    percent: z.number().nullable().optional().describe('of the counterfactual'),
+    measured_kgCO2eq: z.number(),
+    counterfactual_kgCO2eq: z.number(),
+    energy_kWh: z.number(),
+    minimum: z.string(),
+    method: z.string(),
+  })
+  .describe(
+    'an adopted change verified against its counterfactual (same energy at the old hours or old PUE)',
+  );
+
+/** status.actions.cronJobs entries: what the operator did to a CronJob's schedule, and why. */
+export const scheduleActionSchema = z
+  .looseObject({
+    name: z.string(),
+    state: z.enum(['Applied', 'Restored', 'Recommended', 'LeftAlone', 'Waiting', 'NotApplied', 'Forbidden']),
+    reason: z.string(),
+    message: z.string(),
+    schedule: z.string().optional(),
+    timeZone: z.string().optional(),
+    originalSchedule: z.string().optional(),
+  })
+  .describe("spec.actions at work on this CronJob's schedule (state, reason, message)");
 
 export type AssessmentOutput = z.output<typeof workloadAssessmentSchema>;
 export type OptimizationOutput = z.output<typeof optimizationSchema>;

@@ -70,7 +70,17 @@ export const calculateOptimalSchedule = defineTool({
     method: z.string(),
     source: z.string(),
     workload: z
-      .object({ namespace: z.string(), workload: z.string(), current_cron: z.string().nullable() })
+      .object({
+        namespace: z.string(),
+        workload: z.string(),
+        current_cron: z.string().nullable(),
+        patch: z
+          .string()
+          .nullable()
+          .describe(
+            "the operator's ready-to-commit strategic-merge YAML for this CronJob's temporal shift (from the policy status); null when it advises none",
+          ),
+      })
       .nullable(),
   }),
   async handler(args, context) {
@@ -84,11 +94,12 @@ export const calculateOptimalSchedule = defineTool({
       const site = found.policy.spec?.site;
       const regionZone = site?.cloudRegion ? context.reference.regionZone(site.cloudRegion) : undefined;
       zone ??= site?.zone ?? regionZone;
-      const currentCron = found.assessment.optimizations.find((o) => o.schedule)?.schedule?.cron ?? null;
+      const shift = found.assessment.optimizations.find((o) => o.schedule);
       workload = {
         namespace: found.assessment.namespace,
         workload: found.assessment.workload,
-        current_cron: currentCron,
+        current_cron: shift?.schedule?.cron ?? null,
+        patch: shift?.patch ?? null,
       };
     }
     zone ??= 'KR';

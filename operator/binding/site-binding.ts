@@ -9,6 +9,7 @@ import { EngineInputError } from '../engine/engine-input-error.js';
 import { gridSourcesOfWindow } from '../engine/grid-intensity-at.js';
 import { policyHours, type PolicyHour } from '../engine/hourly-emissions.js';
 import { annualFacilityEnergy_kWh, renewableCoverage, type RenewableSupply } from '../engine/market-based.js';
+import type { AllowedHours } from '../engine/temporal-shift.js';
 import {
   compareRegions,
   siteAnnualBasis,
@@ -131,6 +132,8 @@ interface EvaluationOptions {
   language: Language;
   now: Date;
   recommendations: boolean;
+  /** spec.actions.allowedHours (KST): where a temporal shift may put a run. */
+  allowedHours?: AllowedHours;
 }
 
 export interface SiteBinder {
@@ -333,6 +336,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       tariff: bound.tariff,
       prices: bound.prices,
       candidateRegions: options.recommendations ? bound.candidates : [],
+      ...(options.allowedHours ? { allowedHours: options.allowedHours } : {}),
       embodied: { coefficients: data.embodied },
       accounting: bound.accounting,
       renewable,
@@ -376,6 +380,7 @@ export function createSiteBinder(data: BindingData): SiteBinder {
       assessments,
       summary: {
         ...summary,
+        zone: bound.zone,
         grid_hours_by_source: grid.counts,
         grid_source_by_hour: { start: options.window.start, sources: grid.sources },
       },

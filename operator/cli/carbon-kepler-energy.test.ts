@@ -225,6 +225,13 @@ describe('kinds the pod names cannot tell', () => {
     expect(a.optimizations.find((o) => o.type === 'temporal_shift')?.schedule?.cron).toBeDefined();
   });
 
+  it('--kind CronJob: the table prints the ready-to-commit schedule patch under the shift', async () => {
+    const r = await cli(...kepler, '--kind', 'CronJob');
+    const shift = r.stdout.match(/^ {2}- temporal_shift: .*\n((?: {6}.*\n)+)/m);
+    expect(shift?.[1]).toMatch(/^ {6}# CronJob kepler\/kepler: start at \d\d:00 Asia\/Seoul/);
+    expect(shift?.[1]).toMatch(/^ {6}spec:\n {8}schedule: 0 \d+ \* \* \*\n {8}timeZone: Asia\/Seoul$/m);
+  });
+
   it('the table labels the guess and prints the sources block once for all workloads', async () => {
     const r = await cli('assess', '--metrics', `${V011}@${AT}`, '--all', ...FLAT);
     expect(r.stdout).toMatch(/kepler\/kepler\s+Job\|DaemonSet\?/);

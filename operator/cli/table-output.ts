@@ -76,11 +76,17 @@ export function renderTable(assessments: WorkloadAssessment[], language: Languag
   const details = assessments.flatMap((a) => [
     '',
     `${a.namespace}/${a.workload}: ${a.recommendation}`,
-    ...a.optimizations.map(
-      (o) =>
-        `  - ${o.type}: −${o.estimated_reduction_percent}% — ${o.description} ` +
+    ...a.optimizations.flatMap((o) => [
+      `  - ${o.type}: −${o.estimated_reduction_percent}% — ${o.description} ` +
         `(${o.savings_per_month.kgCO2eq} kgCO2eq, ${o.savings_per_month.kWh} kWh, ${o.savings_per_month.KRW} KRW, ${o.savings_per_month.USD} USD / 30d)`,
-    ),
+      // The ready-to-commit strategic-merge patch, indented under its measure.
+      ...(o.patch
+        ? o.patch
+            .trimEnd()
+            .split('\n')
+            .map((line) => `      ${line}`)
+        : []),
+    ]),
     ...footprintLines(a, language),
   ]);
   return `${[...lines, ...details, '', ...sourcesBlock(assessments, language)].join('\n')}\n`;

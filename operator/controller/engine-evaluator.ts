@@ -61,10 +61,25 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): Reloada
         language: spec.language,
         now: request.now,
         recommendations: spec.recommendations.enabled && request.inputs.length > 0,
+        // spec.actions.allowedHours are KST hours whatever the site's zone.
+        ...(spec.actions.allowedHours
+          ? { allowedHours: { timeZone: 'Asia/Seoul', hours: spec.actions.allowedHours } }
+          : {}),
       });
-      return evaluator.catalogueError === undefined
-        ? evaluation
-        : { ...evaluation, catalogueError: evaluator.catalogueError };
+      return {
+        ...evaluation,
+        gridProfile: bound.profile,
+        gridProfileOf: (zone: string) => {
+          try {
+            return binder.bind({ standard: spec.standard, site: { zone } }, new Date(request.window.end))
+              .profile;
+          } catch (error) {
+            if (error instanceof BindingError) return undefined;
+            throw error;
+          }
+        },
+        ...(evaluator.catalogueError === undefined ? {} : { catalogueError: evaluator.catalogueError }),
+      };
     },
   };
   return evaluator;

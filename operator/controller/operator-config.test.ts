@@ -109,3 +109,12 @@ describe('usage for right-sizing', () => {
     ).toBe('/t');
   });
 });
+
+describe('--actions (CronJob schedule actions)', () => {
+  test('off unless the flag or ACTIONS_ENABLED turns it on; anything but true/false is refused, naming the flag', () => {
+    expect(loadOperatorConfig([], {}).actions).toBe(false);
+    expect(loadOperatorConfig(['--actions', 'true'], {}).actions).toBe(true);
+    expect(loadOperatorConfig([], { ACTIONS_ENABLED: 'true' }).actions).toBe(true);
+    expect(() => loadOperatorConfig(['--actions', 'yes'], {})).toThrow(/--actions \(env ACTIONS_ENABLED\)/);
+  });
+});

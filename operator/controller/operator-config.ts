@@ -59,6 +59,12 @@ export const operatorConfigSchema = z
     concurrency: z.coerce.number().int().min(1).max(64).default(4),
     minInterval: seconds.default(5),
     watchNamespace: z.string().optional(),
+    /** Let policies with spec.actions.temporalShift=Apply move CronJob schedules (needs list and patch
+     * on CronJobs: the chart grants them with operator.actions.enabled). Off: Apply acts as Recommend. */
+    actions: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     standardsFile: z.string().min(1).optional(),
     electricityMapsTokenFile: z.string().min(1).optional(),
     electricityMapsUrl: z.string().url().optional(),
@@ -154,6 +160,7 @@ const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>,
   concurrency: ['concurrency', 'RECONCILE_CONCURRENCY'],
   'min-interval': ['minInterval', 'MIN_INTERVAL_SECONDS'],
   'watch-namespace': ['watchNamespace', 'WATCH_NAMESPACE'],
+  actions: ['actions', 'ACTIONS_ENABLED'],
   'standards-file': ['standardsFile', 'STANDARDS_FILE'],
   'electricity-maps-token-file': ['electricityMapsTokenFile', 'ELECTRICITY_MAPS_TOKEN_FILE'],
   'electricity-maps-url': ['electricityMapsUrl', 'ELECTRICITY_MAPS_URL'],

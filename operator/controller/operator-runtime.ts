@@ -5,6 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
+import { CronJobScheduleActions } from './cronjob-schedule-actions.js';
 import { KubeEventRecorder } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
 import { isForbidden, KubeRestClient } from './kube-rest-client.js';
@@ -44,6 +45,8 @@ export class OperatorRuntime {
   private readonly health: HealthServer;
   private leading = false;
   private stopped = false;
+  private readonly cronJobs: CronJobScheduleActions | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   healthPort = 0;
 
   constructor(private readonly deps: OperatorRuntimeDeps) {
@@ -72,6 +75,7 @@ export class OperatorRuntime {
       onError: (key, error, retryInMs) =>
         logger.warn({ key, err: error.message, retryInMs }, 'reconcile will be retried'),
     });
+    this.cronJobs = config.actions ? new CronJobScheduleActions(client, logger) : undefined;
     this.reconciler = new PolicyReconciler({
       policies: this.policies,
       pods: this.pods,
@@ -83,6 +87,7 @@ export class OperatorRuntime {
       events: new KubeEventRecorder(client, 'carbon-aware-operator', config.identity, logger),
       metrics: this.metrics,
       logger,
+      ...(this.cronJobs ? { cronJobs: this.cronJobs } : {}),
       options: { minIntervalMs: config.minInterval * 1000 },
     });
     this.policies.on((type, policy, old) => {
@@ -160,11 +165,37 @@ export class OperatorRuntime {
     this.queue.start((key) => this.reconciler.handle(key));
     for (const policy of this.policies.list())
       this.queue.add(`${policy.metadata.namespace}/${policy.metadata.name}`);
+    // Schedules moved for a policy deleted while no leader ran (or while it was down): put them back,
+    // now and every 10 minutes (a deletion seen live is handled at once by the reconciler).
+    if (this.cronJobs) {
+      void this.sweepOrphans();
+      this.sweepTimer = setInterval(() => void this.sweepOrphans(), 10 * 60_000);
+      this.sweepTimer.unref();
+    }
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    if (!this.cronJobs || !this.leading) return;
+    try {
+      const restored = await this.cronJobs.restoreOrphans(
+        this.deps.config.watchNamespace,
+        (namespace, name) => this.policies.get(namespace, name) !== undefined,
+        new Date(),
+      );
+      if (restored.length > 0)
+        this.deps.logger.info({ cronJobs: restored }, 'schedules of deleted policies restored');
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: (error as Error).message },
+        'could not sweep CronJobs of deleted policies',
+      );
+    }
   }
 
   private stopLeading(): void {
     const wasLeading = this.leading;
     this.leading = false;
+    clearInterval(this.sweepTimer);
     this.metrics.isLeader.set(0);
     if (wasLeading && !this.stopped) this.deps.onLostLeadership?.();
   }
@@ -184,6 +215,7 @@ export class OperatorRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.sweepTimer);
     await this.queue.shutdown();
     this.policies.stop();
     this.pods.stop();

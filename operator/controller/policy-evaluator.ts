@@ -3,7 +3,7 @@
 // the real engine and without a cluster.
 import type { CarbonCompliancePolicySpec, PolicySummary } from '../api/v1alpha1/types.js';
 import type { PolicyHour } from '../engine/hourly-emissions.js';
-import type { WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+import type { HourlyIntensityProfile, WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
 
 export interface EvaluationRequest {
   namespace: string;
@@ -23,6 +23,10 @@ export interface Evaluation {
   gridLive?: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string } | null;
   /** StandardsCatalogue=False: the last edit of the catalogue file was rejected (the last good one is in use). */
   catalogueError?: { reason: string; message: string } | null;
+  /** The site's grid profile the evaluation used (verified savings reuse it); absent from test evaluators. */
+  gridProfile?: HourlyIntensityProfile;
+  /** Another zone's profile over the same binding path (the old zone of a verified zone change). */
+  gridProfileOf?: (zone: string) => HourlyIntensityProfile | undefined;
 }
 
 export interface PolicyEvaluator {

@@ -218,12 +218,22 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     expect(await rejection({ recommendations: { candidateRegions: ['aws/x', 'aws/x'] } })).toContain(
       'Duplicate value',
     );
+    expect(await rejection({ actions: { temporalShift: 'Always' } })).toContain('spec.actions.temporalShift');
+    expect(await rejection({ actions: { allowedHours: [23, 24] } })).toContain(
+      'spec.actions.allowedHours[1]',
+    );
+    expect(await rejection({ actions: { minInterval: 'daily' } })).toContain('spec.actions.minInterval');
   });
 
   it('applies defaults from the schema', async () => {
     kubectl('apply', '-f', 'examples/ai-team-ml-training.yaml');
     const created = fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')));
     expect(created.spec).toMatchObject({ maxWorkloadsInStatus: 100, standard: 'KR_CARBON_2050' });
+    expect(created.spec.actions).toEqual({
+      temporalShift: 'Recommend',
+      allowedHours: [9, 10, 11, 12, 13, 14, 15, 16],
+      minInterval: '24h',
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
   });
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import {
   policySpecSchema,
+  type ActionsStatus,
   type CarbonCompliancePolicy,
   type CarbonCompliancePolicySpec,
   type CarbonCompliancePolicyStatus,
@@ -12,7 +13,15 @@ import {
 } from '../api/v1alpha1/types.js';
 import { decomposeEmissionsChange, lastTwoCompleteMonths } from '../engine/emissions-change.js';
 import { advanceLedger, carbonBudgetStatus, kstMonth } from '../engine/emissions-ledger.js';
-import type { CarbonBudgetStatus, WorkloadEnergyInput } from '../engine/types.js';
+import type { CarbonBudgetStatus, WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+import { adoptedChanges, verifiedSavingsStatus } from './adopted-changes.js';
+import {
+  decideCronJobAction,
+  SHIFTED_BY_ANNOTATION,
+  type CronJobObject,
+  type CronJobScheduleActions,
+  type ScheduleAdvice,
+} from './cronjob-schedule-actions.js';
 import { parseDurationMs } from './duration.js';
 import {
   HOUR_MS,
@@ -89,6 +98,8 @@ export interface ReconcilerDeps {
   store: PolicyStore;
   events?: EventRecorder;
   metrics?: OperatorMetrics;
+  /** CronJob schedule actions (spec.actions); absent: disabled in the operator (Apply acts as Recommend). */
+  cronJobs?: CronJobScheduleActions;
   logger: Logger;
   clock?: () => Date;
   options?: Partial<ReconcilerOptions>;
@@ -136,6 +147,7 @@ export class PolicyReconciler {
       this.deps.metrics?.reconciled(namespace, name, outcome.result, (performance.now() - started) / 1000);
       if (outcome.result === 'deleted') {
         this.deps.metrics?.forgetPolicy(namespace, name);
+        await this.restoreAfterDeletion(namespace, log);
         return;
       }
       const policy = this.deps.policies.get(namespace, name);
@@ -218,9 +230,28 @@ export class PolicyReconciler {
     // Usage failing is not a metrics failure: the verdict stands, right-sizing is not assessed.
     const usage = await this.collectUsage(`${namespace}/${name}`, selected, window, now, log);
 
+    // CronJobs (with actions enabled in the operator): their schedules make the advised cron line keep
+    // their day fields, and the actions below need their annotations and managedFields.
+    let cronJobs: CronJobObject[] | undefined;
+    let cronJobsError: Error | undefined;
+    if (this.deps.cronJobs) {
+      try {
+        cronJobs = await this.deps.cronJobs.list(namespace);
+      } catch (error) {
+        if (!isForbidden(error)) throw error;
+        log.error({ reason: 'Forbidden', err: error.message }, error.message);
+        cronJobsError = error;
+      }
+    }
+    const schedules = new Map((cronJobs ?? []).map((c) => [c.metadata.name, c.spec.schedule]));
+
     const build = (
       current: CarbonCompliancePolicy,
-    ): { status: CarbonCompliancePolicyStatus; evaluation: Evaluation } => {
+    ): {
+      status: CarbonCompliancePolicyStatus;
+      evaluation: Evaluation;
+      series: Map<string, Array<number | null>>;
+    } => {
       const stored = current.status?.energyHistory;
       const series = mergeReadings(
         seriesFromStatus(stored, window),
@@ -239,6 +270,7 @@ export class PolicyReconciler {
       const inputs = workloadInputs(namespace, workloads, series, window, collection, {
         idleSeries,
         usage,
+        schedules,
         ...(observed ? { observedHours: observed.hours } : {}),
       });
       const evaluation = this.deps.evaluator.evaluate({
@@ -372,7 +404,7 @@ export class PolicyReconciler {
         ...(ledger ? { emissionsLedger: ledger } : {}),
         ...(budget ? { budget } : {}),
       };
-      return { status, evaluation };
+      return { status, evaluation, series };
     };
 
     let evaluation: Evaluation | undefined;
@@ -381,8 +413,43 @@ export class PolicyReconciler {
     let previousStatus = policy.status?.summary?.status;
     let status: CarbonCompliancePolicyStatus | undefined;
     try {
+      // The actions need the advice first; the status then carries what they did. The first write
+      // attempt reuses this evaluation (same object); a 409 re-reads and rebuilds.
+      const first = build(policy);
+      const actions = await this.act(
+        policy,
+        spec,
+        first.evaluation.assessments,
+        cronJobs,
+        cronJobsError,
+        now,
+        log,
+      );
       const result = await writeStatusWithRetry(this.deps.store, policy, (current) => {
-        const built = build(current);
+        const built = current === policy ? first : build(current);
+        built.status.actions = actions;
+        // Changes are detected against the freshest stored status, and verified over its history.
+        const profile = built.evaluation.gridProfile;
+        const verified = profile
+          ? verifiedSavingsStatus({
+              changes: adoptedChanges({
+                previous: current.status,
+                actions,
+                pue: built.evaluation.summary.pue,
+                pueAssumed: built.evaluation.summary.pueAssumed ?? false,
+                zone: built.evaluation.summary.zone,
+                now,
+              }),
+              series: built.series,
+              window,
+              profile,
+              ...(built.evaluation.gridProfileOf ? { profileOf: built.evaluation.gridProfileOf } : {}),
+              pue: built.evaluation.summary.pue,
+              now,
+              limit: spec.maxWorkloadsInStatus,
+            })
+          : undefined;
+        if (verified && verified.length > 0) built.status.verifiedSavings = verified;
         evaluation = built.evaluation;
         status = built.status;
         previousStatus = current.status?.summary?.status;
@@ -444,6 +511,120 @@ export class PolicyReconciler {
         return this.writeFailure(policy, now, error.reason, error.message, undefined);
       }
       throw error;
+    }
+  }
+
+  /**
+   * spec.actions.temporalShift on the policy's CronJobs: apply the advised schedule (Apply), restore
+   * the original (Off, Recommend, no longer selected), or leave alone (GitOps), each with its reason.
+   */
+  private async act(
+    policy: CarbonCompliancePolicy,
+    spec: CarbonCompliancePolicySpec,
+    assessments: WorkloadAssessment[],
+    cronJobs: CronJobObject[] | undefined,
+    listError: Error | undefined,
+    now: Date,
+    log: Logger,
+  ): Promise<ActionsStatus> {
+    const mode = spec.actions.temporalShift;
+    const advice = new Map<string, ScheduleAdvice | null>();
+    for (const a of assessments) {
+      if (a.kind !== 'CronJob') continue;
+      const shift = a.optimizations.find((o) => o.type === 'temporal_shift' && o.patch && o.schedule);
+      advice.set(
+        a.workload,
+        shift ? { cron: shift.schedule!.cron, timeZone: shift.schedule!.timeZone } : null,
+      );
+    }
+    const limit = spec.maxWorkloadsInStatus;
+    if (!this.deps.cronJobs) {
+      return {
+        temporalShift: mode,
+        ...(mode === 'Apply'
+          ? {
+              message:
+                'actions are disabled in the operator (flag --actions, chart value operator.actions.enabled): ' +
+                'Apply acts as Recommend, and no schedule is changed or restored',
+            }
+          : {}),
+        cronJobs: [...advice]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .slice(0, limit)
+          .map(([name, a]) =>
+            a
+              ? {
+                  name,
+                  state: 'Recommended' as const,
+                  reason: 'AdviceOnly',
+                  message: `advised schedule "${a.cron}" (${a.timeZone}); the ready-to-commit patch is in the workload's temporal_shift optimisation`,
+                }
+              : {
+                  name,
+                  state: 'NotApplied' as const,
+                  reason: 'NoRecommendation',
+                  message: 'no temporal shift is advised for this CronJob',
+                },
+          ),
+      };
+    }
+    if (listError || !cronJobs)
+      return {
+        temporalShift: mode,
+        message: `${listError?.message ?? 'CronJobs not listed'}; no schedule is changed or restored`,
+        cronJobs: [],
+      };
+    const policyName = policy.metadata.name;
+    const byName = new Map(cronJobs.map((c) => [c.metadata.name, c]));
+    const names = new Set([
+      ...[...advice.keys()].filter((n) => byName.has(n)),
+      ...cronJobs
+        .filter((c) => c.metadata.annotations?.[SHIFTED_BY_ANNOTATION] === policyName)
+        .map((c) => c.metadata.name),
+    ]);
+    const minIntervalMs = parseDurationMs(spec.actions.minInterval);
+    const entries = [];
+    for (const name of [...names].sort()) {
+      const cronJob = byName.get(name)!;
+      const decision = decideCronJobAction({
+        cronJob,
+        policy: policyName,
+        mode,
+        advice: advice.get(name) ?? null,
+        selected: advice.has(name),
+        minIntervalMs,
+        now,
+      });
+      if (decision.kind === 'none') {
+        entries.push(decision.status);
+        continue;
+      }
+      const done = await this.deps.cronJobs.carryOut(cronJob, decision, policyName, now);
+      entries.push(done);
+      const event =
+        done.state === 'Applied'
+          ? (['Normal', 'ScheduleShifted'] as const)
+          : done.state === 'Restored'
+            ? (['Normal', 'ScheduleRestored'] as const)
+            : (['Warning', 'ActionForbidden'] as const);
+      await this.deps.events?.record(policy, event[0], event[1], `CronJob ${name}: ${done.message}`);
+    }
+    log.debug({ mode, cronJobs: entries.length }, 'schedule actions evaluated');
+    return { temporalShift: mode, cronJobs: entries.slice(0, limit) };
+  }
+
+  /** A deleted policy's moved schedules go back at once (the runtime's sweep catches any missed here). */
+  private async restoreAfterDeletion(namespace: string, log: Logger): Promise<void> {
+    if (!this.deps.cronJobs) return;
+    try {
+      const restored = await this.deps.cronJobs.restoreOrphans(
+        namespace,
+        (ns, name) => this.deps.policies.get(ns, name) !== undefined,
+        this.clock(),
+      );
+      if (restored.length > 0) log.info({ cronJobs: restored }, 'schedules of the deleted policy restored');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'could not restore the schedules of the deleted policy');
     }
   }
 
@@ -669,7 +850,13 @@ function workloadInputs(
   series: Map<string, Array<number | null>>,
   window: HistoryWindow,
   collection: MetricsCollection,
-  extra: { idleSeries: Map<string, Array<number | null>>; usage: UsageResult; observedHours?: number },
+  extra: {
+    idleSeries: Map<string, Array<number | null>>;
+    usage: UsageResult;
+    observedHours?: number;
+    /** CronJob name → spec.schedule, when the operator reads CronJobs. */
+    schedules: Map<string, string>;
+  },
 ): WorkloadEnergyInput[] {
   const byKey = new Map(workloads.map((w) => [w.key, w]));
   const keys = new Set([...byKey.keys(), ...series.keys()]);
@@ -747,6 +934,8 @@ function workloadInputs(
       const run = latestRunHours(values);
       if (run > 0) input.runLength_hours = run;
     }
+    const schedule = kind === 'CronJob' ? extra.schedules.get(input.workload) : undefined;
+    if (schedule !== undefined) input.cronSchedule = schedule;
     inputs.push(input);
   }
   return inputs;

@@ -80,7 +80,7 @@ export function assessWorkload(
     : input;
   const advice = recommend(adviceInput, core, { ...ctx, zone: ctx.site.zone });
   const optimizations = ambiguous
-    ? advice.optimizations.map(({ resourcesPatch: _p, schedule: _s, ...o }) => o)
+    ? advice.optimizations.map(({ resourcesPatch: _p, schedule: _s, patch: _y, ...o }) => o)
     : advice.optimizations;
   const recommendation = ambiguous
     ? `${advice.recommendation} ${ambiguityNote(ambiguous, ctx.language)}`

@@ -143,6 +143,12 @@ export const messages = {
       en: `The best ${formatNumber(v.hours)} h window (${formatNumber(v.windowIntensity)} gCO2eq/kWh) is not cleaner than now.`,
     }),
 
+  shiftOutsideAllowedHours: (language: Language, v: { hours: number; allowed: number[] }) =>
+    pick(language, {
+      ko: `${formatNumber(v.hours)}시간 실행이 허용된 시간(spec.actions.allowedHours, KST: ${v.allowed.join(', ')}시) 안에 들어가는 시작 시각이 없습니다.`,
+      en: `No start of the ${formatNumber(v.hours)} h run lies wholly inside the allowed hours (spec.actions.allowedHours, KST: ${v.allowed.join(', ')}).`,
+    }),
+
   shiftWithinModelError: (
     language: Language,
     v: { hours: number; percent: number; errorPercent: number; season: string; measured: boolean },

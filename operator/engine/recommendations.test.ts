@@ -100,6 +100,11 @@ describe('recommendations from the data', () => {
         },
       },
     });
+    // The same change as ready-to-commit YAML (the status and the MCP tools carry it).
+    expect(rs.patch).toMatch(/^# Deployment \S+\/\S+: requests from p95 usage plus headroom\n/);
+    expect(rs.patch).toContain(
+      'spec:\n  template:\n    spec:\n      containers:\n        - name: api\n          resources:\n            requests:\n              cpu: 600m\n              memory: 1229Mi\n',
+    );
     expect(rs.savings_per_month).toEqual({ kgCO2eq: 0, kWh: 0, KRW: 0, USD: 0 });
     expect(rs.source).toMatch(/savings 0: lowering requests does not change the workload energy/);
     expect(rs.description).toMatch(/frees 2\.8 CPU cores and 5\.6 GiB/);

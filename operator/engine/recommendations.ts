@@ -7,7 +7,7 @@ import { pueImprovement } from './pue-improvement.js';
 import { regionalMigration, type CandidateRegion } from './regional-migration.js';
 import { rightSizing } from './right-sizing.js';
 import { monthlyBasis, monthlySavings, type Effect, type Prices } from './savings.js';
-import { temporalShift } from './temporal-shift.js';
+import { temporalShift, type AllowedHours } from './temporal-shift.js';
 import type {
   HourlyIntensityProfile,
   Language,
@@ -26,6 +26,8 @@ export interface RecommendationContext {
   prices?: Prices;
   /** Regions to compare with (already excluding the current site). */
   candidateRegions?: CandidateRegion[];
+  /** spec.actions.allowedHours: a temporal shift is advised only inside these local hours. */
+  allowedHours?: AllowedHours;
 }
 
 export interface Recommendations {
@@ -55,7 +57,15 @@ export function recommend(
   const proposals: Array<{ optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect }> = [];
   const notes: NotAdvised[] = [];
 
-  const shift = temporalShift({ input, core, profile: ctx.profile, basis, now: ctx.now, language });
+  const shift = temporalShift({
+    input,
+    core,
+    profile: ctx.profile,
+    basis,
+    now: ctx.now,
+    language,
+    ...(ctx.allowedHours ? { allowedHours: ctx.allowedHours } : {}),
+  });
   if ('skipped' in shift) notes.push({ type: 'temporal_shift', reason: shift.skipped });
   else proposals.push(shift);
 

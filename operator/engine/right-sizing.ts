@@ -5,6 +5,7 @@
 // nodes after consolidation), so they are zero and the source says why.
 // No usage data → no advice; a request or p95 that is unknown is never taken as zero.
 import type { CoreAssessment } from './assess-workload.js';
+import { resourcesPatchYaml } from './manifest-patch.js';
 import { messages } from './messages.js';
 import type { Effect } from './savings.js';
 import type { Language, Optimization, UsageFigures, WorkloadEnergyInput } from './types.js';
@@ -104,6 +105,16 @@ function resourcesPatch(
   return { spec: { template: { spec: podSpec } } };
 }
 
+function patches(
+  input: WorkloadEnergyInput,
+  patch: Record<string, unknown>,
+): Pick<Optimization, 'resourcesPatch' | 'patch'> {
+  return {
+    resourcesPatch: patch,
+    patch: resourcesPatchYaml({ kind: input.kind, name: input.workload, namespace: input.namespace, patch }),
+  };
+}
+
 export function rightSizing(
   input: WorkloadEnergyInput,
   core: CoreAssessment,
@@ -144,7 +155,7 @@ export function rightSizing(
         cpu_cores: Math.round(freedCores * 1000) / 1000,
         memory_GiB: Math.round((freedBytes / GIB) * 1000) / 1000,
       },
-      ...(names.length === 1 ? { resourcesPatch: resourcesPatch(input.kind, names[0]!, plan) } : {}),
+      ...(names.length === 1 ? patches(input, resourcesPatch(input.kind, names[0]!, plan)) : {}),
       source:
         `requests vs p95 usage over the window, ${HEADROOM * 100} % headroom over p95 (engine choice); ` +
         messages.rightSizingNoSavings('en'),

@@ -7,6 +7,7 @@ import { resolveTargets } from './targets.js';
 import {
   cronAtHour,
   optimalSchedule,
+  runFitsAllowedHours,
   shiftability,
   shiftErrorFor,
   windowIntensity,
@@ -215,5 +216,83 @@ describe('temporal shift against the modelled profile error, with its KRW effect
     const ko = assessRun('2026-12-09', 2, 'ko');
     const koShift = ko.optimizations.find((o) => o.type === 'temporal_shift')!;
     expect(koShift.description).toContain(`전력 요금은 월 ${-energy_KRW}원 늘어납니다`);
+  });
+});
+
+describe('allowed hours and the ready-to-commit patch (spec.actions)', () => {
+  const targets = resolveTargets({ standard: krCarbon2050, year: 2026 });
+  // A 2-hour CronJob that ran 20:00–22:00 KST on the ramp profile (300 + 10·hour): cleanest at 00:00.
+  function assessCron(overrides: Partial<Parameters<typeof energyInput>[1]> = {}, allowedHours?: number[]) {
+    const start = Date.parse('2026-04-01T20:00:00+09:00');
+    const hourly: Array<[string, number]> = [0, 1].map((k) => [
+      new Date(start + k * HOUR).toISOString().replace('.000Z', 'Z'),
+      1,
+    ]);
+    const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
+    return assessWorkload(
+      energyInput(hourly, { kind: 'CronJob', runLength_hours: 2, workload: 'nightly', ...overrides }),
+      {
+        site: { zone: 'KR', pue: { value: 1.17, source: 'configured: policy spec.site.pue' } },
+        profile: rampProfile,
+        standardCode: 'KR_CARBON_2050',
+        targets,
+        window,
+        language: 'en',
+        now: new Date('2026-04-01T15:00:00Z'), // 00:00 KST
+        ...(allowedHours ? { allowedHours: { timeZone: 'Asia/Seoul', hours: allowedHours } } : {}),
+      },
+    );
+  }
+
+  it('moves a CronJob into the cleanest window and gives the schedule as strategic-merge YAML', () => {
+    const shift = assessCron({ cronSchedule: '30 20 * * 1-5' }).optimizations.find(
+      (o) => o.type === 'temporal_shift',
+    )!;
+    expect(shift.schedule).toMatchObject({ startLocalHour: 0, cron: '0 0 * * 1-5', timeZone: 'Asia/Seoul' });
+    // Ran at 20–22 KST: (500 + 510)/2 = 505 g/kWh; 00–02 KST: (300 + 310)/2 = 305; 1 − 305/505 = 39.6 %.
+    expect(shift.patch).toBe(
+      '# CronJob ai-team/nightly: start at 00:00 Asia/Seoul, the cleanest 2 h window (-39.6 % grid intensity)\n' +
+        'spec:\n  schedule: 0 0 * * 1-5\n  timeZone: Asia/Seoul\n',
+    );
+  });
+
+  it('says when the day fields are not the CronJob’s own (its schedule was not read)', () => {
+    const shift = assessCron().optimizations.find((o) => o.type === 'temporal_shift')!;
+    expect(shift.patch).toContain('# the current schedule was not read');
+    expect(shift.patch).toContain('schedule: 0 0 * * *');
+  });
+
+  it('gives no schedule patch for a CronJob that starts more than once a day (it would change how often it runs)', () => {
+    const shift = assessCron({ cronSchedule: '0 */6 * * *' }).optimizations.find(
+      (o) => o.type === 'temporal_shift',
+    )!;
+    expect(shift.schedule?.startLocalHour).toBe(0);
+    expect(shift.patch).toBeUndefined();
+  });
+
+  it('keeps the whole run inside spec.actions.allowedHours (KST)', () => {
+    // Allowed 10–13 KST: a 2-hour run may start at 10, 11 or 12; the ramp makes 10 the cleanest.
+    const shift = assessCron({ cronSchedule: '0 20 * * *' }, [10, 11, 12, 13]).optimizations.find(
+      (o) => o.type === 'temporal_shift',
+    )!;
+    expect(shift.schedule).toMatchObject({ startLocalHour: 10, cron: '0 10 * * *' });
+    expect(
+      runFitsAllowedHours(Date.parse('2026-04-01T03:00:00Z'), 2, { timeZone: 'Asia/Seoul', hours: [12, 13] }),
+    ).toBe(true);
+    expect(
+      runFitsAllowedHours(Date.parse('2026-04-01T04:00:00Z'), 2, { timeZone: 'Asia/Seoul', hours: [12, 13] }),
+    ).toBe(false);
+  });
+
+  it('advises no shift when no run fits the allowed hours, and says why', () => {
+    const a = assessCron({ cronSchedule: '0 20 * * *' }, [21]);
+    expect(a.optimizations.find((o) => o.type === 'temporal_shift')).toBeUndefined();
+    expect(a.recommendation).toContain('No start of the 2 h run lies wholly inside the allowed hours');
+  });
+
+  it('a Job (one run, no schedule) gets the advice without a patch', () => {
+    const shift = assessCron({ kind: 'Job' }).optimizations.find((o) => o.type === 'temporal_shift')!;
+    expect(shift.schedule?.startLocalHour).toBe(0);
+    expect(shift.patch).toBeUndefined();
   });
 });

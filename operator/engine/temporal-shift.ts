@@ -12,6 +12,7 @@ import {
   localMonthAndHour,
   seasonOfMonth,
 } from './grid-intensity-at.js';
+import { cronJobSchedulePatch, startsOncePerDay } from './manifest-patch.js';
 import { formatNumber, messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from './types.js';
@@ -79,6 +80,21 @@ function floorHour(ms: number): number {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
+/** Local hours a run may occupy (spec.actions.allowedHours: KST hours), and the zone they are read in. */
+export interface AllowedHours {
+  timeZone: string;
+  hours: number[];
+}
+
+/** Whether every hour a run of `duration` hours from `startMs` touches is an allowed local hour. */
+export function runFitsAllowedHours(startMs: number, duration: number, allowed: AllowedHours): boolean {
+  const hours = new Set(allowed.hours);
+  for (let k = 0; k < Math.ceil(duration); k++) {
+    if (!hours.has(localMonthAndHour(new Date(startMs + k * HOUR_MS), allowed.timeZone).hour)) return false;
+  }
+  return true;
+}
+
 /** Mean intensity of a run of `duration` hours from an hour start; a partial last hour weighs its share. */
 export function windowIntensity(profile: HourlyIntensityProfile, startMs: number, duration: number): number {
   let weighted = 0;
@@ -105,6 +121,9 @@ export function optimalSchedule(args: {
   earliestStart?: Date;
   deadline?: Date;
   now: Date;
+  /** Only runs that lie wholly inside these local hours may be the best start (immediate, worst and
+   * median still describe every start). */
+  allowedHours?: AllowedHours;
 }): OptimalSchedule {
   const earliest = args.earliestStart ?? args.now;
   const deadline =
@@ -133,8 +152,18 @@ export function optimalSchedule(args: {
     if (candidates.length >= 24 * 7) break;
   }
   const immediate = candidates[0]!;
+  const allowed = args.allowedHours;
+  const eligible = allowed
+    ? candidates.filter((c) => runFitsAllowedHours(Date.parse(c.start), duration, allowed))
+    : candidates;
+  if (eligible.length === 0) {
+    throw new EngineInputError(
+      'allowedHours',
+      `no start of a ${formatNumber(duration)} h run from ${iso(first)} to ${iso(deadline.getTime())} lies wholly inside the allowed hours (${allowed!.timeZone}): ${allowed!.hours.join(', ')}`,
+    );
+  }
   // Earliest of equals wins: sooner is better when the grid is the same.
-  const best = candidates.reduce((b, c) =>
+  const best = eligible.reduce((b, c) =>
     c.windowIntensity_gCO2eq_kWh < b.windowIntensity_gCO2eq_kWh ? c : b,
   );
   const worst = candidates.reduce((w, c) =>
@@ -205,6 +234,8 @@ export function temporalShift(args: {
   basis: MonthlyBasis;
   now: Date;
   language: Language;
+  /** spec.actions.allowedHours: the advised run must lie inside them. */
+  allowedHours?: AllowedHours;
 }):
   | { optimization: Omit<Optimization, 'savings_per_month'>; effect: Effect; schedule: OptimalSchedule }
   | { skipped: string } {
@@ -220,7 +251,24 @@ export function temporalShift(args: {
           : messages.runTooLong(language, input.runLength_hours ?? MAX_SHIFTABLE_HOURS + 1),
     };
   }
-  const schedule = optimalSchedule({ durationHours: shift.runHours, profile, now: args.now });
+  let schedule: OptimalSchedule;
+  try {
+    schedule = optimalSchedule({
+      durationHours: shift.runHours,
+      profile,
+      now: args.now,
+      ...(args.allowedHours ? { allowedHours: args.allowedHours } : {}),
+    });
+  } catch (error) {
+    if (error instanceof EngineInputError && error.field === 'allowedHours' && args.allowedHours)
+      return {
+        skipped: messages.shiftOutsideAllowedHours(language, {
+          hours: shift.runHours,
+          allowed: args.allowedHours.hours,
+        }),
+      };
+    throw error;
+  }
   const windowI = schedule.best.windowIntensity_gCO2eq_kWh;
   const percent = (1 - windowI / current) * 100;
   if (percent < MIN_SHIFT_PERCENT) {
@@ -258,6 +306,7 @@ export function temporalShift(args: {
     cost = basis.facilityEnergy_kWh * (basis.rate_KRW_per_kWh - rate / weight);
   }
   const hour = schedule.best.startLocalHour;
+  const cron = cronAtHour(hour, input.cronSchedule);
   return {
     schedule,
     optimization: {
@@ -276,10 +325,27 @@ export function temporalShift(args: {
       schedule: {
         startLocalHour: hour,
         durationHours: shift.runHours,
-        cron: cronAtHour(hour, input.cronSchedule),
+        cron,
         timeZone: profile.timeZone,
         windowIntensity_gCO2eq_kWh: Math.round(windowI * 10) / 10,
       },
+      // Only a CronJob has a schedule to change (a Job runs once, a continuous workload not at all),
+      // and only one that starts once a day moves to one start without changing how often it runs.
+      ...(input.kind === 'CronJob' &&
+      (input.cronSchedule === undefined || startsOncePerDay(input.cronSchedule))
+        ? {
+            patch: cronJobSchedulePatch({
+              name: input.workload,
+              namespace: input.namespace,
+              cron,
+              timeZone: profile.timeZone,
+              startLocalHour: hour,
+              runHours: shift.runHours,
+              reductionPercent: percent,
+              currentScheduleKnown: input.cronSchedule !== undefined,
+            }),
+          }
+        : {}),
       source:
         `${schedule.method}; current = energy-weighted grid intensity of the hours it ran; ${profile.kind} profile ${profile.zone} (sources.grid_intensity)` +
         (error

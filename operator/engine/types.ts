@@ -183,6 +183,9 @@ export interface Optimization {
   capacity_freed?: { cpu_cores: number; memory_GiB: number };
   /** right_sizing: a strategic-merge patch for the workload's containers. */
   resourcesPatch?: Record<string, unknown>;
+  /** The change as ready-to-commit strategic-merge YAML for the workload's manifest (temporal shift of a
+   * CronJob, right-sizing); absent where the measure is no manifest change (region, PUE, a one-off Job). */
+  patch?: string;
   /** regional_migration: the region and its caveat. */
   targetRegion?: string;
   caveat?: string;

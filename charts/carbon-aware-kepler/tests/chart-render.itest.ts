@@ -242,6 +242,18 @@ describe('carbon-aware-kepler chart', () => {
     expect(mc.volumeMounts.map((v: any) => v.name)).toEqual(['tmp', 'standards']);
   });
 
+  it('grants list and patch on CronJobs only with operator.actions.enabled (off by default)', async () => {
+    const defaults = await render();
+    expect(JSON.stringify(defaults.filter((x) => /Role$/.test(x.kind)))).not.toContain('cronjobs');
+    expect(env(containers(find(defaults, 'Deployment', '-operator'))[0]!).ACTIONS_ENABLED).toBe('false');
+    const m = await render(variants['CronJob schedule actions enabled']);
+    expect(permissions((find(m, 'ClusterRole', '-operator') as any).rules)).toEqual({
+      ...operatorWorkloadPermissions,
+      'batch/cronjobs': 'list,patch',
+    });
+    expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).ACTIONS_ENABLED).toBe('true');
+  });
+
   it('has no Kepler discovery Role in prometheus mode', async () => {
     const m = await render(variants['prometheus mode with CA and token']);
     expect(m.some((x) => x.metadata.name.endsWith('-kepler-discovery'))).toBe(false);
@@ -292,7 +304,7 @@ describe('carbon-aware-kepler chart', () => {
         }
       }
     }
-    expect(checked).toBe(13); // two containers per variant, one where the MCP server is off
+    expect(checked).toBe(15); // two containers per variant (8), one where the MCP server is off
   });
 
   it('wires the Prometheus source with its CA and token files', async () => {

@@ -121,6 +121,9 @@ export const variants: Record<string, Record<string, string | number | boolean>>
   'kubernetes auth for the MCP server': {
     'mcp.auth.mode': 'kubernetes',
   },
+  'CronJob schedule actions enabled': {
+    'operator.actions.enabled': true,
+  },
   'one namespace watched, single replicas, no MCP': {
     'operator.watchNamespace': 'apps',
     'operator.replicas': 1,

@@ -102,6 +102,7 @@ const WORKLOAD_FIELDS = [
 const OTHER_STATUS_FIELDS = [
   'budget_kgCO2eq',
   'burnRate_kgCO2eq_per_day',
+  'counterfactual_kgCO2eq',
   'emissions_gCO2eq',
   'emissions_kgCO2eq',
   'energy_kWh',
@@ -111,6 +112,7 @@ const OTHER_STATUS_FIELDS = [
   'locationEmissions_gCO2eq',
   'locationEmissions_kgCO2eq',
   'meanGridIntensity_gCO2eq_kWh',
+  'measured_kgCO2eq',
   'monthToDate_kgCO2eq',
   'projectedMonthEnd_kgCO2eq',
 ] as const satisfies readonly OtherStatusField[];

@@ -2,6 +2,7 @@
 // crds/carbon-aware.dev_carboncompliancepolicies.yaml (a test checks that they agree).
 import { z } from 'zod';
 import { RENEWABLE_INSTRUMENTS } from '../../engine/market-based.js';
+import type { VerifiedSavings } from '../../engine/verified-savings.js';
 import type {
   CarbonBudgetStatus,
   ComplianceStatus,
@@ -113,6 +114,24 @@ export const policySpecSchema = z
           .optional(),
       })
       .default({ enabled: true }),
+    /** What the operator may change in the selected workloads (only CronJob schedules so far). */
+    actions: z
+      .object({
+        /** Off: no advice acted on, and any schedule the operator moved is restored; Recommend: advice
+         * and a ready-to-commit patch only (and restore); Apply: move CronJob schedules into the advised window. */
+        temporalShift: z.enum(['Off', 'Recommend', 'Apply']).default('Recommend'),
+        /** KST hours (0–23) a shifted run may occupy, every hour of it; absent: any hour. */
+        allowedHours: z
+          .array(z.number().int().min(0).max(23))
+          .min(1)
+          .max(24)
+          .refine((hours) => new Set(hours).size === hours.length, { message: 'hours must be unique' })
+          .optional(),
+        /** Least time between two schedule changes of one CronJob by the operator. */
+        minInterval: duration.default('24h'),
+      })
+      .strict()
+      .default({ temporalShift: 'Recommend', minInterval: '24h' }),
     language: z.enum(['ko', 'en']).default('ko'),
     /** A monthly carbon budget (KST calendar month): status.budget tracks it, Events at 80 % and 100 %. */
     budget: z
@@ -156,6 +175,8 @@ export interface PolicySummary {
   target_gCO2eq_kWh: number | null;
   pue: number;
   pueSource: string;
+  /** The grid zone the assessment used (spec.site.zone, or the cloud region's); absent in older statuses. */
+  zone?: string;
   /** The PUE is an assumed average: set spec.site.pue (condition PUEKnown=False says so too). */
   pueAssumed?: boolean;
   /** Green data-centre certification points for the PUE (null: no standard in play defines bands). */
@@ -206,6 +227,35 @@ export interface EnergyHistory {
   observedSince?: string;
 }
 
+/** What the operator did to one CronJob's schedule for this policy, and why. */
+export interface CronJobActionStatus {
+  /** The CronJob's name (in the policy's namespace). */
+  name: string;
+  /** Applied: the schedule is the operator's; Restored: put back this evaluation; Recommended: advice only;
+   * LeftAlone: not the operator's to change (the reason says why); Waiting: spec.actions.minInterval;
+   * NotApplied: nothing to apply; Forbidden: the API server denied the read or patch (RBAC). */
+  state: 'Applied' | 'Restored' | 'Recommended' | 'LeftAlone' | 'Waiting' | 'NotApplied' | 'Forbidden';
+  reason: string;
+  message: string;
+  /** The schedule and time zone the CronJob has now. */
+  schedule?: string;
+  timeZone?: string;
+  /** From the carbon-aware.dev/original-schedule annotation, while the operator's change is in place. */
+  originalSchedule?: string;
+  /** From carbon-aware.dev/original-time-zone (absent: the CronJob had none). */
+  originalTimeZone?: string;
+  /** When the operator last changed the schedule (carbon-aware.dev/shifted-at). */
+  shiftedAt?: string;
+}
+
+/** spec.actions at work: the mode in force and each CronJob's state. */
+export interface ActionsStatus {
+  temporalShift: 'Off' | 'Recommend' | 'Apply';
+  /** Set when the operator cannot act at all (actions disabled in the operator). */
+  message?: string;
+  cronJobs: CronJobActionStatus[];
+}
+
 export interface CarbonCompliancePolicyStatus {
   observedGeneration?: number;
   conditions?: Condition[];
@@ -220,6 +270,9 @@ export interface CarbonCompliancePolicyStatus {
   emissionsLedger?: EmissionsLedger;
   /** The month's carbon budget (only with spec.budget). */
   budget?: CarbonBudgetStatus;
+  actions?: ActionsStatus;
+  /** Each adopted change (a moved schedule, a new PUE) against its counterfactual, with a verdict. */
+  verifiedSavings?: VerifiedSavings[];
 }
 
 export interface CarbonCompliancePolicy {
