@@ -118,6 +118,17 @@ export const workloadAssessmentSchema = z.looseObject({
   }),
   power_watts: z.number(),
   energy_kWh: z.number(),
+  energy_measured_kWh: z.number().optional().describe('the part of energy_kWh measured by Kepler'),
+  energy_estimated_kWh: z
+    .number()
+    .optional()
+    .describe(
+      'the part of energy_kWh estimated with Cloud Carbon Footprint coefficients (pods on nodes without Kepler readings)',
+    ),
+  energy_basis: z
+    .enum(['measured', 'estimated', 'mixed', 'none'])
+    .optional()
+    .describe('how energy_kWh was obtained: measured, estimated (CCF), or both (mixed)'),
   idle_share_watts: z
     .number()
     .nullable()
@@ -176,6 +187,10 @@ export const workloadAssessmentSchema = z.looseObject({
     target: z.string(),
     pue_certification: z.string().optional(),
     data_quality: z.array(z.string()),
+    energy_estimate: z
+      .string()
+      .optional()
+      .describe("how the estimated part of the energy was obtained ('estimated: CCF …')"),
   }),
 });
 
