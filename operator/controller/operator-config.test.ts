@@ -68,3 +68,12 @@ describe('bearer tokens over plain http', () => {
     expect(load([]).keplerScheme).toBe('http');
   });
 });
+
+describe('--estimate-unmeasured-power', () => {
+  test('off by default; on by flag or env; anything but true/false is refused naming the flag', () => {
+    expect(load([]).estimateUnmeasuredPower).toBe(false);
+    expect(load(['--estimate-unmeasured-power', 'true']).estimateUnmeasuredPower).toBe(true);
+    expect(loadOperatorConfig([], { ESTIMATE_UNMEASURED_POWER: 'true' }).estimateUnmeasuredPower).toBe(true);
+    expect(() => load(['--estimate-unmeasured-power', 'yes'])).toThrow(/--estimate-unmeasured-power/);
+  });
+});

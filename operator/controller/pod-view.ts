@@ -22,7 +22,8 @@ export interface PodView {
     ownerReferences?: OwnerReference[];
   };
   spec: { nodeName?: string; cpuRequest_cores?: number; memoryRequest_bytes?: number };
-  status: { phase?: string; startTime?: string };
+  /** finishedTime: the last container's finish, for a Succeeded or Failed pod. */
+  status: { phase?: string; startTime?: string; finishedTime?: string };
 }
 
 interface RawContainer {
@@ -39,7 +40,20 @@ interface RawPod {
     ownerReferences?: OwnerReference[];
   };
   spec?: { nodeName?: string; containers?: RawContainer[] };
-  status?: { phase?: string; startTime?: string };
+  status?: {
+    phase?: string;
+    startTime?: string;
+    containerStatuses?: Array<{ state?: { terminated?: { finishedAt?: string } } }>;
+  };
+}
+
+/** When a finished pod's last container stopped; undefined while it runs. */
+function finishedTime(status: RawPod['status']): string | undefined {
+  if (status?.phase !== 'Succeeded' && status?.phase !== 'Failed') return undefined;
+  const times = (status.containerStatuses ?? [])
+    .map((c) => c.state?.terminated?.finishedAt)
+    .filter((t): t is string => typeof t === 'string' && Number.isFinite(Date.parse(t)));
+  return times.length > 0 ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : undefined;
 }
 
 function sumRequests(containers: RawContainer[] | undefined, resource: string): number | undefined {
@@ -76,6 +90,10 @@ export function toPodView(raw: unknown): PodView {
       cpuRequest_cores: sumRequests(pod.spec?.containers, 'cpu'),
       memoryRequest_bytes: sumRequests(pod.spec?.containers, 'memory'),
     },
-    status: { phase: pod.status?.phase, startTime: pod.status?.startTime },
+    status: {
+      phase: pod.status?.phase,
+      startTime: pod.status?.startTime,
+      ...(finishedTime(pod.status) ? { finishedTime: finishedTime(pod.status) } : {}),
+    },
   };
 }
