@@ -234,7 +234,7 @@ export interface GridHoursBySource {
 }
 
 /** How a workload's energy was obtained: all measured, all estimated, or both (the split is beside it). */
-export type EnergyBasis = 'measured' | 'estimated' | 'mixed' | 'none';
+type EnergyBasis = 'measured' | 'estimated' | 'mixed' | 'none';
 
 export interface WorkloadAssessment {
   workload: string;

@@ -409,7 +409,7 @@ const REAL_ZONES = new Set(['package', 'dram', 'psys', 'core', 'uncore', 'gpu', 
  * package/dram (or other real) zone, with counters that never moved, or with Kepler's fake meter
  * (random values for development); a node with no series at all is simply absent.
  */
-export function nodeVerdicts(snapshot: KeplerSnapshot): Map<string, NodeReadingState> {
+function nodeVerdicts(snapshot: KeplerSnapshot): Map<string, NodeReadingState> {
   const out = new Map<string, NodeReadingState>();
   const fake = snapshot.dataQuality.includes('fake-meter');
   const podJoulesByNode = new Map<string, number>();
