@@ -239,7 +239,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
     ).toBeUndefined();
   }, 60_000);
 
-  test('the operator flag wraps the configured source (here Prometheus, which cannot tell nodes apart: it says so)', async () => {
+  test('the operator flag wraps the configured source, and only when set', async () => {
     const config = loadOperatorConfig(
       [
         '--source',
