@@ -125,6 +125,11 @@ export const workloadAssessmentSchema = z.looseObject({
     .describe(
       'the part of energy_kWh estimated with Cloud Carbon Footprint coefficients (pods on nodes without Kepler readings)',
     ),
+  cpu_request_cores: z
+    .number()
+    .nullable()
+    .optional()
+    .describe("Σ of the pods' CPU requests, cores; null when a pod has none"),
   energy_basis: z
     .enum(['measured', 'estimated', 'mixed', 'none'])
     .optional()

@@ -2,6 +2,7 @@
 import { assessWorkloadCompliance } from './assess-workload-compliance.js';
 import { calculateOptimalSchedule } from './calculate-optimal-schedule.js';
 import { compareOptimizationImpact } from './compare-optimization-impact.js';
+import { estimateManifest } from './estimate-manifest.js';
 import { getRegionalComparison } from './get-regional-comparison.js';
 import { getPowerConsumptionSummary } from './get-power-consumption-summary.js';
 import { identifyPowerHotspots } from './identify-power-hotspots.js';
@@ -18,4 +19,5 @@ export const toolCatalogue: readonly ToolDefinition[] = [
   identifyPowerHotspots,
   listTopPowerConsumers,
   getPowerConsumptionSummary,
+  estimateManifest,
 ] as unknown as readonly ToolDefinition[];

@@ -267,6 +267,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     energy_kWh: significant(energy, 6),
     energy_measured_kWh: significant(energy - estimated, 6),
     energy_estimated_kWh: significant(estimated, 6),
+    cpu_request_cores: input.usage?.cpuRequest_cores ?? null,
     energy_basis: !hasEnergy
       ? 'none'
       : estimated <= 0

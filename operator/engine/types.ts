@@ -271,6 +271,9 @@ export interface WorkloadAssessment {
   energy_measured_kWh?: number;
   energy_estimated_kWh?: number;
   energy_basis?: EnergyBasis;
+  /** Σ of the pods' CPU requests, cores, when every pod has one (null: unknown); with power_watts it
+   * gives the measured power per requested core that estimate_manifest calibrates with. */
+  cpu_request_cores?: number | null;
   // The fields below marked optional are always set by this engine; statuses written by an older
   // operator lack them, and readers (MCP, CLI) must cope.
   /** The workload's share of node idle power and energy; null when the source exports none. */

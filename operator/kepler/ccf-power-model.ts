@@ -15,7 +15,7 @@ const FILE = 'operator/data/ccf-coefficients.json';
 const text = z.string().min(1);
 const watts = { minWattsPerVcpu: z.number().nonnegative(), maxWattsPerVcpu: z.number().positive() };
 const provider = z.enum(['aws', 'gcp', 'azure']);
-type CloudProvider = z.infer<typeof provider>;
+export type CloudProvider = z.infer<typeof provider>;
 
 const coefficientsSchema = z.object({
   model: z.object({ formula: text, source: text }),
@@ -64,6 +64,8 @@ export interface NodeHardware {
   instanceType?: string;
   /** spec.providerID, e.g. 'aws:///ap-northeast-2a/i-0abc', 'gce://project/zone/name', 'azure:///subscriptions/…'. */
   providerID?: string;
+  /** The cloud provider when it is known otherwise (a user's answer); wins over providerID. */
+  provider?: CloudProvider;
 }
 
 /** The min/max watts per vCPU used for a node, with how they were chosen and where they come from. */
@@ -104,7 +106,7 @@ export function coefficientsForNode(
   table: CcfCoefficients,
 ): CcfCoefficientChoice {
   const instanceType = node?.instanceType?.trim();
-  const cloud = providerOf(node?.providerID);
+  const cloud = node?.provider ?? providerOf(node?.providerID);
   if (instanceType && (cloud === 'aws' || cloud === undefined)) {
     const [family, size] = instanceType.split('.', 2) as [string, string | undefined];
     const entry = table.awsInstanceFamilies.families[family];
