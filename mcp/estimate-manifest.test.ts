@@ -177,3 +177,19 @@ describe('estimate_manifest', () => {
     );
   });
 });
+
+describe('estimate_manifest bounds', () => {
+  test('absurd CPU requests are a 400-class error naming the container, never a crash', async () => {
+    const client = await connected();
+    const promise = client.callTool({
+      name: 'estimate_manifest',
+      arguments: { namespace: 'shop', manifest: deployment.replace('cpu: 500m', 'cpu: 1e300') },
+    });
+    await expect(promise).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(
+        /containers\.0\.resources\.requests\.cpu: container "app" requests more than 1000 cores/,
+      ),
+    });
+  });
+});

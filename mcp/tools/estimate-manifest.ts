@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { policySpecSchema, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { BindingError } from '../../operator/binding/site-binding.js';
 import { parseQuantity } from '../../operator/controller/resource-quantity.js';
+import { EngineInputError } from '../../operator/engine/engine-input-error.js';
 import { localMonthAndHour, seasonOfMonth } from '../../operator/engine/grid-intensity-at.js';
 import { cronAtHour, optimalSchedule } from '../../operator/engine/temporal-shift.js';
 import type { HourlyEnergy, WorkloadEnergyInput } from '../../operator/engine/types.js';
@@ -223,6 +224,11 @@ export const estimateManifest = defineTool({
     let cores = 0;
     template!.spec.containers.forEach((c, i) => {
       const cpu = parseQuantity(c.resources?.requests?.cpu);
+      if (cpu !== undefined && !(cpu <= 1_000))
+        throw new ToolInputError(
+          `manifest.${basePath}.spec.containers.${i}.resources.requests.cpu`,
+          `container "${c.name}" requests more than 1000 cores`,
+        );
       if (cpu === undefined || !(cpu > 0))
         throw new ToolInputError(
           `manifest.${basePath}.spec.containers.${i}.resources.requests.cpu`,
@@ -380,6 +386,8 @@ export const estimateManifest = defineTool({
         throw new ToolDataError(
           `policy ${policy.metadata.namespace}/${policy.metadata.name}: ${error.message}`,
         );
+      // The engine validates its input; a manifest that still gets here is out of range.
+      if (error instanceof EngineInputError) throw new ToolInputError('manifest', error.message);
       throw error;
     }
     const { tariff, profile } = bound;
