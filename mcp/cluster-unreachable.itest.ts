@@ -39,6 +39,14 @@ const POLICY_TOOLS: Array<{ name: string; arguments: Record<string, unknown> }> 
   { name: 'identify_power_hotspots', arguments: {} },
   { name: 'list_top_power_consumers', arguments: {} },
   { name: 'get_power_consumption_summary', arguments: {} },
+  {
+    name: 'estimate_manifest',
+    arguments: {
+      manifest:
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: app, resources: {requests: {cpu: "1"}}}]\n',
+      namespace: NS,
+    },
+  },
 ];
 
 const text = (r: unknown) =>

@@ -302,6 +302,54 @@ describe('carbon-mcp against a real API server', () => {
       });
     });
 
+    test('estimate_manifest answers over REST and through the MCP Inspector CLI', async () => {
+      const manifest =
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 2\n  template:\n    spec:\n' +
+        '      containers: [{name: app, image: app, resources: {requests: {cpu: "1"}}}]\n';
+      const rest = await fetch(`${server.url}/tools/estimate_manifest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ manifest, namespace: NS_A }),
+      });
+      expect(rest.status).toBe(200);
+      const body = (await rest.json()) as Record<string, any>;
+      expect(body).toMatchObject({
+        workload: { kind: 'Deployment', name: 'api', pods: 2 },
+        hours_per_month: 720,
+      });
+      expect(['measured', 'estimated']).toContain(body.power_basis);
+      // A duplicate key is a 400 naming the field.
+      const bad = await fetch(`${server.url}/tools/estimate_manifest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ manifest: `${manifest}kind: Job\n`, namespace: NS_A }),
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { field?: string }).field).toBe('manifest');
+
+      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
+      const http = await run(
+        process.execPath,
+        [
+          cli,
+          `${server.url}/mcp`,
+          '--transport',
+          'http',
+          '--method',
+          'tools/call',
+          '--tool-name',
+          'estimate_manifest',
+          '--tool-arg',
+          `manifest=${manifest}`,
+          `namespace=${NS_A}`,
+        ],
+        { timeout: 60_000 },
+      );
+      expect(JSON.parse(http.stdout)).toMatchObject({
+        structuredContent: { workload: { kind: 'Deployment', name: 'api' }, energy_kWh: body.energy_kWh },
+      });
+    });
+
     test('explain_emissions_change and the budget through the real API server: Inspector CLI, REST, tools/list schema', async () => {
       const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
       const listed = await run(

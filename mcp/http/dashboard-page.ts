@@ -339,7 +339,7 @@ const savingsVerdictText: Record<string, Record<Language, string>> = {
   too_early: { ko: '데이터 부족 (대기)', en: 'Too early' },
 };
 
-/** status.verifiedSavings: each adopted change against its counterfactual (docs/methodology.md § 7.1). */
+/** status.verifiedSavings: each adopted change against its counterfactual (docs/methodology.md § 7.2). */
 function verifiedSavingsTable(policy: CarbonCompliancePolicy, language: Language): string {
   const entries = (policy.status?.verifiedSavings ?? []).slice(0, MAX_WORKLOADS_PER_POLICY);
   if (entries.length === 0) return '';

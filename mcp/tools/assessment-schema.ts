@@ -129,6 +129,22 @@ export const workloadAssessmentSchema = z.looseObject({
   }),
   power_watts: z.number(),
   energy_kWh: z.number(),
+  energy_measured_kWh: z.number().optional().describe('the part of energy_kWh measured by Kepler'),
+  energy_estimated_kWh: z
+    .number()
+    .optional()
+    .describe(
+      'the part of energy_kWh estimated with Cloud Carbon Footprint coefficients (pods on nodes without Kepler readings)',
+    ),
+  cpuRequested_cores: z
+    .number()
+    .nullable()
+    .optional()
+    .describe("Σ of the pods' CPU requests, cores; null when a pod has none"),
+  energy_basis: z
+    .enum(['measured', 'estimated', 'mixed', 'none'])
+    .optional()
+    .describe('how energy_kWh was obtained: measured, estimated (CCF), or both (mixed)'),
   idle_share_watts: z
     .number()
     .nullable()
@@ -205,6 +221,10 @@ export const workloadAssessmentSchema = z.looseObject({
       .string()
       .optional()
       .describe('where the p95 usage came from and on how many samples, or "not assessed: <why>"'),
+    energy_estimate: z
+      .string()
+      .optional()
+      .describe("how the estimated part of the energy was obtained ('estimated: CCF …')"),
   }),
 });
 

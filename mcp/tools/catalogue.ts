@@ -2,6 +2,7 @@
 import { assessWorkloadCompliance } from './assess-workload-compliance.js';
 import { calculateOptimalSchedule } from './calculate-optimal-schedule.js';
 import { compareOptimizationImpact } from './compare-optimization-impact.js';
+import { estimateManifest } from './estimate-manifest.js';
 import { explainEmissionsChange } from './explain-emissions-change.js';
 import { getRegionalComparison } from './get-regional-comparison.js';
 import { getPowerConsumptionSummary } from './get-power-consumption-summary.js';
@@ -20,4 +21,5 @@ export const toolCatalogue: readonly ToolDefinition[] = [
   listTopPowerConsumers,
   getPowerConsumptionSummary,
   explainEmissionsChange,
+  estimateManifest,
 ] as unknown as readonly ToolDefinition[];

@@ -10,7 +10,10 @@ const totalsSchema = z.object({
   workloads: z.number().int(),
   pods: z.number().int(),
   power_watts: z.number(),
-  energy_kWh: z.number().describe('active energy'),
+  energy_kWh: z.number().describe('active energy (measured plus any estimate, see estimated_energy_kWh)'),
+  estimated_energy_kWh: z
+    .number()
+    .describe('the part of energy_kWh estimated with CCF coefficients (nodes without Kepler readings)'),
   idle_share_kWh: z
     .number()
     .nullable()
@@ -46,6 +49,7 @@ export const getPowerConsumptionSummary = defineTool({
       pods: 0,
       power_watts: 0,
       energy_kWh: 0,
+      estimated_energy_kWh: 0,
       idle_share_kWh: 0 as number | null,
       emissions_gCO2eq: 0,
       monthly_emissions_kgCO2eq: 0,
@@ -61,6 +65,7 @@ export const getPowerConsumptionSummary = defineTool({
         t.pods += r.pods;
         t.power_watts += r.power_watts;
         t.energy_kWh += r.energy_kWh;
+        t.estimated_energy_kWh += r.estimated_energy_kWh;
         t.idle_share_kWh =
           t.idle_share_kWh === null || r.idle_share_kWh === null ? null : t.idle_share_kWh + r.idle_share_kWh;
         t.emissions_gCO2eq += r.emissions_gCO2eq;
@@ -72,10 +77,17 @@ export const getPowerConsumptionSummary = defineTool({
       .map(([namespace, t]) => ({ namespace, ...t }))
       .sort((a, b) => b.power_watts - a.power_watts || a.namespace.localeCompare(b.namespace));
     const language = majorityLanguage(policies);
+    // Estimated energy is never mixed in silently: the text says how much of the total it is.
+    const estimated =
+      total.estimated_energy_kWh > 0
+        ? language === 'ko'
+          ? ` (그중 ${formatNumber(total.estimated_energy_kWh, 3)} kWh는 CCF 추정)`
+          : ` (of which ${formatNumber(total.estimated_energy_kWh, 3)} kWh estimated with CCF coefficients)`
+        : '';
     const summary =
       language === 'ko'
-        ? `네임스페이스 ${namespaces.length}개, 워크로드 ${total.workloads}개: 평균 ${formatNumber(total.power_watts, 1)} W, ${formatNumber(total.energy_kWh, 3)} kWh, 월 ${formatNumber(total.monthly_emissions_kgCO2eq, 2)} kgCO2eq 예상.`
-        : `${namespaces.length} namespace(s), ${total.workloads} workloads: mean ${formatNumber(total.power_watts, 1)} W, ${formatNumber(total.energy_kWh, 3)} kWh, ${formatNumber(total.monthly_emissions_kgCO2eq, 2)} kgCO2eq/month projected.`;
+        ? `네임스페이스 ${namespaces.length}개, 워크로드 ${total.workloads}개: 평균 ${formatNumber(total.power_watts, 1)} W, ${formatNumber(total.energy_kWh, 3)} kWh${estimated}, 월 ${formatNumber(total.monthly_emissions_kgCO2eq, 2)} kgCO2eq 예상.`
+        : `${namespaces.length} namespace(s), ${total.workloads} workloads: mean ${formatNumber(total.power_watts, 1)} W, ${formatNumber(total.energy_kWh, 3)} kWh${estimated}, ${formatNumber(total.monthly_emissions_kgCO2eq, 2)} kgCO2eq/month projected.`;
     return {
       language,
       summary,

@@ -14,6 +14,14 @@ export const powerRowSchema = z.object({
     .number()
     .describe('active (dynamic) IT power, the same meaning for every Kepler generation (measured: Kepler)'),
   energy_kWh: z.number().describe('active IT energy over the policy window'),
+  estimated_energy_kWh: z
+    .number()
+    .describe(
+      'the part of energy_kWh estimated with Cloud Carbon Footprint coefficients (pods on nodes without Kepler readings); 0 when all measured',
+    ),
+  energy_basis: z
+    .enum(['measured', 'estimated', 'mixed', 'none'])
+    .describe('how energy_kWh was obtained: measured by Kepler, estimated (CCF), or both'),
   idle_share_watts: z
     .number()
     .nullable()
@@ -45,6 +53,9 @@ export function powerRows(policies: readonly CarbonCompliancePolicy[], namespace
       pods: a.pods,
       power_watts: a.power_watts,
       energy_kWh: a.energy_kWh,
+      estimated_energy_kWh: a.energy_estimated_kWh ?? 0,
+      // Statuses written before the split carry no basis: their energy was all measured.
+      energy_basis: a.energy_basis ?? (a.energy_kWh > 0 ? 'measured' : 'none'),
       idle_share_watts: a.idle_share_watts ?? null,
       idle_share_kWh: a.idle_share_kWh ?? null,
       emissions_gCO2eq: a.emissions_gCO2eq,

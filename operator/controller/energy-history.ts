@@ -55,7 +55,7 @@ export function windowEndingAt(now: Date, hours: number): HistoryWindow {
 export function seriesFromStatus(
   history: EnergyHistory | undefined,
   window: HistoryWindow,
-  field: 'kWh' | 'idleKWh' = 'kWh',
+  field: 'kWh' | 'idleKWh' | 'estimatedKWh' = 'kWh',
 ): HourlySeries {
   const out: HourlySeries = new Map();
   if (!history) return out;
@@ -120,7 +120,7 @@ export function seriesToStatus(
   series: HourlySeries,
   window: HistoryWindow,
   maxCells: number,
-  extra: { idle?: HourlySeries; observedSinceMs?: number } = {},
+  extra: { idle?: HourlySeries; estimated?: HourlySeries; observedSinceMs?: number } = {},
 ): EnergyHistory {
   const ranked = [...series]
     .map(([workload, values]) => ({
@@ -129,8 +129,9 @@ export function seriesToStatus(
       total: values.reduce<number>((s, v) => s + (v ?? 0), 0),
     }))
     .sort((a, b) => b.total - a.total || a.workload.localeCompare(b.workload));
-  // A workload with an idle-share series takes two rows of cells.
-  const perWorkload = extra.idle && extra.idle.size > 0 ? 2 : 1;
+  // A workload with an idle-share (or estimated-part) series takes two (or three) rows of cells.
+  const perWorkload =
+    1 + (extra.idle && extra.idle.size > 0 ? 1 : 0) + (extra.estimated && extra.estimated.size > 0 ? 1 : 0);
   const keep = Math.max(0, Math.floor(maxCells / Math.max(1, window.hours * perWorkload)));
   const kept = ranked.slice(0, keep).sort((a, b) => a.workload.localeCompare(b.workload));
   const round = (values: Array<number | null>) => values.map((v) => (v === null ? null : roundKWh(v)));
@@ -139,7 +140,13 @@ export function seriesToStatus(
     hours: window.hours,
     series: kept.map(({ workload, values }) => {
       const idle = extra.idle?.get(workload);
-      return { workload, kWh: round(values), ...(idle ? { idleKWh: round(idle) } : {}) };
+      const estimated = extra.estimated?.get(workload);
+      return {
+        workload,
+        kWh: round(values),
+        ...(idle ? { idleKWh: round(idle) } : {}),
+        ...(estimated ? { estimatedKWh: round(estimated) } : {}),
+      };
     }),
   };
   if (extra.observedSinceMs !== undefined) history.observedSince = hourIsoExact(extra.observedSinceMs);

@@ -4,6 +4,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createMetricsSource as createKeplerEndpointSource } from '../sources/kepler-endpoint-source.js';
 import { createMetricsSource as createPrometheusSource } from '../sources/prometheus-source.js';
+import { withCcfFallback } from '../sources/ccf-fallback-source.js';
+import { KubeRestClient } from './kube-rest-client.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { OperatorConfig } from './operator-config.js';
 
@@ -17,7 +19,11 @@ export async function createMetricsSource(
   kubeConfig: KubeConfig,
   logger: Logger,
 ): Promise<MetricsSource> {
-  const source = await factories[config.source]({ config, kubeConfig, logger });
+  const measured = await factories[config.source]({ config, kubeConfig, logger });
+  // Pods on nodes without Kepler readings: estimated with the CCF model when the admin turns it on.
+  const source = config.estimateUnmeasuredPower
+    ? withCcfFallback(measured, new KubeRestClient(kubeConfig))
+    : measured;
   logger.info({ source: source.description }, 'metrics source configured');
   return source;
 }

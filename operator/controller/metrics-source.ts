@@ -8,6 +8,11 @@ export interface PodRef {
   name: string;
   uid?: string;
   nodeName?: string;
+  /** Σ of the containers' CPU requests, cores (the CCF estimate's vCPUs). */
+  cpuRequest_cores?: number;
+  /** status.startTime, and when the pod's containers last finished (Succeeded/Failed pods). */
+  startTime?: string;
+  finishedTime?: string;
 }
 
 export interface PodEnergyReading {
@@ -39,6 +44,38 @@ export interface MetricsCollection {
   observedSinceMs?: number;
   /** Partial failures (one node's exporter down): the rest of the data is still used. */
   errors: Array<{ target: string; reason: string; message: string }>;
+  /**
+   * Per node (name): whether Kepler gives it real readings, and if not why (no package/dram zone, zero
+   * counters, fake meter). A node absent from the map has no Kepler series at all. Undefined when the
+   * source cannot tell per node; the CCF fallback then estimates nothing and says so.
+   */
+  nodeReadings?: ReadonlyMap<string, NodeReadingState>;
+  /** Set by the CCF fallback (--estimate-unmeasured-power): what it estimated and how. */
+  estimate?: EnergyEstimateReport;
+}
+
+export interface NodeReadingState {
+  measured: boolean;
+  /** Why the node has no real readings; for a measured node, what was seen. */
+  reason: string;
+}
+
+/** What the CCF fallback did in one collection: every figure it added is in pods[].hourly[].estimated_kWh. */
+export interface EnergyEstimateReport {
+  /** 'estimated: CCF (…)' with the coefficients' source. */
+  source: string;
+  /** Selected pods on nodes with real Kepler readings. */
+  podsMeasured: number;
+  /** Selected pods estimated with the CCF model. */
+  podsEstimated: number;
+  /** Nodes without real Kepler readings that selected pods run on: why, and the coefficients used. */
+  nodes: Array<{ node: string; reason: string; coefficients: string; assumed: boolean }>;
+  /** Pods that needed an estimate and could not have one (no CPU request, no node yet). */
+  notEstimated: Array<{ pod: string; reason: string }>;
+  /** Where the CPU figure behind the estimate comes from. */
+  cpuBasis: string;
+  /** Set when the estimate could not run at all (the source cannot tell nodes apart, node lookup failed). */
+  unavailable?: string;
 }
 
 export interface MetricsSource {

@@ -118,3 +118,12 @@ describe('--actions (CronJob schedule actions)', () => {
     expect(() => loadOperatorConfig(['--actions', 'yes'], {})).toThrow(/--actions \(env ACTIONS_ENABLED\)/);
   });
 });
+
+describe('--estimate-unmeasured-power', () => {
+  test('off by default; on by flag or env; anything but true/false is refused naming the flag', () => {
+    expect(load([]).estimateUnmeasuredPower).toBe(false);
+    expect(load(['--estimate-unmeasured-power', 'true']).estimateUnmeasuredPower).toBe(true);
+    expect(loadOperatorConfig([], { ESTIMATE_UNMEASURED_POWER: 'true' }).estimateUnmeasuredPower).toBe(true);
+    expect(() => load(['--estimate-unmeasured-power', 'yes'])).toThrow(/--estimate-unmeasured-power/);
+  });
+});

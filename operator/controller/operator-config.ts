@@ -48,6 +48,11 @@ export const operatorConfigSchema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((v) => v === 'true'),
+    /** Estimate pods on nodes without real Kepler readings with the CCF model (labelled, never mixed silently). */
+    estimateUnmeasuredPower: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     leaseName: z.string().default('carbon-aware-operator'),
     leaseNamespace: z.string().optional(),
     leaseDuration: seconds.default(15),
@@ -149,6 +154,7 @@ const operatorFlags: Record<string, [keyof z.input<typeof operatorConfigSchema>,
   'usage-rate-window': ['usageRateWindow', 'USAGE_RATE_WINDOW'],
   'allow-bearer-over-http': ['allowBearerOverHttp', 'ALLOW_BEARER_OVER_HTTP'],
   'leader-election': ['leaderElection', 'LEADER_ELECTION'],
+  'estimate-unmeasured-power': ['estimateUnmeasuredPower', 'ESTIMATE_UNMEASURED_POWER'],
   'lease-name': ['leaseName', 'LEASE_NAME'],
   'lease-namespace': ['leaseNamespace', 'POD_NAMESPACE'],
   'lease-duration': ['leaseDuration', 'LEASE_DURATION_SECONDS'],

@@ -8,6 +8,7 @@ import { advanceLedger, carbonBudgetStatus } from '../engine/emissions-ledger.js
 import { OperatorMetrics } from './operator-metrics.js';
 import type { EvaluationRequest } from './policy-evaluator.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { createPolicyEvaluator } from './engine-evaluator.js';
 
 // An independent parser of the exposition format (it ships no types): text in, families out.
 const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (
@@ -154,5 +155,20 @@ describe('operator metrics', () => {
     metrics.budgetObserved('ai-team', 'carbon', carbonBudgetStatus(ledger, 60, now, undefined).status);
     metrics.forgetPolicy('ai-team', 'carbon');
     expect(await value('carbon_policy_budget_burn_rate_kgco2eq_per_day')).toEqual([]);
+  });
+
+  test('the CCF-estimated part of the energy has a gauge of its own, gone with the policy', async () => {
+    const metrics = new OperatorMetrics({ defaultMetrics: false });
+    const req = request([{ name: 'web', kWh: 0.5 }]);
+    req.inputs[0]!.hourly = [{ hourStart: '2026-05-01T10:00:00Z', energy_kWh: 0.5, estimated_kWh: 0.2 }];
+    req.inputs[0]!.estimateSource = 'estimated: CCF (test)';
+    // The real engine (the split is the engine's): 0.2 of the 0.5 kWh estimated.
+    metrics.policyEvaluated('ai-team', 'carbon', createPolicyEvaluator().evaluate(req));
+    const value = async (name: string) =>
+      (await families(metrics.registry)).find((f) => f.name === name)?.metrics.map((m) => Number(m.value));
+    expect(await value('carbon_policy_energy_kwh')).toEqual([0.5]);
+    expect(await value('carbon_policy_estimated_energy_kwh')).toEqual([0.2]);
+    metrics.forgetPolicy('ai-team', 'carbon');
+    expect(await value('carbon_policy_estimated_energy_kwh')).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ export class OperatorMetrics {
   private readonly effectiveIntensity: Gauge<'namespace' | 'policy'>;
   private readonly emissions30d: Gauge<'namespace' | 'policy'>;
   private readonly energy: Gauge<'namespace' | 'policy'>;
+  private readonly estimatedEnergy: Gauge<'namespace' | 'policy'>;
   private readonly compliant: Gauge<'namespace' | 'policy'>;
   private readonly workloads: Gauge<'namespace' | 'policy' | 'status'>;
   private readonly workloadIntensity: Gauge<WorkloadLabels>;
@@ -67,7 +68,13 @@ export class OperatorMetrics {
     });
     this.energy = new Gauge({
       name: 'carbon_policy_energy_kwh',
-      help: "IT energy of the selected workloads over the policy's window, kWh (measured: Kepler)",
+      help: "IT energy of the selected workloads over the policy's window, kWh (measured: Kepler, plus any CCF estimate in carbon_policy_estimated_energy_kwh)",
+      labelNames: ['namespace', 'policy'],
+      registers,
+    });
+    this.estimatedEnergy = new Gauge({
+      name: 'carbon_policy_estimated_energy_kwh',
+      help: 'The part of carbon_policy_energy_kwh estimated with Cloud Carbon Footprint coefficients (pods on nodes without Kepler readings), kWh',
       labelNames: ['namespace', 'policy'],
       registers,
     });
@@ -182,6 +189,7 @@ export class OperatorMetrics {
     else this.effectiveIntensity.set(labels, s.effectiveIntensity_gCO2eq_kWh);
     this.emissions30d.set(labels, s.emissions_kgCO2eq_per_30d);
     this.energy.set(labels, s.energy_kWh);
+    this.estimatedEnergy.set(labels, s.energyEstimated_kWh ?? 0);
     if (s.status === 'INSUFFICIENT_DATA') this.compliant.remove(labels);
     else this.compliant.set(labels, s.status === 'COMPLIANT' ? 1 : 0);
     this.workloads.set({ ...labels, status: 'COMPLIANT' }, s.compliant);
@@ -246,6 +254,7 @@ export class OperatorMetrics {
     this.effectiveIntensity.remove(labels);
     this.emissions30d.remove(labels);
     this.energy.remove(labels);
+    this.estimatedEnergy.remove(labels);
     this.compliant.remove(labels);
     for (const status of ['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA'])
       this.workloads.remove({ ...labels, status });

@@ -28,7 +28,8 @@ export interface PodView {
     /** Container names, for a right-sizing resources patch that names them. */
     containerNames?: string[];
   };
-  status: { phase?: string; startTime?: string };
+  /** finishedTime: the last container's finish, for a Succeeded or Failed pod. */
+  status: { phase?: string; startTime?: string; finishedTime?: string };
 }
 
 interface RawContainer {
@@ -46,7 +47,20 @@ interface RawPod {
     ownerReferences?: OwnerReference[];
   };
   spec?: { nodeName?: string; containers?: RawContainer[] };
-  status?: { phase?: string; startTime?: string };
+  status?: {
+    phase?: string;
+    startTime?: string;
+    containerStatuses?: Array<{ state?: { terminated?: { finishedAt?: string } } }>;
+  };
+}
+
+/** When a finished pod's last container stopped; undefined while it runs. */
+function finishedTime(status: RawPod['status']): string | undefined {
+  if (status?.phase !== 'Succeeded' && status?.phase !== 'Failed') return undefined;
+  const times = (status.containerStatuses ?? [])
+    .map((c) => c.state?.terminated?.finishedAt)
+    .filter((t): t is string => typeof t === 'string' && Number.isFinite(Date.parse(t)));
+  return times.length > 0 ? times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : undefined;
 }
 
 function sumRequests(containers: RawContainer[] | undefined, resource: string): number | undefined {
@@ -86,6 +100,10 @@ export function toPodView(raw: unknown): PodView {
         ? pod.spec.containers.map((c) => c.name!)
         : undefined,
     },
-    status: { phase: pod.status?.phase, startTime: pod.status?.startTime },
+    status: {
+      phase: pod.status?.phase,
+      startTime: pod.status?.startTime,
+      ...(finishedTime(pod.status) ? { finishedTime: finishedTime(pod.status) } : {}),
+    },
   };
 }

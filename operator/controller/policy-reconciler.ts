@@ -38,6 +38,7 @@ import { isForbidden } from './kube-rest-client.js';
 import {
   conditionReason,
   MetricsUnavailableError,
+  type EnergyEstimateReport,
   type MetricsCollection,
   type MetricsSource,
   type PodRef,
@@ -263,6 +264,12 @@ export class PolicyReconciler {
         perWorkloadReadings(workloads, collection, 'idleShare_kWh'),
         window,
       );
+      // The estimated part of each hour (CCF model), kept beside kWh so that a restart keeps the split.
+      const estimatedSeries = mergeReadings(
+        seriesFromStatus(stored, window, 'estimatedKWh'),
+        perWorkloadReadings(workloads, collection, 'estimated_kWh'),
+        window,
+      );
       const observed = observedHours(window, now.getTime(), [
         collection.observedSinceMs,
         stored?.observedSince ? Date.parse(stored.observedSince) : undefined,
@@ -271,6 +278,7 @@ export class PolicyReconciler {
         idleSeries,
         usage,
         schedules,
+        estimatedSeries,
         ...(observed ? { observedHours: observed.hours } : {}),
       });
       const evaluation = this.deps.evaluator.evaluate({
@@ -336,6 +344,13 @@ export class PolicyReconciler {
       );
       // Live grid data: True in use, False failing (the verdict is still computed on the fallback),
       // no condition when no live provider is configured.
+      conditions = collection.estimate
+        ? setCondition(
+            conditions,
+            energyEstimatedCondition(collection.estimate, evaluation, current.metadata.generation),
+            now,
+          )
+        : removeCondition(conditions, 'EnergyEstimated');
       conditions = evaluation.gridLive
         ? setCondition(
             conditions,
@@ -399,6 +414,7 @@ export class PolicyReconciler {
         workloadsOmitted: omitted,
         energyHistory: seriesToStatus(series, window, this.options.maxHistoryCells, {
           idle: idleSeries,
+          estimated: estimatedSeries,
           ...(observed ? { observedSinceMs: observed.sinceMs } : {}),
         }),
         ...(ledger ? { emissionsLedger: ledger } : {}),
@@ -684,6 +700,9 @@ export class PolicyReconciler {
       name: p.metadata.name,
       uid: p.metadata.uid,
       nodeName: p.spec.nodeName,
+      ...(p.spec.cpuRequest_cores !== undefined ? { cpuRequest_cores: p.spec.cpuRequest_cores } : {}),
+      ...(p.status.startTime ? { startTime: p.status.startTime } : {}),
+      ...(p.status.finishedTime ? { finishedTime: p.status.finishedTime } : {}),
     }));
     // Sources that keep history in memory keep only what policies select, for their window.
     this.deps.source.retain?.(policyKey, refs, window.hours * HOUR_MS);
@@ -820,7 +839,7 @@ function splitKey(key: string): [string, string] {
 function perWorkloadReadings(
   workloads: Workload[],
   collection: MetricsCollection,
-  field: 'energy_kWh' | 'idleShare_kWh',
+  field: 'energy_kWh' | 'idleShare_kWh' | 'estimated_kWh',
 ): Map<string, Array<{ hourStart: string; energy_kWh: number }>> {
   const out = new Map<string, Array<{ hourStart: string; energy_kWh: number }>>();
   for (const workload of workloads) {
@@ -853,6 +872,7 @@ function workloadInputs(
   extra: {
     idleSeries: Map<string, Array<number | null>>;
     usage: UsageResult;
+    estimatedSeries: Map<string, Array<number | null>>;
     observedHours?: number;
     /** CronJob name → spec.schedule, when the operator reads CronJobs. */
     schedules: Map<string, string>;
@@ -868,6 +888,7 @@ function workloadInputs(
     if (!kinds.has(kind)) continue;
     const values = series.get(key) ?? [];
     const idleValues = extra.idleSeries.get(key);
+    const estimatedValues = extra.estimatedSeries.get(key);
     const readings = (workload?.pods ?? []).map((p) =>
       collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
     );
@@ -881,14 +902,20 @@ function workloadInputs(
     const hourly = values.flatMap((v, i) => {
       if (v === null) return [];
       const idle = withIdle ? idleValues[i] : null;
+      // The estimated part never exceeds the hour's energy (each series keeps its own per-hour maximum).
+      const estimated = Math.min(v, estimatedValues?.[i] ?? 0);
       return [
         {
           hourStart: hourIso(window.startMs + i * HOUR_MS),
           energy_kWh: v,
           ...(idle !== null && idle !== undefined ? { idleShare_kWh: idle } : {}),
+          ...(estimated > 0 ? { estimated_kWh: estimated } : {}),
         },
       ];
     });
+    const estimatedKWh = hourly.reduce((s, h) => s + (h.estimated_kWh ?? 0), 0);
+    const estimateSource =
+      estimatedKWh > 0 ? (collection.estimate?.source ?? ESTIMATE_FROM_HISTORY) : undefined;
     const livePower = readings.reduce<number | undefined>(
       (sum, r) => (r?.power_watts === undefined ? sum : (sum ?? 0) + r.power_watts),
       undefined,
@@ -903,8 +930,16 @@ function workloadInputs(
       // Mean power over the hours with data when the source has no live figure.
       power_watts: livePower ?? (hourly.length > 0 ? (energy * 1000) / hourly.length : 0),
       zonesCounted: collection.zonesCounted,
-      energySource: collection.energySource,
-      dataQuality: collection.dataQuality,
+      // Estimated energy is named in the workload's energy source, never passed off as measured.
+      energySource:
+        estimateSource === undefined
+          ? collection.energySource
+          : estimatedKWh >= energy * (1 - 1e-9)
+            ? estimateSource
+            : `${collection.energySource}; part estimated (${significantKWh(estimatedKWh)} of ${significantKWh(energy)} kWh): ${estimateSource}`,
+      dataQuality:
+        estimateSource === undefined ? collection.dataQuality : [...collection.dataQuality, 'ccf-estimated'],
+      ...(estimateSource !== undefined ? { estimateSource } : {}),
       idleShare: withIdle
         ? {
             available: true,
@@ -1066,6 +1101,68 @@ function metricsCondition(
             .map((e) => `${e.target} (${e.reason})`)
             .join(', ')}`
         : ''),
+    observedGeneration: generation,
+  };
+}
+
+/** Workloads whose history holds estimated hours although the fallback is now off. */
+const ESTIMATE_FROM_HISTORY =
+  'estimated: CCF (hours estimated while --estimate-unmeasured-power was on, kept in status.energyHistory)';
+
+const significantKWh = (value: number) => Number(value.toPrecision(4));
+
+/** EnergyEstimated: True whenever the totals include CCF estimates (never a silent mix). */
+function energyEstimatedCondition(
+  report: EnergyEstimateReport,
+  evaluation: Evaluation,
+  generation: number | undefined,
+): Omit<Condition, 'lastTransitionTime'> {
+  const s = evaluation.summary;
+  const estimated = s.energyEstimated_kWh ?? 0;
+  if (report.unavailable)
+    return {
+      type: 'EnergyEstimated',
+      status: 'Unknown',
+      reason: 'EstimateUnavailable',
+      message: report.unavailable,
+      observedGeneration: generation,
+    };
+  const nodes = report.nodes
+    .slice(0, 5)
+    .map((n) => `${n.node}: ${n.reason}; ${n.coefficients}`)
+    .join(' | ');
+  const skipped = report.notEstimated.length
+    ? `; ${report.notEstimated.length} pod(s) not estimated: ${report.notEstimated
+        .slice(0, 3)
+        .map((p) => `${p.pod} (${p.reason})`)
+        .join(', ')}`
+    : '';
+  const assumed = report.nodes.some((n) => n.assumed)
+    ? '; coefficients assumed for a node with no instance type and no cloud providerID: label it node.kubernetes.io/instance-type or set spec.providerID'
+    : '';
+  if (estimated <= 0)
+    return {
+      type: 'EnergyEstimated',
+      status: 'False',
+      reason:
+        report.podsEstimated > 0 || report.notEstimated.length > 0 ? 'NoEstimatedEnergyYet' : 'AllMeasured',
+      message:
+        `${report.podsMeasured} selected pod(s) on nodes with Kepler readings, ${report.podsEstimated} estimated` +
+        (nodes ? `; nodes without readings: ${nodes}` : '') +
+        skipped +
+        assumed,
+      observedGeneration: generation,
+    };
+  const total = s.energy_kWh;
+  const percent = total > 0 ? Number(((estimated / total) * 100).toPrecision(3)) : 0;
+  return {
+    type: 'EnergyEstimated',
+    status: 'True',
+    reason: 'CCFEstimate',
+    message:
+      `${significantKWh(estimated)} of ${significantKWh(total)} kWh (${percent} %) is estimated, not measured: ` +
+      `${report.podsEstimated} pod(s) on nodes without Kepler readings, ${report.podsMeasured} measured; ` +
+      `CPU: ${report.cpuBasis}; nodes: ${nodes}${skipped}${assumed}; ${report.source}`,
     observedGeneration: generation,
   };
 }

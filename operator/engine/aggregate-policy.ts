@@ -28,6 +28,9 @@ export function summarizeAssessments(
   context: SummaryContext,
 ): PolicySummary {
   let energy = 0;
+  let estimated = 0;
+  const byBasis = { measured: 0, estimated: 0, mixed: 0 };
+  const estimateSources = new Set<string>();
   let emissions = 0;
   let locationEmissions = 0;
   let marketEmissions = 0;
@@ -42,6 +45,9 @@ export function summarizeAssessments(
   let insufficientData = 0;
   for (const a of assessments) {
     energy += a.energy_kWh;
+    estimated += a.energy_estimated_kWh ?? 0;
+    if (a.energy_basis && a.energy_basis !== 'none') byBasis[a.energy_basis] += 1;
+    if (a.sources.energy_estimate) estimateSources.add(a.sources.energy_estimate);
     emissions += a.emissions_gCO2eq;
     locationEmissions += a.accounting.location_based_emissions_gCO2eq;
     marketEmissions += a.accounting.market_based_emissions_gCO2eq;
@@ -87,6 +93,11 @@ export function summarizeAssessments(
       renewableCoveragePercent: roundTo((context.renewable?.share ?? 0) * 100, 1),
     },
     energy_kWh: significant(energy, 6),
+    // Measured and estimated energy side by side: the total above includes the estimate.
+    energyMeasured_kWh: significant(Math.max(0, energy - estimated), 6),
+    energyEstimated_kWh: significant(estimated, 6),
+    workloadsByEnergyBasis: byBasis,
+    ...(estimateSources.size > 0 ? { energyEstimateSource: [...estimateSources].sort().join('; ') } : {}),
     emissions_gCO2eq: significant(emissions, 6),
     emissions_kgCO2eq_per_30d: significant(emissionsPer30d_kg, 4),
     power_watts: significant(power, 4),

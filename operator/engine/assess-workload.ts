@@ -37,44 +37,60 @@ const hourStart = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO UTC hour start like 2026-01-01T13:00:00Z');
 
-const workloadEnergyInputSchema = z.object({
-  workload: z.string().min(1),
-  namespace: z.string().min(1),
-  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']),
-  kindAmbiguous: z
-    .array(z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']))
-    .optional(),
-  pods: z.number().int().nonnegative(),
-  hourly: z.array(
-    z.object({ hourStart, energy_kWh: finiteNonNegative, idleShare_kWh: finiteNonNegative.optional() }),
-  ),
-  power_watts: finiteNonNegative,
-  idleShare: z
-    .discriminatedUnion('available', [
-      z.object({ available: z.literal(true), source: z.string().min(1), power_watts: finiteNonNegative }),
-      z.object({ available: z.literal(false), reason: z.string().min(1) }),
-    ])
-    .optional(),
-  observed_hours: z.number().finite().positive().optional(),
-  zonesCounted: z.array(z.string()),
-  energySource: z.string().min(1),
-  dataQuality: z.array(z.string()).optional(),
-  usage: z
-    .object({
-      cpuRequest_cores: finiteNonNegative.optional(),
-      cpuP95_cores: finiteNonNegative.optional(),
-      memoryRequest_bytes: finiteNonNegative.optional(),
-      memoryP95_bytes: finiteNonNegative.optional(),
-      vcpus: finiteNonNegative.optional(),
-      containerNames: z.array(z.string().min(1)).optional(),
-      source: z.string().min(1).optional(),
-      samples: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  usageUnavailable: z.string().min(1).optional(),
-  runLength_hours: z.number().finite().positive().optional(),
-  cronSchedule: z.string().optional(),
-});
+const workloadEnergyInputSchema = z
+  .object({
+    workload: z.string().min(1),
+    namespace: z.string().min(1),
+    kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']),
+    kindAmbiguous: z
+      .array(z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']))
+      .optional(),
+    pods: z.number().int().nonnegative(),
+    hourly: z.array(
+      z
+        .object({
+          hourStart,
+          energy_kWh: finiteNonNegative,
+          idleShare_kWh: finiteNonNegative.optional(),
+          estimated_kWh: finiteNonNegative.optional(),
+        })
+        .refine((h) => (h.estimated_kWh ?? 0) <= h.energy_kWh * (1 + 1e-9), {
+          message: 'estimated_kWh is the estimated part of energy_kWh and cannot exceed it',
+          path: ['estimated_kWh'],
+        }),
+    ),
+    power_watts: finiteNonNegative,
+    idleShare: z
+      .discriminatedUnion('available', [
+        z.object({ available: z.literal(true), source: z.string().min(1), power_watts: finiteNonNegative }),
+        z.object({ available: z.literal(false), reason: z.string().min(1) }),
+      ])
+      .optional(),
+    observed_hours: z.number().finite().positive().optional(),
+    zonesCounted: z.array(z.string()),
+    energySource: z.string().min(1),
+    dataQuality: z.array(z.string()).optional(),
+    estimateSource: z.string().min(1).optional(),
+    usage: z
+      .object({
+        cpuRequest_cores: finiteNonNegative.optional(),
+        cpuP95_cores: finiteNonNegative.optional(),
+        memoryRequest_bytes: finiteNonNegative.optional(),
+        memoryP95_bytes: finiteNonNegative.optional(),
+        vcpus: finiteNonNegative.optional(),
+        containerNames: z.array(z.string().min(1)).optional(),
+        source: z.string().min(1).optional(),
+        samples: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    usageUnavailable: z.string().min(1).optional(),
+    runLength_hours: z.number().finite().positive().optional(),
+    cronSchedule: z.string().optional(),
+  })
+  .refine((i) => i.estimateSource !== undefined || !i.hourly.some((h) => (h.estimated_kWh ?? 0) > 0), {
+    message: 'estimated energy needs its source (estimateSource)',
+    path: ['estimateSource'],
+  });
 
 const siteSchema = z.object({
   zone: z.string().min(1),
@@ -135,6 +151,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
   validateEngineInput(input, ctx.site);
   const pue = ctx.site.pue.value;
   let energy = 0;
+  let estimated = 0;
   let gridWeighted = 0;
   let idle = 0;
   let idleGridWeighted = 0;
@@ -149,6 +166,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     if (bucket.energy_kWh <= 0) continue;
     gridHours[hour.source] += 1;
     energy += bucket.energy_kWh;
+    estimated += Math.min(bucket.energy_kWh, bucket.estimated_kWh ?? 0);
     gridWeighted += hour.gridWeighted_gCO2eq;
     hoursWithData += 1;
   }
@@ -258,6 +276,16 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
     },
     power_watts: significant(input.power_watts),
     energy_kWh: significant(energy, 6),
+    energy_measured_kWh: significant(energy - estimated, 6),
+    energy_estimated_kWh: significant(estimated, 6),
+    cpuRequested_cores: input.usage?.cpuRequest_cores ?? null,
+    energy_basis: !hasEnergy
+      ? 'none'
+      : estimated <= 0
+        ? 'measured'
+        : estimated >= energy * (1 - 1e-9)
+          ? 'estimated'
+          : 'mixed',
     idle_share_watts: idleInput.available ? significant(idleInput.power_watts) : null,
     idle_share_kWh: idleInput.available ? significant(idle, 6) : null,
     idle_share_source: idleInput.available ? idleInput.source : `unavailable: ${idleInput.reason}`,
@@ -299,6 +327,7 @@ export function assessWorkloadCore(input: WorkloadEnergyInput, ctx: AssessmentCo
           : '; PUE criterion not assessed: no PUE limit'),
       ...(certification ? { pue_certification: certification.source } : {}),
       data_quality: input.dataQuality ?? [],
+      ...(estimated > 0 && input.estimateSource ? { energy_estimate: input.estimateSource } : {}),
     },
     exact: {
       energy_kWh: energy,

@@ -20,6 +20,9 @@ export interface HourlyEnergy {
   energy_kWh: number;
   /** The workload's share of node idle energy in the hour, when the source has one (see idleShare). */
   idleShare_kWh?: number;
+  /** The part of energy_kWh that is estimated (CCF model for a node without Kepler readings), not
+   * measured; absent or 0 when the whole hour is measured. */
+  estimated_kWh?: number;
 }
 
 /** Whether the input carries the workload's share of node idle energy, and how it was obtained. */
@@ -65,6 +68,9 @@ export interface WorkloadEnergyInput {
   energySource: string;
   /** Data-quality flags: 'fake-meter', 'model-estimated', 'active-power-only', … */
   dataQuality?: string[];
+  /** Where the estimated part of the energy (hourly[].estimated_kWh) comes from, e.g. 'estimated: CCF (…)'.
+   * Set whenever any hour has an estimated part. */
+  estimateSource?: string;
   usage?: WorkloadUsage;
   /** Why there is no p95 usage (no usage source, too few samples, the source failed): right-sizing is
    * then not assessed, and the status says why. */
@@ -237,6 +243,9 @@ export interface GridHoursBySource {
   annual: number;
 }
 
+/** How a workload's energy was obtained: all measured, all estimated, or both (the split is beside it). */
+type EnergyBasis = 'measured' | 'estimated' | 'mixed' | 'none';
+
 export interface WorkloadAssessment {
   workload: string;
   namespace: string;
@@ -267,6 +276,14 @@ export interface WorkloadAssessment {
    * basis of their own (emissions, intensity, SCI, monthly projection, savings) are on this basis. */
   power_watts: number;
   energy_kWh: number;
+  /** energy_kWh split by how it was obtained: measured by Kepler, or estimated (CCF model for pods on
+   * nodes without Kepler readings). Never mixed silently: energy_basis says which it is. */
+  energy_measured_kWh?: number;
+  energy_estimated_kWh?: number;
+  energy_basis?: EnergyBasis;
+  /** Σ of the pods' CPU requests, cores, when every pod has one (null: unknown); with power_watts it
+   * gives the measured power per requested core that estimate_manifest calibrates with. */
+  cpuRequested_cores?: number | null;
   // The fields below marked optional are always set by this engine; statuses written by an older
   // operator lack them, and readers (MCP, CLI) must cope.
   /** The workload's share of node idle power and energy; null when the source exports none. */
@@ -312,6 +329,8 @@ export interface WorkloadAssessment {
     /** How the certification points were obtained, when there are any. */
     pue_certification?: string;
     data_quality: string[];
+    /** How the estimated part of the energy was obtained ('estimated: CCF …'), when there is one. */
+    energy_estimate?: string;
     /** Tariff, carbon price and exchange rate behind the KRW/USD savings (when advice was given). */
     cost?: string;
     /** How the SCI figure was obtained (embodied coefficients, server shape) when there is one. */

@@ -2,7 +2,7 @@
 // site's PUE or grid zone changed) cut emissions? The measured emissions since the change are set
 // against a counterfactual: the same measured energy, hour by hour, as it would have been emitted
 // without the change (at the old schedule's hours, with the old PUE, on the old zone's grid). Pure:
-// hourly energy, profiles and the clock come in; figures and a verdict go out (docs/methodology.md § 7.1).
+// hourly energy, profiles and the clock come in; figures and a verdict go out (docs/methodology.md § 7.2).
 import { gridIntensityAt } from './grid-intensity-at.js';
 import type { HourlyEnergy, HourlyIntensityProfile } from './types.js';
 

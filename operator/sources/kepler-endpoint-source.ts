@@ -25,6 +25,7 @@ import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
+  type NodeReadingState,
   type PodEnergyReading as CollectedPod,
   type PodRef,
 } from '../controller/metrics-source.js';
@@ -99,6 +100,8 @@ export class KeplerEndpointSource implements MetricsSource {
   private hinted = false;
   private readonly history = new Map<string, PodHistory>();
   private readonly zones = new Set<string>();
+  /** Per node: whether its latest scrape had real readings, and when it was last seen. */
+  private readonly nodeStates = new Map<string, NodeReadingState & { lastSeenMs: number }>();
   private readonly flags = new Set<string>();
   private energySource = 'measured: kepler';
   private idleShareSource: string | undefined;
@@ -249,6 +252,8 @@ export class KeplerEndpointSource implements MetricsSource {
   }
 
   private async absorb(state: Baselines, current: KeplerSnapshot): Promise<void> {
+    for (const [node, verdict] of nodeVerdicts(current))
+      this.nodeStates.set(node, { ...verdict, lastSeenMs: current.scrapedAtMs });
     for (const z of current.countedZones) this.zones.add(z);
     for (const f of current.dataQuality) this.flags.add(f);
     this.energySource = current.energySource;
@@ -320,6 +325,9 @@ export class KeplerEndpointSource implements MetricsSource {
 
   private async prune(): Promise<void> {
     const now = this.now();
+    // A node unseen for an hour (its exporter gone) no longer counts as measured.
+    for (const [node, state] of this.nodeStates)
+      if (state.lastSeenMs < now - HOUR_MS) this.nodeStates.delete(node);
     const chunk = this.options.chunkSize ?? 250;
     let handled = 0;
     for (const [key, h] of [...this.history]) {
@@ -385,8 +393,53 @@ export class KeplerEndpointSource implements MetricsSource {
       // Energy exists only between scrapes: the first one starts the observation.
       ...(this.firstScrapeMs !== undefined ? { observedSinceMs: this.firstScrapeMs } : {}),
       errors,
+      nodeReadings: new Map(
+        [...this.nodeStates].map(([node, { measured, reason }]) => [node, { measured, reason }]),
+      ),
     };
   }
+}
+
+/** Zones that are real energy readings of a node (research/kepler.md §2.1: package/dram RAPL, psys,
+ * GPU, the platform meter). */
+const REAL_ZONES = new Set(['package', 'dram', 'psys', 'core', 'uncore', 'gpu', 'other', 'platform']);
+
+/**
+ * Which nodes of one scrape have real readings. A node without RAPL shows as a node series with no
+ * package/dram (or other real) zone, with counters that never moved, or with Kepler's fake meter
+ * (random values for development); a node with no series at all is simply absent.
+ */
+function nodeVerdicts(snapshot: KeplerSnapshot): Map<string, NodeReadingState> {
+  const out = new Map<string, NodeReadingState>();
+  const fake = snapshot.dataQuality.includes('fake-meter');
+  const podJoulesByNode = new Map<string, number>();
+  for (const r of snapshot.pods.values()) {
+    if (!r.node) continue;
+    const joules = Object.values(r.joulesByZone).reduce((s, v) => s + v, 0);
+    podJoulesByNode.set(r.node, (podJoulesByNode.get(r.node) ?? 0) + joules);
+  }
+  const names = new Set([...snapshot.nodes.map((n) => n.name), ...podJoulesByNode.keys()]);
+  for (const name of names) {
+    if (!name) continue;
+    const node = snapshot.nodes.find((n) => n.name === name);
+    const zones = (node?.countedZones ?? []).filter((z) => REAL_ZONES.has(z));
+    const nodeJoules = zones.reduce((s, z) => s + (node?.joulesByZone[z] ?? 0), 0);
+    const podJoules = podJoulesByNode.get(name) ?? 0;
+    if (fake)
+      out.set(name, {
+        measured: false,
+        reason: 'Kepler runs its fake meter (random values for development)',
+      });
+    else if (node && zones.length === 0 && podJoules === 0)
+      out.set(name, {
+        measured: false,
+        reason: 'Kepler exports no package or dram zone for this node (no RAPL)',
+      });
+    else if (nodeJoules <= 0 && podJoules <= 0)
+      out.set(name, { measured: false, reason: "Kepler's energy counters for this node are zero" });
+    else out.set(name, { measured: true, reason: `Kepler zones ${zones.join(', ') || '(pod series only)'}` });
+  }
+  return out;
 }
 
 /** Adds one hour's share to a pod's buckets: the same sums as mergeHourly (existing + new). */

@@ -15,6 +15,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
   let exporter: FixtureExporter;
+  /** A node whose Kepler counters never move (no RAPL readings): the CCF fallback's case. */
+  let zeroNode: FixtureExporter;
   let prom: TestPrometheus;
   let client: PrometheusClient;
 
@@ -26,7 +28,15 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
         { namespace: 'other', name: 'web-1', uid: 'uid-other', watts: { package: 99 } },
       ],
     });
-    prom = await startTestPrometheus({ targets: [`127.0.0.1:${exporter.port}`], scrapeInterval: '1s' });
+    zeroNode = await startFixtureExporter({
+      pods: [{ namespace: 'zero', name: 'idle-1', uid: 'uid-idle-1', watts: { package: 0 } }],
+      nodeName: 'zero-node',
+      nodeIdleWatts: { package: 0 },
+    });
+    prom = await startTestPrometheus({
+      targets: [`127.0.0.1:${exporter.port}`, `127.0.0.1:${zeroNode.port}`],
+      scrapeInterval: '1s',
+    });
     client = await PrometheusClient.create({ url: prom.url, timeoutMs: 5_000 });
     // Wait until Prometheus has several samples of the pod counters.
     const deadline = Date.now() + 60_000;
@@ -49,6 +59,25 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     await client?.close();
     await prom?.stop();
     await exporter?.stop();
+    await zeroNode?.stop();
+  });
+
+  test('tells which nodes Kepler measures: counters that move, counters that never do, no series', async () => {
+    const now = Date.now();
+    const c = await new PrometheusSource({ client }).collect({
+      pods: [{ namespace: 'shop', name: 'web-1' }],
+      from: new Date(now - 3_600_000),
+      to: new Date(now),
+    });
+    expect(c.nodeReadings?.get('fixture-node')).toEqual({
+      measured: true,
+      reason: 'Kepler zones core, dram, package',
+    });
+    expect(c.nodeReadings?.get('zero-node')).toEqual({
+      measured: false,
+      reason: "Kepler's energy counters for this node did not move in the last hour",
+    });
+    expect(c.nodeReadings?.has('node-without-kepler')).toBe(false);
   });
 
   test('stored samples are what the exporter emitted', async () => {

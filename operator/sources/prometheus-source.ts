@@ -13,6 +13,7 @@ import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
+  type NodeReadingState,
   type PodEnergyReading,
   type PodRef,
 } from '../controller/metrics-source.js';
@@ -512,6 +513,16 @@ export class PrometheusSource implements MetricsSource {
     if (errors.length > 0 && errors.length === byNamespace.size) {
       throw new MetricsUnavailableError(errors[0]!.reason, errors.map((e) => e.message).join('; '));
     }
+    // Which nodes Kepler measures (0.10+ only: the 0.7 line names nodes by scrape target, not node name).
+    let nodeReadings: Map<string, NodeReadingState> | undefined;
+    if (generation === 'rewrite') {
+      try {
+        nodeReadings = await this.nodeReadings(toMs, req.signal);
+      } catch (err) {
+        if (!(err instanceof MetricsSourceError)) throw err;
+        errors.push({ target: 'node readings', reason: err.reason, message: err.message });
+      }
+    }
     return {
       pods,
       zonesCounted: [...zonesCounted].sort(),
@@ -525,9 +536,67 @@ export class PrometheusSource implements MetricsSource {
           : ['prometheus-increase-extrapolated'],
       idleShareSource: IDLE_SHARE_SOURCE[generation],
       errors,
+      ...(nodeReadings ? { nodeReadings } : {}),
     };
   }
+
+  /**
+   * Per node_name, over the last hour: a real zone whose counter moved means real readings; a node whose
+   * series show only other zones, counters that did not move, or the fake meter's paths has none (the
+   * same verdicts as the direct scrape, research/kepler.md §2.1). A node without series is absent.
+   */
+  private async nodeReadings(atMs: number, signal?: AbortSignal): Promise<Map<string, NodeReadingState>> {
+    const [moved, fake] = await Promise.all([
+      this.options.client.query(
+        'sum by (node_name, zone) (increase(kepler_node_cpu_joules_total[1h]))',
+        atMs,
+        signal,
+      ),
+      this.options.client.query(
+        'count by (node_name) (last_over_time(kepler_node_cpu_joules_total{path=~".*/energy_.*|.*fake.*"}[1h]))',
+        atMs,
+        signal,
+      ),
+    ]);
+    const fakeNodes = new Set(fake.map((s) => s.metric.node_name ?? ''));
+    const byNode = new Map<string, { zones: Set<string>; joules: number }>();
+    for (const series of moved) {
+      const node = series.metric.node_name;
+      if (!node) continue;
+      const entry = byNode.get(node) ?? { zones: new Set<string>(), joules: 0 };
+      const zone = series.metric.zone ?? '';
+      if (REAL_NODE_ZONES.has(zone)) {
+        entry.zones.add(zone);
+        const joules = Number(series.value[1]);
+        if (Number.isFinite(joules) && joules > 0) entry.joules += joules;
+      }
+      byNode.set(node, entry);
+    }
+    const out = new Map<string, NodeReadingState>();
+    for (const [node, { zones, joules }] of byNode) {
+      if (fakeNodes.has(node))
+        out.set(node, {
+          measured: false,
+          reason: 'Kepler runs its fake meter (random values for development)',
+        });
+      else if (zones.size === 0)
+        out.set(node, {
+          measured: false,
+          reason: 'Kepler exports no package or dram zone for this node (no RAPL)',
+        });
+      else if (joules <= 0)
+        out.set(node, {
+          measured: false,
+          reason: "Kepler's energy counters for this node did not move in the last hour",
+        });
+      else out.set(node, { measured: true, reason: `Kepler zones ${[...zones].sort().join(', ')}` });
+    }
+    return out;
+  }
 }
+
+/** Zones that are real energy readings of a node (package/dram RAPL, psys, GPU, the platform meter). */
+const REAL_NODE_ZONES = new Set(['package', 'dram', 'psys', 'core', 'uncore', 'gpu', 'other', 'platform']);
 
 /** Entry point the operator's metrics-source factory loads. */
 export async function createMetricsSource(options: {

@@ -254,6 +254,26 @@ describe('carbon-aware-kepler chart', () => {
     expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).ACTIONS_ENABLED).toBe('true');
   });
 
+  it('turns the CCF estimate on with one value: the env and a ClusterRole to get Nodes, nothing more', async () => {
+    const off = await render();
+    expect(off.some((x) => x.metadata.name.endsWith('-operator-nodes'))).toBe(false);
+    expect(
+      env(containers(find(off, 'Deployment', '-operator'))[0]!).ESTIMATE_UNMEASURED_POWER,
+    ).toBeUndefined();
+    const on = await render(variants['CCF estimate for nodes without Kepler readings']);
+    expect(env(containers(find(on, 'Deployment', '-operator'))[0]!).ESTIMATE_UNMEASURED_POWER).toBe('true');
+    expect(permissions((find(on, 'ClusterRole', '-operator-nodes') as any).rules)).toEqual({
+      'core/nodes': 'get',
+    });
+    expect((find(on, 'ClusterRoleBinding', '-operator-nodes') as any).roleRef.name).toMatch(
+      /-operator-nodes$/,
+    );
+    // The workload rules stay exactly as they were.
+    expect(permissions((find(on, 'ClusterRole', '-operator') as any).rules)).toEqual(
+      operatorWorkloadPermissions,
+    );
+  });
+
   it('has no Kepler discovery Role in prometheus mode', async () => {
     const m = await render(variants['prometheus mode with CA and token']);
     expect(m.some((x) => x.metadata.name.endsWith('-kepler-discovery'))).toBe(false);
@@ -304,7 +324,7 @@ describe('carbon-aware-kepler chart', () => {
         }
       }
     }
-    expect(checked).toBe(15); // two containers per variant (8), one where the MCP server is off
+    expect(checked).toBe(17); // two containers per variant (9), one where the MCP server is off
   });
 
   it('wires the Prometheus source with its CA and token files', async () => {

@@ -118,6 +118,9 @@ export const variants: Record<string, Record<string, string | number | boolean>>
     'gridData.electricityMaps.zones[0]': 'KR',
     'networkPolicy.enabled': true,
   },
+  'CCF estimate for nodes without Kepler readings': {
+    'metricsSource.estimateUnmeasuredPower': true,
+  },
   'kubernetes auth for the MCP server': {
     'mcp.auth.mode': 'kubernetes',
   },

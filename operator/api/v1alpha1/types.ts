@@ -155,7 +155,8 @@ export interface Condition {
     | 'PUEKnown'
     | 'GridDataLive'
     | 'StandardsCatalogue'
-    | 'UsageAvailable';
+    | 'UsageAvailable'
+    | 'EnergyEstimated';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
@@ -188,6 +189,16 @@ export interface PolicySummary {
     renewableCoveragePercent: number;
   };
   energy_kWh: number;
+  // Optional: absent in statuses written by an older operator.
+  /** The part of energy_kWh measured by Kepler. */
+  energyMeasured_kWh?: number;
+  /** The part of energy_kWh estimated with the CCF model (pods on nodes without Kepler readings);
+   * condition EnergyEstimated says so whenever it is above 0. */
+  energyEstimated_kWh?: number;
+  /** Workloads with energy counted by how it was obtained. */
+  workloadsByEnergyBasis?: { measured: number; estimated: number; mixed: number };
+  /** Where the estimated part comes from (the CCF coefficients' source), when there is one. */
+  energyEstimateSource?: string;
   emissions_gCO2eq: number;
   /** Active basis, scaled to 30 days from the hours the source observed (observedHours). */
   emissions_kgCO2eq_per_30d: number;
@@ -219,6 +230,8 @@ export interface EnergyHistory {
     kWh: Array<number | null>;
     /** Idle share per hour, beside kWh; absent when the source gives none for this workload. */
     idleKWh?: Array<number | null>;
+    /** The estimated part of kWh per hour (CCF model); absent when every hour is measured. */
+    estimatedKWh?: Array<number | null>;
   }>;
   /** Workloads whose series did not fit the status size budget (smallest energy first dropped). */
   seriesOmitted?: number;
