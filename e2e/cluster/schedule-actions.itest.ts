@@ -28,6 +28,7 @@ import type { MetricsCollection, MetricsSource } from '../../operator/controller
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import { toPodView, type PodView } from '../../operator/controller/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
+import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import { ControlPlane, locateBinaries } from '../../hack/testenv/control-plane.js';
@@ -190,6 +191,7 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
       name: 'policies',
       kubeConfig: kc,
       path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer({
       name: 'pods',

@@ -27,6 +27,7 @@ import type {
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import { toPodView, type PodView } from '../../operator/controller/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
+import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import type { WorkloadAssessment } from '../../operator/engine/types.js';
@@ -251,6 +252,7 @@ describe('one truth: CLI, operator status and MCP/REST give the same figures', (
       name: 'policies',
       kubeConfig: testKubeConfig(),
       path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer({
       name: 'pods',

@@ -5,6 +5,7 @@
 // CCF fallback on (--estimate-unmeasured-power). `kubectl get carboncompliance -o yaml` must show the
 // estimate: per workload its basis and source, the summary's measured and estimated kWh, the
 // EnergyEstimated condition, and the estimated part in energyHistory.
+import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -20,6 +21,7 @@ import { KubeRestClient } from './kube-rest-client.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
+import { toPolicyView } from './policy-view.js';
 import { SupervisedInformer } from './supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
@@ -33,7 +35,9 @@ const kubectl = (...args: string[]) =>
   });
 /** What `kubectl get carboncompliance -o yaml` shows. */
 const shownByKubectl = (name: string) =>
-  parseYaml(kubectl('get', 'carboncompliance', '-n', NS, name, '-o', 'yaml')) as CarbonCompliancePolicy;
+  fromStoredPolicy(
+    parseYaml(kubectl('get', 'carboncompliance', '-n', NS, name, '-o', 'yaml')) as CarbonCompliancePolicy,
+  );
 
 describe('CCF estimate for nodes without Kepler readings, on a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
@@ -125,6 +129,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       name: 'policies',
       kubeConfig: testKubeConfig(),
       path: `/apis/carbon-aware.dev/v1alpha1/namespaces/${NS}/carboncompliancepolicies`,
+      transform: toPolicyView,
     });
     pods = new SupervisedInformer<PodView>({
       name: 'pods',
