@@ -284,8 +284,9 @@ export class KeplerEndpointSource implements MetricsSource {
     let handled = 0;
     // One callback for every interval (no closure per pod): it adds to the pod being handled.
     let into: PodHistory | undefined;
+    let room = 0;
     const addShare = (hourMs: number, kWh: number, idle: number | undefined): void =>
-      addToHour(into!, hourMs, kWh, idle);
+      addToHour(into!, hourMs, kWh, idle, room);
     for (const interval of intervals) {
       if (++handled % chunk === 0) await yieldToEventLoop();
       const r = readings.get(interval.key)!;
@@ -309,6 +310,9 @@ export class KeplerEndpointSource implements MetricsSource {
         this.history.set(key, h);
       }
       into = h;
+      // Once policies have said what they keep, a pod's array is sized for its whole keep at once: regrown
+      // hour by hour, every pod left a trail of dead arrays that the allocator kept as resident memory.
+      room = this.hinted ? Math.ceil(this.keepMs(key) / HOUR_MS) + 2 : 0; // as in prune()
       forEachHourShare(interval.fromMs, interval.toMs, interval.joules, interval.idleJoules, addShare);
       h.watts = r.terminated ? 0 : totalWatts(r);
       h.idleWatts = r.terminated ? 0 : idleWatts?.get(r.key);
@@ -329,10 +333,11 @@ export class KeplerEndpointSource implements MetricsSource {
     let handled = 0;
     for (const [key, h] of [...this.history]) {
       if (++handled % chunk === 0) await yieldToEventLoop();
-      const cutoff = now - this.keepMs(key);
+      const keep = this.keepMs(key);
+      const cutoff = now - keep;
       // Buckets whose hour ends before the cutoff go (the hour the cutoff falls in stays whole).
       const keepFrom = Math.floor(cutoff / HOUR_MS) * HOUR_MS;
-      dropHoursBefore(h, keepFrom);
+      dropHoursBefore(h, keepFrom, Math.ceil(keep / HOUR_MS) + 2);
       if (h.count === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
     }
   }
@@ -392,16 +397,17 @@ export class KeplerEndpointSource implements MetricsSource {
 const NO_HOURS = new Float64Array(0);
 
 /**
- * Moves a pod's kept pairs to start at pair `lead` of an array holding at least `needed` pairs (the same
- * array when it is large enough, else a new one with a little room to grow); offset becomes 0.
+ * Moves a pod's kept pairs to start at pair `lead` of an array holding at least `needed` pairs: the same
+ * array when it is large enough, else a new one of `room` pairs (the hours the pod keeps) or, when that is
+ * too small or unknown, `needed` and a little room to grow. Offset becomes 0.
  */
-function relocate(h: PodHistory, lead: number, needed: number): void {
+function relocate(h: PodHistory, lead: number, needed: number, room: number): void {
   const from = 2 * h.offset;
   const to = 2 * (h.offset + h.count);
   if (needed <= h.kWh.length / 2) {
     h.kWh.copyWithin(2 * lead, from, to);
   } else {
-    const grown = new Float64Array(2 * (needed + Math.max(4, needed >> 3)));
+    const grown = new Float64Array(2 * (room >= needed ? room : needed + Math.max(4, needed >> 3)));
     grown.set(h.kWh.subarray(from, to), 2 * lead);
     h.kWh = grown;
   }
@@ -411,28 +417,28 @@ function relocate(h: PodHistory, lead: number, needed: number): void {
 }
 
 /** The pair index of a pod's bucket for `hourMs`, adding NaN pairs up to it (before or after). */
-function pairFor(h: PodHistory, hourMs: number): number {
+function pairFor(h: PodHistory, hourMs: number, room: number): number {
   if (h.count === 0) {
     h.firstHourMs = hourMs;
     h.offset = 0;
   }
   if (hourMs < h.firstHourMs) {
     const missing = (h.firstHourMs - hourMs) / HOUR_MS;
-    relocate(h, missing, missing + h.count);
+    relocate(h, missing, missing + h.count, room);
     h.count += missing;
     h.firstHourMs = hourMs;
   }
   const i = (hourMs - h.firstHourMs) / HOUR_MS;
   if (i >= h.count) {
-    if (h.offset + i + 1 > h.kWh.length / 2) relocate(h, 0, i + 1);
+    if (h.offset + i + 1 > h.kWh.length / 2) relocate(h, 0, i + 1, room);
     h.count = i + 1;
   }
   return h.offset + i;
 }
 
 /** Adds one hour's share to a pod's buckets: the same sums as mergeHourly (existing + new). */
-function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | undefined): void {
-  const at = 2 * pairFor(h, hourMs);
+function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | undefined, room: number): void {
+  const at = 2 * pairFor(h, hourMs, room);
   const energy = h.kWh[at]!;
   if (Number.isNaN(energy)) {
     h.kWh[at] = kWh;
@@ -443,9 +449,9 @@ function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | un
   if (idle !== undefined) h.kWh[at + 1] = (Number.isNaN(h.kWh[at + 1]) ? 0 : h.kWh[at + 1]!) + idle;
 }
 
-/** Drops a pod's buckets of hours before `keepFromMs`; gives back the room of a pod that keeps far fewer
- * hours than before (a policy stopped selecting it). */
-function dropHoursBefore(h: PodHistory, keepFromMs: number): void {
+/** Drops a pod's buckets of hours before `keepFromMs`; gives back the room of a pod whose array is well
+ * over both what it holds and the `room` pairs it may keep (a policy stopped selecting it). */
+function dropHoursBefore(h: PodHistory, keepFromMs: number, room: number): void {
   const drop = Math.min(h.count, Math.max(0, (keepFromMs - h.firstHourMs) / HOUR_MS));
   if (drop > 0) {
     h.kWh.fill(Number.NaN, 2 * h.offset, 2 * (h.offset + drop));
@@ -456,7 +462,7 @@ function dropHoursBefore(h: PodHistory, keepFromMs: number): void {
   if (h.count === 0) {
     h.offset = 0;
     h.kWh = NO_HOURS;
-  } else if (h.kWh.length / 2 > 2 * h.count + 16) {
+  } else if (h.kWh.length / 2 > Math.max(room, 2 * h.count) + 16) {
     const kept = h.kWh.slice(2 * h.offset, 2 * (h.offset + h.count));
     h.kWh = kept;
     h.offset = 0;
