@@ -249,6 +249,8 @@ async function replayProcess(scale: Scale): Promise<{ url: string; bytes: number
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  // However the measured process ends (a failed reconcile exits at once), the replay server ends with it.
+  process.once('exit', () => child.kill());
   let out = '';
   child.stdout.setEncoding('utf8');
   const ready = await new Promise<{ url: string; bytes: number }>((resolve, reject) => {
