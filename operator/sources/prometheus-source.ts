@@ -435,19 +435,30 @@ export interface PrometheusSourceOptions {
   podsPerQuery?: number;
 }
 
-/** One pod's hour buckets while a collection is folded in: by hour slot from its first hour, and any
- * hour before that or unaligned. */
+/** One pod's hour buckets while a collection is folded in: [active kWh, idle-share kWh] per hour slot from
+ * its first hour (NaN: no bucket / no idle share yet), and any hour before that or unaligned as objects. */
 interface PodHours {
-  /** Hour slot of slots[0]. */
+  /** Hour slot of the first pair. */
   first: number;
-  slots: Array<HourlyEnergy | undefined>;
+  kWh: Float64Array;
   extra?: Map<string, HourlyEnergy>;
 }
 
-/** The pod's buckets in hour order. */
-function hoursOf(hours: PodHours): HourlyEnergy[] {
+/**
+ * The pod's buckets in hour order, each made once with every field it has: a bucket given its idle share
+ * after it was made kept it in a separate property store (40 B more per pod-hour, 50 MB at 50,000 pods).
+ */
+function hoursOf(hours: PodHours, hourIsos: readonly string[]): HourlyEnergy[] {
   const out: HourlyEnergy[] = [];
-  for (const bucket of hours.slots) if (bucket) out.push(bucket);
+  for (let i = 0; 2 * i < hours.kWh.length; i++) {
+    const energy_kWh = hours.kWh[2 * i]!;
+    if (Number.isNaN(energy_kWh)) continue;
+    const idleShare_kWh = hours.kWh[2 * i + 1]!;
+    const hourStart = hourIsos[hours.first + i]!;
+    out.push(
+      Number.isNaN(idleShare_kWh) ? { hourStart, energy_kWh } : { hourStart, energy_kWh, idleShare_kWh },
+    );
+  }
   if (!hours.extra) return out;
   out.push(...hours.extra.values());
   return out.sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1));
@@ -535,20 +546,21 @@ export class PrometheusSource implements MetricsSource {
         if (!hours) {
           // From the pod's first hour on, so a pod that started late holds no empty slots before it.
           const first = Math.min(Math.max(slot, 0), slots);
-          hours = { first, slots: new Array<HourlyEnergy | undefined>(slots - first) };
+          hours = { first, kWh: new Float64Array(2 * (slots - first)).fill(Number.NaN) };
           hourly.set(pod, hours);
         }
-        let bucket: HourlyEnergy | undefined;
+        // The same sums as one bucket object per hour: made at 0 kWh, then each field 0 or its value + kWh.
         if (slot >= hours.first && slot < slots) {
-          bucket = hours.slots[slot - hours.first];
-          if (!bucket)
-            bucket = hours.slots[slot - hours.first] = { hourStart: hourIsos[slot]!, energy_kWh: 0 };
-        } else {
-          const hourStart = hourStartIso(hourStartMs);
-          hours.extra ??= new Map();
-          bucket = hours.extra.get(hourStart);
-          if (!bucket) hours.extra.set(hourStart, (bucket = { hourStart, energy_kWh: 0 }));
+          const at = 2 * (slot - hours.first);
+          if (Number.isNaN(hours.kWh[at])) hours.kWh[at] = 0;
+          const i = field === 'energy_kWh' ? at : at + 1;
+          hours.kWh[i] = (Number.isNaN(hours.kWh[i]) ? 0 : hours.kWh[i]!) + joules / JOULES_PER_KWH;
+          return;
         }
+        const hourStart = hourStartIso(hourStartMs);
+        hours.extra ??= new Map();
+        let bucket = hours.extra.get(hourStart);
+        if (!bucket) hours.extra.set(hourStart, (bucket = { hourStart, energy_kWh: 0 }));
         bucket[field] = (bucket[field] ?? 0) + joules / JOULES_PER_KWH;
       };
       const hasIdle = new Set<string>();
@@ -614,7 +626,7 @@ export class PrometheusSource implements MetricsSource {
           pods.set(`${namespace}/${pod}`, {
             namespace,
             pod,
-            hourly: h ? hoursOf(h) : [],
+            hourly: h ? hoursOf(h, hourIsos) : [],
             ...(w !== undefined && Number.isFinite(w) ? { power_watts: w } : {}),
             ...(hasIdle.has(pod)
               ? {}
