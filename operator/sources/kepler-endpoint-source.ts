@@ -331,7 +331,9 @@ export class KeplerEndpointSource implements MetricsSource {
     const now = this.now();
     const chunk = this.options.chunkSize ?? 250;
     let handled = 0;
-    for (const [key, h] of [...this.history]) {
+    // The map itself, not a copy of its 10,000 entries per round (a copy alive across the yields below
+    // reached the old generation every round); a Map iterator stays valid across deletions.
+    for (const [key, h] of this.history) {
       if (++handled % chunk === 0) await yieldToEventLoop();
       const keep = this.keepMs(key);
       const cutoff = now - keep;
