@@ -146,7 +146,9 @@ function recordedPrometheus(recorded: RecordedPod[]): {
     if (query.includes('count(kepler_pod_cpu_joules_total)')) return generation;
     if (query.includes('count(kepler_container_joules_total)')) return legacy;
     if (query.startsWith('count by (zone)')) return zones;
-    const names = /pod_name=~"([^"]*)"/.exec(query)?.[1]?.split('|') ?? [...perPod.keys()];
+    // A query that names no pods (node-level queries) gets an empty answer, not every pod's series.
+    const names = /pod_name=~"([^"]*)"/.exec(query)?.[1]?.split('|');
+    if (!names) return frame('vector', []);
     const kind = path.startsWith('/api/v1/query_range')
       ? 'range'
       : query.includes('kepler_pod_cpu_watts')
