@@ -111,8 +111,10 @@ async function main(): Promise<void> {
   gc();
   const mem = process.memoryUsage();
   const rssMiB = mem.rss / 2 ** 20;
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
   console.log(
-    `# heap used ${Math.round(mem.heapUsed / 2 ** 20)} MiB, heap total ${Math.round(mem.heapTotal / 2 ** 20)} MiB`,
+    `# heap used ${mib(mem.heapUsed)} MiB, heap total ${mib(mem.heapTotal)} MiB, ` +
+      `typed arrays and buffers ${mib(mem.arrayBuffers)} MiB (outside the heap)`,
   );
 
   const times: number[] = [];

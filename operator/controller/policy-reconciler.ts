@@ -880,6 +880,8 @@ function workloadInputs(
 ): WorkloadEnergyInput[] {
   const byKey = new Map(workloads.map((w) => [w.key, w]));
   const keys = new Set([...byKey.keys(), ...series.keys()]);
+  // The window's hour stamps, formatted once and shared by every workload (not once per workload-hour).
+  const hourIsos = Array.from({ length: window.hours }, (_, i) => hourIso(window.startMs + i * HOUR_MS));
   const inputs: WorkloadEnergyInput[] = [];
   for (const key of [...keys].sort()) {
     const workload = byKey.get(key);
@@ -906,7 +908,7 @@ function workloadInputs(
       const estimated = Math.min(v, estimatedValues?.[i] ?? 0);
       return [
         {
-          hourStart: hourIso(window.startMs + i * HOUR_MS),
+          hourStart: hourIsos[i]!,
           energy_kWh: v,
           ...(idle !== null && idle !== undefined ? { idleShare_kWh: idle } : {}),
           ...(estimated > 0 ? { estimated_kWh: estimated } : {}),

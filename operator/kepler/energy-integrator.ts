@@ -180,7 +180,12 @@ export class CounterIntegrator<R extends EnergyReadingLike> {
         if (r.kind === 'reset') entry.flags.add('counter-reset');
         if (r.kind === 'wrap') entry.flags.add('counter-wrap');
       }
-      this.last.set(c.seriesId, { joules: c.joules, atMs: toMs });
+      // Updated in place: a new object per series per scrape (10,000 a round at 10,000 pods) lived until
+      // the next round, so each one reached the old generation before it died.
+      if (before) {
+        before.joules = c.joules;
+        before.atMs = toMs;
+      } else this.last.set(c.seriesId, { joules: c.joules, atMs: toMs });
       const maxJoules = (maxWatts * (toMs - fromMs)) / 1000;
       if (!Number.isFinite(inc) || inc < 0 || inc > maxJoules) {
         entry.flags.add(before === undefined ? 'new-series-baseline' : 'implausible-increase');

@@ -182,6 +182,97 @@ describe('KeplerEndpointSource', () => {
     }
   });
 
+  test('two days of scrapes in a 24-hour window: every kept hour whole, the oldest dropped, room given back', async () => {
+    const start = Date.UTC(2026, 2, 5, 0, 0, 0);
+    nowMs = start;
+    const exporter = await startFixtureExporter({
+      pods: [{ namespace: 'shop', name: 'steady', uid: 'u-steady', node: 'node-s', watts: { package: 10 } }],
+      nodeName: 'node-s',
+      clock,
+    });
+    const source = new KeplerEndpointSource({
+      targets: [{ url: exporter.url }],
+      scrapeIntervalMs: 60_000,
+      clock,
+    });
+    try {
+      source.retain('shop/policy', [{ namespace: 'shop', name: 'steady' }], 24 * H);
+      // Every 15 minutes for 50 hours: the pod's hours grow, then the oldest go every hour.
+      for (let quarter = 0; quarter <= 50 * 4; quarter++) {
+        nowMs = start + quarter * 15 * 60_000;
+        await source.scrapeAll();
+      }
+      const all = { from: new Date(start), to: new Date(nowMs) };
+      const pods = [{ namespace: 'shop', name: 'steady' }];
+      const kept = (await source.collect({ pods, ...all })).pods.get('shop/steady')!.hourly;
+      // The window (24 h) plus the hour the cutoff falls in: hours 01:00 on day 2 … 01:00 on day 3.
+      expect(kept.map((h) => h.hourStart)).toEqual(
+        Array.from({ length: 25 }, (_, i) =>
+          new Date(start + (25 + i) * H).toISOString().replace('.000Z', 'Z'),
+        ),
+      );
+      for (const h of kept) expect(h.energy_kWh).toBeCloseTo((10 * 3600) / 3.6e6, 12);
+      // Released: the grace hours (2 h) and the hour the cutoff falls in remain, with the same figures.
+      source.retain('shop/policy', [], 0);
+      nowMs += 15 * 60_000;
+      await source.scrapeAll();
+      const released = (await source.collect({ pods, ...all, to: new Date(nowMs) })).pods.get('shop/steady')!;
+      expect(released.hourly.map((h) => h.hourStart)).toEqual([
+        '2026-03-07T00:00:00Z',
+        '2026-03-07T01:00:00Z',
+        '2026-03-07T02:00:00Z',
+      ]);
+      expect(released.hourly[1]!.energy_kWh).toBeCloseTo(0.01, 12);
+      expect(released.hourly[2]!.energy_kWh).toBeCloseTo((10 * 900) / 3.6e6, 12);
+    } finally {
+      await source.stop();
+      await exporter.stop();
+    }
+  });
+
+  test('a pod whose other exporter reports hours before its first kept hour: those hours go in front', async () => {
+    const start = Date.UTC(2026, 2, 8, 0, 0, 0);
+    nowMs = start;
+    const pod = { namespace: 'shop', name: 'moving', uid: 'u-moving' };
+    const one = await startFixtureExporter({
+      pods: [{ ...pod, node: 'node-1', watts: { package: 10 } }],
+      nodeName: 'node-1',
+      clock,
+    });
+    const two = await startFixtureExporter({
+      pods: [{ ...pod, node: 'node-2', watts: { package: 20 } }],
+      nodeName: 'node-2',
+      clock,
+    });
+    const source = new KeplerEndpointSource({
+      targets: [{ url: one.url }, { url: two.url }],
+      scrapeIntervalMs: 60_000,
+      clock,
+    });
+    try {
+      one.setMode('down');
+      await source.scrapeAll(); // 00:00: only node-2 answers (its baseline)
+      one.setMode('ok');
+      two.setMode('down');
+      nowMs = start + 2 * H;
+      await source.scrapeAll(); // 02:00: only node-1 answers (its baseline)
+      two.setMode('ok');
+      nowMs = start + 2.5 * H;
+      // 02:30: node-1 adds 02:00–02:30 first, then node-2 its counter's increase since 00:00.
+      await source.scrapeAll();
+      const c = await source.collect({ pods: [pod], from: new Date(start), to: new Date(nowMs) });
+      expect(c.pods.get('shop/moving')!.hourly.map((h) => [h.hourStart, +h.energy_kWh.toFixed(12)])).toEqual([
+        ['2026-03-08T00:00:00Z', 0.02],
+        ['2026-03-08T01:00:00Z', 0.02],
+        ['2026-03-08T02:00:00Z', 0.015],
+      ]);
+    } finally {
+      await source.stop();
+      await one.stop();
+      await two.stop();
+    }
+  });
+
   test('container-level series only (pod UID, no name): mapped to the pods through their UID', async () => {
     const start = nowMs;
     const containers = await startFixtureExporter({

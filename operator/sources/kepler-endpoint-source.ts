@@ -77,11 +77,15 @@ interface PodHistory {
   namespace: string;
   name: string;
   uid: string | undefined;
-  /** Hour buckets, dense from firstHourMs: active kWh (NaN = no bucket for that hour) and idle-share kWh
-   * (NaN = no idle share in that hour). Two number arrays: 16 B per pod-hour, not an object per hour. */
+  /** Hour of the first kept bucket. */
   firstHourMs: number;
-  energyKWh: number[];
-  idleKWh: number[];
+  /** The kept hours as [active kWh, idle-share kWh] pairs: pair `offset + i` is the hour firstHourMs + i h,
+   * for i < count. NaN = no bucket for that hour (active) or no idle share in it (idle); every pair outside
+   * the kept ones is NaN. One typed array per pod, sized to the hours it keeps: 16 B per pod-hour, outside
+   * the JS heap, instead of two growing number arrays (which held half as much again in spare capacity). */
+  kWh: Float64Array;
+  offset: number;
+  count: number;
   watts: number | undefined;
   idleWatts: number | undefined;
   /** Why the latest interval had no idle share, if it had none. */
@@ -285,8 +289,9 @@ export class KeplerEndpointSource implements MetricsSource {
     let handled = 0;
     // One callback for every interval (no closure per pod): it adds to the pod being handled.
     let into: PodHistory | undefined;
+    let room = 0;
     const addShare = (hourMs: number, kWh: number, idle: number | undefined): void =>
-      addToHour(into!, hourMs, kWh, idle);
+      addToHour(into!, hourMs, kWh, idle, room);
     for (const interval of intervals) {
       if (++handled % chunk === 0) await yieldToEventLoop();
       const r = readings.get(interval.key)!;
@@ -299,8 +304,9 @@ export class KeplerEndpointSource implements MetricsSource {
           name: r.name,
           uid: r.uid,
           firstHourMs: 0,
-          energyKWh: [],
-          idleKWh: [],
+          kWh: NO_HOURS,
+          offset: 0,
+          count: 0,
           watts: undefined,
           idleWatts: undefined,
           idleUnavailable: undefined,
@@ -309,6 +315,9 @@ export class KeplerEndpointSource implements MetricsSource {
         this.history.set(key, h);
       }
       into = h;
+      // Once policies have said what they keep, a pod's array is sized for its whole keep at once: regrown
+      // hour by hour, every pod left a trail of dead arrays that the allocator kept as resident memory.
+      room = this.hinted ? Math.ceil(this.keepMs(key) / HOUR_MS) + 2 : 0; // as in prune()
       forEachHourShare(interval.fromMs, interval.toMs, interval.joules, interval.idleJoules, addShare);
       h.watts = r.terminated ? 0 : totalWatts(r);
       h.idleWatts = r.terminated ? 0 : idleWatts?.get(r.key);
@@ -330,18 +339,16 @@ export class KeplerEndpointSource implements MetricsSource {
       if (state.lastSeenMs < now - HOUR_MS) this.nodeStates.delete(node);
     const chunk = this.options.chunkSize ?? 250;
     let handled = 0;
-    for (const [key, h] of [...this.history]) {
+    // The map itself, not a copy of its 10,000 entries per round (a copy alive across the yields below
+    // reached the old generation every round); a Map iterator stays valid across deletions.
+    for (const [key, h] of this.history) {
       if (++handled % chunk === 0) await yieldToEventLoop();
-      const cutoff = now - this.keepMs(key);
+      const keep = this.keepMs(key);
+      const cutoff = now - keep;
       // Buckets whose hour ends before the cutoff go (the hour the cutoff falls in stays whole).
       const keepFrom = Math.floor(cutoff / HOUR_MS) * HOUR_MS;
-      const drop = Math.min(h.energyKWh.length, Math.max(0, (keepFrom - h.firstHourMs) / HOUR_MS));
-      if (drop > 0) {
-        h.energyKWh.splice(0, drop);
-        h.idleKWh.splice(0, drop);
-        h.firstHourMs += drop * HOUR_MS;
-      }
-      if (h.energyKWh.length === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
+      dropHoursBefore(h, keepFrom, Math.ceil(keep / HOUR_MS) + 2);
+      if (h.count === 0 && h.lastSeenMs < cutoff) this.history.delete(key);
     }
   }
 
@@ -442,40 +449,93 @@ function nodeVerdicts(snapshot: KeplerSnapshot): Map<string, NodeReadingState> {
   return out;
 }
 
-/** Adds one hour's share to a pod's buckets: the same sums as mergeHourly (existing + new). */
-function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | undefined): void {
-  if (h.energyKWh.length === 0) h.firstHourMs = hourMs;
+const NO_HOURS = new Float64Array(0);
+
+/**
+ * Moves a pod's kept pairs to start at pair `lead` of an array holding at least `needed` pairs: the same
+ * array when it is large enough, else a new one of `room` pairs (the hours the pod keeps) or, when that is
+ * too small or unknown, `needed` and a little room to grow. Offset becomes 0.
+ */
+function relocate(h: PodHistory, lead: number, needed: number, room: number): void {
+  const from = 2 * h.offset;
+  const to = 2 * (h.offset + h.count);
+  if (needed <= h.kWh.length / 2) {
+    h.kWh.copyWithin(2 * lead, from, to);
+  } else {
+    const grown = new Float64Array(2 * (room >= needed ? room : needed + Math.max(4, needed >> 3)));
+    grown.set(h.kWh.subarray(from, to), 2 * lead);
+    h.kWh = grown;
+  }
+  h.kWh.fill(Number.NaN, 0, 2 * lead);
+  h.kWh.fill(Number.NaN, 2 * (lead + h.count));
+  h.offset = 0;
+}
+
+/** The pair index of a pod's bucket for `hourMs`, adding NaN pairs up to it (before or after). */
+function pairFor(h: PodHistory, hourMs: number, room: number): number {
+  if (h.count === 0) {
+    h.firstHourMs = hourMs;
+    h.offset = 0;
+  }
   if (hourMs < h.firstHourMs) {
     const missing = (h.firstHourMs - hourMs) / HOUR_MS;
-    h.energyKWh.unshift(...new Array<number>(missing).fill(Number.NaN));
-    h.idleKWh.unshift(...new Array<number>(missing).fill(Number.NaN));
+    relocate(h, missing, missing + h.count, room);
+    h.count += missing;
     h.firstHourMs = hourMs;
   }
   const i = (hourMs - h.firstHourMs) / HOUR_MS;
-  while (h.energyKWh.length <= i) {
-    h.energyKWh.push(Number.NaN);
-    h.idleKWh.push(Number.NaN);
+  if (i >= h.count) {
+    if (h.offset + i + 1 > h.kWh.length / 2) relocate(h, 0, i + 1, room);
+    h.count = i + 1;
   }
-  const energy = h.energyKWh[i]!;
+  return h.offset + i;
+}
+
+/** Adds one hour's share to a pod's buckets: the same sums as mergeHourly (existing + new). */
+function addToHour(h: PodHistory, hourMs: number, kWh: number, idle: number | undefined, room: number): void {
+  const at = 2 * pairFor(h, hourMs, room);
+  const energy = h.kWh[at]!;
   if (Number.isNaN(energy)) {
-    h.energyKWh[i] = kWh;
-    h.idleKWh[i] = idle ?? Number.NaN;
+    h.kWh[at] = kWh;
+    h.kWh[at + 1] = idle ?? Number.NaN;
     return;
   }
-  h.energyKWh[i] = energy + kWh;
-  if (idle !== undefined) h.idleKWh[i] = (Number.isNaN(h.idleKWh[i]) ? 0 : h.idleKWh[i]!) + idle;
+  h.kWh[at] = energy + kWh;
+  if (idle !== undefined) h.kWh[at + 1] = (Number.isNaN(h.kWh[at + 1]) ? 0 : h.kWh[at + 1]!) + idle;
+}
+
+/** Drops a pod's buckets of hours before `keepFromMs`; gives back the room of a pod whose array is well
+ * over both what it holds and the `room` pairs it may keep (a policy stopped selecting it). */
+function dropHoursBefore(h: PodHistory, keepFromMs: number, room: number): void {
+  const drop = Math.min(h.count, Math.max(0, (keepFromMs - h.firstHourMs) / HOUR_MS));
+  if (drop > 0) {
+    h.kWh.fill(Number.NaN, 2 * h.offset, 2 * (h.offset + drop));
+    h.offset += drop;
+    h.count -= drop;
+    h.firstHourMs += drop * HOUR_MS;
+  }
+  if (h.count === 0) {
+    h.offset = 0;
+    h.kWh = NO_HOURS;
+  } else if (h.kWh.length / 2 > Math.max(room, 2 * h.count) + 16) {
+    const kept = h.kWh.slice(2 * h.offset, 2 * (h.offset + h.count));
+    h.kWh = kept;
+    h.offset = 0;
+  }
 }
 
 /** A pod's hours that start inside [fromMs, toMs) (as hoursWithin), as HourlyEnergy. */
 function hoursOf(h: PodHistory, fromMs: number, toMs: number): HourlyEnergy[] {
   const first = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
   const out: HourlyEnergy[] = [];
-  for (let i = 0; i < h.energyKWh.length; i++) {
+  for (let i = 0; i < h.count; i++) {
     const t = h.firstHourMs + i * HOUR_MS;
-    const energy = h.energyKWh[i]!;
+    const at = 2 * (h.offset + i);
+    const energy = h.kWh[at]!;
     if (Number.isNaN(energy) || t < first || t >= toMs) continue;
     const bucket: HourlyEnergy = { hourStart: hourStartIso(t), energy_kWh: energy };
-    if (!Number.isNaN(h.idleKWh[i])) bucket.idleShare_kWh = h.idleKWh[i]!;
+    const idle = h.kWh[at + 1]!;
+    if (!Number.isNaN(idle)) bucket.idleShare_kWh = idle;
     out.push(bucket);
   }
   return out;

@@ -113,6 +113,26 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     expect(injected).toEqual([]);
   });
 
+  test('pods asked in batches add up to the same collection as one query per namespace', async () => {
+    // Evaluated 3 s back (1 s scrapes), so no scrape lands inside the evaluated span between the two
+    // collections.
+    await sleep(4_000);
+    const toMs = Date.now() - 3_000;
+    const req = {
+      pods: [
+        { namespace: 'shop', name: 'web-1' },
+        { namespace: 'shop', name: 'web-2' },
+        { namespace: 'shop', name: 'absent' },
+      ],
+      from: new Date(toMs - 3_600_000),
+      to: new Date(toMs),
+    };
+    const whole = await new PrometheusSource({ client }).collect(req);
+    const batched = await new PrometheusSource({ client, podsPerQuery: 1 }).collect(req);
+    expect(whole.pods.size).toBe(2);
+    expect(batched).toEqual(whole);
+  });
+
   test('per-pod energy per hour matches the exporter (package + dram only, namespaces apart)', async () => {
     const source = new PrometheusSource({ client });
     const nowMs = Date.now();

@@ -22,6 +22,9 @@ import { classifyNetworkError, MetricsSourceError, type WarnLogger } from './kep
 
 const H = 3_600_000;
 
+/** Pods named in one query: bounds each answer (about 0.9 MB of JSON per 1,000 pods for 24 hours). */
+const PODS_PER_QUERY = 2_500;
+
 /** A PromQL double-quoted string literal for any value: escapes \\, ", newline and other control characters. */
 export function promqlString(value: string): string {
   let out = '"';
@@ -43,9 +46,18 @@ export function regexLiteral(value: string): string {
   return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
 }
 
+// One reconcile sends several queries over the same pod list, each naming it more than once: the matcher
+// (about 25 bytes per pod) is built once per list, not once per use.
+const anyOfCache = new WeakMap<readonly string[], string>();
+
 /** A regex-matcher string literal matching exactly one of `values` (anchored by PromQL). */
 export function promqlRegexAnyOf(values: readonly string[]): string {
-  return promqlString(values.map(regexLiteral).join('|'));
+  let literal = anyOfCache.get(values);
+  if (literal === undefined) {
+    literal = promqlString(values.map(regexLiteral).join('|'));
+    anyOfCache.set(values, literal);
+  }
+  return literal;
 }
 
 export type KeplerPromGeneration = 'rewrite' | 'legacy';
@@ -198,11 +210,68 @@ function podZonesQuery(namespace: string, pods?: readonly string[]): string {
 }
 
 const sampleValue = z.tuple([z.number(), z.string()]);
-const vectorResult = z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue }));
-const matrixResult = z.array(
-  z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) }),
-);
-const apiResponse = z.discriminatedUnion('status', [
+
+type Sample = [number, string];
+interface VectorSeries {
+  metric: Record<string, string>;
+  value: Sample;
+}
+interface MatrixSeries {
+  metric: Record<string, string>;
+  values: Sample[];
+}
+type Issue = { path: Array<string | number>; message: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function sampleIssue(v: unknown, path: Array<string | number>): Issue | undefined {
+  if (!Array.isArray(v) || v.length !== 2) return { path, message: 'expected a [time, "value"] pair' };
+  if (typeof v[0] !== 'number') return { path: [...path, 0], message: 'expected a number' };
+  if (typeof v[1] !== 'string') return { path: [...path, 1], message: 'expected a string' };
+  return undefined;
+}
+
+function metricIssue(v: unknown, path: Array<string | number>): Issue | undefined {
+  if (!isObject(v)) return { path, message: 'expected an object of label values' };
+  for (const key in v)
+    if (typeof v[key] !== 'string') return { path: [...path, key], message: 'expected a string' };
+  return undefined;
+}
+
+function seriesIssue(result: unknown, kind: 'vector' | 'matrix'): Issue | undefined {
+  if (!Array.isArray(result)) return { path: [], message: 'expected an array' };
+  for (let i = 0; i < result.length; i++) {
+    const series: unknown = result[i];
+    if (!isObject(series)) return { path: [i], message: 'expected an object' };
+    const metric = metricIssue(series.metric, [i, 'metric']);
+    if (metric) return metric;
+    if (kind === 'vector') {
+      const sample = sampleIssue(series.value, [i, 'value']);
+      if (sample) return sample;
+      continue;
+    }
+    const values = series.values;
+    if (!Array.isArray(values)) return { path: [i, 'values'], message: 'expected an array' };
+    for (let j = 0; j < values.length; j++) {
+      const sample = sampleIssue(values[j], [i, 'values', j]);
+      if (sample) return sample;
+    }
+  }
+  return undefined;
+}
+
+// Vector and matrix results are validated in place (the checks of a zod tuple per sample, the failing
+// field named) rather than copied: a 50,000-pod range answer holds 1.2 million samples, and zod's copy of
+// each doubled the memory and the garbage collection of a reconcile.
+const seriesSchema = <T>(kind: 'vector' | 'matrix') =>
+  z.custom<T[]>().superRefine((result, ctx) => {
+    const issue = seriesIssue(result, kind);
+    if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+const vectorResult = seriesSchema<VectorSeries>('vector');
+const matrixResult = seriesSchema<MatrixSeries>('matrix');
+export const prometheusResponseSchema = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('success'),
     data: z.discriminatedUnion('resultType', [
@@ -216,8 +285,8 @@ const apiResponse = z.discriminatedUnion('status', [
   z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
 ]);
 
-export type VectorResult = z.infer<typeof vectorResult>;
-export type MatrixResult = z.infer<typeof matrixResult>;
+export type VectorResult = VectorSeries[];
+export type MatrixResult = MatrixSeries[];
 
 export interface PrometheusClientOptions {
   url: string;
@@ -326,7 +395,11 @@ export class PrometheusClient {
     }
     let json: unknown;
     try {
-      json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      // The chunks, their concatenation and the decoded text each hold the whole body: release each as
+      // soon as the next exists, so only the parsed tree outlives this call.
+      const body = Buffer.concat(chunks, bytes);
+      chunks.length = 0;
+      json = JSON.parse(body.toString('utf8'));
     } catch {
       throw this.error(
         res.statusCode === 200 ? 'ParseError' : 'HttpStatus',
@@ -334,7 +407,7 @@ export class PrometheusClient {
         res.statusCode,
       );
     }
-    const parsed = apiResponse.safeParse(json);
+    const parsed = prometheusResponseSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw this.error(
@@ -359,6 +432,37 @@ export interface PrometheusSourceOptions {
   /** 'auto' asks Prometheus which Kepler build info exists. */
   generation?: 'auto' | KeplerPromGeneration;
   logger?: WarnLogger;
+  /** Pods named in one query (PODS_PER_QUERY unless given). */
+  podsPerQuery?: number;
+}
+
+/** One pod's hour buckets while a collection is folded in: [active kWh, idle-share kWh] per hour slot from
+ * its first hour (NaN: no bucket / no idle share yet), and any hour before that or unaligned as objects. */
+interface PodHours {
+  /** Hour slot of the first pair. */
+  first: number;
+  kWh: Float64Array;
+  extra?: Map<string, HourlyEnergy>;
+}
+
+/**
+ * The pod's buckets in hour order, each made once with every field it has: a bucket given its idle share
+ * after it was made kept it in a separate property store (40 B more per pod-hour, 50 MB at 50,000 pods).
+ */
+function hoursOf(hours: PodHours, hourIsos: readonly string[]): HourlyEnergy[] {
+  const out: HourlyEnergy[] = [];
+  for (let i = 0; 2 * i < hours.kWh.length; i++) {
+    const energy_kWh = hours.kWh[2 * i]!;
+    if (Number.isNaN(energy_kWh)) continue;
+    const idleShare_kWh = hours.kWh[2 * i + 1]!;
+    const hourStart = hourIsos[hours.first + i]!;
+    out.push(
+      Number.isNaN(idleShare_kWh) ? { hourStart, energy_kWh } : { hourStart, energy_kWh, idleShare_kWh },
+    );
+  }
+  if (!hours.extra) return out;
+  out.push(...hours.extra.values());
+  return out.sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1));
 }
 
 export class PrometheusSource implements MetricsSource {
@@ -424,67 +528,97 @@ export class PrometheusSource implements MetricsSource {
     const zonesCounted = new Set<string>(generation === 'rewrite' ? [] : ['package', 'dram', 'other', 'gpu']);
     for (const [namespace, names] of byNamespace) {
       const list = [...names].sort();
-      const hourly = new Map<string, Map<string, HourlyEnergy>>();
+      // Per pod, its hour buckets indexed by hour from the first hour of the range (the hour starting
+      // firstEval − 1 h) to the partial hour starting lastEval; a sample at any other hour (none with
+      // aligned steps) goes to `extra`. Each answer is folded in and dropped before the next is asked.
+      const baseMs = firstEval - H;
+      const slots = Math.max(0, (lastEval - baseMs) / H + 1);
+      const hourIsos = Array.from({ length: slots }, (_, i) => hourStartIso(baseMs + i * H));
+      const hourly = new Map<string, PodHours>();
       const push = (
         pod: string,
-        hourStart: string,
+        hourStartMs: number,
         joules: number,
         field: 'energy_kWh' | 'idleShare_kWh' = 'energy_kWh',
       ): void => {
         if (!Number.isFinite(joules) || joules <= 0) return;
-        if (!hourly.has(pod)) hourly.set(pod, new Map());
-        const hours = hourly.get(pod)!;
-        const bucket = hours.get(hourStart) ?? { hourStart, energy_kWh: 0 };
+        const slot = Math.floor(hourStartMs / H) - baseMs / H;
+        let hours = hourly.get(pod);
+        if (!hours) {
+          // From the pod's first hour on, so a pod that started late holds no empty slots before it.
+          const first = Math.min(Math.max(slot, 0), slots);
+          hours = { first, kWh: new Float64Array(2 * (slots - first)).fill(Number.NaN) };
+          hourly.set(pod, hours);
+        }
+        // The same sums as one bucket object per hour: made at 0 kWh, then each field 0 or its value + kWh.
+        if (slot >= hours.first && slot < slots) {
+          const at = 2 * (slot - hours.first);
+          if (Number.isNaN(hours.kWh[at])) hours.kWh[at] = 0;
+          const i = field === 'energy_kWh' ? at : at + 1;
+          hours.kWh[i] = (Number.isNaN(hours.kWh[i]) ? 0 : hours.kWh[i]!) + joules / JOULES_PER_KWH;
+          return;
+        }
+        const hourStart = hourStartIso(hourStartMs);
+        hours.extra ??= new Map();
+        let bucket = hours.extra.get(hourStart);
+        if (!bucket) hours.extra.set(hourStart, (bucket = { hourStart, energy_kWh: 0 }));
         bucket[field] = (bucket[field] ?? 0) + joules / JOULES_PER_KWH;
-        hours.set(hourStart, bucket);
       };
       const hasIdle = new Set<string>();
-      try {
-        if (lastEval >= firstEval) {
-          // Whole hours: active energy, then the idle share, from the same range.
-          const hourlyRange = async (query: string, field: 'energy_kWh' | 'idleShare_kWh') => {
-            const matrix = await this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal);
-            for (const series of matrix) {
-              const pod = series.metric.pod_name;
-              if (!pod || series.metric[nsLabel] !== namespace) continue;
-              for (const [t, v] of series.values) {
-                push(pod, hourStartIso(t * 1000 - H), Number(v), field);
-                if (field === 'idleShare_kWh' && Number(v) > 0) hasIdle.add(pod);
-              }
-            }
-          };
-          await hourlyRange(podEnergyQuery(generation, namespace, '1h', list), 'energy_kWh');
-          await hourlyRange(podIdleShareQuery(generation, namespace, '1h', list), 'idleShare_kWh');
-        }
-        if (partialS >= 1) {
-          // The hour in progress: increase over the part of it that has passed.
-          const vector = await this.options.client.query(
-            podEnergyQuery(generation, namespace, `${partialS}s`, list),
-            toMs,
-            req.signal,
-          );
-          for (const s of vector)
-            if (s.metric.pod_name) push(s.metric.pod_name, hourStartIso(lastEval), Number(s.value[1]));
-          const idle = await this.options.client.query(
-            podIdleShareQuery(generation, namespace, `${partialS}s`, list),
-            toMs,
-            req.signal,
-          );
-          for (const s of idle) {
-            if (!s.metric.pod_name) continue;
-            push(s.metric.pod_name, hourStartIso(lastEval), Number(s.value[1]), 'idleShare_kWh');
-            if (Number(s.value[1]) > 0) hasIdle.add(s.metric.pod_name);
+      // Whole hours: active energy, then the idle share, from the same range.
+      const foldRange = async (query: string, field: 'energy_kWh' | 'idleShare_kWh'): Promise<void> => {
+        const matrix = await this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal);
+        for (const series of matrix) {
+          const pod = series.metric.pod_name;
+          if (!pod || series.metric[nsLabel] !== namespace) continue;
+          for (const [t, v] of series.values) {
+            const joules = Number(v);
+            push(pod, t * 1000 - H, joules, field);
+            if (field === 'idleShare_kWh' && joules > 0) hasIdle.add(pod);
           }
         }
-        const power = await this.options.client.query(
-          podPowerQuery(generation, namespace, list),
-          toMs,
-          req.signal,
-        );
-        const watts = new Map(power.map((s) => [s.metric.pod_name ?? '', Number(s.value[1])]));
-        if (generation === 'rewrite') {
-          const zones = await this.options.client.query(podZonesQuery(namespace, list), toMs, req.signal);
-          for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
+      };
+      // The hour in progress: increase over the part of it that has passed.
+      const foldPartial = async (query: string, field: 'energy_kWh' | 'idleShare_kWh'): Promise<void> => {
+        const vector = await this.options.client.query(query, toMs, req.signal);
+        for (const s of vector) {
+          const pod = s.metric.pod_name;
+          if (!pod) continue;
+          const joules = Number(s.value[1]);
+          push(pod, lastEval, joules, field);
+          if (field === 'idleShare_kWh' && joules > 0) hasIdle.add(pod);
+        }
+      };
+      try {
+        const watts = new Map<string, number>();
+        // Pods in batches: each answer stays a few MB and is parsed, folded in and dropped before the next
+        // is asked, instead of one body per query for the whole namespace (45 MB at 50,000 pods). Every
+        // query sums by pod (the idle split's per-node denominators cover all pods whatever the matcher),
+        // so the batches add up to the same figures as one query.
+        const perQuery = this.options.podsPerQuery ?? PODS_PER_QUERY;
+        for (let i = 0; i < list.length; i += perQuery) {
+          const batch = list.length <= perQuery ? list : list.slice(i, i + perQuery);
+          if (lastEval >= firstEval) {
+            await foldRange(podEnergyQuery(generation, namespace, '1h', batch), 'energy_kWh');
+            await foldRange(podIdleShareQuery(generation, namespace, '1h', batch), 'idleShare_kWh');
+          }
+          if (partialS >= 1) {
+            await foldPartial(podEnergyQuery(generation, namespace, `${partialS}s`, batch), 'energy_kWh');
+            await foldPartial(
+              podIdleShareQuery(generation, namespace, `${partialS}s`, batch),
+              'idleShare_kWh',
+            );
+          }
+          const power = await this.options.client.query(
+            podPowerQuery(generation, namespace, batch),
+            toMs,
+            req.signal,
+          );
+          for (const s of power) watts.set(s.metric.pod_name ?? '', Number(s.value[1]));
+          if (generation === 'rewrite') {
+            const zones = await this.options.client.query(podZonesQuery(namespace, batch), toMs, req.signal);
+            for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
+          }
         }
         for (const pod of list) {
           const h = hourly.get(pod);
@@ -493,7 +627,7 @@ export class PrometheusSource implements MetricsSource {
           pods.set(`${namespace}/${pod}`, {
             namespace,
             pod,
-            hourly: [...(h?.values() ?? [])].sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1)),
+            hourly: h ? hoursOf(h, hourIsos) : [],
             ...(w !== undefined && Number.isFinite(w) ? { power_watts: w } : {}),
             ...(hasIdle.has(pod)
               ? {}
