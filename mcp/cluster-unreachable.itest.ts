@@ -47,6 +47,7 @@ const POLICY_TOOLS: Array<{ name: string; arguments: Record<string, unknown> }> 
       namespace: NS,
     },
   },
+  { name: 'explain_emissions_change', arguments: { namespace: NS } },
 ];
 
 const text = (r: unknown) =>
