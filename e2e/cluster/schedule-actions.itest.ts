@@ -28,6 +28,7 @@ import type { MetricsCollection, MetricsSource } from '../../operator/controller
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import { toPodView, type PodView } from '../../operator/controller/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
@@ -94,7 +95,8 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
     });
   const cronJob = (name: string) =>
     admin.get<CronJobObject>(`/apis/batch/v1/namespaces/${NS}/cronjobs/${name}`);
-  const readPolicy = () => admin.get<CarbonCompliancePolicy>(policyPath(NS, POLICY));
+  const readPolicy = async () =>
+    fromStoredPolicy(await admin.get<CarbonCompliancePolicy>(policyPath(NS, POLICY)));
 
   function reconcilerFor(client: KubeRestClient, now = NOW): PolicyReconciler {
     return new PolicyReconciler({
