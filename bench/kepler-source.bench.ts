@@ -4,6 +4,7 @@
 // (what the scraper hands over after parsing); the figure is the source's own work per round:
 // counter integration, idle allocation, hour buckets and pruning (ingestRound()).
 // Policies: one selects all 10,000 pods with a 7-day window (the worst case of the retention hint).
+// `make bench` runs it with the chart's operator V8 flag (--max-semi-space-size=4, bench/run-all.ts).
 // Prints: BENCH kepler_source_10k_pods_rss_mb (after the history is built, after a GC),
 // BENCH kepler_source_absorb_10k_ms (median of 10 rounds), and the longest event-loop stall in a round.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
