@@ -26,7 +26,8 @@ describe('turnBudgeted', () => {
     const timer = await new Promise<{ at_ms: number; handledBefore: number }>((resolve) =>
       setTimeout(() => resolve({ at_ms: performance.now() - started, handledBefore: handled.length }), 0),
     );
-    expect(timer.handledBefore).toBeGreaterThan(0);
+    // At most one budget's worth ran first (none when the timer's millisecond had passed before the
+    // first check phase, as on a slow CI machine).
     expect(timer.handledBefore).toBeLessThanOrEqual(BUDGET_MS / REQUEST_MS + 1);
     while (handled.length < 100) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(handled).toEqual(Array.from({ length: 100 }, (_, n) => n));
