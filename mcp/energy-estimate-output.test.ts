@@ -7,7 +7,7 @@ import pino from 'pino';
 import { policy } from './__fixtures__/policies.js';
 import { testReferenceData } from './__fixtures__/reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './mcp-server.js';
+import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 

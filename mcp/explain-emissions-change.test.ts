@@ -14,7 +14,7 @@ import { testReferenceData } from './__fixtures__/reference-data.js';
 import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createHttpApp } from './http/http-app.js';
-import { createMcpServer } from './mcp-server.js';
+import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 

@@ -7,7 +7,7 @@ import { cloudRegion } from '../operator/grid/cloud-regions.js';
 import { annualGridIntensity } from '../operator/grid/grid-factors.js';
 import { testReferenceData } from './__fixtures__/reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './mcp-server.js';
+import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { rampProfile } from '../operator/engine/test-support/inputs.js';

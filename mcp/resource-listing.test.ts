@@ -8,7 +8,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { samplePolicies } from './__fixtures__/policies.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './mcp-server.js';
+import { createMcpServer } from './server/create-mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';
 import type { ReferenceData } from './reference-data.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';

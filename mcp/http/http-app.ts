@@ -2,7 +2,7 @@
 // probes and metrics. Guards run in this order: Host/Origin → rate limit → body limit → bearer auth.
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
-import { createMcpServer, SERVER_VERSION, type FrontEndDeps } from '../mcp-server.js';
+import { createMcpServer, SERVER_VERSION, type FrontEndDeps } from '../server/create-mcp-server.js';
 import { runTool } from '../tool-runner.js';
 import {
   ClusterUnavailableError,

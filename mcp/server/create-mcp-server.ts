@@ -16,18 +16,18 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
-import { PACKAGE_VERSION } from '../operator/package-version.js';
-import { coveredWorkloads } from './status/workload-lookup.js';
-import { clusterAvailable, runTool, type ToolRunnerDeps } from './tool-runner.js';
-import type { ToolDefinition } from './tools/tool-definition.js';
-import { readOnlyAnnotations } from './tools/tool-definition.js';
+import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import { PACKAGE_VERSION } from '../../operator/package-version.js';
+import { coveredWorkloads } from '../status/workload-lookup.js';
+import { clusterAvailable, runTool, type ToolRunnerDeps } from '../tool-runner.js';
+import type { ToolDefinition } from '../tools/tool-definition.js';
+import { readOnlyAnnotations } from '../tools/tool-definition.js';
 import {
   ClusterUnavailableError,
   ToolDataError,
   ToolInputError,
   WorkloadNotCoveredError,
-} from './tools/tool-errors.js';
+} from '../tools/tool-errors.js';
 
 const SERVER_NAME = 'carbon-aware-kepler';
 export const SERVER_VERSION = PACKAGE_VERSION;
