@@ -14,7 +14,8 @@ import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-
 import { createHttpApp } from './http/http-app.js';
 import { listenWithLimits } from './http/http-server.js';
 import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
-import { createMcpServer, type FrontEndDeps } from './server/create-mcp-server.js';
+import { createMcpServer } from './server/create-mcp-server.js';
+import type { FrontEndDeps } from './server/server-context.js';
 import { loadReferenceData } from './operator-reference-data.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { UnconfiguredPolicySource } from './status/unconfigured-policy-source.js';

@@ -2,7 +2,8 @@
 // probes and metrics. Guards run in this order: Host/Origin → rate limit → body limit → bearer auth.
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
-import { createMcpServer, SERVER_VERSION, type FrontEndDeps } from '../server/create-mcp-server.js';
+import { createMcpServer, SERVER_VERSION } from '../server/create-mcp-server.js';
+import type { FrontEndDeps } from '../server/server-context.js';
 import { runTool } from '../tool-runner.js';
 import {
   ClusterUnavailableError,

@@ -1,0 +1,122 @@
+// Prompts: they fetch the live answer through the same tools and ask for a report on it.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { runTool } from '../tool-runner.js';
+import type { ToolDefinition } from '../tools/tool-definition.js';
+import {
+  ClusterUnavailableError,
+  ToolDataError,
+  ToolInputError,
+  WorkloadNotCoveredError,
+} from '../tools/tool-errors.js';
+import type { RequestExtra, ServerContext } from './server-context.js';
+
+// Prompt arguments, built once per process: a stateless HTTP server builds an McpServer per request,
+// and zod schema construction was a visible part of that.
+const complianceReportArgs = {
+  namespace: z.string().optional().describe('Kubernetes namespace to report on (default: all you can see)'),
+  workload_name: z
+    .string()
+    .optional()
+    .describe('one workload (Deployment, Job, CronJob, … name) to report on; needs namespace'),
+};
+const optimisationPlanArgs = {
+  workload_name: z.string().describe('the workload (Deployment, Job, CronJob, … name) to plan for'),
+  namespace: z.string().describe("the workload's Kubernetes namespace"),
+};
+
+export function registerPrompts(mcp: McpServer, { deps, toolsByName }: ServerContext): void {
+  mcp.registerPrompt(
+    'compliance_report',
+    {
+      title: 'Carbon compliance report',
+      description: 'A compliance report for a namespace, or for one workload when workload_name is given',
+      argsSchema: complianceReportArgs,
+    },
+    async (args, extra) => {
+      const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
+      const tool = args.workload_name
+        ? toolsByName.get('assess_workload_compliance')
+        : toolsByName.get('list_workloads_by_compliance');
+      if (args.workload_name && !args.namespace) {
+        throw new McpError(ErrorCode.InvalidParams, 'namespace: required together with workload_name');
+      }
+      const toolArgs = args.workload_name
+        ? { workload_name: args.workload_name, namespace: args.namespace }
+        : { ...(args.namespace ? { namespace: args.namespace } : {}), limit: 200 };
+      const answer = await answerForPrompt(tool, toolArgs, call);
+      const scope = args.workload_name
+        ? `workload ${args.namespace}/${args.workload_name}`
+        : args.namespace
+          ? `namespace ${args.namespace}`
+          : 'all namespaces';
+      return {
+        description: `Compliance report for ${scope}`,
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                (answer.language === 'ko' ? '한국어로 작성하세요. ' : '') +
+                `Write a carbon compliance report for ${scope} for an auditor. State each workload's status, effective ` +
+                'carbon intensity (gCO2eq/kWh) against the target, PUE against the maximum, the standard and its legal ' +
+                'reference, and the source of every number (measured, configured, default or dataset). Do not invent numbers. ' +
+                `Current data (${answer.summary}):\n${JSON.stringify(answer.structured)}`,
+            },
+          },
+        ],
+      };
+    },
+  );
+  mcp.registerPrompt(
+    'optimisation_plan',
+    {
+      title: 'Optimisation plan',
+      description:
+        'A step-by-step plan to bring one workload into compliance, from its computed optimisations',
+      argsSchema: optimisationPlanArgs,
+    },
+    async (args, extra) => {
+      const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
+      const answer = await answerForPrompt(toolsByName.get('compare_optimization_impact'), args, call);
+      return {
+        description: `Optimisation plan for ${args.namespace}/${args.workload_name}`,
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                (answer.language === 'ko' ? '한국어로 작성하세요. ' : '') +
+                `Propose an ordered optimisation plan for workload ${args.namespace}/${args.workload_name}: for each step ` +
+                'the change to apply (CronJob schedule, resources patch, region, PUE measure), its reduction and savings per ' +
+                'month, caveats (data residency), and whether the combination reaches the target. Use only these numbers:\n' +
+                JSON.stringify(answer.structured),
+            },
+          },
+        ],
+      };
+    },
+  );
+
+  async function answerForPrompt(
+    tool: ToolDefinition | undefined,
+    args: unknown,
+    call: { caller?: RequestExtra['authInfo'] },
+  ) {
+    if (!tool) throw new McpError(ErrorCode.InternalError, 'tool missing from the catalogue');
+    try {
+      return await runTool(tool, args, deps, call);
+    } catch (error) {
+      if (error instanceof ToolInputError) throw new McpError(ErrorCode.InvalidParams, error.message);
+      if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
+        throw new McpError(ErrorCode.InvalidParams, error.message);
+      }
+      if (error instanceof ClusterUnavailableError)
+        throw new McpError(ErrorCode.InternalError, error.message);
+      throw error;
+    }
+  }
+}
