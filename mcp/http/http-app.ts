@@ -5,18 +5,13 @@ import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { createMcpServer, SERVER_VERSION } from '../server/create-mcp-server.js';
 import type { FrontEndDeps } from '../server/server-context.js';
 import { runTool } from '../tool-runner.js';
-import {
-  ClusterUnavailableError,
-  ToolDataError,
-  ToolInputError,
-  WorkloadNotCoveredError,
-} from '../tools/tool-errors.js';
+import { classifyToolFailure, type ToolFailure, type ToolOutcome } from '../tool-failure.js';
 import { dashboardRouter } from './dashboard-page.js';
 import { docsRouter } from './docs-page.js';
 import { HttpMetrics } from './http-metrics.js';
 import { mcpEndpoint } from './mcp-endpoint.js';
 import { openApiDocument } from './openapi.js';
-import { sendProblem } from './problem.js';
+import { sendProblem, type Problem } from './problem.js';
 import { rateLimiter } from './rate-limiter.js';
 import type { SessionLimits } from './session-table.js';
 import { bearerAuth, hostAndOriginGuard, type GuardOptions } from './request-guards.js';
@@ -33,6 +28,32 @@ export interface HttpAppOptions extends GuardOptions {
   sessionLimits: SessionLimits;
   sessionIdle_ms: number;
   metrics?: HttpMetrics;
+}
+
+/** A failed tool call as RFC 9457 problem details: the status code and title of its class. */
+function toolProblem(failure: ToolFailure): Problem {
+  switch (failure.outcome) {
+    case 'invalid':
+      return {
+        title: 'Invalid arguments',
+        status: 400,
+        detail: failure.error.message,
+        field: failure.error.field,
+      };
+    case 'not_covered':
+      return {
+        title: 'Workload not covered',
+        status: 404,
+        detail: failure.error.message,
+        example_policy: failure.error.examplePolicyYaml,
+      };
+    case 'unavailable':
+      return { title: 'Cluster unavailable', status: 503, detail: failure.error.message };
+    case 'no_data':
+      return { title: 'Data not available', status: 422, detail: failure.error.message };
+    case 'error':
+      return { title: 'Internal error', status: 500, detail: 'the tool failed; see the server log' };
+  }
 }
 
 export function createHttpApp(
@@ -123,44 +144,19 @@ export function createHttpApp(
       });
       return;
     }
-    const outcome = (o: string) => metrics.toolCalls.inc({ tool: name, transport: 'rest', outcome: o });
+    const outcome = (o: ToolOutcome) => metrics.toolCalls.inc({ tool: name, transport: 'rest', outcome: o });
     try {
       const answer = await runTool(tool, req.body ?? {}, deps, req.auth ? { caller: req.auth } : {});
       outcome('ok');
       res.setHeader('Content-Language', answer.language);
       res.json(answer.structured);
     } catch (error) {
-      if (error instanceof ToolInputError) {
-        outcome('invalid');
-        sendProblem(res, {
-          title: 'Invalid arguments',
-          status: 400,
-          detail: error.message,
-          field: error.field,
-        });
-      } else if (error instanceof WorkloadNotCoveredError) {
-        outcome('not_covered');
-        sendProblem(res, {
-          title: 'Workload not covered',
-          status: 404,
-          detail: error.message,
-          example_policy: error.examplePolicyYaml,
-        });
-      } else if (error instanceof ClusterUnavailableError) {
-        outcome('unavailable');
-        sendProblem(res, { title: 'Cluster unavailable', status: 503, detail: error.message });
-      } else if (error instanceof ToolDataError) {
-        outcome('no_data');
-        sendProblem(res, { title: 'Data not available', status: 422, detail: error.message });
-      } else {
-        outcome('error');
+      const failure = classifyToolFailure(error);
+      outcome(failure.outcome);
+      if (failure.outcome === 'error') {
         deps.logger.error({ err: error, tool: name }, 'REST tool call failed');
-        sendProblem(res, {
-          title: 'Internal error',
-          status: 500,
-          detail: 'the tool failed; see the server log',
-        });
       }
+      sendProblem(res, toolProblem(failure));
     }
   });
 

@@ -2,14 +2,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { classifyToolFailure } from '../tool-failure.js';
 import { runTool } from '../tool-runner.js';
 import type { ToolDefinition } from '../tools/tool-definition.js';
-import {
-  ClusterUnavailableError,
-  ToolDataError,
-  ToolInputError,
-  WorkloadNotCoveredError,
-} from '../tools/tool-errors.js';
 import type { RequestExtra, ServerContext } from './server-context.js';
 
 // Prompt arguments, built once per process: a stateless HTTP server builds an McpServer per request,
@@ -110,12 +105,11 @@ export function registerPrompts(mcp: McpServer, { deps, toolsByName }: ServerCon
     try {
       return await runTool(tool, args, deps, call);
     } catch (error) {
-      if (error instanceof ToolInputError) throw new McpError(ErrorCode.InvalidParams, error.message);
-      if (error instanceof WorkloadNotCoveredError || error instanceof ToolDataError) {
-        throw new McpError(ErrorCode.InvalidParams, error.message);
-      }
-      if (error instanceof ClusterUnavailableError)
-        throw new McpError(ErrorCode.InternalError, error.message);
+      // A prompt has no isError answer: the caller's mistakes are -32602, the cluster's state -32603.
+      const failure = classifyToolFailure(error);
+      if (failure.outcome === 'unavailable')
+        throw new McpError(ErrorCode.InternalError, failure.error.message);
+      if (failure.outcome !== 'error') throw new McpError(ErrorCode.InvalidParams, failure.error.message);
       throw error;
     }
   }

@@ -9,15 +9,10 @@ import {
   type ListToolsResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { classifyToolFailure } from '../tool-failure.js';
 import { runTool } from '../tool-runner.js';
 import type { ToolDefinition } from '../tools/tool-definition.js';
 import { readOnlyAnnotations } from '../tools/tool-definition.js';
-import {
-  ClusterUnavailableError,
-  ToolDataError,
-  ToolInputError,
-  WorkloadNotCoveredError,
-} from '../tools/tool-errors.js';
 import type { ServerContext } from './server-context.js';
 
 /** What a tool call returns over MCP: the summary, the JSON for clients without structured content, and the structure. */
@@ -94,29 +89,17 @@ export function registerTools(mcp: McpServer, { deps, toolsByName }: ServerConte
       deps.observeToolCall?.(name, 'ok');
       return toolResult(answer.summary, answer.structured);
     } catch (error) {
-      deps.observeToolCall?.(
-        name,
-        error instanceof ToolInputError
-          ? 'invalid'
-          : error instanceof WorkloadNotCoveredError
-            ? 'not_covered'
-            : error instanceof ToolDataError
-              ? 'no_data'
-              : error instanceof ClusterUnavailableError
-                ? 'unavailable'
-                : 'error',
-      );
-      if (error instanceof ToolInputError) {
-        throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for tool ${name}: ${error.message}`, {
-          field: error.field,
-        });
+      const failure = classifyToolFailure(error);
+      deps.observeToolCall?.(name, failure.outcome);
+      if (failure.outcome === 'invalid') {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Invalid arguments for tool ${name}: ${failure.error.message}`,
+          { field: failure.error.field },
+        );
       }
-      if (
-        error instanceof WorkloadNotCoveredError ||
-        error instanceof ToolDataError ||
-        error instanceof ClusterUnavailableError
-      ) {
-        return { content: [{ type: 'text', text: error.message }], isError: true };
+      if (failure.outcome !== 'error') {
+        return { content: [{ type: 'text', text: failure.error.message }], isError: true };
       }
       deps.logger.error({ err: error, tool: name }, 'tool failed');
       void mcp.server

@@ -4,14 +4,15 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { ToolOutcome } from '../tool-failure.js';
 import type { ToolRunnerDeps } from '../tool-runner.js';
 import type { ToolDefinition } from '../tools/tool-definition.js';
 
 export interface FrontEndDeps extends ToolRunnerDeps {
   tools: readonly ToolDefinition[];
   logger: Logger;
-  /** Counts tool calls (metrics); outcome is 'ok', 'invalid', 'not_covered', 'no_data', 'unavailable' or 'error'. */
-  observeToolCall?: (tool: string, outcome: string) => void;
+  /** Counts tool calls (metrics). */
+  observeToolCall?: (tool: string, outcome: ToolOutcome) => void;
 }
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
