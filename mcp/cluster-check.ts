@@ -3,7 +3,7 @@
 // needs (SelfSubjectAccessReviews for list and watch on policies in all namespaces) and that the
 // CRD is served, and prints one line per check with what to fix. Exit code 0 only if all pass.
 import { AuthorizationV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION } from '../operator/api/v1alpha1/types.js';
+import { GROUP, PLURAL, VERSION } from '../operator/public-api.js';
 import { describeClusterAccessError } from './status/cluster-access-error.js';
 import { resolveKubeConfig, type KubeconfigEnvironment } from './status/kubeconfig-loader.js';
 

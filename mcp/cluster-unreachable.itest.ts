@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { freeLoopbackPort } from '../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
-import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../operator/public-api.js';
 import { policy } from './__fixtures__/policies.js';
 import { frontEndCommand } from './__fixtures__/spawned-front-end.js';
 

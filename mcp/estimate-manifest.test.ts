@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
-import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../operator/public-api.js';
 import { policy } from './__fixtures__/policies.js';
 import { testReferenceData } from './__fixtures__/reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';

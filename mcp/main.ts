@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { noAuthentication, type CallerAuthenticator } from './auth/caller-authenticator.js';
 import { allowAllNamespaces, type NamespaceAuthoriser } from './auth/namespace-authoriser.js';
 import { StaticTokenAuthenticator } from './auth/static-token-authenticator.js';
-import { PACKAGE_VERSION } from '../operator/package-version.js';
+import { fromStoredPolicy, PACKAGE_VERSION } from '../operator/public-api.js';
 import { CliOptionsError, parseCliOptions, usage, type CliOptions } from './cli-options.js';
 import { createHttpApp } from './http/http-app.js';
 import { listenWithLimits } from './http/http-server.js';
@@ -21,7 +21,6 @@ import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { UnconfiguredPolicySource } from './status/unconfigured-policy-source.js';
 import type { PolicyStatusSource } from './status/policy-status-source.js';
 import { policyListSchema } from './status/policy-file.js';
-import { fromStoredPolicy } from '../operator/api/v1alpha1/field-names.js';
 import { toolCatalogue } from './tools/catalogue.js';
 
 // JSON (what the benchmark and `kubectl get -o json` write) is read with JSON.parse: the YAML parser

@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { samplePolicies, withBudgetAndLedger } from './__fixtures__/policies.js';
-import { cloudRegion } from '../operator/grid/cloud-regions.js';
+import { cloudRegion } from '../operator/public-api.js';
 import { annualGridIntensity } from '../operator/grid/grid-factors.js';
 import { testReferenceData } from './__fixtures__/reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';

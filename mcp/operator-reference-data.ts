@@ -2,14 +2,20 @@
 // file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
 // operator's binding path (operator/binding) for figures that must match the policy status.
 import type { Logger } from 'pino';
-import { loadBindingData } from '../operator/binding/binding-data.js';
-import { createSiteBinder, type SiteBinder } from '../operator/binding/site-binding.js';
-import { cloudRegion, cloudRegions } from '../operator/grid/cloud-regions.js';
-import { gridZones } from '../operator/grid/grid-factors.js';
-import { gridProfileFor } from '../operator/grid/grid-profile.js';
-import { ReloadingCatalogue } from '../operator/binding/standards-reload.js';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../operator/grid/standards-catalogue.js';
-import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
+import {
+  cloudRegion,
+  cloudRegions,
+  createSiteBinder,
+  gridProfileFor,
+  gridZones,
+  loadBindingData,
+  loadStandardsCatalogue,
+  ReloadingCatalogue,
+  type HourlyIntensityProfile,
+  type SiteBinder,
+  type StandardDefinition,
+  type StandardsCatalogue,
+} from '../operator/public-api.js';
 import type { ReferenceData } from './reference-data.js';
 
 interface RegionData {

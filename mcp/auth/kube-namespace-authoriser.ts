@@ -8,7 +8,7 @@
 import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createHash } from 'node:crypto';
-import { GROUP, PLURAL, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import { GROUP, PLURAL, type CarbonCompliancePolicy } from '../../operator/public-api.js';
 import { ExpiringCache } from './expiring-cache.js';
 import type { KubernetesIdentity } from './kube-token-authenticator.js';
 import type { NamespaceAuthoriser } from './namespace-authoriser.js';

@@ -2,7 +2,7 @@
 // server's own credentials can read; Kubernetes-token callers only namespaces where they may `get`
 // carboncompliancepolicies (see kube-namespace-authoriser.ts).
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 
 export interface NamespaceAuthoriser {
   visiblePolicies(

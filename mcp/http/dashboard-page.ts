@@ -7,19 +7,21 @@
 // header to a page load, so besides `Authorization: Bearer` the page takes the token as the password
 // of HTTP Basic auth (any user name): the browser's own sign-in prompt, no cookie, no script.
 import express, { type RequestHandler, type Router } from 'express';
-import { dailyShape, localMonthAndHour, seasonOfMonth } from '../../operator/engine/grid-intensity-at.js';
-import { formatNumber } from '../../operator/engine/messages.js';
-import { briefSource } from '../../operator/engine/presentation.js';
-import type {
-  CarbonBudgetStatus,
-  ComplianceStatus,
-  EmissionsChange,
-  HourlyIntensityProfile,
-  Language,
-  Optimization,
-  WorkloadAssessment,
-} from '../../operator/engine/types.js';
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import {
+  briefSource,
+  dailyShape,
+  formatNumber,
+  localMonthAndHour,
+  seasonOfMonth,
+  type CarbonBudgetStatus,
+  type CarbonCompliancePolicy,
+  type ComplianceStatus,
+  type EmissionsChange,
+  type HourlyIntensityProfile,
+  type Language,
+  type Optimization,
+  type WorkloadAssessment,
+} from '../../operator/public-api.js';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import type { NamespaceAuthoriser } from '../auth/namespace-authoriser.js';
 import type { ReferenceData } from '../reference-data.js';

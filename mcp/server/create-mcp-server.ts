@@ -3,7 +3,7 @@
 // argument completion, each registered by its own module in this folder.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import { PACKAGE_VERSION } from '../../operator/package-version.js';
+import { PACKAGE_VERSION } from '../../operator/public-api.js';
 import { registerCompletions } from './register-completions.js';
 import { registerPrompts } from './register-prompts.js';
 import { registerResources } from './register-resources.js';

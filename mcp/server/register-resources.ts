@@ -1,7 +1,7 @@
 // Resources: the standards catalogue, grid profiles and per-policy status.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 import { clusterAvailable } from '../tool-runner.js';
 import type { FrontEndDeps, ServerContext } from './server-context.js';
 

@@ -1,7 +1,7 @@
 // Turns whatever client-node or fetch threw while talking to the API server into one sentence a
 // user can act on: the cause (refused, DNS, TLS, 401, 403, 404, exec credential plugin) and what to
 // check. Used by the policy watch (tool answers while the cluster is unreachable) and --check.
-import { GROUP, PLURAL } from '../../operator/api/v1alpha1/types.js';
+import { GROUP, PLURAL } from '../../operator/public-api.js';
 
 interface ErrorLike {
   message?: string;

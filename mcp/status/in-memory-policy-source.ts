@@ -1,5 +1,5 @@
 // A policy source held in memory: used by the benchmark and unit tests, where no apiserver runs.
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 import type { PolicyStatusSource } from './policy-status-source.js';
 
 export class InMemoryPolicySource implements PolicyStatusSource {

@@ -13,8 +13,13 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
-import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import {
+  fromStoredPolicy,
+  GROUP,
+  PLURAL,
+  VERSION,
+  type CarbonCompliancePolicy,
+} from '../../operator/public-api.js';
 import { describeClusterAccessError } from './cluster-access-error.js';
 import type { PolicyStatusSource } from './policy-status-source.js';
 

@@ -1,6 +1,6 @@
 // Where the front end reads CarbonCompliancePolicy objects from. The MCP and REST sides only read
 // status that the operator wrote; they never fetch per call (one list+watch feeds every answer).
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 
 export interface PolicyStatusSource {
   /** Every policy currently known, across all namespaces. Cheap: served from memory. */

@@ -1,7 +1,7 @@
 // The source used when no kubeconfig is usable: the server still starts (Claude Desktop would
 // otherwise show only "Connection closed"), and every tool answers with the kubeconfig problem,
 // naming the file or variable to fix.
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 import type { PolicyStatusSource } from './policy-status-source.js';
 
 export class UnconfiguredPolicySource implements PolicyStatusSource {

@@ -7,7 +7,7 @@ import type {
   EmissionsChange,
   Optimization,
   WorkloadAssessment,
-} from '../../operator/engine/types.js';
+} from '../../operator/public-api.js';
 
 export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
 export const criterionStatusSchema = z

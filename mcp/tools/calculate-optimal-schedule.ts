@@ -1,8 +1,7 @@
 // calculate_optimal_schedule: the cleanest start for a run of duration_hours in a zone's hourly grid
 // profile (the engine's rolling-window optimalSchedule), with a CronJob line in the zone's time zone.
 import { z } from 'zod';
-import { EngineInputError } from '../../operator/engine/engine-input-error.js';
-import { cronAtHour, optimalSchedule } from '../../operator/engine/temporal-shift.js';
+import { cronAtHour, EngineInputError, optimalSchedule } from '../../operator/public-api.js';
 import { findWorkload, policyLanguage } from '../status/workload-lookup.js';
 import { namespaceField, workloadNameField, zoneField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';

@@ -1,7 +1,7 @@
 // compare_optimization_impact: before/after for the optimisations the operator computed for a
 // workload, alone and combined (reductions combine multiplicatively: 1 − Π(1 − rᵢ)).
 import { z } from 'zod';
-import { combineReductions } from '../../operator/engine/assess-workload.js';
+import { combineReductions } from '../../operator/public-api.js';
 import { findWorkload, policyLanguage, policyReference } from '../status/workload-lookup.js';
 import {
   complianceStatusSchema,

@@ -7,20 +7,24 @@
 // those the policy status would show; a CronJob also gets the cleanest schedule for its run length.
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { policySpecSchema, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import { BindingError } from '../../operator/binding/site-binding.js';
-import { parseQuantity } from '../../operator/controller/resource-quantity.js';
-import { EngineInputError } from '../../operator/engine/engine-input-error.js';
-import { localMonthAndHour, seasonOfMonth } from '../../operator/engine/grid-intensity-at.js';
-import { cronAtHour, optimalSchedule } from '../../operator/engine/temporal-shift.js';
-import type { HourlyEnergy, WorkloadEnergyInput } from '../../operator/engine/types.js';
 import {
+  BindingError,
   coefficientsForNode,
+  cronAtHour,
+  EngineInputError,
   estimatePodWatts,
   estimateSourceLabel,
   loadCcfCoefficients,
+  localMonthAndHour,
+  optimalSchedule,
+  parseQuantity,
+  policySpecSchema,
   requestsBasis,
-} from '../../operator/kepler/ccf-power-model.js';
+  seasonOfMonth,
+  type CarbonCompliancePolicy,
+  type HourlyEnergy,
+  type WorkloadEnergyInput,
+} from '../../operator/public-api.js';
 import { policyLanguage } from '../status/workload-lookup.js';
 import { assessmentOutput, workloadAssessmentSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';

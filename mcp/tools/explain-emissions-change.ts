@@ -2,10 +2,12 @@
 // energy, timing, PUE and grid-factor effects (LMDI, engine/emissions-change.ts) from the monthly
 // ledger the operator keeps in status.emissionsLedger.
 import { z } from 'zod';
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import { decomposeEmissionsChange } from '../../operator/engine/emissions-change.js';
-import { kstMonth } from '../../operator/engine/emissions-ledger.js';
-import type { MonthEmissions } from '../../operator/engine/types.js';
+import {
+  decomposeEmissionsChange,
+  kstMonth,
+  type CarbonCompliancePolicy,
+  type MonthEmissions,
+} from '../../operator/public-api.js';
 import { policyLanguage, policyReference, statusWithNulls } from '../status/workload-lookup.js';
 import { emissionsChangeSchema, policyReferenceSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';

@@ -3,8 +3,7 @@
 // the reduction for a region equals the regional_migration advice in the status. Data-residency
 // caveat for moves out of Korea.
 import { z } from 'zod';
-import { policySpecSchema } from '../../operator/api/v1alpha1/types.js';
-import { BindingError, type BoundSite } from '../../operator/binding/site-binding.js';
+import { BindingError, policySpecSchema, type BoundSite } from '../../operator/public-api.js';
 import { findWorkload, policyLanguage } from '../status/workload-lookup.js';
 import { namespaceField, workloadNameField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';

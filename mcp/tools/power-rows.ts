@@ -1,7 +1,7 @@
 // Power figures per workload, one row per workload even when several policies cover it
 // (counting it twice would inflate totals).
 import { z } from 'zod';
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 import { coveredWorkloads } from '../status/workload-lookup.js';
 import { complianceStatusSchema, workloadKindSchema } from './assessment-schema.js';
 

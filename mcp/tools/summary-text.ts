@@ -1,6 +1,9 @@
 // Small wording helpers for the human summaries (ko/en).
-import { formatNumber as formatWithDigits } from '../../operator/engine/messages.js';
-import type { ComplianceStatus, Language } from '../../operator/engine/types.js';
+import {
+  formatNumber as formatWithDigits,
+  type ComplianceStatus,
+  type Language,
+} from '../../operator/public-api.js';
 
 const labels: Record<ComplianceStatus, Record<Language, string>> = {
   COMPLIANT: { ko: '준수(COMPLIANT)', en: 'COMPLIANT' },

@@ -1,7 +1,6 @@
 // The shape of one tool: a name, its schemas and a handler. Transports (MCP, REST) only adapt this.
 import type { z } from 'zod';
-import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import type { Language } from '../../operator/engine/types.js';
+import type { CarbonCompliancePolicy, Language } from '../../operator/public-api.js';
 import type { ReferenceData } from '../reference-data.js';
 
 interface ToolContext {

@@ -1,6 +1,6 @@
 // Errors a tool raises on purpose. Each says what the caller can do about it.
 import { stringify } from 'yaml';
-import { GROUP, KIND, VERSION } from '../../operator/api/v1alpha1/types.js';
+import { GROUP, KIND, VERSION } from '../../operator/public-api.js';
 
 /** Bad input: maps to JSON-RPC -32602 and HTTP 400 problem+json naming the field. */
 export class ToolInputError extends Error {
