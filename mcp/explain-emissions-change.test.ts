@@ -9,8 +9,13 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { decomposeEmissionsChange } from '../operator/engine/emissions-change.js';
-import { policy, sampleLedgerMonths, samplePolicies, withBudgetAndLedger } from './__fixtures__/policies.js';
-import { testReferenceData } from './__fixtures__/reference-data.js';
+import {
+  policy,
+  sampleLedgerMonths,
+  samplePolicies,
+  withBudgetAndLedger,
+} from '../hack/testenv/sample-policies.js';
+import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createHttpApp } from './http/http-app.js';

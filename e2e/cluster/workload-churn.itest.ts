@@ -29,8 +29,8 @@ import { createSimulatedNodes } from '../../hack/testenv/simulated-nodes.js';
 import { createWorkload, type DemoWorkloadPlan } from '../../hack/demo/demo-workloads.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/demo/simulated-kepler.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { installCrd } from '../resilience/support/policy-status-fixture.js';
-import { SpawnedNodeProcess } from '../resilience/support/spawned-node-process.js';
+import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 import { PolicyStatusRecorder } from './policy-status-recorder.js';
 
 jest.setTimeout(900_000);

@@ -5,8 +5,8 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { nodeExposition } from '../../../hack/demo/simulated-kepler.js';
-import type { DemoPod } from '../../../hack/demo/demo-workloads.js';
+import { nodeExposition } from '../demo/simulated-kepler.js';
+import type { DemoPod } from '../demo/demo-workloads.js';
 
 export type KeplerFault = 'ok' | 'down' | 'slow' | 'garbage' | 'huge';
 
