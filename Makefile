@@ -33,11 +33,13 @@ lint: deps
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
+# `make unit` runs the in-process jest project (*.test.ts); `make integration` the real-processes project
+# (*.itest.ts: a real kube-apiserver + etcd, Prometheus, Chromium, spawned programs).
 unit: deps
-	$(JEST) --selectProjects unit
+	$(JEST) --selectProjects in-process
 
 integration: deps control-plane build
-	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" $(JEST) --selectProjects integration --runInBand
+	KUBEBUILDER_ASSETS="$$(bash hack/control-plane-binaries.sh)" $(JEST) --selectProjects real-processes --runInBand
 
 test: lint typecheck unit integration
 

@@ -17,9 +17,9 @@ import { parse as parseYaml } from 'yaml';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { policy, temporalShift } from '../mcp/__fixtures__/policies.js';
-import { frontEndCommand, spawnFrontEnd } from '../mcp/__fixtures__/spawned-front-end.js';
-import { processMemory } from '../e2e/resilience/support/process-memory.js';
+import { policy, temporalShift } from '../hack/testenv/sample-policies.js';
+import { frontEndCommand, spawnFrontEnd } from '../hack/testenv/spawned-front-end.js';
+import { processMemory } from '../hack/testenv/process-memory.js';
 import type autocannon from 'autocannon';
 import { cannon } from './support/autocannon-run.js';
 

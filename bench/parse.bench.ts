@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 const parsePrometheusTextFormat = require('parse-prometheus-text-format') as (text: string) => unknown[];
 
 const FIXTURE = new URL(
-  '../operator/kepler/__fixtures__/kepler-v0.7-DERIVED-model-server-idle.prom',
+  '../hack/testenv/data/kepler/kepler-v0.7-DERIVED-model-server-idle.prom',
   import.meta.url,
 );
 

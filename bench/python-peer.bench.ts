@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { policy } from '../mcp/__fixtures__/policies.js';
-import { spawnFrontEnd } from '../mcp/__fixtures__/spawned-front-end.js';
+import { policy } from '../hack/testenv/sample-policies.js';
+import { spawnFrontEnd } from '../hack/testenv/spawned-front-end.js';
 import { freeLoopbackPort } from '../hack/testenv/control-plane.js';
 import { cannon } from './support/autocannon-run.js';
 
-const FIXTURE = 'operator/kepler/__fixtures__/kepler-v0.7-DERIVED-model-server-idle.prom';
+const FIXTURE = 'hack/testenv/data/kepler/kepler-v0.7-DERIVED-model-server-idle.prom';
 const WORKLOAD = { workload_name: 'example-abs-train-pipeline-presteps-pod', namespace: 'default' };
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 10;

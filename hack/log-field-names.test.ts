@@ -12,10 +12,7 @@ const CAMEL = /^[a-z][a-zA-Z0-9]*$/;
 function productFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory())
-      return ['__fixtures__', 'testdata', 'test-support', 'node_modules'].includes(name)
-        ? []
-        : productFiles(path);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : productFiles(path);
     return /\.ts$/.test(name) && !/\.(i?test|d)\.ts$/.test(name) ? [path] : [];
   });
 }

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { samplePolicies } from './__fixtures__/policies.js';
-import { spawnFrontEnd, type SpawnedFrontEnd } from './__fixtures__/spawned-front-end.js';
+import { samplePolicies } from '../hack/testenv/sample-policies.js';
+import { spawnFrontEnd, type SpawnedFrontEnd } from '../hack/testenv/spawned-front-end.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'dashboard-test-token-0123456789';

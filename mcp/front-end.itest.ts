@@ -20,7 +20,7 @@ import {
   runFrontEndToExit,
   spawnFrontEnd,
   type SpawnedFrontEnd,
-} from './__fixtures__/spawned-front-end.js';
+} from '../hack/testenv/spawned-front-end.js';
 
 const run = promisify(execFile);
 const NS_A = 'mcp-fe-a';

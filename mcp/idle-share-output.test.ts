@@ -3,8 +3,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
-import { policy } from './__fixtures__/policies.js';
-import { testReferenceData } from './__fixtures__/reference-data.js';
+import { policy } from '../hack/testenv/sample-policies.js';
+import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';

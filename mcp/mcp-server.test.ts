@@ -5,12 +5,12 @@ import pino from 'pino';
 import { samplePolicies, withBudgetAndLedger } from './__fixtures__/policies.js';
 import { cloudRegion } from '../operator/public-api.js';
 import { annualGridIntensity } from '../operator/grid/grid-factors.js';
-import { testReferenceData } from './__fixtures__/reference-data.js';
+import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
-import { rampProfile } from '../operator/engine/test-support/inputs.js';
+import { rampProfile } from '../hack/testenv/engine-inputs.js';
 import {
   verifySavings,
   type AdoptedChange,

@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
 import { z } from 'zod';
-import { samplePolicies } from './__fixtures__/policies.js';
+import { samplePolicies } from '../hack/testenv/sample-policies.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createMcpServer } from './server/create-mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { samplePolicies } from './__fixtures__/policies.js';
-import { spawnFrontEnd, type SpawnedFrontEnd } from './__fixtures__/spawned-front-end.js';
+import { samplePolicies } from '../hack/testenv/sample-policies.js';
+import { spawnFrontEnd, type SpawnedFrontEnd } from '../hack/testenv/spawned-front-end.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -33,7 +33,7 @@ import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import { ControlPlane, locateBinaries } from '../../hack/testenv/control-plane.js';
-import { installCrd } from '../resilience/support/policy-status-fixture.js';
+import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
 
 jest.setTimeout(300_000);
 

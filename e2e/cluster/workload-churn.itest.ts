@@ -27,10 +27,10 @@ import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/teste
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { createSimulatedNodes } from '../../hack/testenv/simulated-nodes.js';
 import { createWorkload, type DemoWorkloadPlan } from '../../hack/demo/demo-workloads.js';
-import { startSimulatedKepler, type SimulatedKepler } from '../../hack/demo/simulated-kepler.js';
+import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { installCrd } from '../resilience/support/policy-status-fixture.js';
-import { SpawnedNodeProcess } from '../resilience/support/spawned-node-process.js';
+import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 import { PolicyStatusRecorder } from './policy-status-recorder.js';
 
 jest.setTimeout(900_000);
@@ -141,11 +141,8 @@ describe('operator on a cluster with real controllers, scheduler and kwok nodes'
       usage: 'server',
     });
     kepler = await startSimulatedKepler({
-      kubeConfig: kc,
-      nodes: NODES,
-      certPem: serving.certPem,
-      keyPem: serving.keyPem,
-      onError: (error) => keplerErrors.push(error.message),
+      followCluster: { kubeConfig: kc, nodes: NODES, onError: (error) => keplerErrors.push(error.message) },
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
     });
 
     const api = kc.makeApiClient(CustomObjectsApi);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { frontEndCommand, spawnFrontEnd } from '../../mcp/__fixtures__/spawned-front-end.js';
+import { frontEndCommand, spawnFrontEnd } from '../../hack/testenv/spawned-front-end.js';
 import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { run as runCli } from '../../operator/cli/carbon-kepler.js';

@@ -1,14 +1,13 @@
 // The e2e cluster's stand-in for Kepler: kind nodes are containers without RAPL, so real Kepler cannot
 // measure them. This DaemonSet program serves, on each node, Kepler 0.11.4-format series for the pods
-// scheduled there, with the demo's simulated power model (hack/demo/simulated-kepler.ts): SIMULATED
+// scheduled there, with the demo's simulated power model (hack/testenv/simulated-kepler.ts): SIMULATED
 // values, labelled so in the body. A pod's base package power comes from its annotation
 // `e2e.carbon-aware.dev/package-watts` (pods without it are not exported).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { request } from 'node:https';
 import { z } from 'zod';
-import type { DemoPod } from '../../hack/demo/demo-workloads.js';
-import { nodeExposition } from '../../hack/demo/simulated-kepler.js';
+import { nodeExposition, type SimulatedPod } from '../../hack/testenv/simulated-kepler.js';
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 const POWER_ANNOTATION = 'e2e.carbon-aware.dev/package-watts';
@@ -66,7 +65,7 @@ function getJson(path: string): Promise<unknown> {
   });
 }
 
-let pods: DemoPod[] = [];
+let pods: SimulatedPod[] = [];
 
 async function refreshPods(): Promise<void> {
   const selector = encodeURIComponent(`spec.nodeName=${environment.NODE_NAME}`);

@@ -20,9 +20,9 @@ import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/teste
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { startFaultyKepler, type FaultyKepler } from './support/faulty-kepler.js';
-import { processMemory, reportFigures } from './support/process-memory.js';
-import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+import { startFaultyKepler, type FaultyKepler } from '../../hack/testenv/faulty-kepler.js';
+import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
+import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const NAMESPACE = 'restart';
 const POLICY = 'restart';

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { processMemory, reportFigures } from './support/process-memory.js';
-import { createAssessedPolicy, installCrd } from './support/policy-status-fixture.js';
-import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
+import { createAssessedPolicy, installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const NAMESPACE = 'resilience-fuzz';
 /** A namespace the kubernetes-mode caller may not read: its workload name must never show up. */

@@ -13,10 +13,10 @@ import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/c
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { startFaultyKepler, type FaultyKepler, type KeplerFault } from './support/faulty-kepler.js';
-import { installCrd } from './support/policy-status-fixture.js';
-import { processMemory, reportFigures } from './support/process-memory.js';
-import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+import { startFaultyKepler, type FaultyKepler, type KeplerFault } from '../../hack/testenv/faulty-kepler.js';
+import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
+import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const NAMESPACE = 'resilience-kepler';
 const POLICY = 'kepler-faults';

@@ -10,9 +10,9 @@ import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { processMemory, reportFigures } from './support/process-memory.js';
-import { createAssessedPolicy, installCrd } from './support/policy-status-fixture.js';
-import { SpawnedNodeProcess } from './support/spawned-node-process.js';
+import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
+import { createAssessedPolicy, installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const DURATION_S = Number(process.env.RESILIENCE_LOAD_SECONDS ?? 30);
 const NAMESPACE = 'resilience-load';
@@ -46,7 +46,7 @@ async function minimalNodeUnderSameLoad(seconds: number): Promise<Record<string,
   const port = await freeLoopbackPort();
   const minimal = new SpawnedNodeProcess(
     'minimal-node-http',
-    'e2e/resilience/support/minimal-node-http-server.ts',
+    'hack/testenv/minimal-node-http-server.ts',
     [String(port)],
     { NODE_OPTIONS: '--import tsx' },
   );

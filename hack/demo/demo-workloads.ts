@@ -2,7 +2,7 @@
 // Jobs and a CronJob, nothing else. The real kube-controller-manager makes their ReplicaSets, Jobs and
 // Pods, kube-scheduler binds the pods to the simulated nodes, and kwok runs them
 // (hack/testenv/kwok-stages.yaml). Each pod template carries the simulated power that the demo's
-// Kepler exporter reports for its pods (hack/demo/simulated-kepler.ts), and a CronJob's or Job's
+// Kepler exporter reports for its pods (hack/testenv/simulated-kepler.ts), and a CronJob's or Job's
 // template may carry how long a run lasts.
 import {
   AppsV1Api,
@@ -11,26 +11,7 @@ import {
   type KubeConfig,
   type V1PodTemplateSpec,
 } from '@kubernetes/client-node';
-
-/** Simulated RAPL power of one pod, per Kepler zone (the exporter adds a slow wave on top). */
-export interface SimulatedPodPower {
-  package_watts: number;
-  dram_watts: number;
-}
-
-/** A pod as the simulated exporter reports it. */
-export interface DemoPod {
-  namespace: string;
-  name: string;
-  uid: string;
-  nodeName: string;
-  containers: string[];
-  /** `Kind/name` of the top owner, as the operator groups it (when the creator knows it). */
-  workload?: string;
-  power: SimulatedPodPower;
-  /** Exporter time (seconds) at which the pod was first seen running; its counters start there. */
-  runningSinceSeconds?: number;
-}
+import type { SimulatedPodPower } from '../testenv/simulated-kepler.js';
 
 type DemoWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 

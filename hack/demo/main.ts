@@ -18,7 +18,7 @@ import { applyDemoWorkloads, DEMO_NODES, waitForDemoWorkloads } from './demo-wor
 import { configurationFailure, waitForPolicyStatuses } from './policy-status-wait.js';
 import { assertPortFree } from './port-check.js';
 import { readyBanner } from './ready-banner.js';
-import { startSimulatedKepler, type SimulatedKepler } from './simulated-kepler.js';
+import { startSimulatedKepler, type SimulatedKepler } from '../testenv/simulated-kepler.js';
 import { operatorArguments } from './operator-arguments.js';
 
 const HOST = '127.0.0.1';
@@ -197,11 +197,12 @@ async function main(): Promise<void> {
       usage: 'server',
     });
     kepler = await startSimulatedKepler({
-      kubeConfig: kc,
-      nodes: DEMO_NODES,
-      certPem: serving.certPem,
-      keyPem: serving.keyPem,
-      onError: (error) => step(`WARNING simulated Kepler: ${error.message}`),
+      followCluster: {
+        kubeConfig: kc,
+        nodes: DEMO_NODES,
+        onError: (error) => step(`WARNING simulated Kepler: ${error.message}`),
+      },
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
     });
 
     step('starting the operator and the MCP/HTTP server');

@@ -1,5 +1,5 @@
 // Writes metric families in the Prometheus text format 0.0.4 or OpenMetrics 1.0: the inverse of
-// exposition-parser. Used by the fixture exporter and by the parser's round-trip tests.
+// exposition-parser. Used by the simulated Kepler (simulated-kepler.ts) and by the parser's round-trip tests.
 import {
   escapeLabelValue,
   type ExpositionFormat,

@@ -1,6 +1,6 @@
 // Hand-made workloads on the shared test control plane (no controllers): owner chains as controllers build them.
 import { AppsV1Api, BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
-import type { DemoPod } from '../demo/demo-workloads.js';
+import type { SimulatedPod } from './simulated-kepler.js';
 import { testKubeConfig } from './env.js';
 import { createHandMadeWorkloads, type HandMadeWorkloadPlan } from './hand-made-workloads.js';
 
@@ -68,7 +68,7 @@ const NAMESPACES = [...new Set(PLANS.map((p) => p.namespace))];
 describe('createHandMadeWorkloads', () => {
   const kc = testKubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
-  let pods: DemoPod[] = [];
+  let pods: SimulatedPod[] = [];
 
   beforeAll(async () => {
     pods = await createHandMadeWorkloads(kc, PLANS);

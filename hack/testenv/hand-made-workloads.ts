@@ -12,7 +12,7 @@ import {
   type V1OwnerReference,
   type V1Pod,
 } from '@kubernetes/client-node';
-import type { DemoPod, SimulatedPodPower } from '../demo/demo-workloads.js';
+import type { SimulatedPod, SimulatedPodPower } from './simulated-kepler.js';
 
 export interface HandMadeWorkloadPlan {
   namespace: string;
@@ -53,7 +53,7 @@ async function createPod(
   owner: V1OwnerReference,
   nodeName: string,
   restartPolicy: 'Always' | 'Never',
-): Promise<DemoPod> {
+): Promise<SimulatedPod> {
   const { container } = plan;
   const created = await core.createNamespacedPod({
     namespace: plan.namespace,
@@ -136,7 +136,7 @@ async function createDeployment(
   kc: KubeConfig,
   plan: HandMadeWorkloadPlan,
   nodeIndex: { next: number },
-): Promise<DemoPod[]> {
+): Promise<SimulatedPod[]> {
   const apps = kc.makeApiClient(AppsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   const hash = suffix(10, `${plan.namespace}/${plan.name}`);
@@ -169,7 +169,7 @@ async function createDeployment(
     },
   });
   const owner = ownerOf('apps/v1', 'ReplicaSet', replicaSetName, replicaSet.metadata!.uid!);
-  const pods: DemoPod[] = [];
+  const pods: SimulatedPod[] = [];
   for (let i = 0; i < plan.replicas; i++) {
     const name = `${replicaSetName}-${suffix(5, `${replicaSetName}-${i}`)}`;
     const node = HAND_MADE_NODES[nodeIndex.next++ % HAND_MADE_NODES.length]!;
@@ -184,7 +184,7 @@ async function createJobWithPods(
   jobName: string,
   jobOwner: V1OwnerReference | undefined,
   nodeIndex: { next: number },
-): Promise<DemoPod[]> {
+): Promise<SimulatedPod[]> {
   const batch = kc.makeApiClient(BatchV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   const job = await batch.createNamespacedJob({
@@ -202,7 +202,7 @@ async function createJobWithPods(
   // The API server defaults the Job's selector and template labels (controller-uid, job-name); pods carry them.
   const labels = { ...(job.spec?.template.metadata?.labels ?? {}), ...plan.labels };
   const owner = ownerOf('batch/v1', 'Job', jobName, job.metadata!.uid!);
-  const pods: DemoPod[] = [];
+  const pods: SimulatedPod[] = [];
   for (let i = 0; i < plan.replicas; i++) {
     const name = `${jobName}-${suffix(5, `${jobName}-${i}`)}`;
     const node = HAND_MADE_NODES[nodeIndex.next++ % HAND_MADE_NODES.length]!;
@@ -216,7 +216,7 @@ async function createCronJob(
   kc: KubeConfig,
   plan: HandMadeWorkloadPlan,
   nodeIndex: { next: number },
-): Promise<DemoPod[]> {
+): Promise<SimulatedPod[]> {
   const batch = kc.makeApiClient(BatchV1Api);
   const cronJob = await batch.createNamespacedCronJob({
     namespace: plan.namespace,
@@ -249,11 +249,11 @@ async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
 export async function createHandMadeWorkloads(
   kc: KubeConfig,
   plans: HandMadeWorkloadPlan[],
-): Promise<DemoPod[]> {
+): Promise<SimulatedPod[]> {
   const core = kc.makeApiClient(CoreV1Api);
   for (const namespace of new Set(plans.map((p) => p.namespace))) await ensureNamespace(core, namespace);
   const nodeIndex = { next: 0 };
-  const pods: DemoPod[] = [];
+  const pods: SimulatedPod[] = [];
   for (const plan of plans) {
     if (plan.kind === 'Deployment') pods.push(...(await createDeployment(kc, plan, nodeIndex)));
     else if (plan.kind === 'Job')

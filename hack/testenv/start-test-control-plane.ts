@@ -1,4 +1,4 @@
-// jest globalSetup (through global-setup.mjs) for the integration project: one real control plane for the whole run.
+// jest globalSetup (through global-setup.mjs) for the real-processes project: one real control plane for the whole run.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,9 +1,9 @@
 // renderDashboard as a pure function: names from the cluster are escaped, an unreachable cluster is
 // an alert naming the cause, an empty cluster says what to apply, and both languages label the page.
-import { samplePolicies, withBudgetAndLedger } from '../__fixtures__/policies.js';
-import { testReferenceData } from '../__fixtures__/reference-data.js';
+import { samplePolicies, withBudgetAndLedger } from '../../hack/testenv/sample-policies.js';
+import { testReferenceData } from '../../hack/testenv/test-reference-data.js';
 import { renderDashboard } from './dashboard-page.js';
-import { rampProfile } from '../../operator/engine/test-support/inputs.js';
+import { rampProfile } from '../../hack/testenv/engine-inputs.js';
 import { verifySavings } from '../../operator/engine/verified-savings.js';
 
 const now = new Date('2026-05-04T03:00:00Z');

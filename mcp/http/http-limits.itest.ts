@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { policy } from '../__fixtures__/policies.js';
-import { spawnFrontEnd, type SpawnedFrontEnd } from '../__fixtures__/spawned-front-end.js';
+import { policy } from '../../hack/testenv/sample-policies.js';
+import { spawnFrontEnd, type SpawnedFrontEnd } from '../../hack/testenv/spawned-front-end.js';
 
 const NS = 'limits';
 const dir = mkdtempSync(join(tmpdir(), 'carbon-mcp-limits-'));

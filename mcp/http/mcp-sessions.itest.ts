@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { policy } from '../__fixtures__/policies.js';
+import { policy } from '../../hack/testenv/sample-policies.js';
 import { KubeNamespaceAuthoriser } from '../auth/kube-namespace-authoriser.js';
 import { KubeTokenAuthenticator } from '../auth/kube-token-authenticator.js';
 import { loadReferenceData } from '../operator-reference-data.js';

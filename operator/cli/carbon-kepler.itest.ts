@@ -13,7 +13,7 @@ import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/c
 const ROOT = process.cwd();
 const SOURCE = join(ROOT, 'operator/cli/carbon-kepler.ts');
 const BUILT = join(ROOT, 'dist/operator/cli/carbon-kepler.js');
-const FIXTURE = join(ROOT, 'operator/kepler/__fixtures__/kepler-v0.11-SYNTHETIC-from-code.prom');
+const FIXTURE = join(ROOT, 'hack/testenv/data/kepler/kepler-v0.11-SYNTHETIC-from-code.prom');
 const AT = '2026-05-04T10:00:00Z';
 const TOKEN = 'kepler-reader-token';
 

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rangeJsonToExposition } from '../kepler/test-support/range-json-exposition.js';
+import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
 import type { WorkloadAssessment } from '../engine/types.js';
 import { run } from './carbon-kepler.js';
 
-const FIXTURES = join(process.cwd(), 'operator/kepler/__fixtures__');
+const FIXTURES = join(process.cwd(), 'hack/testenv/data/kepler');
 const V011 = join(FIXTURES, 'kepler-v0.11-SYNTHETIC-from-code.prom');
 const V07_ONE = join(FIXTURES, 'kepler-v0.7-DERIVED-model-server-idle.prom');
 const AT = '2026-05-04T10:00:00Z';

@@ -21,15 +21,7 @@ const LEASE_DURATION_MS = 3000;
 function startCandidate(lease: string, identity: string): Candidate {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'operator/controller/testdata/lease-candidate.ts',
-      testKubeconfigPath(),
-      NAMESPACE,
-      lease,
-      identity,
-    ],
+    ['--import', 'tsx', 'hack/testenv/lease-candidate.ts', testKubeconfigPath(), NAMESPACE, lease, identity],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const candidate: Candidate = { identity, child, lines: [] };

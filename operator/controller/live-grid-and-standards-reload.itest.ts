@@ -20,7 +20,7 @@ import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { dataFilePath } from '../grid/data-files.js';
-import { startReplayServer, type ReplayServer } from '../grid/testdata/electricity-maps-replay-server.js';
+import { startReplayServer, type ReplayServer } from '../../hack/testenv/electricity-maps-replay-server.js';
 import { createEngineEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from './event-recorder.js';
 import { KubeRestClient } from './kube-rest-client.js';

@@ -12,7 +12,7 @@ import { makeCertificateAuthority, issueCertificate } from '../../hack/testenv/c
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
+import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
 import { policyPath } from './status-writer.js';
 
@@ -131,7 +131,7 @@ const readPolicy = async () =>
 
 describe('two carbon-operator processes on one Lease', () => {
   const operators: OperatorProcess[] = [];
-  let kepler: FixtureExporter | undefined;
+  let kepler: SimulatedKepler | undefined;
   const pki = mkdtempSync(join(tmpdir(), 'carbon-leader-pki-'));
   let caPath = '';
 
@@ -225,7 +225,7 @@ describe('two carbon-operator processes on one Lease', () => {
       ipAddresses: ['127.0.0.1'],
       usage: 'server',
     });
-    kepler = await startFixtureExporter({
+    kepler = await startSimulatedKepler({
       pods: pods.map((p) => ({
         namespace: NS,
         name: p.metadata.name,

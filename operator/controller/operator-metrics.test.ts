@@ -7,7 +7,7 @@ import { HttpMetrics } from '../../mcp/http/http-metrics.js';
 import { advanceLedger, carbonBudgetStatus } from '../engine/emissions-ledger.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import type { EvaluationRequest } from './policy-evaluator.js';
-import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 
 // An independent parser of the exposition format (it ships no types): text in, families out.

@@ -29,7 +29,7 @@ import { operatorConfigSchema } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
 import { policyPath } from './status-writer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 
 const RELEASE = 'rbac';
 const OPERATOR_NS = 'carbon-rbac';

@@ -19,7 +19,7 @@ import { toPodView, type PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import { toPolicyView } from './policy-view.js';
 import { SupervisedInformer } from './supervised-informer.js';
-import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 

@@ -1,7 +1,7 @@
 // The reconciler with in-memory collaborators: a PolicyStore with the API server's optimistic
 // concurrency (resourceVersion, 409), a metrics source whose answers the test scripts, and an
 // evaluator that applies the architecture's formula (C = Σ E·PUE·I, flat intensity) so the
-// numbers in status can be checked by hand (testdata/formula-evaluator.ts).
+// numbers in status can be checked by hand (hack/testenv/formula-evaluator.ts).
 import pino from 'pino';
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
 import { KubeApiError } from './kube-rest-client.js';
@@ -18,7 +18,7 @@ import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
 import { toPodView, type PodView } from './pod-view.js';
 import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
-import { FormulaEvaluator } from './testdata/formula-evaluator.js';
+import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
 

@@ -1,4 +1,4 @@
-// Power where Kepler cannot measure, on a real API server: Kepler exporters (the fixture exporter,
+// Power where Kepler cannot measure, on a real API server: Kepler exporters (the simulated Kepler,
 // Kepler 0.11 format) on loopback for one measured node and one whose counters are zero, the real
 // direct-scrape source, real Node objects (an AWS m5.large with a providerID, and a node with neither
 // label nor providerID) that export no Kepler series at all, and the operator's reconciler with the
@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
+import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { CcfFallbackSource, CachedNodeHardwareLookup } from '../sources/ccf-fallback-source.js';
 import { KeplerEndpointSource } from '../sources/kepler-endpoint-source.js';
@@ -44,8 +44,8 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
   const started = Date.UTC(2026, 2, 1, 9, 0);
   let nowMs = Date.UTC(2026, 2, 1, 9, 40);
   const clock = () => nowMs;
-  let measured: FixtureExporter;
-  let zero: FixtureExporter;
+  let measured: SimulatedKepler;
+  let zero: SimulatedKepler;
   let kepler: KeplerEndpointSource;
   let policies: SupervisedInformer<CarbonCompliancePolicy>;
   let pods: SupervisedInformer<PodView>;
@@ -100,7 +100,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
     await createPod('cloud-1', NODES.cloud, '2');
     await createPod('bare-1', NODES.bare, '500m');
     await createPod('nocpu-1', NODES.cloud);
-    measured = await startFixtureExporter({
+    measured = await startSimulatedKepler({
       pods: [
         {
           namespace: NS,
@@ -114,7 +114,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       clock,
     });
     // A node whose Kepler counters never move (the zone is there, the energy is not).
-    zero = await startFixtureExporter({
+    zero = await startSimulatedKepler({
       pods: [{ namespace: NS, name: 'zero-1', uid: zeroUid, node: NODES.zero, watts: { package: 0 } }],
       nodeName: NODES.zero,
       nodeIdleWatts: { package: 0 },

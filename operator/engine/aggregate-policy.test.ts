@@ -1,7 +1,7 @@
 import { assessWorkloadCore, finishAssessment } from './assess-workload.js';
 import { rankAndCap, summarizeAssessments } from './aggregate-policy.js';
 import { resolveTargets } from './targets.js';
-import { energyInput, flatProfile, krCarbon2050, krPueGreenDc } from './test-support/inputs.js';
+import { energyInput, flatProfile, krCarbon2050, krPueGreenDc } from '../../hack/testenv/engine-inputs.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
 const targets = resolveTargets({ standard: krCarbon2050, companions: [krPueGreenDc], year: 2026 });

@@ -7,7 +7,13 @@ import {
   type AssessmentContext,
 } from './assess-workload.js';
 import { resolveTargets } from './targets.js';
-import { energyInput, flatProfile, krCarbon2050, krPueGreenDc, rampProfile } from './test-support/inputs.js';
+import {
+  energyInput,
+  flatProfile,
+  krCarbon2050,
+  krPueGreenDc,
+  rampProfile,
+} from '../../hack/testenv/engine-inputs.js';
 import type { Optimization } from './types.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };

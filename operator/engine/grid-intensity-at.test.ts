@@ -7,7 +7,7 @@ import {
   localMonthAndHour,
   seasonOfMonth,
 } from './grid-intensity-at.js';
-import { rampProfile } from './test-support/inputs.js';
+import { rampProfile } from '../../hack/testenv/engine-inputs.js';
 
 describe('gridIntensityAt', () => {
   it('reads the local hour in the profile’s time zone (KST = UTC+9), wrapping the date', () => {

@@ -9,7 +9,7 @@ import {
   softwareCarbonIntensity,
 } from './sci.js';
 import { resolveTargets } from './targets.js';
-import { energyInput, flatProfile, krCarbon2050 } from './test-support/inputs.js';
+import { energyInput, flatProfile, krCarbon2050 } from '../../hack/testenv/engine-inputs.js';
 
 const coefficients = parseEmbodiedCoefficients(
   JSON.parse(readFileSync(dataFilePath('embodied-emissions.json'), 'utf8')),

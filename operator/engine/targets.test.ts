@@ -1,5 +1,5 @@
 import { carbonTargetOf, resolveTargets, TargetResolutionError } from './targets.js';
-import { krCarbon2050, krNdc2030, krPueGreenDc } from './test-support/inputs.js';
+import { krCarbon2050, krNdc2030, krPueGreenDc } from '../../hack/testenv/engine-inputs.js';
 
 describe('resolveTargets', () => {
   it('takes the named standard’s carbon target and a companion’s max PUE', () => {

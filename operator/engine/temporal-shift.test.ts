@@ -12,7 +12,7 @@ import {
   shiftErrorFor,
   windowIntensity,
 } from './temporal-shift.js';
-import { energyInput, flatProfile, krCarbon2050, rampProfile } from './test-support/inputs.js';
+import { energyInput, flatProfile, krCarbon2050, rampProfile } from '../../hack/testenv/engine-inputs.js';
 
 const HOUR = 3_600_000;
 

@@ -1,4 +1,4 @@
-import { rampProfile } from './test-support/inputs.js';
+import { rampProfile } from '../../hack/testenv/engine-inputs.js';
 import { scheduleShiftHours, verifySavings, type AdoptedChange } from './verified-savings.js';
 
 const HOUR = 3_600_000;

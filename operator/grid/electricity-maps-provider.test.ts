@@ -1,5 +1,5 @@
 // The responses served here are hand-recorded to the documented Electricity Maps v3 shapes (see
-// testdata/electricity-maps/README.md): the API is not reachable from the test environment. They are
+// hack/testenv/data/electricity-maps/README.md): the API is not reachable from the test environment. They are
 // served by a real node:http server on 127.0.0.1; undici is not mocked.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -16,7 +16,10 @@ import {
 } from './electricity-maps-provider.js';
 
 const recorded = (name: string) =>
-  readFileSync(fileURLToPath(new URL(`./testdata/electricity-maps/${name}`, import.meta.url)), 'utf8');
+  readFileSync(
+    fileURLToPath(new URL(`../../hack/testenv/data/electricity-maps/${name}`, import.meta.url)),
+    'utf8',
+  );
 
 type Mode = 'ok' | 'unauthorized' | 'rate-limited' | 'garbage' | 'bad-shape' | 'slow' | 'server-error';
 

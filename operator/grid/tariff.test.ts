@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { assessWorkloadCore } from '../engine/assess-workload.js';
 import { monthlyBasis, monthlySavings } from '../engine/savings.js';
 import { resolveTargets } from '../engine/targets.js';
-import { energyInput, flatProfile, krCarbon2050 } from '../engine/test-support/inputs.js';
+import { energyInput, flatProfile, krCarbon2050 } from '../../hack/testenv/engine-inputs.js';
 import { readDataFile } from './data-files.js';
 import {
   kepcoSeasonOfMonth,

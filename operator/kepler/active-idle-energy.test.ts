@@ -94,7 +94,7 @@ describe('one meaning of energy across Kepler generations', () => {
 
   test('0.10+: node idle is allocated by active-energy share and the shares sum to the node idle', () => {
     const fixture = readFileSync(
-      new URL('./__fixtures__/kepler-v0.11-SYNTHETIC-from-code.prom', import.meta.url),
+      new URL('../../hack/testenv/data/kepler/kepler-v0.11-SYNTHETIC-from-code.prom', import.meta.url),
       'utf8',
     );
     // A second scrape 30 s later: every counter of the real-shaped fixture grows by a different amount.

@@ -14,7 +14,7 @@ import {
   type SnapshotLike,
 } from './energy-integrator.js';
 import { interpretKeplerScrape } from './kepler-metrics.js';
-import { rangeJsonToExposition } from './test-support/range-json-exposition.js';
+import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
 
 const H = 3_600_000;
 
@@ -136,7 +136,7 @@ describe('integrateInterval', () => {
 
   test('Kepler 0.11 fixture: a pod that grows by 360 J in 30 s', () => {
     const text = readFileSync(
-      new URL('./__fixtures__/kepler-v0.11-SYNTHETIC-from-code.prom', import.meta.url),
+      new URL('../../hack/testenv/data/kepler/kepler-v0.11-SYNTHETIC-from-code.prom', import.meta.url),
       'utf8',
     );
     const later = text
@@ -157,7 +157,7 @@ describe('integrateInterval', () => {
 
   test('real Kepler 0.7 data: coredns between the first and last samples (87 s)', () => {
     const json = readFileSync(
-      new URL('./__fixtures__/kepler-v0.7-model-server-idle.promapi.json', import.meta.url),
+      new URL('../../hack/testenv/data/kepler/kepler-v0.7-model-server-idle.promapi.json', import.meta.url),
       'utf8',
     );
     const at = (t: number) =>

@@ -12,7 +12,7 @@ import {
 import { writeExposition, type WritableFamily } from '../../hack/testenv/exposition-writer.js';
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../hack/testenv/data/kepler/${name}`, import.meta.url), 'utf8');
 
 function parseError(input: string | Uint8Array, options = {}): ExpositionParseError {
   try {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseExposition } from './exposition-parser.js';
-import { rangeJsonToExposition } from './test-support/range-json-exposition.js';
+import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
 import { chooseCpuZones, interpretKeplerScrape, podKey, totalJoules, totalWatts } from './kepler-metrics.js';
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../hack/testenv/data/kepler/${name}`, import.meta.url), 'utf8');
 const T = Date.UTC(2026, 0, 1);
 
 describe('Kepler 0.11 (synthetic fixture from the v0.11.4 descriptors)', () => {

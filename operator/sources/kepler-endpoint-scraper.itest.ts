@@ -1,14 +1,14 @@
-// The scraper against a real local HTTPS fixture exporter with openssl-made certificates.
+// The scraper against a real local HTTPS simulated Kepler with openssl-made certificates.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { podKey, totalJoules } from '../kepler/kepler-metrics.js';
 import {
-  startFixtureExporter,
-  type FixtureExporter,
+  startSimulatedKepler,
+  type SimulatedKepler,
   type FixturePod,
-} from '../../hack/testenv/fixture-exporter.js';
+} from '../../hack/testenv/simulated-kepler.js';
 import {
   KeplerEndpointScraper,
   MetricsSourceError,
@@ -32,8 +32,8 @@ async function reason(p: Promise<unknown>): Promise<MetricsSourceErrorReason> {
 
 describe('KeplerEndpointScraper over HTTPS', () => {
   let dir: string;
-  let exporter: FixtureExporter;
-  let mtlsExporter: FixtureExporter;
+  let exporter: SimulatedKepler;
+  let mtlsExporter: SimulatedKepler;
   let caPem: string;
   let otherCaPem: string;
   let client: { certPem: string; keyPem: string };
@@ -54,14 +54,14 @@ describe('KeplerEndpointScraper over HTTPS', () => {
       usage: 'server',
     });
     client = issueCertificate(ca, { commonName: 'carbon-operator', usage: 'client' });
-    exporter = await startFixtureExporter({
+    exporter = await startSimulatedKepler({
       pods,
       tls: { certPem: server.certPem, keyPem: server.keyPem },
       clock,
       bearerToken: () => token,
       slowMs: 20_000,
     });
-    mtlsExporter = await startFixtureExporter({
+    mtlsExporter = await startSimulatedKepler({
       pods,
       tls: { certPem: server.certPem, keyPem: server.keyPem, clientCaPem: ca.certPem },
       clock,
@@ -214,7 +214,7 @@ describe('KeplerEndpointScraper over HTTPS', () => {
     } finally {
       await scraper.close();
     }
-    const closed = await startFixtureExporter({ pods });
+    const closed = await startSimulatedKepler({ pods });
     const url = closed.url;
     await closed.stop();
     const s2 = await KeplerEndpointScraper.create({ url });

@@ -1,8 +1,8 @@
-// The direct-scrape source end to end: fixture exporters on loopback, a fake clock, real EndpointSlices.
+// The direct-scrape source end to end: simulated Keplers on loopback, a fake clock, real EndpointSlices.
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '../../hack/testenv/env.js';
 import { MetricsUnavailableError } from '../controller/metrics-source.js';
-import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
+import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { endpointSliceDiscovery, KeplerEndpointSource } from './kepler-endpoint-source.js';
 
 const H = 3_600_000;
@@ -10,18 +10,18 @@ const H = 3_600_000;
 describe('KeplerEndpointSource', () => {
   let nowMs = Date.UTC(2026, 2, 1, 9, 40, 0);
   const clock = () => nowMs;
-  let a: FixtureExporter;
-  let b: FixtureExporter;
+  let a: SimulatedKepler;
+  let b: SimulatedKepler;
 
   beforeAll(async () => {
-    a = await startFixtureExporter({
+    a = await startSimulatedKepler({
       pods: [
         { namespace: 'shop', name: 'web-1', uid: 'u1', node: 'node-a', watts: { package: 10, dram: 2 } },
       ],
       nodeName: 'node-a',
       clock,
     });
-    b = await startFixtureExporter({
+    b = await startSimulatedKepler({
       pods: [{ namespace: 'shop', name: 'web-2', uid: 'u2', node: 'node-b', watts: { package: 36 } }],
       nodeName: 'node-b',
       clock,
@@ -110,7 +110,7 @@ describe('KeplerEndpointSource', () => {
   test('retention hint: selected pods keep their policy window, the others only recent hours', async () => {
     const start = Date.UTC(2026, 2, 2, 0, 0, 0);
     nowMs = start;
-    const exporter = await startFixtureExporter({
+    const exporter = await startSimulatedKepler({
       pods: [
         { namespace: 'shop', name: 'kept', uid: 'u-kept', node: 'node-r', watts: { package: 10 } },
         { namespace: 'shop', name: 'other', uid: 'u-other', node: 'node-r', watts: { package: 30 } },
@@ -185,7 +185,7 @@ describe('KeplerEndpointSource', () => {
   test('two days of scrapes in a 24-hour window: every kept hour whole, the oldest dropped, room given back', async () => {
     const start = Date.UTC(2026, 2, 5, 0, 0, 0);
     nowMs = start;
-    const exporter = await startFixtureExporter({
+    const exporter = await startSimulatedKepler({
       pods: [{ namespace: 'shop', name: 'steady', uid: 'u-steady', node: 'node-s', watts: { package: 10 } }],
       nodeName: 'node-s',
       clock,
@@ -234,12 +234,12 @@ describe('KeplerEndpointSource', () => {
     const start = Date.UTC(2026, 2, 8, 0, 0, 0);
     nowMs = start;
     const pod = { namespace: 'shop', name: 'moving', uid: 'u-moving' };
-    const one = await startFixtureExporter({
+    const one = await startSimulatedKepler({
       pods: [{ ...pod, node: 'node-1', watts: { package: 10 } }],
       nodeName: 'node-1',
       clock,
     });
-    const two = await startFixtureExporter({
+    const two = await startSimulatedKepler({
       pods: [{ ...pod, node: 'node-2', watts: { package: 20 } }],
       nodeName: 'node-2',
       clock,
@@ -275,7 +275,7 @@ describe('KeplerEndpointSource', () => {
 
   test('container-level series only (pod UID, no name): mapped to the pods through their UID', async () => {
     const start = nowMs;
-    const containers = await startFixtureExporter({
+    const containers = await startSimulatedKepler({
       pods: [{ namespace: 'shop', name: 'api-0', uid: 'uid-api-0', watts: { package: 18 } }],
       nodeName: 'node-c',
       workloadLevel: 'container',

@@ -5,10 +5,10 @@
 // scrape leaves it out).
 import { KeplerEndpointSource } from './kepler-endpoint-source.js';
 import {
-  startFixtureExporter,
-  type FixtureExporter,
+  startSimulatedKepler,
+  type SimulatedKepler,
   type FixturePod,
-} from '../../hack/testenv/fixture-exporter.js';
+} from '../../hack/testenv/simulated-kepler.js';
 import { PrometheusClient, PrometheusSource } from './prometheus-source.js';
 import {
   freePort,
@@ -56,8 +56,8 @@ describeIfPrometheus('Prometheus source and direct scrape: the same energy per w
   // The exporters' clock: real time until the comparison freezes it.
   let frozenAtMs: number | undefined;
   const clock = (): number => frozenAtMs ?? Date.now();
-  let a: FixtureExporter;
-  let b: FixtureExporter;
+  let a: SimulatedKepler;
+  let b: SimulatedKepler;
   let prom: TestPrometheus;
   let client: PrometheusClient;
   let direct: KeplerEndpointSource;
@@ -83,8 +83,8 @@ describeIfPrometheus('Prometheus source and direct scrape: the same energy per w
     // answers): no sample exists before that, so Prometheus and the direct scrape see the counters from
     // the same moment. (A counter born long before Prometheus's first sample of it loses all but half a
     // scrape interval of its start to increase()'s extrapolation; that is not what this test compares.)
-    a = await startFixtureExporter({ pods: [], port: portA, nodeName: 'node-a', clock });
-    b = await startFixtureExporter({
+    a = await startSimulatedKepler({ pods: [], port: portA, nodeName: 'node-a', clock });
+    b = await startSimulatedKepler({
       clock,
       pods: [],
       port: portB,

@@ -1,6 +1,6 @@
 // The Prometheus source against a REAL Prometheus (Debian package binary, started here on a loopback
-// port with a temporary config and storage) scraping the fixture exporter every second.
-import { startFixtureExporter, type FixtureExporter } from '../../hack/testenv/fixture-exporter.js';
+// port with a temporary config and storage) scraping the simulated Kepler every second.
+import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { podEnergyQuery, PrometheusClient, PrometheusSource, promqlString } from './prometheus-source.js';
 import {
   freePort,
@@ -14,21 +14,21 @@ const describeIfPrometheus = prometheusAvailable('prometheus-source.itest.ts') ?
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
-  let exporter: FixtureExporter;
+  let exporter: SimulatedKepler;
   /** A node whose Kepler counters never move (no RAPL readings): the CCF fallback's case. */
-  let zeroNode: FixtureExporter;
+  let zeroNode: SimulatedKepler;
   let prom: TestPrometheus;
   let client: PrometheusClient;
 
   beforeAll(async () => {
-    exporter = await startFixtureExporter({
+    exporter = await startSimulatedKepler({
       pods: [
         { namespace: 'shop', name: 'web-1', uid: 'uid-web-1', watts: { package: 10, dram: 2 } },
         { namespace: 'shop', name: 'web-2', uid: 'uid-web-2', watts: { package: 30, core: 25 } },
         { namespace: 'other', name: 'web-1', uid: 'uid-other', watts: { package: 99 } },
       ],
     });
-    zeroNode = await startFixtureExporter({
+    zeroNode = await startSimulatedKepler({
       pods: [{ namespace: 'zero', name: 'idle-1', uid: 'uid-idle-1', watts: { package: 0 } }],
       nodeName: 'zero-node',
       nodeIdleWatts: { package: 0 },

@@ -1,4 +1,4 @@
-import { samplePolicies } from '../../../mcp/__fixtures__/policies.js';
+import { samplePolicies } from '../../../hack/testenv/sample-policies.js';
 import {
   fromStoredPolicy,
   fromStoredStatus,

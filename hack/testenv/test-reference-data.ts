@@ -2,7 +2,7 @@
 // (region comparisons excepted: they use the real binding path).
 import { loadBindingData } from '../../operator/binding/binding-data.js';
 import { createSiteBinder } from '../../operator/binding/site-binding.js';
-import type { ReferenceData } from '../reference-data.js';
+import type { ReferenceData } from '../../mcp/reference-data.js';
 import type { HourlyIntensityProfile, StandardDefinition } from '../../operator/engine/types.js';
 
 const standards: StandardDefinition[] = [
@@ -27,7 +27,9 @@ const kr: HourlyIntensityProfile = {
   timeZone: 'Asia/Seoul',
   kind: 'modelled',
   annualMean_gCO2eq_kWh: 436,
-  hourly_gCO2eq_kWh: { all: Array.from({ length: 24 }, (_, h) => 436 + 40 * Math.cos(((h - 12) / 24) * 2 * Math.PI)) },
+  hourly_gCO2eq_kWh: {
+    all: Array.from({ length: 24 }, (_, h) => 436 + 40 * Math.cos(((h - 12) / 24) * 2 * Math.PI)),
+  },
   source: 'test fixture',
 };
 

@@ -8,14 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issueCertificate, makeCertificateAuthority } from '../../../hack/testenv/certificates.js';
+import { issueCertificate, makeCertificateAuthority } from './certificates.js';
 
 type ReplayMode = 'ok' | 'unauthorized' | 'rate-limited' | 'server-error' | 'slow' | 'malformed';
 
 export const REPLAY_TOKEN = 'test-token-from-secret';
 
 const recorded = (name: string) =>
-  readFileSync(fileURLToPath(new URL(`./electricity-maps/${name}`, import.meta.url)), 'utf8');
+  readFileSync(fileURLToPath(new URL(`./data/electricity-maps/${name}`, import.meta.url)), 'utf8');
 
 export interface ReplayServer {
   /** Base URL for --electricity-maps-url. */

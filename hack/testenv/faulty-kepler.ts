@@ -5,8 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { nodeExposition } from '../../../hack/demo/simulated-kepler.js';
-import type { DemoPod } from '../../../hack/demo/demo-workloads.js';
+import { nodeExposition, type SimulatedPod } from './simulated-kepler.js';
 
 export type KeplerFault = 'ok' | 'down' | 'slow' | 'garbage' | 'huge';
 
@@ -29,7 +28,7 @@ function hugeLine(i: number, node: string): string {
 
 export async function startFaultyKepler(options: {
   nodeName: string;
-  pods: DemoPod[];
+  pods: SimulatedPod[];
   certPem: string;
   keyPem: string;
 }): Promise<FaultyKepler> {

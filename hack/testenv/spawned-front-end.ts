@@ -27,7 +27,10 @@ export async function spawnFrontEnd(
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => (log += chunk));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`carbon-mcp did not start in ${timeout_ms} ms:\n${log}`)), timeout_ms);
+    const timer = setTimeout(
+      () => reject(new Error(`carbon-mcp did not start in ${timeout_ms} ms:\n${log}`)),
+      timeout_ms,
+    );
     const onData = () => {
       const match = /listening on http:\/\/[^:]+:(\d+)/.exec(log);
       if (match) {
@@ -56,7 +59,10 @@ export async function spawnFrontEnd(
 }
 
 /** Runs carbon-mcp expecting it to exit (e.g. a refused configuration); returns code and stderr. */
-export async function runFrontEndToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+export async function runFrontEndToExit(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(frontEndCommand.command, [...frontEndCommand.args, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

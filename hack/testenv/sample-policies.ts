@@ -32,10 +32,15 @@ function assessment(s: WorkloadSketch, standard = 'KR_CARBON_2050'): WorkloadAss
   const target = s.target ?? 424;
   const energy_kWh = s.noData ? 0 : round((s.power_watts * 24) / 1000, 4);
   const intensity = s.noData ? null : round(grid * pue, 2);
-  const carbon: ComplianceStatus = intensity === null ? 'INSUFFICIENT_DATA' : intensity <= target ? 'COMPLIANT' : 'NON_COMPLIANT';
+  const carbon: ComplianceStatus =
+    intensity === null ? 'INSUFFICIENT_DATA' : intensity <= target ? 'COMPLIANT' : 'NON_COMPLIANT';
   const pueStatus: ComplianceStatus = pue <= 1.4 ? 'COMPLIANT' : 'NON_COMPLIANT';
   const status: ComplianceStatus =
-    carbon === 'INSUFFICIENT_DATA' ? 'INSUFFICIENT_DATA' : carbon === 'NON_COMPLIANT' || pueStatus === 'NON_COMPLIANT' ? 'NON_COMPLIANT' : 'COMPLIANT';
+    carbon === 'INSUFFICIENT_DATA'
+      ? 'INSUFFICIENT_DATA'
+      : carbon === 'NON_COMPLIANT' || pueStatus === 'NON_COMPLIANT'
+        ? 'NON_COMPLIANT'
+        : 'COMPLIANT';
   const emissions = intensity === null ? 0 : round(energy_kWh * intensity, 3);
   return {
     workload: s.workload,
@@ -66,12 +71,21 @@ function assessment(s: WorkloadSketch, standard = 'KR_CARBON_2050'): WorkloadAss
     power_watts: s.noData ? 0 : s.power_watts,
     energy_kWh,
     emissions_gCO2eq: emissions,
-    monthly_projection: { energy_kWh: round(energy_kWh * 30, 3), emissions_kgCO2eq: round((emissions * 30) / 1000, 4), basis: '24h window scaled to 30 days' },
+    monthly_projection: {
+      energy_kWh: round(energy_kWh * 30, 3),
+      emissions_kgCO2eq: round((emissions * 30) / 1000, 4),
+      basis: '24h window scaled to 30 days',
+    },
     sci_gCO2eq_per_workload_hour: intensity === null ? null : round(emissions / 24, 3),
     recommendation: status,
     optimizations: s.optimizations ?? [],
     combined: null,
-    window: { start: '2025-04-01T00:00:00Z', end: '2025-04-02T00:00:00Z', hours: 24, hoursWithData: s.noData ? 0 : 24 },
+    window: {
+      start: '2025-04-01T00:00:00Z',
+      end: '2025-04-02T00:00:00Z',
+      hours: 24,
+      hoursWithData: s.noData ? 0 : 24,
+    },
     sources: {
       energy: 'measured: kepler 0.11 (rapl)',
       zones_counted: ['package', 'dram'],
@@ -89,7 +103,13 @@ export function temporalShift(reduction: number): Optimization {
     estimated_reduction_percent: reduction,
     description: 'run in the cleanest window',
     savings_per_month: { kgCO2eq: 1, kWh: 0, KRW: 100, USD: 0.07 },
-    schedule: { startLocalHour: 11, durationHours: 4, cron: '0 11 * * *', timeZone: 'Asia/Seoul', windowIntensity_gCO2eq_kWh: 400 },
+    schedule: {
+      startLocalHour: 11,
+      durationHours: 4,
+      cron: '0 11 * * *',
+      timeZone: 'Asia/Seoul',
+      windowIntensity_gCO2eq_kWh: 400,
+    },
     source: 'modelled: KR hourly profile',
   };
 }
@@ -127,7 +147,10 @@ export function policy(
         pueSource: 'configured: policy',
         energy_kWh: assessments.reduce((s, a) => s + a.energy_kWh, 0),
         emissions_gCO2eq: assessments.reduce((s, a) => s + a.emissions_gCO2eq, 0),
-        emissions_kgCO2eq_per_30d: assessments.reduce((s, a) => s + a.monthly_projection.emissions_kgCO2eq, 0),
+        emissions_kgCO2eq_per_30d: assessments.reduce(
+          (s, a) => s + a.monthly_projection.emissions_kgCO2eq,
+          0,
+        ),
         power_watts: assessments.reduce((s, a) => s + a.power_watts, 0),
       },
       workloads: assessments,
@@ -139,14 +162,25 @@ export function policy(
 export function samplePolicies(): CarbonCompliancePolicy[] {
   return [
     policy('ai-team', 'carbon', [
-      { workload: 'ml-training-job', namespace: 'ai-team', power_watts: 57.5, kind: 'Job', optimizations: [temporalShift(12.5)] },
+      {
+        workload: 'ml-training-job',
+        namespace: 'ai-team',
+        power_watts: 57.5,
+        kind: 'Job',
+        optimizations: [temporalShift(12.5)],
+      },
       { workload: 'inference', namespace: 'ai-team', power_watts: 20, grid: 300, pue: 1.2 },
       { workload: 'idle-batch', namespace: 'ai-team', power_watts: 0, noData: true },
     ]),
-    policy('web', 'carbon-en', [
-      { workload: 'frontend', namespace: 'web', power_watts: 5, grid: 300, pue: 1.2 },
-      { workload: 'api', namespace: 'web', power_watts: 12 },
-    ], { language: 'en' }),
+    policy(
+      'web',
+      'carbon-en',
+      [
+        { workload: 'frontend', namespace: 'web', power_watts: 5, grid: 300, pue: 1.2 },
+        { workload: 'api', namespace: 'web', power_watts: 12 },
+      ],
+      { language: 'en' },
+    ),
   ];
 }
 

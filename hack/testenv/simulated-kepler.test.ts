@@ -1,7 +1,12 @@
-import { nodeExposition, RunningPodLedger, simulatedPower, type WatchedPod } from './simulated-kepler.js';
-import type { DemoPod } from './demo-workloads.js';
+import {
+  nodeExposition,
+  RunningPodLedger,
+  simulatedPower,
+  type SimulatedPod,
+  type WatchedPod,
+} from './simulated-kepler.js';
 
-const pods: DemoPod[] = [
+const pods: SimulatedPod[] = [
   {
     namespace: 'ai-team',
     name: 'ml-training-job-abcde',

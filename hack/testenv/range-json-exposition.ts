@@ -1,6 +1,6 @@
 // Test support: the exposition a legacy Kepler served at one instant, rebuilt from the real Prometheus
-// query_range JSON fixture (the same transformation __fixtures__/SOURCES.md describes for the DERIVED file).
-import { writeExposition, type WritableFamily } from '../../../hack/testenv/exposition-writer.js';
+// query_range JSON fixture (the same transformation data/kepler/SOURCES.md describes for the DERIVED file).
+import { writeExposition, type WritableFamily } from './exposition-writer.js';
 
 /** Labels Prometheus adds at scrape time; the exporter itself never wrote them. */
 const TARGET_LABELS = new Set([

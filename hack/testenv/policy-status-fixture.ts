@@ -9,9 +9,9 @@ import {
   VERSION,
   type CarbonCompliancePolicy,
   type CarbonCompliancePolicyStatus,
-} from '../../../operator/api/v1alpha1/types.js';
-import type { WorkloadAssessment } from '../../../operator/engine/types.js';
-import { fromStoredPolicy, toStoredStatus } from '../../../operator/api/v1alpha1/field-names.js';
+} from '../../operator/api/v1alpha1/types.js';
+import type { WorkloadAssessment } from '../../operator/engine/types.js';
+import { fromStoredPolicy, toStoredStatus } from '../../operator/api/v1alpha1/field-names.js';
 
 export function installCrd(kubectl: string, kubeconfig: string): void {
   execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', join(process.cwd(), 'crds')], {
