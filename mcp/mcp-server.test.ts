@@ -11,11 +11,8 @@ import { createMcpServer } from './mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { rampProfile } from '../operator/engine/test-support/inputs.js';
-import {
-  verifySavings,
-  type AdoptedChange,
-  type VerifiedSavings,
-} from '../operator/engine/verified-savings.js';
+import type { AdoptedChange, VerifiedSavings } from '../operator/domain/types.js';
+import { verifySavings } from '../operator/engine/verified-savings.js';
 
 async function connected(policies = samplePolicies()) {
   const server = createMcpServer({

@@ -9,7 +9,7 @@ import { gridZones } from '../operator/grid/grid-factors.js';
 import { gridProfileFor } from '../operator/grid/grid-profile.js';
 import { ReloadingCatalogue } from '../operator/binding/standards-reload.js';
 import { loadStandardsCatalogue, type StandardsCatalogue } from '../operator/grid/standards-catalogue.js';
-import type { HourlyIntensityProfile, StandardDefinition } from '../operator/engine/types.js';
+import type { HourlyIntensityProfile, StandardDefinition } from '../operator/domain/types.js';
 import type { ReferenceData } from './reference-data.js';
 
 interface RegionData {

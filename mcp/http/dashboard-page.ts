@@ -18,7 +18,7 @@ import type {
   Language,
   Optimization,
   WorkloadAssessment,
-} from '../../operator/engine/types.js';
+} from '../../operator/domain/types.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import type { NamespaceAuthoriser } from '../auth/namespace-authoriser.js';

@@ -1,6 +1,6 @@
 // Finds workloads in policy status. Pure functions over the cached policy list.
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import type { Language, WorkloadAssessment } from '../../operator/engine/types.js';
+import type { Language, WorkloadAssessment } from '../../operator/domain/types.js';
 import { z } from 'zod';
 import { carbonBudgetSchema, workloadAssessmentSchema } from '../tools/assessment-schema.js';
 import { WorkloadNotCoveredError } from '../tools/tool-errors.js';

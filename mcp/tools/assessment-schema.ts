@@ -1,13 +1,13 @@
 // zod mirror of the engine's WorkloadAssessment, for tool output schemas (MCP outputSchema, OpenAPI).
 // Objects are loose so that fields the engine adds later pass through; a compile-time check below
-// keeps this mirror in step with operator/engine/types.ts.
+// keeps this mirror in step with operator/domain/types.ts.
 import { z } from 'zod';
 import type {
   CarbonBudgetStatus,
   EmissionsChange,
   Optimization,
   WorkloadAssessment,
-} from '../../operator/engine/types.js';
+} from '../../operator/domain/types.js';
 
 export const complianceStatusSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'INSUFFICIENT_DATA']);
 export const criterionStatusSchema = z

@@ -13,7 +13,7 @@ import { parseQuantity } from '../../operator/controller/resource-quantity.js';
 import { EngineInputError } from '../../operator/engine/engine-input-error.js';
 import { localMonthAndHour, seasonOfMonth } from '../../operator/engine/grid-intensity-at.js';
 import { cronAtHour, optimalSchedule } from '../../operator/engine/temporal-shift.js';
-import type { HourlyEnergy, WorkloadEnergyInput } from '../../operator/engine/types.js';
+import type { HourlyEnergy, WorkloadEnergyInput } from '../../operator/domain/types.js';
 import {
   coefficientsForNode,
   estimatePodWatts,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { decomposeEmissionsChange } from '../../operator/engine/emissions-change.js';
 import { kstMonth } from '../../operator/engine/emissions-ledger.js';
-import type { MonthEmissions } from '../../operator/engine/types.js';
+import type { MonthEmissions } from '../../operator/domain/types.js';
 import { policyLanguage, policyReference, statusWithNulls } from '../status/workload-lookup.js';
 import { emissionsChangeSchema, policyReferenceSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';

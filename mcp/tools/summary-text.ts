@@ -1,6 +1,6 @@
 // Small wording helpers for the human summaries (ko/en).
 import { formatNumber as formatWithDigits } from '../../operator/engine/messages.js';
-import type { ComplianceStatus, Language } from '../../operator/engine/types.js';
+import type { ComplianceStatus, Language } from '../../operator/domain/types.js';
 
 const labels: Record<ComplianceStatus, Record<Language, string>> = {
   COMPLIANT: { ko: '준수(COMPLIANT)', en: 'COMPLIANT' },

@@ -1,7 +1,7 @@
 // The shape of one tool: a name, its schemas and a handler. Transports (MCP, REST) only adapt this.
 import type { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import type { Language } from '../../operator/engine/types.js';
+import type { Language } from '../../operator/domain/types.js';
 import type { ReferenceData } from '../reference-data.js';
 
 interface ToolContext {

@@ -3,7 +3,7 @@
 // K-ETS and exchange-rate prices, and the embodied-emissions coefficients. The binder itself reads
 // no file, no environment and no clock.
 import { parseEmbodiedCoefficients, type EmbodiedCoefficients } from '../engine/sci.js';
-import type { HourlyIntensityProfile, Sourced, Tariff } from '../engine/types.js';
+import type { HourlyIntensityProfile, Sourced, Tariff } from '../domain/types.js';
 import { cloudRegions, UnknownCloudRegionError } from '../grid/cloud-regions.js';
 import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../grid/grid-factors.js';
 import { gridProfileFor } from '../grid/grid-profile.js';

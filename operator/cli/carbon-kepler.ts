@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { loadBindingData } from '../binding/binding-data.js';
 import { BindingError, createSiteBinder, type FieldNames } from '../binding/site-binding.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
-import type { WorkloadAssessment, WorkloadKind } from '../engine/types.js';
+import type { WorkloadAssessment, WorkloadKind } from '../domain/types.js';
 import { DataFileError } from '../grid/data-file-error.js';
 import { CliInputError, loadSnapshot, parseMetricsArgument } from './metrics-snapshots.js';
 import { pueAssumedMessage } from '../binding/pue-assumed.js';

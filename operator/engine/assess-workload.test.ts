@@ -8,7 +8,7 @@ import {
 } from './assess-workload.js';
 import { resolveTargets } from './targets.js';
 import { energyInput, flatProfile, krCarbon2050, krPueGreenDc, rampProfile } from './test-support/inputs.js';
-import type { Optimization } from './types.js';
+import type { Optimization } from '../domain/types.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
 

@@ -4,7 +4,7 @@ import { assessWorkload } from './assess.js';
 import { summarizeAssessments } from './aggregate-policy.js';
 import { resolveTargets } from './targets.js';
 import { energyInput, flatProfile, krCarbon2050, krPueGreenDc, rampProfile } from './test-support/inputs.js';
-import type { Tariff, WorkloadEnergyInput } from './types.js';
+import type { Tariff, WorkloadEnergyInput } from '../domain/types.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
 const targets = resolveTargets({ standard: krCarbon2050, companions: [krPueGreenDc], year: 2026 });

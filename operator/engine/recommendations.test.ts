@@ -5,7 +5,7 @@ import { cpuQuantity, memoryQuantity, rightSizingPlan } from './right-sizing.js'
 import { monthlyBasis, monthlySavings } from './savings.js';
 import { resolveTargets } from './targets.js';
 import { energyInput, flatProfile, krCarbon2050, krPueGreenDc, rampProfile } from './test-support/inputs.js';
-import type { Tariff, WorkloadEnergyInput } from './types.js';
+import type { Tariff, WorkloadEnergyInput } from '../domain/types.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
 const now = new Date(window.end);

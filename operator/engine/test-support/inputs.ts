@@ -1,5 +1,5 @@
 // Literal profiles and inputs for the engine's unit tests (not product data).
-import type { HourlyIntensityProfile, StandardDefinition, WorkloadEnergyInput } from '../types.js';
+import type { HourlyIntensityProfile, StandardDefinition, WorkloadEnergyInput } from '../../domain/types.js';
 
 export function flatProfile(value: number, zone = 'KR'): HourlyIntensityProfile {
   return {
