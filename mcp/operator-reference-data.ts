@@ -1,14 +1,17 @@
-// Reference data from the operator's data layer (operator/grid): the standards catalogue (or the
+// Reference data from the operator's data layer (operator/reference-data): the standards catalogue (or the
 // file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
 // operator's binding path (operator/binding) for figures that must match the policy status.
 import type { Logger } from 'pino';
 import { loadBindingData } from '../operator/binding/binding-data.js';
 import { createSiteBinder, type SiteBinder } from '../operator/binding/site-binding.js';
-import { cloudRegion, cloudRegions } from '../operator/grid/cloud-regions.js';
-import { gridZones } from '../operator/grid/grid-factors.js';
-import { gridProfileFor } from '../operator/grid/grid-profile.js';
+import { cloudRegion, cloudRegions } from '../operator/reference-data/cloud-regions.js';
+import { gridZones } from '../operator/reference-data/grid-factors.js';
+import { gridProfileFor } from '../operator/reference-data/grid-profile.js';
 import { ReloadingCatalogue } from '../operator/binding/standards-reload.js';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../operator/grid/standards-catalogue.js';
+import {
+  loadStandardsCatalogue,
+  type StandardsCatalogue,
+} from '../operator/reference-data/standards-catalogue.js';
 import type { HourlyIntensityProfile, StandardDefinition } from '../operator/domain/types.js';
 import type { ReferenceData } from './reference-data.js';
 

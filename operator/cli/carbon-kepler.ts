@@ -10,7 +10,7 @@ import { loadBindingData } from '../binding/binding-data.js';
 import { BindingError, createSiteBinder, type FieldNames } from '../binding/site-binding.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
 import type { WorkloadAssessment, WorkloadKind } from '../domain/types.js';
-import { DataFileError } from '../grid/data-file-error.js';
+import { DataFileError } from '../reference-data/data-file-error.js';
 import { CliInputError, loadSnapshot, parseMetricsArgument } from './metrics-snapshots.js';
 import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import { renderTable } from './table-output.js';

@@ -7,8 +7,8 @@
 // so ('estimated: CCF …'); it never becomes 'measured'.
 import { z } from 'zod';
 import type { HourlyEnergy } from '../domain/types.js';
-import { readDataFile } from '../grid/data-files.js';
-import { DataFileError, parseDataFile, parseJsonText } from '../grid/data-file-error.js';
+import { readDataFile } from '../reference-data/data-files.js';
+import { DataFileError, parseDataFile, parseJsonText } from '../reference-data/data-file-error.js';
 import { forEachHourShare, hourStartIso } from './energy-integrator.js';
 
 const FILE = 'operator/data/ccf-coefficients.json';

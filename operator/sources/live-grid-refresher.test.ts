@@ -12,7 +12,7 @@ import {
   startReplayServer,
   REPLAY_TOKEN,
   type ReplayServer,
-} from './testdata/electricity-maps-replay-server.js';
+} from '../grid/testdata/electricity-maps-replay-server.js';
 
 const logger = pino({ level: 'silent' });
 // The recorded history covers 2026-10-07T15:00Z … 2026-10-08T14:00Z; the forecast 2026-10-08T15:00Z onward.

@@ -16,7 +16,7 @@ import {
 } from './electricity-maps-provider.js';
 
 const recorded = (name: string) =>
-  readFileSync(fileURLToPath(new URL(`./testdata/electricity-maps/${name}`, import.meta.url)), 'utf8');
+  readFileSync(fileURLToPath(new URL(`../grid/testdata/electricity-maps/${name}`, import.meta.url)), 'utf8');
 
 type Mode = 'ok' | 'unauthorized' | 'rate-limited' | 'garbage' | 'bad-shape' | 'slow' | 'server-error';
 
