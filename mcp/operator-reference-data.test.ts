@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { dataFilePath } from '../operator/grid/data-files.js';
+import { dataFilePath } from '../operator/reference-data/data-files.js';
 import { loadReferenceData } from './operator-reference-data.js';
 
 describe('reference data from the operator data files', () => {

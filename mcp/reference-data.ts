@@ -1,5 +1,5 @@
 // Reference data the front end shows next to policy status: the standards catalogue and grid
-// intensity profiles. Both come from the operator's data files (operator/grid), never from code here.
+// intensity profiles. Both come from the operator's data files (operator/reference-data), never from code here.
 import type { HourlyIntensityProfile, SiteBinder, StandardDefinition } from '../operator/public-api.js';
 
 export interface ReferenceData {

@@ -30,7 +30,7 @@ import { KubePolicyStore, policyPath } from '../../operator/controller/status-wr
 import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
-import type { WorkloadAssessment } from '../../operator/engine/types.js';
+import type { WorkloadAssessment } from '../../operator/domain/types.js';
 
 const NS = 'one-truth';
 const RS = 'trainer-5d8f7c9b4';

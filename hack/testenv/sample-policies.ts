@@ -10,7 +10,7 @@ import type {
   MonthEmissions,
   Optimization,
   WorkloadAssessment,
-} from '../../operator/engine/types.js';
+} from '../../operator/domain/types.js';
 
 export interface WorkloadSketch {
   workload: string;

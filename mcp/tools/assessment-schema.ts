@@ -1,6 +1,6 @@
 // zod mirror of the engine's WorkloadAssessment, for tool output schemas (MCP outputSchema, OpenAPI).
 // Objects are loose so that fields the engine adds later pass through; a compile-time check below
-// keeps this mirror in step with operator/engine/types.ts.
+// keeps this mirror in step with operator/domain/types.ts.
 import { z } from 'zod';
 import type {
   CarbonBudgetStatus,

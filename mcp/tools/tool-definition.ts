@@ -13,7 +13,7 @@ interface ToolContext {
   progress(done: number, total: number, message: string): Promise<void>;
   /** Set when the caller cancelled the request. */
   signal?: AbortSignal;
-  /** Standards, grid profiles and regions (operator/grid data files), for what-ifs. */
+  /** Standards, grid profiles and regions (operator/reference-data), for what-ifs. */
   reference: ReferenceData;
   now(): Date;
 }

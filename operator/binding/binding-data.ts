@@ -3,14 +3,14 @@
 // K-ETS and exchange-rate prices, and the embodied-emissions coefficients. The binder itself reads
 // no file, no environment and no clock.
 import { parseEmbodiedCoefficients, type EmbodiedCoefficients } from '../engine/sci.js';
-import type { HourlyIntensityProfile, Sourced, Tariff } from '../engine/types.js';
-import { cloudRegions, UnknownCloudRegionError } from '../grid/cloud-regions.js';
-import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../grid/grid-factors.js';
-import { gridProfileFor } from '../grid/grid-profile.js';
-import { readDataFile } from '../grid/data-files.js';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../grid/standards-catalogue.js';
-import type { LiveGridView, LiveGridZone } from '../grid/live-grid-refresher.js';
-import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
+import type { HourlyIntensityProfile, Sourced, Tariff } from '../domain/types.js';
+import { cloudRegions, UnknownCloudRegionError } from '../reference-data/cloud-regions.js';
+import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../reference-data/grid-factors.js';
+import { gridProfileFor } from '../reference-data/grid-profile.js';
+import { readDataFile } from '../reference-data/data-files.js';
+import { loadStandardsCatalogue, type StandardsCatalogue } from '../reference-data/standards-catalogue.js';
+import type { LiveGridView, LiveGridZone } from '../sources/live-grid-refresher.js';
+import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../reference-data/tariff.js';
 
 /** A cloud region as the binder sees it. */
 export interface BoundRegion {

@@ -8,7 +8,8 @@ import { assessWorkload } from '../engine/assess.js';
 import { EngineInputError } from '../engine/engine-input-error.js';
 import { gridSourcesOfWindow } from '../engine/grid-intensity-at.js';
 import { policyHours, type PolicyHour } from '../engine/hourly-emissions.js';
-import { annualFacilityEnergy_kWh, renewableCoverage, type RenewableSupply } from '../engine/market-based.js';
+import type { RenewableSupply } from '../domain/renewable-supply.js';
+import { annualFacilityEnergy_kWh, renewableCoverage } from '../engine/market-based.js';
 import type { AllowedHours } from '../engine/temporal-shift.js';
 import {
   compareRegions,
@@ -26,6 +27,7 @@ import type {
   AccountingBasis,
   HourlyIntensityProfile,
   Language,
+  PolicySummary,
   RenewableCoverage,
   SiteContext,
   Sourced,
@@ -33,8 +35,7 @@ import type {
   Tariff,
   WorkloadAssessment,
   WorkloadEnergyInput,
-} from '../engine/types.js';
-import type { PolicySummary } from '../api/v1alpha1/types.js';
+} from '../domain/types.js';
 import type { BindingData, BoundRegion } from './binding-data.js';
 
 /** Korean standards that supply a criterion the named one lacks, for a site in Korea. */

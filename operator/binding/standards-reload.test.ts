@@ -12,8 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { dataFilePath } from '../grid/data-files.js';
-import type { StandardsCatalogue } from '../grid/standards-catalogue.js';
+import { dataFilePath } from '../reference-data/data-files.js';
+import type { StandardsCatalogue } from '../reference-data/standards-catalogue.js';
 import { ReloadingCatalogue, type CatalogueReloadError } from './standards-reload.js';
 
 const shipped = readFileSync(dataFilePath('standards.yaml'), 'utf8');

@@ -10,7 +10,7 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../grid/standards-catalogue.js';
+import { loadStandardsCatalogue, type StandardsCatalogue } from '../reference-data/standards-catalogue.js';
 
 export interface CatalogueReloadError {
   reason: 'InvalidCatalogue';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { KubeRestClient } from '../controller/kube-rest-client.js';
-import type { WorkloadAssessment } from '../engine/types.js';
+import type { WorkloadAssessment } from '../domain/types.js';
 import { run } from './carbon-kepler.js';
 
 const NS = 'cli-owners';

@@ -1,5 +1,5 @@
 // The CLI's human-readable output: one row per workload, then each workload's sentence and measures.
-import type { ComplianceStatus, Language, WorkloadAssessment } from '../engine/types.js';
+import type { ComplianceStatus, Language, WorkloadAssessment } from '../domain/types.js';
 
 const STATUS: Record<ComplianceStatus, Record<Language, string>> = {
   COMPLIANT: { en: 'COMPLIANT', ko: '준수' },

@@ -15,7 +15,7 @@ import {
   type EnergyReadingLike,
 } from '../kepler/energy-integrator.js';
 import { totalWatts, type KeplerSnapshot, type PodEnergyReading } from '../kepler/kepler-metrics.js';
-import type { HourlyEnergy, WorkloadEnergyInput, WorkloadKind } from '../engine/types.js';
+import type { HourlyEnergy, WorkloadEnergyInput, WorkloadKind } from '../domain/types.js';
 import { CliInputError, type LoadedSnapshot } from './metrics-snapshots.js';
 import { ownerOfPodName, podBelongsTo } from './workload-names.js';
 

@@ -9,7 +9,7 @@
 // The 5-character suffix and the hash use the apiserver's random-string alphabet
 // (bcdfghjklmnpqrstvwxz2456789). A name can match several rules (a Deployment called `web-1` vs
 // pod 1 of StatefulSet `web`); the most specific rule wins and --kind can say otherwise.
-import type { WorkloadKind } from '../engine/types.js';
+import type { WorkloadKind } from '../domain/types.js';
 
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
 const RULES: Array<{ kind: WorkloadKind; pattern: RegExp }> = [

@@ -4,8 +4,13 @@
 // changed (the schedule status.actions showed last time differs now), a PUE that changed (the summary's
 // PUE last time). Then each change is verified by the engine (engine/verified-savings.ts).
 import type { ActionsStatus, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
-import type { HourlyEnergy, HourlyIntensityProfile } from '../engine/types.js';
-import { verifySavings, type AdoptedChange, type VerifiedSavings } from '../engine/verified-savings.js';
+import type {
+  AdoptedChange,
+  HourlyEnergy,
+  HourlyIntensityProfile,
+  VerifiedSavings,
+} from '../domain/types.js';
+import { verifySavings } from '../engine/verified-savings.js';
 import { HOUR_MS, hourIso, type HistoryWindow, type HourlySeries } from './energy-history.js';
 
 /** The first whole hour after an instant: the first hour the change fully applies to. */

@@ -1,7 +1,7 @@
 import { policySpecSchema } from '../api/v1alpha1/types.js';
 import { PolicyConfigurationError } from './policy-evaluator.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
-import type { HourlyIntensityProfile, WorkloadEnergyInput } from '../engine/types.js';
+import type { HourlyIntensityProfile, WorkloadEnergyInput } from '../domain/types.js';
 
 const flat436: HourlyIntensityProfile = {
   zone: 'KR',

@@ -4,8 +4,8 @@
 // the operator at start-up with the file and field named, not at the first reconcile.
 import type { Logger } from 'pino';
 import { ReloadingCatalogue } from '../binding/standards-reload.js';
-import type { LiveGridView } from '../grid/live-grid-refresher.js';
-import type { StandardsCatalogue } from '../grid/standards-catalogue.js';
+import type { LiveGridView } from '../sources/live-grid-refresher.js';
+import type { StandardsCatalogue } from '../reference-data/standards-catalogue.js';
 import { loadBindingData, type BindingDataOptions } from '../binding/binding-data.js';
 import { BindingError, createSiteBinder, POLICY_FIELDS } from '../binding/site-binding.js';
 import {

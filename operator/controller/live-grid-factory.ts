@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import { ElectricityMapsProvider } from '../grid/electricity-maps-provider.js';
-import { LiveGridRefresher } from '../grid/live-grid-refresher.js';
+import { ElectricityMapsProvider } from '../sources/electricity-maps-provider.js';
+import { LiveGridRefresher } from '../sources/live-grid-refresher.js';
 import type { OperatorConfig } from './operator-config.js';
 
 export interface LiveGrid {

@@ -1,7 +1,7 @@
 // The operator's boundary to energy data. Implementations: Kepler endpoints scraped directly
 // (discovered from the Kepler Service's EndpointSlices, or a fixed URL list) and Prometheus.
 // Which one is used is the OPERATOR's configuration: a policy never names a URL.
-import type { HourlyEnergy } from '../engine/types.js';
+import type { HourlyEnergy } from '../domain/types.js';
 
 export interface PodRef {
   namespace: string;

@@ -4,7 +4,7 @@
 // (process_*, nodejs_*). Per-policy and per-workload series are removed when they go away.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { rankAndCap } from '../engine/aggregate-policy.js';
-import type { CarbonBudgetStatus } from '../engine/types.js';
+import type { CarbonBudgetStatus } from '../domain/types.js';
 import type { Evaluation } from './policy-evaluator.js';
 
 /** Per-workload series per policy: the first ones in status order (non-compliant, largest emitters). */

@@ -1,9 +1,14 @@
 // The reconciler's boundary to the carbon engine: workload inputs in, assessments and a policy
 // summary out. Pure (no I/O, no clock: `now` is passed in), so the reconciler can be tested with
 // the real engine and without a cluster.
-import type { CarbonCompliancePolicySpec, PolicySummary } from '../api/v1alpha1/types.js';
+import type { CarbonCompliancePolicySpec } from '../api/v1alpha1/types.js';
 import type { PolicyHour } from '../engine/hourly-emissions.js';
-import type { HourlyIntensityProfile, WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+import type {
+  HourlyIntensityProfile,
+  PolicySummary,
+  WorkloadAssessment,
+  WorkloadEnergyInput,
+} from '../domain/types.js';
 
 export interface EvaluationRequest {
   namespace: string;

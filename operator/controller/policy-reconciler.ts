@@ -13,7 +13,7 @@ import {
 } from '../api/v1alpha1/types.js';
 import { decomposeEmissionsChange, lastTwoCompleteMonths } from '../engine/emissions-change.js';
 import { advanceLedger, carbonBudgetStatus, kstMonth } from '../engine/emissions-ledger.js';
-import type { CarbonBudgetStatus, WorkloadAssessment, WorkloadEnergyInput } from '../engine/types.js';
+import type { CarbonBudgetStatus, WorkloadAssessment, WorkloadEnergyInput } from '../domain/types.js';
 import { adoptedChanges, verifiedSavingsStatus } from './adopted-changes.js';
 import {
   decideCronJobAction,

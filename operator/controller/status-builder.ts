@@ -1,7 +1,7 @@
 // Pure pieces of the status: conditions with stable transition times, the bounded workload list,
 // and the "did anything change" test that decides whether to write at all.
 import type { CarbonCompliancePolicyStatus, Condition } from '../api/v1alpha1/types.js';
-import type { WorkloadAssessment } from '../engine/types.js';
+import type { WorkloadAssessment } from '../domain/types.js';
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 

@@ -2,7 +2,7 @@
 // StatefulSet, DaemonSet; a pod without a controller is its own workload. The intermediate owners
 // (ReplicaSets, Jobs) are read with GET and cached: their ownerReferences do not change, and a
 // cluster-wide ReplicaSet watch would cost more memory than the handful of GETs.
-import type { WorkloadKind } from '../engine/types.js';
+import type { WorkloadKind } from '../domain/types.js';
 import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
 import { matchesSelector, type LabelSelector } from './label-selector.js';
 import type { OwnerReference, PodView } from './pod-view.js';

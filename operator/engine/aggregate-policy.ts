@@ -1,16 +1,16 @@
 // A policy's summary over its workloads: totals, counts by status, and the policy-level effective
 // intensity (Σ emissions / Σ IT energy, the same formula one level up). Energy, power and emissions
 // are on the active basis; the idle share and the full footprint are beside them.
-import type { PolicySummary } from '../api/v1alpha1/types.js';
 import { roundTo, significant } from './presentation.js';
 import type { PueCertification } from './targets.js';
 import type {
   AccountingBasis,
   ComplianceStatus,
+  PolicySummary,
   RenewableCoverage,
   Sourced,
   WorkloadAssessment,
-} from './types.js';
+} from '../domain/types.js';
 
 export interface SummaryContext {
   /** Null when the carbon criterion is not assessed (a PUE standard). */

@@ -26,7 +26,7 @@ import type {
   SiteContext,
   WorkloadAssessment,
   WorkloadEnergyInput,
-} from './types.js';
+} from '../domain/types.js';
 
 const HOURS_PER_30_DAYS = 720;
 

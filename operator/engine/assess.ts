@@ -11,7 +11,7 @@ import {
   type EmbodiedCoefficients,
   type ServerShape,
 } from './sci.js';
-import type { Language, WorkloadAssessment, WorkloadEnergyInput, WorkloadKind } from './types.js';
+import type { Language, WorkloadAssessment, WorkloadEnergyInput, WorkloadKind } from '../domain/types.js';
 
 function ambiguityNote(kinds: WorkloadKind[], language: Language): string {
   return language === 'ko'

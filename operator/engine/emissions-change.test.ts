@@ -2,7 +2,7 @@
 // up to floating point), each effect moves only with its own factor, and months without emissions
 // give the change to the factor that is zero.
 import { decomposeEmissionsChange, lastTwoCompleteMonths, lmdiEffects } from './emissions-change.js';
-import type { MonthEmissions } from './types.js';
+import type { MonthEmissions } from '../domain/types.js';
 
 /** A month from its factors: C = E · T · PUE · G. */
 function month(

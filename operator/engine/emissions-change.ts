@@ -13,7 +13,7 @@
 // factors undefined without energy (T, PUE) take the other month's value.
 import { kstMonthBounds } from './emissions-ledger.js';
 import { significant } from './presentation.js';
-import type { EmissionsChange, EmissionsFactors, MonthEmissions } from './types.js';
+import type { EmissionsChange, EmissionsFactors, MonthEmissions } from '../domain/types.js';
 
 type Factor = 'energy' | 'timing' | 'pue' | 'gridFactor';
 

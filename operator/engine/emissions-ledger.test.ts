@@ -8,7 +8,7 @@ import {
   kstMonthBounds,
   monthToDate,
 } from './emissions-ledger.js';
-import type { EmissionsLedger } from './types.js';
+import type { EmissionsLedger } from '../domain/types.js';
 
 const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

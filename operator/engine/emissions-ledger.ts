@@ -9,7 +9,7 @@ import type {
   EmissionsLedger,
   MonthEmissions,
   OpenHour,
-} from './types.js';
+} from '../domain/types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,6 +1,6 @@
 // The grid intensity a profile gives for one clock hour: a live point for that exact hour when the
 // provider has one, else the 24-hour shape at the local hour of the local season.
-import type { GridHourSource, GridHoursBySource, HourlyIntensityProfile } from './types.js';
+import type { GridHourSource, GridHoursBySource, HourlyIntensityProfile } from '../domain/types.js';
 
 export type Season = 'spring' | 'summer' | 'autumn' | 'winter';
 

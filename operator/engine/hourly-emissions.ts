@@ -7,7 +7,7 @@ import type {
   GridHourSource,
   HourlyIntensityProfile,
   WorkloadEnergyInput,
-} from './types.js';
+} from '../domain/types.js';
 
 /** E(h) · I(h): the hour's energy weighted by the grid intensity of that hour, gCO2e before PUE. */
 export function gridWeightedHour(

@@ -3,25 +3,8 @@
 // location-based grid factor, because Korea publishes no residual mix and none is invented here.
 // The instruments are those of Korea's K-RE100 scheme (MOTIE, in operation since 2021-01: green
 // premium, REC purchase, third-party PPA, direct PPA, self-generation). Pure.
-import type { RenewableCoverage, WorkloadEnergyInput } from './types.js';
-
-export const RENEWABLE_INSTRUMENTS = [
-  'greenPremium',
-  'recPurchase',
-  'thirdPartyPpa',
-  'directPpa',
-  'selfGeneration',
-] as const;
-type RenewableInstrument = (typeof RENEWABLE_INSTRUMENTS)[number];
-
-/** One declared instrument: a share of the site's consumption, or MWh per year. */
-export interface RenewableSupply {
-  instrument: RenewableInstrument;
-  /** 0..1 of the site's consumption covered. */
-  share?: number;
-  /** MWh per year contracted; allocated against the policy's projected annual facility energy. */
-  mWhPerYear?: number;
-}
+import type { RenewableInstrument, RenewableSupply } from '../domain/renewable-supply.js';
+import type { RenewableCoverage, WorkloadEnergyInput } from '../domain/types.js';
 
 const INSTRUMENT_NOTES: Record<RenewableInstrument, string> = {
   greenPremium:

@@ -1,6 +1,6 @@
 // Every sentence the engine writes, in Korean and English, in one place. Each takes the numbers it
 // states as arguments: no sentence carries a fixed percentage.
-import type { Language } from './types.js';
+import type { Language } from '../domain/types.js';
 
 type Text = { ko: string; en: string };
 

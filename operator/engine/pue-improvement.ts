@@ -3,7 +3,7 @@
 import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
-import type { Language, Optimization } from './types.js';
+import type { Language, Optimization } from '../domain/types.js';
 
 export function pueImprovement(
   core: CoreAssessment,

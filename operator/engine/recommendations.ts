@@ -15,7 +15,7 @@ import type {
   Optimization,
   Tariff,
   WorkloadEnergyInput,
-} from './types.js';
+} from '../domain/types.js';
 
 export interface RecommendationContext {
   profile: HourlyIntensityProfile;

@@ -7,7 +7,7 @@ import type { CoreAssessment } from './assess-workload.js';
 import { messages } from './messages.js';
 import { briefSource } from './presentation.js';
 import type { Effect, MonthlyBasis } from './savings.js';
-import type { HourlyIntensityProfile, Language, Optimization, Sourced } from './types.js';
+import type { HourlyIntensityProfile, Language, Optimization, Sourced } from '../domain/types.js';
 
 /** The comparison basis of a site: its annual mean grid intensity × PUE. */
 export function siteAnnualBasis(

@@ -8,7 +8,7 @@ import type { CoreAssessment } from './assess-workload.js';
 import { resourcesPatchYaml } from './manifest-patch.js';
 import { messages } from './messages.js';
 import type { Effect } from './savings.js';
-import type { Language, Optimization, UsageFigures, WorkloadEnergyInput } from './types.js';
+import type { Language, Optimization, UsageFigures, WorkloadEnergyInput } from '../domain/types.js';
 
 /** Requests keep this margin above p95 usage (a choice of this engine, stated in the source). */
 const HEADROOM = 0.2;

@@ -3,7 +3,7 @@
 import type { CoreAssessment } from './assess-workload.js';
 import { localMonthAndHour, seasonOfMonth } from './grid-intensity-at.js';
 import { briefSource } from './presentation.js';
-import type { Sourced, Tariff, WorkloadEnergyInput } from './types.js';
+import type { Sourced, Tariff, WorkloadEnergyInput } from '../domain/types.js';
 
 const HOURS_PER_MONTH = 720;
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dataFilePath } from '../grid/data-files.js';
+import { dataFilePath } from '../reference-data/data-files.js';
 import { assessWorkload } from './assess.js';
 import {
   embodiedEmissions_gCO2eq,

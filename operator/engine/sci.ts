@@ -4,7 +4,7 @@
 // R here is one workload-hour (an hour in which the workload drew energy). The embodied coefficients
 // are data (operator/data/embodied-emissions.json), passed in.
 import { z } from 'zod';
-import type { Sourced } from './types.js';
+import type { Sourced } from '../domain/types.js';
 
 const kg = z.number().finite().nonnegative();
 

@@ -3,7 +3,7 @@
 // Korean standard's PUE limit (KR_CARBON_2050 has none of its own). A PUE standard (KR_PUE_GREEN_DC)
 // is assessed on PUE alone: it borrows no carbon target, so its carbon criterion is 'not assessed'
 // unless the policy configures one.
-import type { Sourced, StandardDefinition } from './types.js';
+import type { Sourced, StandardDefinition } from '../domain/types.js';
 
 export class TargetResolutionError extends Error {
   constructor(

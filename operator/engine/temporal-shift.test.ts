@@ -1,6 +1,6 @@
 import { gridIntensityAt } from './grid-intensity-at.js';
-import { gridProfileFor } from '../grid/grid-profile.js';
-import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../grid/tariff.js';
+import { gridProfileFor } from '../reference-data/grid-profile.js';
+import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../reference-data/tariff.js';
 import { assessWorkload } from './assess.js';
 import { EngineInputError } from './assess-workload.js';
 import { resolveTargets } from './targets.js';

@@ -15,7 +15,7 @@ import {
 import { cronJobSchedulePatch, startsOncePerDay } from './manifest-patch.js';
 import { formatNumber, messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
-import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from './types.js';
+import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from '../domain/types.js';
 
 const HOUR_MS = 3_600_000;
 /** Longest run the daily profile can place: a 24-hour run covers every hour whatever its start. */

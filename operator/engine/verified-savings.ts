@@ -4,7 +4,13 @@
 // without the change (at the old schedule's hours, with the old PUE, on the old zone's grid). Pure:
 // hourly energy, profiles and the clock come in; figures and a verdict go out (docs/methodology.md § 7.2).
 import { gridIntensityAt } from './grid-intensity-at.js';
-import type { HourlyEnergy, HourlyIntensityProfile } from './types.js';
+import type {
+  AdoptedChange,
+  HourlyEnergy,
+  HourlyIntensityProfile,
+  SavingsVerdict,
+  VerifiedSavings,
+} from '../domain/types.js';
 
 const HOUR_MS = 3_600_000;
 /** A verdict needs a day since the change (every hour of the daily profile has passed once) … */
@@ -15,40 +21,6 @@ const MIN_HOURS_WITH_ENERGY = 2;
 const MIN_VERIFIED_PERCENT = 1;
 /** The time zone of a CronJob without spec.timeZone: the kube-controller-manager's, assumed UTC. */
 const ASSUMED_CONTROLLER_TIME_ZONE = 'UTC';
-
-type SavingsVerdict = 'verified' | 'not_realized' | 'too_early';
-
-/** One adopted change, as recorded in status (it is kept there across evaluations). */
-export interface AdoptedChange {
-  /** `Kind/name`, or `*` for a change of the whole site (PUE, zone). */
-  workload: string;
-  kind: 'schedule' | 'pue' | 'zone';
-  /** The first hour (UTC, ISO) counted after the change. */
-  since: string;
-  /** Who made it: 'applied by the operator (spec.actions)', 'observed: …'. */
-  source: string;
-  before: { schedule?: string; timeZone?: string; pue?: number; zone?: string };
-  after: { schedule?: string; timeZone?: string; pue?: number; zone?: string };
-}
-
-export interface VerifiedSavings {
-  workload: string;
-  change: AdoptedChange;
-  since: string;
-  verdict: SavingsVerdict;
-  /** Counterfactual − measured, kgCO2eq, over the hours since the change (positive: a saving). */
-  kgCO2eq: number;
-  /** Of the counterfactual; null when it is zero (no energy since the change). */
-  percent: number | null;
-  measured_kgCO2eq: number;
-  counterfactual_kgCO2eq: number;
-  energy_kWh: number;
-  hoursWithEnergy: number;
-  elapsedHours: number;
-  /** The data a verdict other than too_early needs. */
-  minimum: string;
-  method: string;
-}
 
 /** Minutes past midnight UTC at which a once-a-day cron line starts, on the day of `at`. */
 function utcStartMinute(schedule: string, timeZone: string, at: Date): number | null {

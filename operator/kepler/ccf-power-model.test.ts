@@ -1,6 +1,6 @@
 // The CCF fallback model: coefficients chosen by instance type → provider → assumed average, the
 // formula, and the hourly split. Expected values are computed by hand from the coefficients file.
-import { readDataFile } from '../grid/data-files.js';
+import { readDataFile } from '../reference-data/data-files.js';
 import {
   coefficientsForNode,
   estimatedHours,

@@ -6,9 +6,9 @@
 // sources are data (operator/data/ccf-coefficients.json). Everything it returns is an estimate and says
 // so ('estimated: CCF …'); it never becomes 'measured'.
 import { z } from 'zod';
-import type { HourlyEnergy } from '../engine/types.js';
-import { readDataFile } from '../grid/data-files.js';
-import { DataFileError, parseDataFile, parseJsonText } from '../grid/data-file-error.js';
+import type { HourlyEnergy } from '../domain/types.js';
+import { readDataFile } from '../reference-data/data-files.js';
+import { DataFileError, parseDataFile, parseJsonText } from '../reference-data/data-file-error.js';
 import { forEachHourShare, hourStartIso } from './energy-integrator.js';
 
 const FILE = 'operator/data/ccf-coefficients.json';

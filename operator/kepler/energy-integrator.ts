@@ -5,7 +5,7 @@
 //   wraps at its max range instead, when that range is known (research/kepler.md §0.7).
 // - Without counters, watts × elapsed time (trapezoid of the two gauges), over a bounded gap.
 // - Implausible increases (Kepler issue #897 showed ~9e14 J counters) are dropped and flagged.
-import type { HourlyEnergy } from '../engine/types.js';
+import type { HourlyEnergy } from '../domain/types.js';
 import type { CounterSeries, KeplerSnapshot, PodEnergyReading } from './kepler-metrics.js';
 
 export const JOULES_PER_KWH = 3.6e6;

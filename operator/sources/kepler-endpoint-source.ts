@@ -9,7 +9,7 @@
 // next reconcile has its first minutes). Each round works in chunks and yields to the event loop, which
 // also renews the leader Lease.
 import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { HourlyEnergy } from '../engine/types.js';
+import type { HourlyEnergy } from '../domain/types.js';
 import {
   allocateNodeIdle,
   allocateNodeIdleWatts,

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import type { HourlyEnergy } from '../engine/types.js';
+import type { HourlyEnergy } from '../domain/types.js';
 import { hourStartIso, JOULES_PER_KWH } from '../kepler/energy-integrator.js';
 import { CPU_ZONE_RULE, POD_GPU_FAMILIES } from '../kepler/kepler-metrics.js';
 import {

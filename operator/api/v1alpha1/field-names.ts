@@ -4,8 +4,8 @@
 // as a suffix (`emissionsKgCO2eqPer30d`). So status is renamed here, in one place, on its way to
 // and from the API server (the operator's writer and informer, the front end's policy sources),
 // and every other module keeps the engine's names.
-import type { WorkloadAssessment } from '../../engine/types.js';
-import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus, PolicySummary } from './types.js';
+import type { PolicySummary, WorkloadAssessment } from '../../domain/types.js';
+import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from './types.js';
 
 /** Every field name reachable in a status, at any depth (maps such as a patch are not descended). */
 type FieldNames<T> = T extends readonly (infer E)[]

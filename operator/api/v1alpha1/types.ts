@@ -1,17 +1,14 @@
 // CarbonCompliancePolicy (carbon-aware.dev/v1alpha1): the API in one file. Mirrors
 // crds/carbon-aware.dev_carboncompliancepolicies.yaml (a test checks that they agree).
 import { z } from 'zod';
-import { RENEWABLE_INSTRUMENTS } from '../../engine/market-based.js';
-import type { VerifiedSavings } from '../../engine/verified-savings.js';
+import { RENEWABLE_INSTRUMENTS } from '../../domain/renewable-supply.js';
 import type {
   CarbonBudgetStatus,
-  ComplianceStatus,
-  EmissionsChange,
   EmissionsLedger,
-  GridHourSource,
-  GridHoursBySource,
+  PolicySummary,
+  VerifiedSavings,
   WorkloadAssessment,
-} from '../../engine/types.js';
+} from '../../domain/types.js';
 
 export const GROUP = 'carbon-aware.dev';
 export const VERSION = 'v1alpha1';
@@ -162,60 +159,6 @@ export interface Condition {
   message: string;
   lastTransitionTime: string;
   observedGeneration?: number;
-}
-
-export interface PolicySummary {
-  status: ComplianceStatus;
-  workloads: number;
-  compliant: number;
-  nonCompliant: number;
-  insufficientData: number;
-  /** On the verdict's accounting basis (accounting.basis). */
-  effectiveIntensity_gCO2eq_kWh: number | null;
-  /** Null when the standard assesses PUE only. */
-  target_gCO2eq_kWh: number | null;
-  pue: number;
-  pueSource: string;
-  /** The grid zone the assessment used (spec.site.zone, or the cloud region's); absent in older statuses. */
-  zone?: string;
-  /** The PUE is an assumed average: set spec.site.pue (condition PUEKnown=False says so too). */
-  pueAssumed?: boolean;
-  /** Green data-centre certification points for the PUE (null: no standard in play defines bands). */
-  pueCertificationPoints?: number | null;
-  accounting?: {
-    basis: 'location' | 'market';
-    locationBasedIntensity_gCO2eq_kWh: number | null;
-    marketBasedIntensity_gCO2eq_kWh: number | null;
-    renewableCoveragePercent: number;
-  };
-  energy_kWh: number;
-  // Optional: absent in statuses written by an older operator.
-  /** The part of energy_kWh measured by Kepler. */
-  energyMeasured_kWh?: number;
-  /** The part of energy_kWh estimated with the CCF model (pods on nodes without Kepler readings);
-   * condition EnergyEstimated says so whenever it is above 0. */
-  energyEstimated_kWh?: number;
-  /** Workloads with energy counted by how it was obtained. */
-  workloadsByEnergyBasis?: { measured: number; estimated: number; mixed: number };
-  /** Where the estimated part comes from (the CCF coefficients' source), when there is one. */
-  energyEstimateSource?: string;
-  emissions_gCO2eq: number;
-  /** Active basis, scaled to 30 days from the hours the source observed (observedHours). */
-  emissions_kgCO2eq_per_30d: number;
-  power_watts: number;
-  // Optional: absent in statuses written by an older operator.
-  /** Σ of the workloads' idle shares; null when any workload with energy has none. */
-  idleShare_kWh?: number | null;
-  /** Full footprint (active + idle share) per 30 days; null while an idle share is unavailable. */
-  emissionsActivePlusIdleShare_kgCO2eq_per_30d?: number | null;
-  /** Hours the energy source actually observed within the window. */
-  observedHours?: number;
-  /** The window's hours counted by where their grid intensity came from (live → modelled → annual). */
-  grid_hours_by_source?: GridHoursBySource;
-  /** The source of each hour of the window, from its first hour (window.start). */
-  grid_source_by_hour?: { start: string; sources: GridHourSource[] };
-  /** Why emissions changed between the last two complete KST months (null until two are counted). */
-  emissionsChange?: EmissionsChange | null;
 }
 
 /** Hourly IT energy per workload (key `Kind/name`), persisted so that a restart loses no history. */

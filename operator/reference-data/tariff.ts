@@ -1,7 +1,7 @@
 // KEPCO time-of-use tariff, K-ETS allowance price and KRW/USD rate from operator/data/tariffs-kepco.json.
 import { z } from 'zod';
 
-import type { Sourced, Tariff } from '../engine/types.js';
+import type { Sourced, Tariff } from '../domain/types.js';
 import { parseDataFile, parseJsonText } from './data-file-error.js';
 import { readDataFile } from './data-files.js';
 

@@ -1,5 +1,5 @@
 import { carbonTargetOf, pueCertificationPoints } from '../engine/targets.js';
-import type { StandardDefinition } from '../engine/types.js';
+import type { StandardDefinition } from '../domain/types.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

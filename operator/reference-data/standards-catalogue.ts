@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-import type { Sourced, StandardDefinition } from '../engine/types.js';
+import type { Sourced, StandardDefinition } from '../domain/types.js';
 import { DataFileError, parseDataFile } from './data-file-error.js';
 import { dataFilePath } from './data-files.js';
 

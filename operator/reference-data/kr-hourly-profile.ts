@@ -7,7 +7,7 @@
 // (GIR 2023 by default), and the model's error against the real days is measured per season.
 import { z } from 'zod';
 
-import type { HourlyIntensityProfile, ProfileSeasonError } from '../engine/types.js';
+import type { HourlyIntensityProfile, ProfileSeasonError } from '../domain/types.js';
 import { DataFileError, parseDataFile, parseJsonText } from './data-file-error.js';
 import { readDataFile } from './data-files.js';
 

@@ -1,7 +1,7 @@
 // The hourly intensity profile for a zone: KR gets the modelled dispatch profile (no official
 // hourly profile exists), anchored to the zone's annual figure; every other zone gets a flat
 // profile at its annual mean, and says so.
-import type { HourlyIntensityProfile } from '../engine/types.js';
+import type { HourlyIntensityProfile } from '../domain/types.js';
 import { annualGridIntensity, type GridDataset, zoneTimeZone } from './grid-factors.js';
 import { krHourlyProfile } from './kr-hourly-profile.js';
 

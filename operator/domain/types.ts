@@ -1,4 +1,6 @@
-// The carbon engine's contract: what goes in, what comes out. Pure data, no I/O.
+// The domain's shared types: what goes into the carbon engine, what comes out, and the figures the
+// CRD's status, the reference data, the CLI and the front end share. Pure data, no I/O; this folder
+// imports nothing from the project (a leaf: every other folder may import it).
 // Every number carries its unit in its name; every input that is not measured carries a source
 // string of the form 'measured: kepler …', 'configured: policy', 'default: standard KR_…',
 // 'dataset: <name, year>', 'modelled: …', 'assumed: …', 'live: <provider>'.
@@ -450,4 +452,94 @@ export interface EmissionsChange {
   residual_kgCO2eq: number;
   method: string;
   basis: string;
+}
+
+/** The policy-level figures of one evaluation (status.summary). */
+export interface PolicySummary {
+  status: ComplianceStatus;
+  workloads: number;
+  compliant: number;
+  nonCompliant: number;
+  insufficientData: number;
+  /** On the verdict's accounting basis (accounting.basis). */
+  effectiveIntensity_gCO2eq_kWh: number | null;
+  /** Null when the standard assesses PUE only. */
+  target_gCO2eq_kWh: number | null;
+  pue: number;
+  pueSource: string;
+  /** The grid zone the assessment used (spec.site.zone, or the cloud region's); absent in older statuses. */
+  zone?: string;
+  /** The PUE is an assumed average: set spec.site.pue (condition PUEKnown=False says so too). */
+  pueAssumed?: boolean;
+  /** Green data-centre certification points for the PUE (null: no standard in play defines bands). */
+  pueCertificationPoints?: number | null;
+  accounting?: {
+    basis: 'location' | 'market';
+    locationBasedIntensity_gCO2eq_kWh: number | null;
+    marketBasedIntensity_gCO2eq_kWh: number | null;
+    renewableCoveragePercent: number;
+  };
+  energy_kWh: number;
+  // Optional: absent in statuses written by an older operator.
+  /** The part of energy_kWh measured by Kepler. */
+  energyMeasured_kWh?: number;
+  /** The part of energy_kWh estimated with the CCF model (pods on nodes without Kepler readings);
+   * condition EnergyEstimated says so whenever it is above 0. */
+  energyEstimated_kWh?: number;
+  /** Workloads with energy counted by how it was obtained. */
+  workloadsByEnergyBasis?: { measured: number; estimated: number; mixed: number };
+  /** Where the estimated part comes from (the CCF coefficients' source), when there is one. */
+  energyEstimateSource?: string;
+  emissions_gCO2eq: number;
+  /** Active basis, scaled to 30 days from the hours the source observed (observedHours). */
+  emissions_kgCO2eq_per_30d: number;
+  power_watts: number;
+  // Optional: absent in statuses written by an older operator.
+  /** Σ of the workloads' idle shares; null when any workload with energy has none. */
+  idleShare_kWh?: number | null;
+  /** Full footprint (active + idle share) per 30 days; null while an idle share is unavailable. */
+  emissionsActivePlusIdleShare_kgCO2eq_per_30d?: number | null;
+  /** Hours the energy source actually observed within the window. */
+  observedHours?: number;
+  /** The window's hours counted by where their grid intensity came from (live → modelled → annual). */
+  grid_hours_by_source?: GridHoursBySource;
+  /** The source of each hour of the window, from its first hour (window.start). */
+  grid_source_by_hour?: { start: string; sources: GridHourSource[] };
+  /** Why emissions changed between the last two complete KST months (null until two are counted). */
+  emissionsChange?: EmissionsChange | null;
+}
+
+// Verified savings (engine/verified-savings.ts computes them; status.verifiedSavings keeps them).
+export type SavingsVerdict = 'verified' | 'not_realized' | 'too_early';
+
+/** One adopted change, as recorded in status (it is kept there across evaluations). */
+export interface AdoptedChange {
+  /** `Kind/name`, or `*` for a change of the whole site (PUE, zone). */
+  workload: string;
+  kind: 'schedule' | 'pue' | 'zone';
+  /** The first hour (UTC, ISO) counted after the change. */
+  since: string;
+  /** Who made it: 'applied by the operator (spec.actions)', 'observed: …'. */
+  source: string;
+  before: { schedule?: string; timeZone?: string; pue?: number; zone?: string };
+  after: { schedule?: string; timeZone?: string; pue?: number; zone?: string };
+}
+
+export interface VerifiedSavings {
+  workload: string;
+  change: AdoptedChange;
+  since: string;
+  verdict: SavingsVerdict;
+  /** Counterfactual − measured, kgCO2eq, over the hours since the change (positive: a saving). */
+  kgCO2eq: number;
+  /** Of the counterfactual; null when it is zero (no energy since the change). */
+  percent: number | null;
+  measured_kgCO2eq: number;
+  counterfactual_kgCO2eq: number;
+  energy_kWh: number;
+  hoursWithEnergy: number;
+  elapsedHours: number;
+  /** The data a verdict other than too_early needs. */
+  minimum: string;
+  method: string;
 }

@@ -1,5 +1,6 @@
-// Where the data files live at run time: operator/data beside operator/grid in the source tree,
-// and dist/operator/data beside dist/operator/grid after `npm run build` (hack/post-build.mjs).
+// Where the data files live at run time: operator/data beside operator/reference-data in the source
+// tree, and dist/operator/data beside dist/operator/reference-data after `npm run build`
+// (hack/post-build.mjs).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

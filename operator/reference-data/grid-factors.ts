@@ -4,7 +4,7 @@
 import { averageIntensity, electricityMaps } from '@tgwf/co2/data';
 import { z } from 'zod';
 
-import type { Sourced } from '../engine/types.js';
+import type { Sourced } from '../domain/types.js';
 import { parseDataFile, parseJsonText } from './data-file-error.js';
 import { readDataFile } from './data-files.js';
 

@@ -7,7 +7,7 @@ import { policySpecSchema } from '../api/v1alpha1/types.js';
 import { createPolicyEvaluator } from '../controller/engine-evaluator.js';
 import { createLiveGrid, type LiveGrid } from '../controller/live-grid-factory.js';
 import { loadOperatorConfig } from '../controller/operator-config.js';
-import type { WorkloadEnergyInput } from '../engine/types.js';
+import type { WorkloadEnergyInput } from '../domain/types.js';
 import {
   startReplayServer,
   REPLAY_TOKEN,
