@@ -10,7 +10,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
+import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import type { DemoPod, SimulatedPodPower } from './demo-workloads.js';
 
 export interface SimulatedKepler {

@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { policySpecSchema, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { BindingError } from '../../operator/binding/site-binding.js';
-import { parseQuantity } from '../../operator/controller/resource-quantity.js';
+import { parseQuantity } from '../../operator/kube/resource-quantity.js';
 import { EngineInputError } from '../../operator/engine/engine-input-error.js';
 import { localMonthAndHour, seasonOfMonth } from '../../operator/engine/grid-intensity-at.js';
 import { cronAtHour, optimalSchedule } from '../../operator/engine/temporal-shift.js';

@@ -9,14 +9,14 @@ import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
-import { KubeEventRecorder } from './event-recorder.js';
-import { KubeRestClient } from './kube-rest-client.js';
+import { KubeEventRecorder } from '../kube/event-recorder.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import { toPodView, type PodView } from './pod-view.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import { SupervisedInformer } from './supervised-informer.js';
+import { SupervisedInformer } from '../kube/supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'budget-team';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createMetricsSource as createKeplerEndpointSource } from '../sources/kepler-endpoint-source.js';
 import { createMetricsSource as createPrometheusSource } from '../sources/prometheus-source.js';
 import { withCcfFallback } from '../sources/ccf-fallback-source.js';
-import { KubeRestClient } from './kube-rest-client.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
 import type { MetricsSource } from './metrics-source.js';
 import type { OperatorConfig } from './operator-config.js';
 

@@ -6,21 +6,21 @@ import type { Logger } from 'pino';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
 import { CronJobScheduleActions } from './cronjob-schedule-actions.js';
-import { KubeEventRecorder } from './event-recorder.js';
-import { HealthServer } from './health-server.js';
-import { isForbidden, KubeRestClient } from './kube-rest-client.js';
-import { LeaderElector } from './leader-election.js';
+import { KubeEventRecorder } from '../kube/event-recorder.js';
+import { HealthServer } from '../kube/health-server.js';
+import { isForbidden, KubeRestClient } from '../kube/kube-rest-client.js';
+import { LeaderElector } from '../kube/leader-election.js';
 import type { MetricsSource } from './metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import type { OperatorConfig } from './operator-config.js';
 import type { PolicyEvaluator } from './policy-evaluator.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import { toPolicyView } from './policy-view.js';
-import { toPodView, type PodView } from './pod-view.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore } from './status-writer.js';
-import { SupervisedInformer } from './supervised-informer.js';
+import { SupervisedInformer } from '../kube/supervised-informer.js';
 import type { UsageSource } from './usage-source.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue } from '../kube/work-queue.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 export interface OperatorRuntimeDeps {

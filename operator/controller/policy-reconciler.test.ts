@@ -4,7 +4,7 @@
 // numbers in status can be checked by hand (testdata/formula-evaluator.ts).
 import pino from 'pino';
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
-import { KubeApiError } from './kube-rest-client.js';
+import { KubeApiError } from '../kube/kube-rest-client.js';
 import {
   MetricsUnavailableError,
   type MetricsCollection,
@@ -14,8 +14,8 @@ import {
 } from './metrics-source.js';
 import type { Evaluation, EvaluationRequest } from './policy-evaluator.js';
 import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
-import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
-import { toPodView, type PodView } from './pod-view.js';
+import { forbiddenMessage, requestAttributes } from '../kube/rbac-denial.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';

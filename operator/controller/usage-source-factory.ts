@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { MetricsApiUsageSampler } from '../sources/metrics-api-usage.js';
 import { PrometheusClient } from '../sources/prometheus-source.js';
 import { PrometheusUsageSource } from '../sources/prometheus-usage.js';
-import { KubeRestClient } from './kube-rest-client.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { usageFrom, type OperatorConfig } from './operator-config.js';
 import type { UsageSource } from './usage-source.js';
 

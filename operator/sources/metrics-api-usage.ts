@@ -7,8 +7,8 @@
 // Each sample is 12 bytes (time in seconds, CPU cores and memory bytes as 32-bit values).
 import { z } from 'zod';
 import type { PodRef } from '../controller/metrics-source.js';
-import { isKubeApiError, type KubeRestClient } from '../controller/kube-rest-client.js';
-import { parseQuantity } from '../controller/resource-quantity.js';
+import { isKubeApiError, type KubeRestClient } from '../kube/kube-rest-client.js';
+import { parseQuantity } from '../kube/resource-quantity.js';
 import {
   UsageUnavailableError,
   type PodUsage,
