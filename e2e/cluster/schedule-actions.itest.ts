@@ -24,7 +24,7 @@ import {
 } from '../../operator/controller/cronjob-schedule-actions.js';
 import { createPolicyEvaluator } from '../../operator/controller/engine-evaluator.js';
 import { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource } from '../../operator/controller/metrics-source.js';
+import type { MetricsCollection, MetricsSource } from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';

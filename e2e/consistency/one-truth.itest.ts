@@ -23,7 +23,7 @@ import type {
   MetricsCollection,
   MetricsSource,
   PodEnergyReading,
-} from '../../operator/controller/metrics-source.js';
+} from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';

@@ -11,7 +11,7 @@ import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
+import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';

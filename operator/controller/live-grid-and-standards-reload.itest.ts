@@ -25,7 +25,7 @@ import { createEngineEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
+import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';

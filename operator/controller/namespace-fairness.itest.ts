@@ -12,7 +12,7 @@ import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/test
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createEngineEvaluator } from './engine-evaluator.js';
 import { isKubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource } from './metrics-source.js';
+import type { MetricsCollection, MetricsSource } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
 import { SupervisedInformer } from '../kube/supervised-informer.js';

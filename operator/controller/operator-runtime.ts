@@ -10,7 +10,7 @@ import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { HealthServer } from '../kube/health-server.js';
 import { isForbidden, KubeRestClient } from '../kube/kube-rest-client.js';
 import { LeaderElector } from '../kube/leader-election.js';
-import type { MetricsSource } from './metrics-source.js';
+import type { MetricsSource } from '../sources/metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import type { OperatorConfig } from './operator-config.js';
 import type { PolicyEvaluator } from './policy-evaluator.js';
@@ -19,7 +19,7 @@ import { toPolicyView } from './policy-view.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore } from './status-writer.js';
 import { SupervisedInformer } from '../kube/supervised-informer.js';
-import type { UsageSource } from './usage-source.js';
+import type { UsageSource } from '../sources/usage-source.js';
 import { WorkQueue } from '../kube/work-queue.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 

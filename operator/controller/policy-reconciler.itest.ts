@@ -13,7 +13,7 @@ import {
   type MetricsCollection,
   type MetricsSource,
   type PodEnergyReading,
-} from './metrics-source.js';
+} from '../sources/metrics-source.js';
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';

@@ -11,7 +11,7 @@ import {
   type MetricsSource,
   type PodEnergyReading,
   type PodRef,
-} from './metrics-source.js';
+} from '../sources/metrics-source.js';
 import type { Evaluation, EvaluationRequest } from './policy-evaluator.js';
 import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
 import { forbiddenMessage, requestAttributes } from '../kube/rbac-denial.js';
@@ -20,7 +20,7 @@ import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from './testdata/formula-evaluator.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
-import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
+import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
 
 /** A hand-written usage source (test double): p95 per pod as the test scripts it. */
 class ScriptedUsage implements UsageSource {

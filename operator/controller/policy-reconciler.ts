@@ -42,7 +42,7 @@ import {
   type MetricsCollection,
   type MetricsSource,
   type PodRef,
-} from './metrics-source.js';
+} from '../sources/metrics-source.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { PolicyConfigurationError, type Evaluation, type PolicyEvaluator } from './policy-evaluator.js';
 import type { PodView } from '../kube/pod-view.js';
@@ -56,7 +56,7 @@ import {
 } from './status-builder.js';
 import { writeStatusWithRetry, type PolicyStore } from './status-writer.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
-import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
+import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
 import type { WorkResult } from '../kube/work-queue.js';
 import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
 

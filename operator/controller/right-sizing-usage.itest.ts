@@ -31,14 +31,14 @@ import { PrometheusUsageSource, podUsageExpressions } from '../sources/prometheu
 import { quantile } from '../sources/usage-percentile.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 import { KubeRestClient, isKubeApiError } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
+import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import { SupervisedInformer } from '../kube/supervised-informer.js';
 import { createUsageSource, type ConfiguredUsage } from './usage-source-factory.js';
-import type { UsageSource } from './usage-source.js';
+import type { UsageSource } from '../sources/usage-source.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const PROM_NS = 'usage-prom';

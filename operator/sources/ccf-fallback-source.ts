@@ -12,7 +12,7 @@ import {
   type MetricsSource,
   type PodEnergyReading,
   type PodRef,
-} from '../controller/metrics-source.js';
+} from './metrics-source.js';
 import {
   coefficientsForNode,
   estimatedHours,
