@@ -21,7 +21,7 @@ import { createEngineEvaluator } from '../operator/controller/engine-evaluator.j
 import { PrometheusClient, PrometheusSource } from '../operator/sources/prometheus-source.js';
 import type { PolicyEvaluator } from '../operator/controller/policy-evaluator.js';
 import { PolicyReconciler } from '../operator/controller/policy-reconciler.js';
-import { toPodView, type OwnerReference, type PodView } from '../operator/controller/pod-view.js';
+import { toPodView, type OwnerReference, type PodView } from '../operator/kube/pod-view.js';
 import type { PolicyStore } from '../operator/controller/status-writer.js';
 import { StaticOwnerLookup } from '../operator/controller/workload-grouping.js';
 

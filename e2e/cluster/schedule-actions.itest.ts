@@ -23,14 +23,14 @@ import {
   type CronJobObject,
 } from '../../operator/controller/cronjob-schedule-actions.js';
 import { createPolicyEvaluator } from '../../operator/controller/engine-evaluator.js';
-import { KubeRestClient } from '../../operator/controller/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource } from '../../operator/controller/metrics-source.js';
+import { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
+import type { MetricsCollection, MetricsSource } from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
-import { toPodView, type PodView } from '../../operator/controller/pod-view.js';
+import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
 import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { toPolicyView } from '../../operator/controller/policy-view.js';
-import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
+import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import { ControlPlane, locateBinaries } from '../../hack/testenv/control-plane.js';
 import { installCrd } from '../../hack/testenv/policy-status-fixture.js';

@@ -18,17 +18,17 @@ import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { run as runCli } from '../../operator/cli/carbon-kepler.js';
 import { createPolicyEvaluator } from '../../operator/controller/engine-evaluator.js';
-import { KubeRestClient } from '../../operator/controller/kube-rest-client.js';
+import { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
 import type {
   MetricsCollection,
   MetricsSource,
   PodEnergyReading,
-} from '../../operator/controller/metrics-source.js';
+} from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
-import { toPodView, type PodView } from '../../operator/controller/pod-view.js';
+import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
 import { toPolicyView } from '../../operator/controller/policy-view.js';
-import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
+import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import type { WorkloadAssessment } from '../../operator/domain/types.js';
 

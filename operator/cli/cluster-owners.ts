@@ -3,8 +3,8 @@
 // operator resolves it (controller/workload-grouping.ts: Pod → ReplicaSet → Deployment, Pod → Job →
 // CronJob, StatefulSet, DaemonSet). Read-only: it lists pods and GETs ReplicaSets and Jobs.
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeRestClient } from '../controller/kube-rest-client.js';
-import { toPodView, type PodView } from '../controller/pod-view.js';
+import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import { CachedOwnerLookup, topOwner } from '../controller/workload-grouping.js';
 import { CliInputError } from './metrics-snapshots.js';
 import type { ClusterPods } from './workload-inputs.js';

@@ -11,11 +11,11 @@ import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createEngineEvaluator } from './engine-evaluator.js';
-import { isKubeApiError, KubeRestClient } from './kube-rest-client.js';
-import type { MetricsCollection, MetricsSource } from './metrics-source.js';
+import { isKubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
+import type { MetricsCollection, MetricsSource } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
-import { SupervisedInformer } from './supervised-informer.js';
+import { SupervisedInformer } from '../kube/supervised-informer.js';
 
 jest.setTimeout(240_000);
 

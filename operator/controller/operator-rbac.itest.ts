@@ -23,8 +23,8 @@ import {
   testKubeconfigPath,
 } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
+import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
+import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { operatorConfigSchema } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
 import { policyPath } from './status-writer.js';

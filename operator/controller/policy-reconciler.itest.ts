@@ -7,15 +7,15 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
+import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
 import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
   type PodEnergyReading,
-} from './metrics-source.js';
+} from '../sources/metrics-source.js';
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
-import { toPodView, type PodView } from './pod-view.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import { toPolicyView } from './policy-view.js';
 import { SupervisedInformer } from './supervised-informer.js';

@@ -4,23 +4,23 @@
 // numbers in status can be checked by hand (hack/testenv/formula-evaluator.ts).
 import pino from 'pino';
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
-import { KubeApiError } from './kube-rest-client.js';
+import { KubeApiError } from '../kube/kube-rest-client.js';
 import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
   type PodEnergyReading,
   type PodRef,
-} from './metrics-source.js';
+} from '../sources/metrics-source.js';
 import type { Evaluation, EvaluationRequest } from './policy-evaluator.js';
 import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
-import { forbiddenMessage, requestAttributes } from './rbac-denial.js';
-import { toPodView, type PodView } from './pod-view.js';
+import { forbiddenMessage, requestAttributes } from '../kube/rbac-denial.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
-import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
+import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
 
 /** A hand-written usage source (test double): p95 per pod as the test scripts it. */
 class ScriptedUsage implements UsageSource {

@@ -22,7 +22,7 @@ import {
   type CronJobScheduleActions,
   type ScheduleAdvice,
 } from './cronjob-schedule-actions.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../kube/duration.js';
 import {
   HOUR_MS,
   hourIso,
@@ -33,8 +33,8 @@ import {
   type HistoryWindow,
   observedHours,
 } from './energy-history.js';
-import type { EventRecorder } from './event-recorder.js';
-import { isForbidden } from './kube-rest-client.js';
+import type { EventRecorder } from '../kube/event-recorder.js';
+import { isForbidden } from '../kube/kube-rest-client.js';
 import {
   conditionReason,
   MetricsUnavailableError,
@@ -42,10 +42,10 @@ import {
   type MetricsCollection,
   type MetricsSource,
   type PodRef,
-} from './metrics-source.js';
+} from '../sources/metrics-source.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { PolicyConfigurationError, type Evaluation, type PolicyEvaluator } from './policy-evaluator.js';
-import type { PodView } from './pod-view.js';
+import type { PodView } from '../kube/pod-view.js';
 import {
   boundWorkloads,
   getCondition,
@@ -56,8 +56,8 @@ import {
 } from './status-builder.js';
 import { writeStatusWithRetry, type PolicyStore } from './status-writer.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
-import { UsageUnavailableError, type UsageCollection, type UsageSource } from './usage-source.js';
-import type { WorkResult } from './work-queue.js';
+import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
+import type { WorkResult } from '../kube/work-queue.js';
 import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
 
 export interface ReconcilerOptions {

@@ -17,12 +17,12 @@ import { KeplerEndpointSource } from '../sources/kepler-endpoint-source.js';
 import { createEngineEvaluator } from './engine-evaluator.js';
 import { createMetricsSource } from './metrics-source-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
-import { KubeRestClient } from './kube-rest-client.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import { toPodView, type PodView } from './pod-view.js';
+import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import { toPolicyView } from './policy-view.js';
-import { SupervisedInformer } from './supervised-informer.js';
+import { SupervisedInformer } from '../kube/supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'power-estimate';

@@ -8,7 +8,7 @@
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
 import { fromStoredPolicy, toStoredStatus } from '../api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION } from '../api/v1alpha1/types.js';
-import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
+import { KubeApiError, type KubeRestClient } from '../kube/kube-rest-client.js';
 
 export interface PolicyStore {
   read(namespace: string, name: string): Promise<CarbonCompliancePolicy | undefined>;

@@ -6,9 +6,10 @@ import type { Logger } from 'pino';
 import { MetricsApiUsageSampler } from '../sources/metrics-api-usage.js';
 import { PrometheusClient } from '../sources/prometheus-source.js';
 import { PrometheusUsageSource } from '../sources/prometheus-usage.js';
-import { KubeRestClient } from './kube-rest-client.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
+import { prometheusClientOptions } from './metrics-source-factory.js';
 import { usageFrom, type OperatorConfig } from './operator-config.js';
-import type { UsageSource } from './usage-source.js';
+import type { UsageSource } from '../sources/usage-source.js';
 
 export interface ConfiguredUsage {
   source: UsageSource | undefined;
@@ -26,11 +27,7 @@ export async function createUsageSource(
     return { source: undefined, close: () => Promise.resolve() };
   }
   if (kind === 'prometheus') {
-    const client = await PrometheusClient.create({
-      url: config.prometheusUrl!,
-      ...(config.prometheusCaFile ? { caFile: config.prometheusCaFile } : {}),
-      ...(config.prometheusTokenFile ? { tokenFile: config.prometheusTokenFile } : {}),
-    });
+    const client = await PrometheusClient.create(prometheusClientOptions(config));
     const source = new PrometheusUsageSource({
       client,
       stepSeconds: config.usageSampleInterval,

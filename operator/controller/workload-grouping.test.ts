@@ -1,6 +1,6 @@
-import { matchesSelector, selectorToString } from './label-selector.js';
-import { toPodView, type OwnerReference, type PodView } from './pod-view.js';
-import { parseQuantity } from './resource-quantity.js';
+import { matchesSelector, selectorToString } from '../kube/label-selector.js';
+import { toPodView, type OwnerReference, type PodView } from '../kube/pod-view.js';
+import { parseQuantity } from '../kube/resource-quantity.js';
 import { StaticOwnerLookup, groupByWorkload, selectPods, topOwner } from './workload-grouping.js';
 
 function pod(

@@ -2,7 +2,7 @@
 // hand-written stand-ins, named so; the real direct-scrape source and real Nodes are in
 // operator/controller/power-estimate.itest.ts): which pods are estimated, over which time, with which
 // coefficients, and what the report says when something is missing.
-import type { MetricsCollection, MetricsSource, PodRef } from '../controller/metrics-source.js';
+import type { MetricsCollection, MetricsSource, PodRef } from './metrics-source.js';
 import type { NodeHardware } from '../kepler/ccf-power-model.js';
 import { CcfFallbackSource, type NodeHardwareLookup } from './ccf-fallback-source.js';
 

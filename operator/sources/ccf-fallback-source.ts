@@ -5,14 +5,14 @@
 // node's instance type or cloud provider (a cached GET of the Node). Every estimated kWh is marked in
 // hourly[].estimated_kWh and the collection carries a report (estimate) that the status shows; nothing
 // estimated is ever presented as measured, and a pod that cannot be estimated is listed with why.
-import type { KubeRestClient } from '../controller/kube-rest-client.js';
+import type { KubeRestClient } from '../kube/kube-rest-client.js';
 import {
   type EnergyEstimateReport,
   type MetricsCollection,
   type MetricsSource,
   type PodEnergyReading,
   type PodRef,
-} from '../controller/metrics-source.js';
+} from './metrics-source.js';
 import {
   coefficientsForNode,
   estimatedHours,

@@ -28,8 +28,7 @@ import {
   type NodeReadingState,
   type PodEnergyReading as CollectedPod,
   type PodRef,
-} from '../controller/metrics-source.js';
-import type { OperatorConfig } from '../controller/operator-config.js';
+} from './metrics-source.js';
 import {
   KeplerEndpointScraper,
   MetricsSourceError,
@@ -571,29 +570,39 @@ export function endpointSliceDiscovery(
   };
 }
 
+/**
+ * Where the cluster admin says Kepler is (the operator's --kepler-* flags): a fixed list of `/metrics`
+ * URLs, or the Kepler Service whose EndpointSlices list them; TLS and auth for every endpoint.
+ */
+export interface KeplerEndpointSettings {
+  /** Fixed URLs; when empty or absent, endpoints are discovered from `discovery`. */
+  endpoints?: string[];
+  discovery: { namespace: string; service: string; portName: string; scheme: 'http' | 'https' };
+  scrapeIntervalSeconds: number;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  tokenFile?: string;
+}
+
 /** Entry point the operator's metrics-source factory loads (operator/controller/metrics-source-factory.ts). */
-export function createMetricsSource(options: {
-  config: OperatorConfig;
+export function createKeplerEndpointSource(options: {
+  settings: KeplerEndpointSettings;
   kubeConfig: KubeConfig;
   logger: WarnLogger & { info?(obj: object, msg: string): void };
 }): MetricsSource {
-  const { config, kubeConfig, logger } = options;
-  const targets: KeplerEndpointSourceOptions['targets'] = config.keplerEndpoints?.length
-    ? config.keplerEndpoints.map((url) => ({ url }))
-    : endpointSliceDiscovery(kubeConfig, {
-        namespace: config.keplerNamespace,
-        service: config.keplerService,
-        portName: config.keplerPortName,
-        scheme: config.keplerScheme,
-      });
+  const { settings, kubeConfig, logger } = options;
+  const targets: KeplerEndpointSourceOptions['targets'] = settings.endpoints?.length
+    ? settings.endpoints.map((url) => ({ url }))
+    : endpointSliceDiscovery(kubeConfig, settings.discovery);
   const source = new KeplerEndpointSource({
     targets,
-    scrapeIntervalMs: config.keplerScrapeInterval * 1000,
+    scrapeIntervalMs: settings.scrapeIntervalSeconds * 1000,
     endpoint: {
-      ...(config.keplerCaFile ? { caFile: config.keplerCaFile } : {}),
-      ...(config.keplerCertFile ? { certFile: config.keplerCertFile } : {}),
-      ...(config.keplerKeyFile ? { keyFile: config.keplerKeyFile } : {}),
-      ...(config.keplerTokenFile ? { tokenFile: config.keplerTokenFile } : {}),
+      ...(settings.caFile ? { caFile: settings.caFile } : {}),
+      ...(settings.certFile ? { certFile: settings.certFile } : {}),
+      ...(settings.keyFile ? { keyFile: settings.keyFile } : {}),
+      ...(settings.tokenFile ? { tokenFile: settings.tokenFile } : {}),
     },
     logger,
   });

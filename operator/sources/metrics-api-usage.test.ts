@@ -1,7 +1,7 @@
 // The metrics.k8s.io sampler's bookkeeping: what it keeps, for how long, and how much. The API server
 // is a hand-written fake here (a `get` that returns PodMetrics lists the test writes); the real
 // aggregated API path is exercised in controller/right-sizing-usage.itest.ts.
-import { KubeApiError } from '../controller/kube-rest-client.js';
+import { KubeApiError } from '../kube/kube-rest-client.js';
 import { MetricsApiUsageSampler } from './metrics-api-usage.js';
 
 /** Hand-written fake of the API server's metrics.k8s.io pods list (not a real part). */

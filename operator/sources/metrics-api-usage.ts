@@ -6,15 +6,15 @@
 // half as often from then on (the spacing doubles; the sample count in status says how many remain).
 // Each sample is 12 bytes (time in seconds, CPU cores and memory bytes as 32-bit values).
 import { z } from 'zod';
-import type { PodRef } from '../controller/metrics-source.js';
-import { isKubeApiError, type KubeRestClient } from '../controller/kube-rest-client.js';
-import { parseQuantity } from '../controller/resource-quantity.js';
+import type { PodRef } from './metrics-source.js';
+import { isKubeApiError, type KubeRestClient } from '../kube/kube-rest-client.js';
+import { parseQuantity } from '../kube/resource-quantity.js';
 import {
   UsageUnavailableError,
   type PodUsage,
   type UsageCollection,
   type UsageSource,
-} from '../controller/usage-source.js';
+} from './usage-source.js';
 import { p95 } from './usage-percentile.js';
 
 /** PodMetrics as metrics.k8s.io/v1beta1 serves it (k8s.io/metrics pkg/apis/metrics/v1beta1). */

@@ -16,7 +16,7 @@ import {
   startTestPrometheus,
   type TestPrometheus,
 } from '../../hack/testenv/prometheus.js';
-import type { MetricsCollection } from '../controller/metrics-source.js';
+import type { MetricsCollection } from './metrics-source.js';
 
 const describeIfPrometheus = prometheusAvailable('prometheus-direct-parity.itest.ts')
   ? describe

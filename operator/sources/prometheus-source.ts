@@ -16,8 +16,7 @@ import {
   type NodeReadingState,
   type PodEnergyReading,
   type PodRef,
-} from '../controller/metrics-source.js';
-import type { OperatorConfig } from '../controller/operator-config.js';
+} from './metrics-source.js';
 import { classifyNetworkError, MetricsSourceError, type WarnLogger } from './kepler-endpoint-scraper.js';
 
 const H = 3_600_000;
@@ -732,17 +731,11 @@ export class PrometheusSource implements MetricsSource {
 /** Zones that are real energy readings of a node (package/dram RAPL, psys, GPU, the platform meter). */
 const REAL_NODE_ZONES = new Set(['package', 'dram', 'psys', 'core', 'uncore', 'gpu', 'other', 'platform']);
 
-/** Entry point the operator's metrics-source factory loads. */
-export async function createMetricsSource(options: {
-  config: OperatorConfig;
+/** Entry point the operator's metrics-source factory loads (operator/controller/metrics-source-factory.ts). */
+export async function createPrometheusSource(options: {
+  client: PrometheusClientOptions;
   logger: WarnLogger;
 }): Promise<MetricsSource> {
-  const { config } = options;
-  if (!config.prometheusUrl) throw new Error('--prometheus-url is required with --source=prometheus');
-  const client = await PrometheusClient.create({
-    url: config.prometheusUrl,
-    ...(config.prometheusCaFile ? { caFile: config.prometheusCaFile } : {}),
-    ...(config.prometheusTokenFile ? { tokenFile: config.prometheusTokenFile } : {}),
-  });
+  const client = await PrometheusClient.create(options.client);
   return new PrometheusSource({ client, logger: options.logger });
 }

@@ -10,8 +10,8 @@ import {
   type PodUsage,
   type UsageCollection,
   type UsageSource,
-} from '../controller/usage-source.js';
-import type { PodRef } from '../controller/metrics-source.js';
+} from './usage-source.js';
+import type { PodRef } from './metrics-source.js';
 import { MetricsSourceError } from './kepler-endpoint-scraper.js';
 import {
   promqlRegexAnyOf,

@@ -1,4 +1,5 @@
-// Policy durations ('30s', '5m', '24h', '7d', '1h30m'), already checked by the CRD's pattern.
+// Durations such as '30s', '5m', '24h', '7d', '1h30m' (a policy's interval and window, already checked by
+// the CRD's pattern).
 const unitMs: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDurationMs(text: string): number {

@@ -1,16 +1,18 @@
-// Kubernetes Events (core/v1) on the policy: compliance transitions and invalid specs show up in
-// `kubectl describe` and `kubectl get events`. Failing to record an event never fails a reconcile.
+// Kubernetes Events (core/v1) on a namespaced object (the operator records them on its policies:
+// compliance transitions and invalid specs show up in `kubectl describe` and `kubectl get events`).
+// Failing to record an event never fails a reconcile.
 import type { Logger } from 'pino';
-import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import type { KubeRestClient } from './kube-rest-client.js';
 
+/** The namespaced object an Event is about (its involvedObject). */
+export interface EventSubject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; uid?: string; resourceVersion?: string };
+}
+
 export interface EventRecorder {
-  record(
-    policy: CarbonCompliancePolicy,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-  ): Promise<void>;
+  record(subject: EventSubject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
 }
 
 export class KubeEventRecorder implements EventRecorder {
@@ -24,26 +26,26 @@ export class KubeEventRecorder implements EventRecorder {
   ) {}
 
   async record(
-    policy: CarbonCompliancePolicy,
+    subject: EventSubject,
     type: 'Normal' | 'Warning',
     reason: string,
     message: string,
   ): Promise<void> {
     const now = new Date().toISOString();
-    const namespace = policy.metadata.namespace;
-    const name = `${policy.metadata.name}.${Date.now().toString(16)}${(this.sequence++).toString(16)}`;
+    const namespace = subject.metadata.namespace;
+    const name = `${subject.metadata.name}.${Date.now().toString(16)}${(this.sequence++).toString(16)}`;
     try {
       await this.client.create(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name, namespace },
         involvedObject: {
-          apiVersion: policy.apiVersion,
-          kind: policy.kind,
-          name: policy.metadata.name,
+          apiVersion: subject.apiVersion,
+          kind: subject.kind,
+          name: subject.metadata.name,
           namespace,
-          uid: policy.metadata.uid,
-          resourceVersion: policy.metadata.resourceVersion,
+          uid: subject.metadata.uid,
+          resourceVersion: subject.metadata.resourceVersion,
         },
         type,
         reason,
@@ -57,7 +59,7 @@ export class KubeEventRecorder implements EventRecorder {
       });
     } catch (error) {
       this.logger?.warn(
-        { namespace, name: policy.metadata.name, reason, err: (error as Error).message },
+        { namespace, name: subject.metadata.name, reason, err: (error as Error).message },
         'could not record event',
       );
     }
