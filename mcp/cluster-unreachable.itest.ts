@@ -16,8 +16,8 @@ import { freeLoopbackPort } from '../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/public-api.js';
-import { policy } from './__fixtures__/policies.js';
-import { frontEndCommand } from './__fixtures__/spawned-front-end.js';
+import { policy } from '../hack/testenv/sample-policies.js';
+import { frontEndCommand } from '../hack/testenv/spawned-front-end.js';
 
 const NS = 'mcp-unreachable';
 const kubectl = (input: string | undefined, ...args: string[]) =>

@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/public-api.js';
-import { policy, temporalShift, withBudgetAndLedger } from './__fixtures__/policies.js';
-import { rawRequest } from './__fixtures__/raw-http.js';
+import { policy, temporalShift, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
+import { rawRequest } from '../hack/testenv/raw-http.js';
 import {
   frontEndCommand,
   runFrontEndToExit,

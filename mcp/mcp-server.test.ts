@@ -2,20 +2,17 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
-import { samplePolicies, withBudgetAndLedger } from './__fixtures__/policies.js';
+import { samplePolicies, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
 import { cloudRegion } from '../operator/public-api.js';
-import { annualGridIntensity } from '../operator/grid/grid-factors.js';
+import { annualGridIntensity } from '../operator/reference-data/grid-factors.js';
 import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { rampProfile } from '../hack/testenv/engine-inputs.js';
-import {
-  verifySavings,
-  type AdoptedChange,
-  type VerifiedSavings,
-} from '../operator/engine/verified-savings.js';
+import { verifySavings } from '../operator/engine/verified-savings.js';
+import type { AdoptedChange, VerifiedSavings } from '../operator/domain/types.js';
 
 async function connected(policies = samplePolicies()) {
   const server = createMcpServer({

@@ -20,7 +20,7 @@ export type {
   StandardDefinition,
   WorkloadAssessment,
   WorkloadEnergyInput,
-} from './engine/types.js';
+} from './domain/types.js';
 
 // The one binding path (policy → standard, site, PUE, profile, tariff, candidates) and its data.
 export { loadBindingData } from './binding/binding-data.js';
@@ -29,11 +29,11 @@ export type { BoundSite, SiteBinder } from './binding/site-binding.js';
 export { ReloadingCatalogue } from './binding/standards-reload.js';
 
 // Reference data: the standards catalogue, grid zones and profiles, cloud regions.
-export { loadStandardsCatalogue } from './grid/standards-catalogue.js';
-export type { StandardsCatalogue } from './grid/standards-catalogue.js';
-export { cloudRegion, cloudRegions } from './grid/cloud-regions.js';
-export { gridZones } from './grid/grid-factors.js';
-export { gridProfileFor } from './grid/grid-profile.js';
+export { loadStandardsCatalogue } from './reference-data/standards-catalogue.js';
+export type { StandardsCatalogue } from './reference-data/standards-catalogue.js';
+export { cloudRegion, cloudRegions } from './reference-data/cloud-regions.js';
+export { gridZones } from './reference-data/grid-factors.js';
+export { gridProfileFor } from './reference-data/grid-profile.js';
 
 // The pure carbon engine: what-ifs the tools compute on request, and the engine's wording.
 export { EngineInputError } from './engine/engine-input-error.js';
@@ -53,6 +53,6 @@ export {
   loadCcfCoefficients,
   requestsBasis,
 } from './kepler/ccf-power-model.js';
-export { parseQuantity } from './controller/resource-quantity.js';
+export { parseQuantity } from './kube/resource-quantity.js';
 
 export { PACKAGE_VERSION } from './package-version.js';

@@ -3,7 +3,7 @@ import type {
   HourlyIntensityProfile,
   StandardDefinition,
   WorkloadEnergyInput,
-} from '../../operator/engine/types.js';
+} from '../../operator/domain/types.js';
 
 export function flatProfile(value: number, zone = 'KR'): HourlyIntensityProfile {
   return {

@@ -1,8 +1,8 @@
 // A leader-election candidate process for leader-election.itest.ts: campaigns for a Lease with
 // the real LeaderElector and prints LEADING / STOPPED lines; SIGTERM releases the Lease.
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeRestClient } from '../../operator/controller/kube-rest-client.js';
-import { LeaderElector } from '../../operator/controller/leader-election.js';
+import { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
+import { LeaderElector } from '../../operator/kube/leader-election.js';
 
 const [kubeconfig, namespace, name, identity] = process.argv.slice(2);
 const kc = new KubeConfig();

@@ -10,7 +10,7 @@ import {
   type CarbonCompliancePolicy,
   type CarbonCompliancePolicyStatus,
 } from '../../operator/api/v1alpha1/types.js';
-import type { WorkloadAssessment } from '../../operator/engine/types.js';
+import type { WorkloadAssessment } from '../../operator/domain/types.js';
 import { fromStoredPolicy, toStoredStatus } from '../../operator/api/v1alpha1/field-names.js';
 
 export function installCrd(kubectl: string, kubeconfig: string): void {

@@ -26,7 +26,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
+import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import { writeExposition, type WritableFamily } from './exposition-writer.js';
 
 /** A pod of the fixed list: constant power per zone, e.g. { package: 12, dram: 1.8 }. */

@@ -3,7 +3,7 @@
 import { loadBindingData } from '../../operator/binding/binding-data.js';
 import { createSiteBinder } from '../../operator/binding/site-binding.js';
 import type { ReferenceData } from '../../mcp/reference-data.js';
-import type { HourlyIntensityProfile, StandardDefinition } from '../../operator/engine/types.js';
+import type { HourlyIntensityProfile, StandardDefinition } from '../../operator/domain/types.js';
 
 const standards: StandardDefinition[] = [
   {

@@ -6,7 +6,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { execFileSync } from 'node:child_process';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
-import { policy } from '../__fixtures__/policies.js';
+import { policy } from '../../hack/testenv/sample-policies.js';
 import { KubeNamespaceAuthoriser } from './kube-namespace-authoriser.js';
 import { KubeTokenAuthenticator, type KubernetesIdentity } from './kube-token-authenticator.js';
 

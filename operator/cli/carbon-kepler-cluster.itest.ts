@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { KubeRestClient } from '../controller/kube-rest-client.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
 import type { WorkloadAssessment } from '../domain/types.js';
 import { run } from './carbon-kepler.js';
 

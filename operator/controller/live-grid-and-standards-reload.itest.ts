@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { dataFilePath } from '../grid/data-files.js';
+import { dataFilePath } from '../reference-data/data-files.js';
 import { startReplayServer, type ReplayServer } from '../../hack/testenv/electricity-maps-replay-server.js';
 import { createEngineEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';

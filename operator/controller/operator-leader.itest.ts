@@ -13,7 +13,7 @@ import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/test
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
-import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
+import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
 import { policyPath } from './status-writer.js';
 
 const NS = 'leader-apps';

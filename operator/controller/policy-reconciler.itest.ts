@@ -18,7 +18,7 @@ import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import { toPolicyView } from './policy-view.js';
-import { SupervisedInformer } from './supervised-informer.js';
+import { SupervisedInformer } from '../kube/supervised-informer.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';

@@ -3,9 +3,9 @@
 // (ReplicaSets, Jobs) are read with GET and cached: their ownerReferences do not change, and a
 // cluster-wide ReplicaSet watch would cost more memory than the handful of GETs.
 import type { WorkloadKind } from '../domain/types.js';
-import { KubeApiError, type KubeRestClient } from './kube-rest-client.js';
-import { matchesSelector, type LabelSelector } from './label-selector.js';
-import type { OwnerReference, PodView } from './pod-view.js';
+import { KubeApiError, type KubeRestClient } from '../kube/kube-rest-client.js';
+import { matchesSelector, type LabelSelector } from '../kube/label-selector.js';
+import type { OwnerReference, PodView } from '../kube/pod-view.js';
 
 export interface Workload {
   /** `Kind/name`, unique within the namespace. */

@@ -14,7 +14,7 @@ import {
   krPueGreenDc,
   rampProfile,
 } from '../../hack/testenv/engine-inputs.js';
-import type { Optimization } from './types.js';
+import type { Optimization } from '../domain/types.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
 

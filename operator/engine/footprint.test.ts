@@ -10,7 +10,7 @@ import {
   krPueGreenDc,
   rampProfile,
 } from '../../hack/testenv/engine-inputs.js';
-import type { Tariff, WorkloadEnergyInput } from './types.js';
+import type { Tariff, WorkloadEnergyInput } from '../domain/types.js';
 
 const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
 const targets = resolveTargets({ standard: krCarbon2050, companions: [krPueGreenDc], year: 2026 });

@@ -1,5 +1,6 @@
 import { rampProfile } from '../../hack/testenv/engine-inputs.js';
-import { scheduleShiftHours, verifySavings, type AdoptedChange } from './verified-savings.js';
+import type { AdoptedChange } from '../domain/types.js';
+import { scheduleShiftHours, verifySavings } from './verified-savings.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

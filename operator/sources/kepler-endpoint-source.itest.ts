@@ -1,7 +1,7 @@
 // The direct-scrape source end to end: simulated Keplers on loopback, a fake clock, real EndpointSlices.
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '../../hack/testenv/env.js';
-import { MetricsUnavailableError } from '../controller/metrics-source.js';
+import { MetricsUnavailableError } from './metrics-source.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { endpointSliceDiscovery, KeplerEndpointSource } from './kepler-endpoint-source.js';
 
