@@ -34,7 +34,7 @@ import type {
   WorkloadAssessment,
   WorkloadEnergyInput,
 } from '../engine/types.js';
-import type { PolicySummary } from '../api/v1alpha1/types.js';
+import type { CarbonCompliancePolicySpec, PolicySummary } from '../api/v1alpha1/types.js';
 import type { BindingData, BoundRegion } from './binding-data.js';
 
 /** Korean standards that supply a criterion the named one lacks, for a site in Korea. */
@@ -55,6 +55,19 @@ interface SiteRequest {
   candidateRegions?: string[];
   /** A flat grid intensity instead of the zone's profile (the CLI's --grid-intensity). */
   gridIntensity_gCO2eq_kWh?: number;
+}
+
+/** What a policy's spec asks to be bound: its standard, target overrides, site, accounting and candidates. */
+export function policySiteRequest(spec: CarbonCompliancePolicySpec): SiteRequest {
+  return {
+    standard: spec.standard,
+    ...(spec.targets ? { targets: spec.targets } : {}),
+    site: spec.site,
+    accounting: spec.accounting,
+    ...(spec.recommendations.candidateRegions
+      ? { candidateRegions: spec.recommendations.candidateRegions }
+      : {}),
+  };
 }
 
 /** How each input is named to the user: policy fields for the operator, flags for the CLI. */
