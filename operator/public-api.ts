@@ -24,7 +24,7 @@ export type {
 
 // The one binding path (policy → standard, site, PUE, profile, tariff, candidates) and its data.
 export { loadBindingData } from './binding/binding-data.js';
-export { BindingError, createSiteBinder } from './binding/site-binding.js';
+export { BindingError, createSiteBinder, policySiteRequest } from './binding/site-binding.js';
 export type { BoundSite, SiteBinder } from './binding/site-binding.js';
 export { ReloadingCatalogue } from './binding/standards-reload.js';
 

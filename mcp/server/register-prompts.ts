@@ -1,7 +1,8 @@
 // Prompts: they fetch the live answer through the same tools and ask for a report on it.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { Language } from '../../operator/public-api.js';
 import { classifyToolFailure } from '../tool-failure.js';
 import { runTool } from '../tool-runner.js';
 import type { ToolDefinition } from '../tools/tool-definition.js';
@@ -20,6 +21,19 @@ const optimisationPlanArgs = {
   workload_name: z.string().describe('the workload (Deployment, Job, CronJob, … name) to plan for'),
   namespace: z.string().describe("the workload's Kubernetes namespace"),
 };
+
+/** A prompt's one user message: the request, asked for in Korean when the answer's language is. */
+function userPrompt(description: string, language: Language, request: string): GetPromptResult {
+  return {
+    description,
+    messages: [
+      {
+        role: 'user',
+        content: { type: 'text', text: (language === 'ko' ? '한국어로 작성하세요. ' : '') + request },
+      },
+    ],
+  };
+}
 
 export function registerPrompts(mcp: McpServer, { deps, toolsByName }: ServerContext): void {
   mcp.registerPrompt(
@@ -46,23 +60,14 @@ export function registerPrompts(mcp: McpServer, { deps, toolsByName }: ServerCon
         : args.namespace
           ? `namespace ${args.namespace}`
           : 'all namespaces';
-      return {
-        description: `Compliance report for ${scope}`,
-        messages: [
-          {
-            role: 'user',
-            content: {
-              type: 'text',
-              text:
-                (answer.language === 'ko' ? '한국어로 작성하세요. ' : '') +
-                `Write a carbon compliance report for ${scope} for an auditor. State each workload's status, effective ` +
-                'carbon intensity (gCO2eq/kWh) against the target, PUE against the maximum, the standard and its legal ' +
-                'reference, and the source of every number (measured, configured, default or dataset). Do not invent numbers. ' +
-                `Current data (${answer.summary}):\n${JSON.stringify(answer.structured)}`,
-            },
-          },
-        ],
-      };
+      return userPrompt(
+        `Compliance report for ${scope}`,
+        answer.language,
+        `Write a carbon compliance report for ${scope} for an auditor. State each workload's status, effective ` +
+          'carbon intensity (gCO2eq/kWh) against the target, PUE against the maximum, the standard and its legal ' +
+          'reference, and the source of every number (measured, configured, default or dataset). Do not invent numbers. ' +
+          `Current data (${answer.summary}):\n${JSON.stringify(answer.structured)}`,
+      );
     },
   );
   mcp.registerPrompt(
@@ -76,23 +81,14 @@ export function registerPrompts(mcp: McpServer, { deps, toolsByName }: ServerCon
     async (args, extra) => {
       const call = { ...(extra.authInfo ? { caller: extra.authInfo } : {}) };
       const answer = await answerForPrompt(toolsByName.get('compare_optimization_impact'), args, call);
-      return {
-        description: `Optimisation plan for ${args.namespace}/${args.workload_name}`,
-        messages: [
-          {
-            role: 'user',
-            content: {
-              type: 'text',
-              text:
-                (answer.language === 'ko' ? '한국어로 작성하세요. ' : '') +
-                `Propose an ordered optimisation plan for workload ${args.namespace}/${args.workload_name}: for each step ` +
-                'the change to apply (CronJob schedule, resources patch, region, PUE measure), its reduction and savings per ' +
-                'month, caveats (data residency), and whether the combination reaches the target. Use only these numbers:\n' +
-                JSON.stringify(answer.structured),
-            },
-          },
-        ],
-      };
+      return userPrompt(
+        `Optimisation plan for ${args.namespace}/${args.workload_name}`,
+        answer.language,
+        `Propose an ordered optimisation plan for workload ${args.namespace}/${args.workload_name}: for each step ` +
+          'the change to apply (CronJob schedule, resources patch, region, PUE measure), its reduction and savings per ' +
+          'month, caveats (data residency), and whether the combination reaches the target. Use only these numbers:\n' +
+          JSON.stringify(answer.structured),
+      );
     },
   );
 

@@ -360,36 +360,13 @@ export type OptimizationOutput = z.output<typeof optimizationSchema>;
 // signature that interfaces lack, hence the key comparison rather than plain assignability.
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
 type Assert<T extends true> = T;
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Checked when the type is instantiated: the alias is never used on purpose.
-type _AssessmentKeysMatch = Assert<
-  [KnownKeys<AssessmentOutput>] extends [keyof WorkloadAssessment]
-    ? [keyof WorkloadAssessment] extends [KnownKeys<AssessmentOutput>]
-      ? true
-      : false
-    : false
->;
-type _OptimizationKeysMatch = Assert<
-  [KnownKeys<OptimizationOutput>] extends [keyof Optimization]
-    ? [keyof Optimization] extends [KnownKeys<OptimizationOutput>]
-      ? true
-      : false
-    : false
->;
-
-type _BudgetKeysMatch = Assert<
-  [keyof z.output<typeof carbonBudgetSchema>] extends [keyof CarbonBudgetStatus]
-    ? [keyof CarbonBudgetStatus] extends [keyof z.output<typeof carbonBudgetSchema>]
-      ? true
-      : false
-    : false
->;
-
+type _AssessmentKeysMatch = Assert<SameKeys<KnownKeys<AssessmentOutput>, keyof WorkloadAssessment>>;
+type _OptimizationKeysMatch = Assert<SameKeys<KnownKeys<OptimizationOutput>, keyof Optimization>>;
+type _BudgetKeysMatch = Assert<SameKeys<keyof z.output<typeof carbonBudgetSchema>, keyof CarbonBudgetStatus>>;
 type _EmissionsChangeKeysMatch = Assert<
-  [keyof z.output<typeof emissionsChangeSchema>] extends [keyof EmissionsChange]
-    ? [keyof EmissionsChange] extends [keyof z.output<typeof emissionsChangeSchema>]
-      ? true
-      : false
-    : false
+  SameKeys<keyof z.output<typeof emissionsChangeSchema>, keyof EmissionsChange>
 >;
 
 /** A status assessment as tool output (status is written by the operator from the same types). */

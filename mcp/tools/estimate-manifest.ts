@@ -18,6 +18,7 @@ import {
   localMonthAndHour,
   optimalSchedule,
   parseQuantity,
+  policySiteRequest,
   policySpecSchema,
   requestsBasis,
   seasonOfMonth,
@@ -367,18 +368,7 @@ export const estimateManifest = defineTool({
     let evaluation;
     let bound;
     try {
-      bound = binder.bind(
-        {
-          standard: spec.standard,
-          ...(spec.targets ? { targets: spec.targets } : {}),
-          site: spec.site,
-          accounting: spec.accounting,
-          ...(spec.recommendations.candidateRegions
-            ? { candidateRegions: spec.recommendations.candidateRegions }
-            : {}),
-        },
-        windowEnd,
-      );
+      bound = binder.bind(policySiteRequest(spec), windowEnd);
       evaluation = binder.evaluate(bound, [input], {
         window: { start: iso(startMs), end: iso(windowEnd.getTime()), hours: windowHours },
         language,

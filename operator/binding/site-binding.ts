@@ -58,6 +58,19 @@ interface SiteRequest {
   gridIntensity_gCO2eq_kWh?: number;
 }
 
+/** What a policy's spec asks to be bound: its standard, target overrides, site, accounting and candidates. */
+export function policySiteRequest(spec: CarbonCompliancePolicySpec): SiteRequest {
+  return {
+    standard: spec.standard,
+    ...(spec.targets ? { targets: spec.targets } : {}),
+    site: spec.site,
+    accounting: spec.accounting,
+    ...(spec.recommendations.candidateRegions
+      ? { candidateRegions: spec.recommendations.candidateRegions }
+      : {}),
+  };
+}
+
 /** How each input is named to the user: policy fields for the operator, flags for the CLI. */
 export interface FieldNames {
   /** Who configured a value: 'policy' or 'cli' (in source strings such as 'configured: policy spec.site.pue'). */

@@ -7,7 +7,7 @@ import { ReloadingCatalogue } from '../binding/standards-reload.js';
 import type { LiveGridView } from '../sources/live-grid-refresher.js';
 import type { StandardsCatalogue } from '../reference-data/standards-catalogue.js';
 import { loadBindingData, type BindingDataOptions } from '../binding/binding-data.js';
-import { BindingError, createSiteBinder, POLICY_FIELDS } from '../binding/site-binding.js';
+import { BindingError, createSiteBinder, POLICY_FIELDS, policySiteRequest } from '../binding/site-binding.js';
 import {
   PolicyConfigurationError,
   type EvaluationRequest,
@@ -33,19 +33,7 @@ export function createPolicyEvaluator(options: BindingDataOptions = {}): Reloada
       const { spec } = request;
       let bound;
       try {
-        bound = binder.bind(
-          {
-            standard: spec.standard,
-            ...(spec.targets ? { targets: spec.targets } : {}),
-            site: spec.site,
-            accounting: spec.accounting,
-            ...(spec.recommendations.candidateRegions
-              ? { candidateRegions: spec.recommendations.candidateRegions }
-              : {}),
-          },
-          new Date(request.window.end),
-          POLICY_FIELDS,
-        );
+        bound = binder.bind(policySiteRequest(spec), new Date(request.window.end), POLICY_FIELDS);
       } catch (error) {
         if (error instanceof BindingError) {
           throw new PolicyConfigurationError(
