@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
+import { installPolicyCrd } from '../hack/testenv/cluster-fixtures.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { policy, temporalShift, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
@@ -95,13 +96,7 @@ describe('carbon-mcp against a real API server', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'carbon-mcp-itest-'));
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     for (const ns of [NS_A, NS_B])
       kubectlIn(
         JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
-import { createAssessedPolicy, installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
+import { createAssessedPolicy } from '../../hack/testenv/policy-status-fixture.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const NAMESPACE = 'resilience-fuzz';
@@ -102,7 +103,7 @@ const toolArguments = fc.oneof(
 );
 
 beforeAll(async () => {
-  installCrd(kubectlPath(), testKubeconfigPath());
+  installPolicyCrd();
   // Kept from an earlier run against the same control plane: then it is there already.
   const exists = (error: { code?: number }) => {
     if (error.code !== 409) throw error;
