@@ -203,3 +203,31 @@ export async function createPolicy(
     body: policyManifest(namespace, name, spec),
   });
 }
+
+/**
+ * A ServiceAccount that may get and list CarbonCompliancePolicies in `namespace` (a Role and its
+ * RoleBinding), as input for `kubectl apply -f -`.
+ */
+export function policyReaderManifests(
+  namespace: string,
+  names: { serviceAccount: string; role: string; roleBinding: string },
+): string {
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: names.serviceAccount, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: names.role, namespace },
+      rules: [{ apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: names.roleBinding, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.role },
+      subjects: [{ kind: 'ServiceAccount', name: names.serviceAccount, namespace }],
+    },
+  ]
+    .map((o) => JSON.stringify(o))
+    .join('\n');
+}
