@@ -6,11 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_LAUNCH } from '../hack/testenv/headless-chromium.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { samplePolicies } from '../hack/testenv/sample-policies.js';
 import { spawnFrontEnd, type SpawnedFrontEnd } from '../hack/testenv/spawned-front-end.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'dashboard-test-token-0123456789';
 const OUTPUT = join(
   process.env.TEST_OUTPUT_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'test-output'),
@@ -87,20 +87,7 @@ describe('dashboard at / in headless Chromium', () => {
     const tokenFile = join(tmp, 'token');
     writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
     server = await spawnFrontEnd(['--status-file', statusFile, '--auth', 'token', '--token-file', tokenFile]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,15 +1,8 @@
 // The MCP power tools keep estimated energy (the CCF fallback for nodes without Kepler readings) apart
 // from measured energy: per row its basis and estimated part, in the totals the estimated part, and the
 // text says how much of the total is estimated. Official SDK client over an in-memory transport.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import pino from 'pino';
+import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 import { policy } from '../hack/testenv/sample-policies.js';
-import { testReferenceData } from '../hack/testenv/test-reference-data.js';
-import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './server/create-mcp-server.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
-import { toolCatalogue } from './tools/catalogue.js';
 
 function policiesWithEstimate() {
   const p = policy('shop', 'carbon', [
@@ -35,17 +28,7 @@ function policiesWithEstimate() {
 }
 
 async function connected() {
-  const server = createMcpServer({
-    source: new InMemoryPolicySource(policiesWithEstimate()),
-    authoriser: allowAllNamespaces,
-    tools: toolCatalogue,
-    reference: testReferenceData,
-    logger: pino({ level: 'silent' }),
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(a), client.connect(b)]);
-  return client;
+  return (await connectInMemory(policiesWithEstimate())).client;
 }
 
 describe('estimated energy in MCP tool output', () => {

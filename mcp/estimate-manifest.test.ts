@@ -1,17 +1,10 @@
 // estimate_manifest through the official SDK client (in-memory transport): a Deployment calibrated on
 // the policy's measured power per requested core, a CronJob on CCF coefficients with its cleaner
 // schedule, and strict, size-limited parsing whose errors name the field.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import pino from 'pino';
-import type { CarbonCompliancePolicy } from '../operator/public-api.js';
+import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 import { policy } from '../hack/testenv/sample-policies.js';
-import { testReferenceData } from '../hack/testenv/test-reference-data.js';
-import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './server/create-mcp-server.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
-import { toolCatalogue } from './tools/catalogue.js';
 
 const NOW = new Date('2026-05-04T00:30:00Z');
 
@@ -27,18 +20,7 @@ function policies(): CarbonCompliancePolicy[] {
 }
 
 async function connected() {
-  const server = createMcpServer({
-    source: new InMemoryPolicySource(policies()),
-    authoriser: allowAllNamespaces,
-    tools: toolCatalogue,
-    reference: testReferenceData,
-    logger: pino({ level: 'silent' }),
-    now: () => NOW,
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(a), client.connect(b)]);
-  return client;
+  return (await connectInMemory(policies(), { now: () => NOW })).client;
 }
 
 const deployment = `apiVersion: apps/v1

@@ -4,25 +4,29 @@
 // bad or missing months name the field.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import pino from 'pino';
-import { decomposeEmissionsChange, type CarbonCompliancePolicy } from '../operator/public-api.js';
-import { policy, sampleLedgerMonths, samplePolicies, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
+import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import { decomposeEmissionsChange } from '../operator/engine/emissions-change.js';
+import {
+  policy,
+  sampleLedgerMonths,
+  samplePolicies,
+  storedByApiServer,
+  withBudgetAndLedger,
+} from '../hack/testenv/sample-policies.js';
 import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createHttpApp } from './http/http-app.js';
-import { createMcpServer } from './server/create-mcp-server.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
+import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 
 // 10 December 2026 (KST): October and November are complete, December is running.
 const now = () => new Date('2026-12-10T03:30:00Z');
 
-/** As the API server stores status: null values dropped. */
-const stored = (p: CarbonCompliancePolicy): CarbonCompliancePolicy =>
-  JSON.parse(JSON.stringify(p, (_k, v: unknown) => (v === null ? undefined : v))) as CarbonCompliancePolicy;
+const stored = storedByApiServer;
 
 function policies(): CarbonCompliancePolicy[] {
   const ai = withBudgetAndLedger(samplePolicies()[0]!, 300);
@@ -53,11 +57,7 @@ const deps = () => ({
 });
 
 async function connected(): Promise<Client> {
-  const server = createMcpServer(deps());
-  const client = new Client({ name: 'test', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(a), client.connect(b)]);
-  return client;
+  return (await connectInMemory(policies(), { now })).client;
 }
 
 type Answer = ReturnType<typeof decomposeEmissionsChange> & {

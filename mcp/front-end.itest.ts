@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
+import { installPolicyCrd, policyReaderManifests } from '../hack/testenv/cluster-fixtures.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/public-api.js';
 import { policy, temporalShift, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
@@ -95,13 +96,7 @@ describe('carbon-mcp against a real API server', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'carbon-mcp-itest-'));
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     for (const ns of [NS_A, NS_B])
       kubectlIn(
         JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }),
@@ -507,30 +502,11 @@ describe('carbon-mcp against a real API server', () => {
     let generalToken: string;
     beforeAll(async () => {
       kubectlIn(
-        [
-          { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'viewer', namespace: NS_A } },
-          {
-            apiVersion: 'rbac.authorization.k8s.io/v1',
-            kind: 'Role',
-            metadata: { name: 'ccp-reader', namespace: NS_A },
-            rules: [
-              {
-                apiGroups: ['carbon-aware.dev'],
-                resources: ['carboncompliancepolicies'],
-                verbs: ['get', 'list'],
-              },
-            ],
-          },
-          {
-            apiVersion: 'rbac.authorization.k8s.io/v1',
-            kind: 'RoleBinding',
-            metadata: { name: 'viewer-reads-ccp', namespace: NS_A },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ccp-reader' },
-            subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: NS_A }],
-          },
-        ]
-          .map((o) => JSON.stringify(o))
-          .join('\n'),
+        policyReaderManifests(NS_A, {
+          serviceAccount: 'viewer',
+          role: 'ccp-reader',
+          roleBinding: 'viewer-reads-ccp',
+        }),
         'apply',
         '-f',
         '-',

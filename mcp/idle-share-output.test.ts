@@ -1,14 +1,7 @@
 // The MCP power tools carry the idle share beside the active power (issue "One truth" §3): added
 // fields, the existing ones unchanged in meaning (power_watts/energy_kWh = active).
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import pino from 'pino';
+import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 import { policy } from '../hack/testenv/sample-policies.js';
-import { testReferenceData } from '../hack/testenv/test-reference-data.js';
-import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './server/create-mcp-server.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
-import { toolCatalogue } from './tools/catalogue.js';
 
 function policiesWithIdle() {
   const p = policy('ai-team', 'carbon', [
@@ -30,17 +23,7 @@ function policiesWithIdle() {
 }
 
 async function connected() {
-  const server = createMcpServer({
-    source: new InMemoryPolicySource(policiesWithIdle()),
-    authoriser: allowAllNamespaces,
-    tools: toolCatalogue,
-    reference: testReferenceData,
-    logger: pino({ level: 'silent' }),
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(a), client.connect(b)]);
-  return client;
+  return (await connectInMemory(policiesWithIdle())).client;
 }
 
 describe('idle share in MCP tool output', () => {

@@ -1,31 +1,15 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import pino from 'pino';
-import { samplePolicies, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
-import { cloudRegion } from '../operator/public-api.js';
-import { annualGridIntensity } from '../operator/reference-data/grid-factors.js';
-import { testReferenceData } from '../hack/testenv/test-reference-data.js';
-import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './server/create-mcp-server.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
+import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
+import { samplePolicies, storedByApiServer, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
+import { cloudRegion } from '../operator/grid/cloud-regions.js';
+import { annualGridIntensity } from '../operator/grid/grid-factors.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { rampProfile } from '../hack/testenv/engine-inputs.js';
 import { verifySavings } from '../operator/engine/verified-savings.js';
 import type { AdoptedChange, VerifiedSavings } from '../operator/domain/types.js';
 
 async function connected(policies = samplePolicies()) {
-  const server = createMcpServer({
-    source: new InMemoryPolicySource(policies),
-    authoriser: allowAllNamespaces,
-    tools: toolCatalogue,
-    reference: testReferenceData,
-    logger: pino({ level: 'silent' }),
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(a), client.connect(b)]);
-  return { client, server };
+  return connectInMemory(policies);
 }
 
 describe('MCP server over an in-memory transport', () => {
@@ -273,19 +257,7 @@ describe('MCP server over an in-memory transport', () => {
 describe('status as the API server returns it', () => {
   test('null fields dropped by the API server come back as null in answers', async () => {
     const p = samplePolicies()[0]!;
-    const stored = JSON.parse(
-      JSON.stringify(p, (_k, v: unknown) => (v === null ? undefined : v)),
-    ) as typeof p;
-    const server = createMcpServer({
-      source: new InMemoryPolicySource([stored]),
-      authoriser: allowAllNamespaces,
-      tools: toolCatalogue,
-      reference: testReferenceData,
-      logger: pino({ level: 'silent' }),
-    });
-    const client = new Client({ name: 'test', version: '1' });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([server.connect(a), client.connect(b)]);
+    const { client } = await connectInMemory([storedByApiServer(p)]);
     const result = await client.callTool({
       name: 'assess_workload_compliance',
       arguments: { workload_name: 'idle-batch', namespace: 'ai-team' },
@@ -306,19 +278,7 @@ describe('carbon budget in answers', () => {
     // Over budget (144 of 100 kg): the exhaustion date is the day it ran out. Stored as the API server
     // stores status (nulls dropped), so the nullable fields must come back.
     const withBudget = withBudgetAndLedger(samplePolicies()[0]!, 100);
-    const stored = JSON.parse(
-      JSON.stringify(withBudget, (_k, v: unknown) => (v === null ? undefined : v)),
-    ) as typeof withBudget;
-    const server = createMcpServer({
-      source: new InMemoryPolicySource([stored, samplePolicies()[1]!]),
-      authoriser: allowAllNamespaces,
-      tools: toolCatalogue,
-      reference: testReferenceData,
-      logger: pino({ level: 'silent' }),
-    });
-    const client = new Client({ name: 'test', version: '1' });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([server.connect(a), client.connect(b)]);
+    const { client } = await connectInMemory([storedByApiServer(withBudget), samplePolicies()[1]!]);
     const assessed = await client.callTool({
       name: 'assess_workload_compliance',
       arguments: { workload_name: 'ml-training-job', namespace: 'ai-team' },

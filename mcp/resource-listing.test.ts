@@ -2,18 +2,14 @@
 // grid data: the standards, the zones the policies use and the policies, not every grid zone; one
 // zone code form (alpha-2 with sub-zones) in the listing, the completion and the tools; and a
 // description on every tool input field and prompt argument.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
 import { z } from 'zod';
 import { samplePolicies } from '../hack/testenv/sample-policies.js';
-import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createMcpServer } from './server/create-mcp-server.js';
 import { loadReferenceData } from './operator-reference-data.js';
 import type { ReferenceData } from './reference-data.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { ZONE_CODE_PATTERN } from './tools/input-fields.js';
+import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 
 let reference: ReferenceData;
 beforeAll(async () => {
@@ -25,16 +21,7 @@ async function connected() {
   const sweden = structuredClone(policies[0]!);
   sweden.metadata = { ...sweden.metadata, namespace: 'nordic', name: 'carbon-se' };
   sweden.spec = { ...sweden.spec, site: { zone: 'SE' } };
-  const server = createMcpServer({
-    source: new InMemoryPolicySource([...policies, sweden]),
-    authoriser: allowAllNamespaces,
-    tools: toolCatalogue,
-    reference,
-    logger: pino({ level: 'silent' }),
-  });
-  const client = new Client({ name: 'test', version: '1' });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(a), client.connect(b)]);
+  const { client } = await connectInMemory([...policies, sweden], { reference });
   return { client, policies: [...policies, sweden] };
 }
 

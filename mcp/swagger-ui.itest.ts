@@ -4,11 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM_LAUNCH } from '../hack/testenv/headless-chromium.js';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { samplePolicies } from '../hack/testenv/sample-policies.js';
 import { spawnFrontEnd, type SpawnedFrontEnd } from '../hack/testenv/spawned-front-end.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('Swagger UI in headless Chromium', () => {
   let tmp: string;
@@ -21,20 +20,7 @@ describe('Swagger UI in headless Chromium', () => {
     writeFileSync(statusFile, JSON.stringify(samplePolicies()));
     server = await spawnFrontEnd(['--status-file', statusFile], { LOG_LEVEL: 'info' });
     // A fresh profile directory per run (launchPersistentContext is how playwright takes --user-data-dir).
-    browser = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launchPersistentContext(join(tmp, 'profile'), CHROMIUM_LAUNCH);
   });
   afterAll(async () => {
     await browser?.close();

@@ -33,7 +33,7 @@ import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import { ControlPlane, locateBinaries } from '../../hack/testenv/control-plane.js';
-import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
 
 jest.setTimeout(300_000);
 
@@ -176,7 +176,7 @@ describe('spec.actions.temporalShift on CronJobs, with the real controllers', ()
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
     admin = new KubeRestClient(kc);
-    installCrd(kubectlBin, kubeconfigPath);
+    installPolicyCrd(kubectlBin, kubeconfigPath);
     kubectl(['create', 'namespace', NS]);
     // As users create them: kubectl apply (client-side apply, its own field manager).
     kubectl(

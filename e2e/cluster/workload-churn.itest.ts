@@ -11,25 +11,18 @@
 // "Covers" is measured, not assumed: a workload's power_watts in status is the sum of the live Kepler
 // readings of its current pods, so a pod the operator did not see would leave it short.
 import { jest } from '@jest/globals';
-import {
-  AppsV1Api,
-  BatchV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import type { WorkloadAssessment } from '../../operator/domain/types.js';
+import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import type { WorkloadAssessment } from '../../operator/engine/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { createSimulatedNodes } from '../../hack/testenv/simulated-nodes.js';
 import { createWorkload, type DemoWorkloadPlan } from '../../hack/demo/demo-workloads.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { createPolicy, installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 import { PolicyStatusRecorder } from './policy-status-recorder.js';
 
@@ -129,7 +122,7 @@ describe('operator on a cluster with real controllers, scheduler and kwok nodes'
       kc,
       NODES.map((name) => ({ name })),
     );
-    installCrd(kubectl, kubeconfigPath);
+    installPolicyCrd(kubectl, kubeconfigPath);
     await core().createNamespace({ body: { metadata: { name: NAMESPACE } } });
     await createWorkload(kc, shop);
     await createWorkload(kc, report);
@@ -145,29 +138,17 @@ describe('operator on a cluster with real controllers, scheduler and kwok nodes'
       tls: { certPem: serving.certPem, keyPem: serving.keyPem },
     });
 
-    const api = kc.makeApiClient(CustomObjectsApi);
     for (const [name, app] of [
       ['shop', 'shop'],
       ['reports', 'report'],
     ] as const) {
-      await api.createNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-        namespace: NAMESPACE,
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: 'CarbonCompliancePolicy',
-          metadata: { name, namespace: NAMESPACE },
-          spec: {
-            selector: { matchLabels: { app } },
-            standard: 'KR_CARBON_2050',
-            site: { zone: 'KR', pue: 1.3 },
-            window: '24h',
-            interval: `${INTERVAL_S}s`,
-            language: 'en',
-          },
-        },
+      await createPolicy(kc, NAMESPACE, name, {
+        selector: { matchLabels: { app } },
+        standard: 'KR_CARBON_2050',
+        site: { zone: 'KR', pue: 1.3 },
+        window: '24h',
+        interval: `${INTERVAL_S}s`,
+        language: 'en',
       });
     }
     recorder = new PolicyStatusRecorder(kc, NAMESPACE);

@@ -13,6 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import {
+  createDeploymentWithReplicaSet,
+  createOwnedPod,
+  installPolicyCrd,
+  startOperatorInformers,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { frontEndCommand, spawnFrontEnd } from '../../hack/testenv/spawned-front-end.js';
 import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
@@ -25,10 +31,9 @@ import type {
   PodEnergyReading,
 } from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
-import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
+import type { PodView } from '../../operator/controller/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
-import { toPolicyView } from '../../operator/controller/policy-view.js';
-import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
+import type { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import type { WorkloadAssessment } from '../../operator/domain/types.js';
 
@@ -137,63 +142,15 @@ describe('one truth: CLI, operator status and MCP/REST give the same figures', (
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'one-truth-'));
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     kubectl('create', 'namespace', NS);
-    const dep = await client.create<{ metadata: { uid: string } }>(
-      `/apis/apps/v1/namespaces/${NS}/deployments`,
-      {
-        metadata: { name: 'trainer' },
-        spec: {
-          selector: { matchLabels: { app: 'trainer' } },
-          template: {
-            metadata: { labels: { app: 'trainer' } },
-            spec: { containers: [{ name: 'c', image: 'x' }] },
-          },
-        },
-      },
+    const { replicaSet } = await createDeploymentWithReplicaSet(
+      client,
+      NS,
+      { deployment: 'trainer', replicaSet: RS },
+      { app: 'trainer' },
     );
-    const rs = await client.create<{ metadata: { uid: string } }>(
-      `/apis/apps/v1/namespaces/${NS}/replicasets`,
-      {
-        metadata: {
-          name: RS,
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              name: 'trainer',
-              uid: dep.metadata.uid,
-              controller: true,
-            },
-          ],
-        },
-        spec: {
-          selector: { matchLabels: { app: 'trainer' } },
-          template: {
-            metadata: { labels: { app: 'trainer' } },
-            spec: { containers: [{ name: 'c', image: 'x' }] },
-          },
-        },
-      },
-    );
-    for (const p of PODS) {
-      await client.create(`/api/v1/namespaces/${NS}/pods`, {
-        metadata: {
-          name: p.name,
-          labels: { app: 'trainer' },
-          ownerReferences: [
-            { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: RS, uid: rs.metadata.uid, controller: true },
-          ],
-        },
-        spec: { containers: [{ name: 'c', image: 'x' }] },
-      });
-    }
+    for (const p of PODS) await createOwnedPod(client, NS, p.name, { app: 'trainer' }, replicaSet);
 
     // CLI: the two expositions, an hour apart.
     const first = join(tmp, 'first.prom');
@@ -248,21 +205,7 @@ describe('one truth: CLI, operator status and MCP/REST give the same figures', (
         language: 'en',
       },
     });
-    policies = new SupervisedInformer({
-      name: 'policies',
-      kubeConfig: testKubeConfig(),
-      path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
-      transform: toPolicyView,
-    });
-    pods = new SupervisedInformer({
-      name: 'pods',
-      kubeConfig: testKubeConfig(),
-      path: '/api/v1/pods',
-      transform: toPodView,
-    });
-    policies.start();
-    pods.start();
-    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
+    ({ policies, pods } = await startOperatorInformers());
     const reconciler = new PolicyReconciler({
       policies,
       pods,

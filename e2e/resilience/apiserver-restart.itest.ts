@@ -12,15 +12,14 @@
 // it from its watch cache (which starts at the current revision) or from etcd.
 import { jest } from '@jest/globals';
 import { CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
-import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { startFaultyKepler, type FaultyKepler } from '../../hack/testenv/faulty-kepler.js';
+import { createPolicy, installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
+import { startFaultyKeplerWithCa, type FaultyKepler } from '../../hack/testenv/faulty-kepler.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
@@ -108,15 +107,7 @@ describe('operator across a kube-apiserver restart', () => {
     };
     const kubectl = info.binaries.kubectl ?? process.env.TEST_KUBECTL;
     if (!kubectl) throw new Error('kubectl not found next to kube-apiserver');
-    execFileSync(kubectl, ['--kubeconfig', info.kubeconfigPath, 'apply', '-f', join(process.cwd(), 'crds')]);
-    execFileSync(kubectl, [
-      '--kubeconfig',
-      info.kubeconfigPath,
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      `crd/${PLURAL}.${GROUP}`,
-    ]);
+    installPolicyCrd(kubectl, info.kubeconfigPath);
     const pods = await createHandMadeWorkloads(kc, [
       {
         namespace: NAMESPACE,
@@ -128,34 +119,14 @@ describe('operator across a kube-apiserver restart', () => {
         power: { package_watts: 15, dram_watts: 2 },
       },
     ]);
-    const ca = makeCertificateAuthority(join(info.dir, 'kepler-pki'), 'restart-kepler-ca');
-    const serving = issueCertificate(ca, {
-      commonName: 'kepler',
-      ipAddresses: ['127.0.0.1'],
-      usage: 'server',
-    });
-    kepler = await startFaultyKepler({
-      nodeName: 'demo-node-1',
-      pods: pods.map((p) => ({ ...p, nodeName: 'demo-node-1' })),
-      certPem: serving.certPem,
-      keyPem: serving.keyPem,
-    });
-    await api.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-      namespace: NAMESPACE,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'CarbonCompliancePolicy',
-        metadata: { name: POLICY, namespace: NAMESPACE },
-        spec: {
-          selector: { matchLabels: { app: 'shop' } },
-          site: { zone: 'KR', pue: 1.2 },
-          interval: '5s',
-          language: 'en',
-        },
-      },
+    const started = await startFaultyKeplerWithCa(join(info.dir, 'kepler-pki'), 'restart-kepler-ca', pods);
+    kepler = started.kepler;
+    const ca = started.ca;
+    await createPolicy(kc, NAMESPACE, POLICY, {
+      selector: { matchLabels: { app: 'shop' } },
+      site: { zone: 'KR', pue: 1.2 },
+      interval: '5s',
+      language: 'en',
     });
     operator = new SpawnedNodeProcess(
       'operator',

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
-import { createAssessedPolicy, installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { installPolicyCrd, policyReaderManifests } from '../../hack/testenv/cluster-fixtures.js';
+import { createAssessedPolicy } from '../../hack/testenv/policy-status-fixture.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const NAMESPACE = 'resilience-fuzz';
@@ -102,7 +103,7 @@ const toolArguments = fc.oneof(
 );
 
 beforeAll(async () => {
-  installCrd(kubectlPath(), testKubeconfigPath());
+  installPolicyCrd();
   // Kept from an earlier run against the same control plane: then it is there already.
   const exists = (error: { code?: number }) => {
     if (error.code !== 409) throw error;
@@ -154,30 +155,11 @@ describe.each(['token', 'kubernetes'] as const)(
       } else {
         // A service account that may read policies in NAMESPACE only, with a token for the server's audience.
         kubectl(
-          [
-            { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'fuzzer', namespace: NAMESPACE } },
-            {
-              apiVersion: 'rbac.authorization.k8s.io/v1',
-              kind: 'Role',
-              metadata: { name: 'fuzz-reader', namespace: NAMESPACE },
-              rules: [
-                {
-                  apiGroups: ['carbon-aware.dev'],
-                  resources: ['carboncompliancepolicies'],
-                  verbs: ['get', 'list'],
-                },
-              ],
-            },
-            {
-              apiVersion: 'rbac.authorization.k8s.io/v1',
-              kind: 'RoleBinding',
-              metadata: { name: 'fuzz-reader', namespace: NAMESPACE },
-              roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fuzz-reader' },
-              subjects: [{ kind: 'ServiceAccount', name: 'fuzzer', namespace: NAMESPACE }],
-            },
-          ]
-            .map((o) => JSON.stringify(o))
-            .join('\n'),
+          policyReaderManifests(NAMESPACE, {
+            serviceAccount: 'fuzzer',
+            role: 'fuzz-reader',
+            roleBinding: 'fuzz-reader',
+          }),
           'apply',
           '-f',
           '-',

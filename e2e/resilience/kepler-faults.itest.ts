@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
-import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { startFaultyKepler, type FaultyKepler, type KeplerFault } from '../../hack/testenv/faulty-kepler.js';
-import { installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import {
+  startFaultyKeplerWithCa,
+  type FaultyKepler,
+  type KeplerFault,
+} from '../../hack/testenv/faulty-kepler.js';
+import { createPolicy, installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
@@ -61,7 +64,7 @@ describe('operator when Kepler misbehaves', () => {
   }
 
   beforeAll(async () => {
-    installCrd(kubectlPath(), testKubeconfigPath());
+    installPolicyCrd();
     const pods = await createHandMadeWorkloads(kc, [
       {
         namespace: NAMESPACE,
@@ -73,37 +76,17 @@ describe('operator when Kepler misbehaves', () => {
         power: { package_watts: 20, dram_watts: 3 },
       },
     ]);
-    const ca = makeCertificateAuthority(pkiDir, 'resilience-kepler-ca');
-    const serving = issueCertificate(ca, {
-      commonName: 'kepler',
-      ipAddresses: ['127.0.0.1'],
-      usage: 'server',
-    });
     // All pods on one endpoint: the faults then hit the whole source, not one node of several.
-    kepler = await startFaultyKepler({
-      nodeName: 'demo-node-1',
-      pods: pods.map((p) => ({ ...p, nodeName: 'demo-node-1' })),
-      certPem: serving.certPem,
-      keyPem: serving.keyPem,
-    });
-    await api.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      plural: PLURAL,
-      namespace: NAMESPACE,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'CarbonCompliancePolicy',
-        metadata: { name: POLICY, namespace: NAMESPACE },
-        spec: {
-          selector: { matchLabels: { app: 'api' } },
-          standard: 'KR_CARBON_2050',
-          site: { zone: 'KR', pue: 1.3 },
-          window: '24h',
-          interval: '5s',
-          language: 'en',
-        },
-      },
+    const started = await startFaultyKeplerWithCa(pkiDir, 'resilience-kepler-ca', pods);
+    kepler = started.kepler;
+    const ca = started.ca;
+    await createPolicy(kc, NAMESPACE, POLICY, {
+      selector: { matchLabels: { app: 'api' } },
+      standard: 'KR_CARBON_2050',
+      site: { zone: 'KR', pue: 1.3 },
+      window: '24h',
+      interval: '5s',
+      language: 'en',
     });
     operator = new SpawnedNodeProcess(
       'operator',

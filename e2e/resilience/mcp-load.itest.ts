@@ -9,9 +9,10 @@ import { jest } from '@jest/globals';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
-import { createAssessedPolicy, installCrd } from '../../hack/testenv/policy-status-fixture.js';
+import { installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
+import { createAssessedPolicy } from '../../hack/testenv/policy-status-fixture.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
 const DURATION_S = Number(process.env.RESILIENCE_LOAD_SECONDS ?? 30);
@@ -88,7 +89,7 @@ describe('carbon-mcp under 200 concurrent clients', () => {
   let base = '';
 
   beforeAll(async () => {
-    installCrd(kubectlPath(), testKubeconfigPath());
+    installPolicyCrd();
     await createAssessedPolicy(testKubeConfig(), NAMESPACE, 'load', WORKLOADS);
     const port = await freeLoopbackPort();
     base = `http://127.0.0.1:${port}`;

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { issueCertificate, makeCertificateAuthority } from './certificates.js';
 import { nodeExposition, type SimulatedPod } from './simulated-kepler.js';
 
 export type KeplerFault = 'ok' | 'down' | 'slow' | 'garbage' | 'huge';
@@ -122,4 +123,24 @@ export async function startFaultyKepler(options: {
     },
     stop: close,
   };
+}
+
+/**
+ * A faulty Kepler on 127.0.0.1 over HTTPS, its certificate issued by a CA made now in `pkiDir` (the
+ * operator trusts `ca.certPath`). Every pod is reported on one node, so a fault hits the whole source.
+ */
+export async function startFaultyKeplerWithCa(
+  pkiDir: string,
+  caName: string,
+  pods: SimulatedPod[],
+): Promise<{ kepler: FaultyKepler; ca: { certPath: string } }> {
+  const ca = makeCertificateAuthority(pkiDir, caName);
+  const serving = issueCertificate(ca, { commonName: 'kepler', ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const kepler = await startFaultyKepler({
+    nodeName: 'demo-node-1',
+    pods: pods.map((p) => ({ ...p, nodeName: 'demo-node-1' })),
+    certPem: serving.certPem,
+    keyPem: serving.keyPem,
+  });
+  return { kepler, ca };
 }

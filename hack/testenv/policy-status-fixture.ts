@@ -1,7 +1,5 @@
 // A CarbonCompliancePolicy whose status holds an assessment shaped as the operator writes it, put into
 // the real test API server. The MCP/REST front end only reads status, so this is the input it serves.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import {
   GROUP,
@@ -12,24 +10,6 @@ import {
 } from '../../operator/api/v1alpha1/types.js';
 import type { WorkloadAssessment } from '../../operator/domain/types.js';
 import { fromStoredPolicy, toStoredStatus } from '../../operator/api/v1alpha1/field-names.js';
-
-export function installCrd(kubectl: string, kubeconfig: string): void {
-  execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', join(process.cwd(), 'crds')], {
-    stdio: 'pipe',
-  });
-  execFileSync(
-    kubectl,
-    [
-      '--kubeconfig',
-      kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      `crd/${PLURAL}.${GROUP}`,
-    ],
-    { stdio: 'pipe' },
-  );
-}
 
 /** One workload's assessment: grid 436 g/kWh × PUE 1.17 ≈ 510 g/kWh against 424 (the seed's worked check). */
 function sampleAssessment(workload: string, namespace: string, now = new Date()): WorkloadAssessment {

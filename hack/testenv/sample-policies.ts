@@ -235,3 +235,10 @@ export function withBudgetAndLedger(
   p.status!.summary!.emissionsChange = decomposeEmissionsChange(months[0]!, months[1]!);
   return p;
 }
+
+/** The policy as the API server stores it: null values dropped (they come back as absent fields). */
+export function storedByApiServer(p: CarbonCompliancePolicy): CarbonCompliancePolicy {
+  return JSON.parse(
+    JSON.stringify(p, (_k, v: unknown) => (v === null ? undefined : v)),
+  ) as CarbonCompliancePolicy;
+}

@@ -315,113 +315,96 @@ function renderExposition(
     },
   );
   const sorted = [...pods].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
-  const workloadFamily = (
+  const state = (p: ReportedPod) => (p.terminated ? 'terminated' : 'running');
+  // Kepler (client_golang) writes label names sorted.
+  const podIdentity = (p: ReportedPod) => [
+    'node_name',
+    p.node,
+    'pod_id',
+    p.uid,
+    'pod_name',
+    p.name,
+    'pod_namespace',
+    p.namespace,
+    'state',
+    state(p),
+  ];
+  /** One sample per pod and per key of `keysOf(pod)` (its zones, or its GPUs). */
+  const perPod = (
     name: string,
     help: string,
     type: 'counter' | 'gauge',
-    value: (p: ReportedPod, zone: string) => number,
+    keysOf: (p: ReportedPod) => Record<string, number>,
+    labels: (p: ReportedPod, key: string) => string[],
+    value: (p: ReportedPod, key: string) => number,
   ): WritableFamily => ({
     name,
     type,
     help: `${help} ${SIMULATED}`,
     samples: sorted.flatMap((p) =>
-      Object.keys(p.watts)
+      Object.keys(keysOf(p))
         .sort()
-        .map((zone) => ({
-          name,
-          labels:
-            workloadLevel === 'container'
-              ? [
-                  'container_id',
-                  `ctr-${p.uid}`,
-                  'container_name',
-                  'main',
-                  'node_name',
-                  p.node,
-                  'pod_id',
-                  p.uid,
-                  'runtime',
-                  'containerd',
-                  'state',
-                  p.terminated ? 'terminated' : 'running',
-                  'zone',
-                  zone,
-                ]
-              : [
-                  'node_name',
-                  p.node,
-                  'pod_id',
-                  p.uid,
-                  'pod_name',
-                  p.name,
-                  'pod_namespace',
-                  p.namespace,
-                  'state',
-                  p.terminated ? 'terminated' : 'running',
-                  'zone',
-                  zone,
-                ],
-          value: value(p, zone),
-        })),
+        .map((key) => ({ name, labels: labels(p, key), value: value(p, key) })),
     ),
   });
+  const zoneLabels =
+    workloadLevel === 'container'
+      ? (p: ReportedPod, zone: string) => [
+          'container_id',
+          `ctr-${p.uid}`,
+          'container_name',
+          'main',
+          'node_name',
+          p.node,
+          'pod_id',
+          p.uid,
+          'runtime',
+          'containerd',
+          'state',
+          state(p),
+          'zone',
+          zone,
+        ]
+      : (p: ReportedPod, zone: string) => [...podIdentity(p), 'zone', zone];
   const level = workloadLevel === 'container' ? 'container' : 'pod';
+  const zonesOf = (p: ReportedPod) => p.watts;
   families.push(
-    workloadFamily(
+    perPod(
       `kepler_${level}_cpu_joules_total`,
       `Energy consumption of cpu at ${level} level in joules`,
       'counter',
+      zonesOf,
+      zoneLabels,
       podZoneJoules,
     ),
-    workloadFamily(
+    perPod(
       `kepler_${level}_cpu_watts`,
       `Power consumption of cpu at ${level} level in watts`,
       'gauge',
+      zonesOf,
+      zoneLabels,
       podZoneWatts,
     ),
   );
   if (workloadLevel === 'pod' && pods.some((p) => Object.keys(p.gpuWatts).length > 0)) {
-    const gpuFamily = (
-      name: string,
-      help: string,
-      type: 'counter' | 'gauge',
-      value: (p: ReportedPod, gpu: string) => number,
-    ): WritableFamily => ({
-      name,
-      type,
-      help: `${help} ${SIMULATED}`,
-      samples: sorted.flatMap((p) =>
-        Object.keys(p.gpuWatts)
-          .sort()
-          .map((gpu) => ({
-            name,
-            labels: [
-              'gpu',
-              gpu,
-              'node_name',
-              p.node,
-              'pod_id',
-              p.uid,
-              'pod_name',
-              p.name,
-              'pod_namespace',
-              p.namespace,
-              'state',
-              p.terminated ? 'terminated' : 'running',
-            ],
-            value: value(p, gpu),
-          })),
-      ),
-    });
+    const gpusOf = (p: ReportedPod) => p.gpuWatts;
+    const gpuLabels = (p: ReportedPod, gpu: string) => ['gpu', gpu, ...podIdentity(p)];
     families.push(
-      gpuFamily(
+      perPod(
         'kepler_pod_gpu_joules_total',
         'Energy consumption of gpu at pod level in joules',
         'counter',
+        gpusOf,
+        gpuLabels,
         (p, g) => joulesAt(p.shape, p.gpuWatts[g]!, p.seconds, p.uid),
       ),
-      gpuFamily('kepler_pod_gpu_watts', 'Power consumption of gpu at pod level in watts', 'gauge', (p, g) =>
-        p.terminated ? 0 : wattsAt(p.shape, p.gpuWatts[g]!, p.seconds, p.uid),
+      perPod(
+        'kepler_pod_gpu_watts',
+        'Power consumption of gpu at pod level in watts',
+        'gauge',
+        gpusOf,
+        gpuLabels,
+        (p, g) => (p.terminated ? 0 : wattsAt(p.shape, p.gpuWatts[g]!, p.seconds, p.uid)),
       ),
     );
   }

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { KubeRestClient } from '../kube/kube-rest-client.js';
-import type { WorkloadAssessment } from '../domain/types.js';
-import { run } from './carbon-kepler.js';
+import { KubeRestClient } from '../controller/kube-rest-client.js';
+import type { WorkloadAssessment } from '../engine/types.js';
+import { cliAt } from '../../hack/testenv/cli-in-process.js';
 
 const NS = 'cli-owners';
 const AT = '2026-05-04T10:00:00Z';
@@ -18,16 +18,7 @@ let dir: string;
 let agentUid: string;
 let looseUid: string;
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    now: () => Date.parse(AT),
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliAt(AT);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'carbon-kepler-cluster-'));

@@ -7,24 +7,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
-import type { WorkloadAssessment } from '../domain/types.js';
-import { run } from './carbon-kepler.js';
+import type { WorkloadAssessment } from '../engine/types.js';
+import { cliAt } from '../../hack/testenv/cli-in-process.js';
 
 const FIXTURES = join(process.cwd(), 'hack/testenv/data/kepler');
 const V011 = join(FIXTURES, 'kepler-v0.11-SYNTHETIC-from-code.prom');
 const AT = '2026-05-04T10:00:00Z';
 const FLAT = ['--grid-intensity', '436', '--pue', '1.17', '--lang', 'en'];
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    now: () => Date.parse(AT),
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliAt(AT);
 
 let dir: string;
 const file = (name: string, text: string): string => {

@@ -5,24 +5,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
-import type { WorkloadAssessment } from '../domain/types.js';
-import { run } from './carbon-kepler.js';
+import type { WorkloadAssessment } from '../engine/types.js';
+import { cliAt } from '../../hack/testenv/cli-in-process.js';
 
 const FIXTURES = join(process.cwd(), 'hack/testenv/data/kepler');
 const V011 = join(FIXTURES, 'kepler-v0.11-SYNTHETIC-from-code.prom');
 const V07_ONE = join(FIXTURES, 'kepler-v0.7-DERIVED-model-server-idle.prom');
 const AT = '2026-05-04T10:00:00Z';
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    now: () => Date.parse(AT),
-  });
-  return { code, stdout, stderr };
-}
+const cli = cliAt(AT);
 
 let dir: string;
 let v07First: string;

@@ -3,10 +3,10 @@
 // threshold and month — across repeated evaluations and a restarted operator (a new reconciler reading
 // what status recorded) — and a new KST month starts afresh. Energy comes from a scripted source.
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { toPolicyView } from './policy-view.js';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
@@ -14,9 +14,9 @@ import { KubeRestClient } from '../kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import { toPodView, type PodView } from '../kube/pod-view.js';
+import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import { SupervisedInformer } from '../kube/supervised-informer.js';
+import type { SupervisedInformer } from './supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'budget-team';
@@ -83,23 +83,16 @@ describe('carbon budget Events on a real API server', () => {
       clock: () => now,
     });
 
-  async function waitFor(check: () => unknown, what: string): Promise<void> {
-    const started = Date.now();
-    while (!check()) {
-      if (Date.now() - started > 20_000) throw new Error(`the informer cache did not catch up: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   const stored = async () =>
     fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, POLICY)));
 
   /** Reconciles once with the informer cache at the stored resourceVersion (what the operator sees). */
   async function reconcile(reconciler = operator()): Promise<CarbonCompliancePolicy> {
     const { metadata } = await stored();
-    await waitFor(
-      () => policies.get(NS, POLICY)?.metadata.resourceVersion === metadata.resourceVersion,
+    await waitUntil(
       'policy resourceVersion',
+      () => policies.get(NS, POLICY)?.metadata.resourceVersion === metadata.resourceVersion,
+      20_000,
     );
     await reconciler.handle(`${NS}/${POLICY}`);
     return stored();
@@ -127,13 +120,7 @@ describe('carbon budget Events on a real API server', () => {
   }
 
   beforeAll(async () => {
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     kubectl('create', 'namespace', NS);
     await client.create(`/api/v1/namespaces/${NS}/pods`, {
       metadata: { name: 'meter-1', labels: { app: 'meter' } },
@@ -150,22 +137,8 @@ describe('carbon budget Events on a real API server', () => {
         budget: { kgCO2eqPerMonth: 1000 },
       },
     });
-    policies = new SupervisedInformer({
-      name: 'policies',
-      kubeConfig: testKubeConfig(),
-      path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
-      transform: toPolicyView,
-    });
-    pods = new SupervisedInformer({
-      name: 'pods',
-      kubeConfig: testKubeConfig(),
-      path: '/api/v1/pods',
-      transform: toPodView,
-    });
-    policies.start();
-    pods.start();
-    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
-    await waitFor(() => pods.list(NS).length === 1, 'pod');
+    ({ policies, pods } = await startOperatorInformers());
+    await waitUntil('pod', () => pods.list(NS).length === 1, 20_000);
   }, 120_000);
 
   afterAll(() => {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { dataFilePath } from '../reference-data/data-files.js';
 import { startReplayServer, type ReplayServer } from '../../hack/testenv/electricity-maps-replay-server.js';
@@ -28,10 +29,9 @@ import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import { toPodView, type PodView } from '../kube/pod-view.js';
+import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import { toPolicyView } from './policy-view.js';
-import { SupervisedInformer } from '../kube/supervised-informer.js';
+import type { SupervisedInformer } from './supervised-informer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
@@ -113,22 +113,8 @@ describe('live grid data and standards reload on a real API server', () => {
       clock: () => now,
     });
 
-  async function waitFor(check: () => unknown): Promise<void> {
-    const started = Date.now();
-    while (!check()) {
-      if (Date.now() - started > 10_000) throw new Error('cache did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   beforeAll(async () => {
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     kubectl('create', 'namespace', NS);
     await client.create(`/api/v1/namespaces/${NS}/pods`, {
       metadata: { name: 'etl-1', labels: { app: 'etl' } },
@@ -177,22 +163,8 @@ describe('live grid data and standards reload on a real API server', () => {
       liveGrid: live.refresher,
       onCatalogueChange: () => catalogueChanged(),
     });
-    policies = new SupervisedInformer({
-      name: 'policies',
-      kubeConfig: testKubeConfig(),
-      path: `/apis/carbon-aware.dev/v1alpha1/namespaces/${NS}/carboncompliancepolicies`,
-      transform: toPolicyView,
-    });
-    pods = new SupervisedInformer({
-      name: 'pods',
-      kubeConfig: testKubeConfig(),
-      path: `/api/v1/namespaces/${NS}/pods`,
-      transform: toPodView,
-    });
-    policies.start();
-    pods.start();
-    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
-    await waitFor(() => policies.list(NS).length === 2 && pods.list(NS).length === 1);
+    ({ policies, pods } = await startOperatorInformers(NS));
+    await waitUntil('the informer cache', () => policies.list(NS).length === 2 && pods.list(NS).length === 1);
   }, 120_000);
 
   afterAll(async () => {
@@ -261,7 +233,10 @@ describe('live grid data and standards reload on a real API server', () => {
     changed = new Promise<void>((resolve) => (catalogueChanged = resolve));
     mount.write(withTarget(300).replace('standards:', 'standards:\n  - code: [unclosed'));
     await changed;
-    await waitFor(() => policies.get(NS, 'live')?.status?.summary?.target_gCO2eq_kWh === 300);
+    await waitUntil(
+      'the informer cache',
+      () => policies.get(NS, 'live')?.status?.summary?.target_gCO2eq_kWh === 300,
+    );
     await reconciler(engine.evaluator).handle(`${NS}/live`);
     shown = shownByKubectl('live');
     expect(shown.status?.summary?.target_gCO2eq_kWh).toBe(300);

@@ -6,9 +6,9 @@
 // two 30 s intervals whatever the machine; the 99 other namespaces' policies must get their first
 // status within two intervals of the operator starting to lead.
 import { jest } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createEngineEvaluator } from './engine-evaluator.js';
 import { isKubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
@@ -61,15 +61,7 @@ describe('fairness between namespaces (1,000 policies, 900 in one namespace)', (
   ];
 
   beforeAll(async () => {
-    const kubectl = (...args: string[]) =>
-      execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], { stdio: 'ignore' });
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     await inBatches(namespaces, 20, (name) =>
       client.create('/api/v1/namespaces', { metadata: { name } }).catch((error: unknown) => {
         if (!isKubeApiError(error, 409)) throw error;

@@ -15,13 +15,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
-import {
-  helmPath,
-  kubectlPath,
-  testControlPlaneInfo,
-  testKubeConfig,
-  testKubeconfigPath,
-} from '../../hack/testenv/env.js';
+import { helmPath, testControlPlaneInfo, testKubeConfig } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
@@ -29,6 +23,12 @@ import { operatorConfigSchema } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
 import { policyPath } from './status-writer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
+import {
+  createCronJobWithJob,
+  createDeploymentWithReplicaSet,
+  createOwnedPod,
+  installPolicyCrd,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 
 const RELEASE = 'rbac';
@@ -50,11 +50,6 @@ interface RoleManifest {
 }
 
 const admin = new KubeRestClient(testKubeConfig());
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 
 /** The chart's operator ClusterRole and Roles, as `helm template` renders them with default values. */
 function renderOperatorRoles(): RoleManifest[] {
@@ -351,92 +346,27 @@ describe('the operator under the chart’s least-privilege RBAC', () => {
   const operators: RunningOperator[] = [];
 
   beforeAll(async () => {
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     await ensure('/api/v1/namespaces', { metadata: { name: OPERATOR_NS } });
     await ensure('/api/v1/namespaces', { metadata: { name: WORK_NS } });
     roles = renderOperatorRoles();
     // Owner chains as API objects (no kubelet): Pod → ReplicaSet → Deployment, Pod → Job → CronJob.
-    const template = {
-      metadata: { labels: { tier: 'rbac-test' } },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] },
-    };
-    const dep = await admin.create<{ metadata: { uid: string } }>(
-      `/apis/apps/v1/namespaces/${WORK_NS}/deployments`,
-      {
-        metadata: { name: 'web' },
-        spec: {
-          selector: { matchLabels: { tier: 'rbac-test' } },
-          template: { ...template, spec: { containers: [{ name: 'c', image: 'x' }] } },
-        },
-      },
+    const labels = { tier: 'rbac-test' };
+    const { replicaSet } = await createDeploymentWithReplicaSet(
+      admin,
+      WORK_NS,
+      { deployment: 'web', replicaSet: 'web-1' },
+      labels,
+      { tier: 'rbac-test', rs: '1' },
     );
-    const rs = await admin.create<{ metadata: { uid: string } }>(
-      `/apis/apps/v1/namespaces/${WORK_NS}/replicasets`,
-      {
-        metadata: {
-          name: 'web-1',
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              name: 'web',
-              uid: dep.metadata.uid,
-              controller: true,
-            },
-          ],
-        },
-        spec: {
-          selector: { matchLabels: { tier: 'rbac-test', rs: '1' } },
-          template: {
-            metadata: { labels: { tier: 'rbac-test', rs: '1' } },
-            spec: { containers: [{ name: 'c', image: 'x' }] },
-          },
-        },
-      },
+    const { job } = await createCronJobWithJob(
+      admin,
+      WORK_NS,
+      { cronJob: 'nightly', job: 'nightly-1' },
+      labels,
     );
-    const cron = await admin.create<{ metadata: { uid: string } }>(
-      `/apis/batch/v1/namespaces/${WORK_NS}/cronjobs`,
-      {
-        metadata: { name: 'nightly' },
-        spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template } } },
-      },
-    );
-    const job = await admin.create<{ metadata: { uid: string } }>(
-      `/apis/batch/v1/namespaces/${WORK_NS}/jobs`,
-      {
-        metadata: {
-          name: 'nightly-1',
-          ownerReferences: [
-            {
-              apiVersion: 'batch/v1',
-              kind: 'CronJob',
-              name: 'nightly',
-              uid: cron.metadata.uid,
-              controller: true,
-            },
-          ],
-        },
-        spec: { template },
-      },
-    );
-    const pod = (name: string, owner: { apiVersion: string; kind: string; name: string; uid: string }) =>
-      admin.create(`/api/v1/namespaces/${WORK_NS}/pods`, {
-        metadata: { name, labels: { tier: 'rbac-test' }, ownerReferences: [{ ...owner, controller: true }] },
-        spec: { containers: [{ name: 'c', image: 'x' }] },
-      });
-    await pod('web-1-a', { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: rs.metadata.uid });
-    await pod('nightly-1-a', {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      name: 'nightly-1',
-      uid: job.metadata.uid,
-    });
+    await createOwnedPod(admin, WORK_NS, 'web-1-a', labels, replicaSet);
+    await createOwnedPod(admin, WORK_NS, 'nightly-1-a', labels, job);
   }, 120_000);
 
   afterEach(async () => {

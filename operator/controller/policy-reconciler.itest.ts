@@ -15,10 +15,17 @@ import {
   type PodEnergyReading,
 } from '../sources/metrics-source.js';
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
-import { toPodView, type PodView } from '../kube/pod-view.js';
+import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import { toPolicyView } from './policy-view.js';
-import { SupervisedInformer } from '../kube/supervised-informer.js';
+import type { SupervisedInformer } from './supervised-informer.js';
+import {
+  createCronJobWithJob,
+  createDeploymentWithReplicaSet,
+  createOwnedPod,
+  installPolicyCrd,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
@@ -67,120 +74,23 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     });
 
   beforeAll(async () => {
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     kubectl('create', 'namespace', NS);
     // Owner chains as API objects.
-    const dep = await client.create<{ metadata: { uid: string } }>(
-      `/apis/apps/v1/namespaces/${NS}/deployments`,
-      {
-        metadata: { name: 'trainer' },
-        spec: {
-          selector: { matchLabels: { app: 'ml-training-job' } },
-          template: {
-            metadata: { labels: { app: 'ml-training-job' } },
-            spec: { containers: [{ name: 'c', image: 'x' }] },
-          },
-        },
-      },
-    );
-    const rs = await client.create<{ metadata: { uid: string } }>(
-      `/apis/apps/v1/namespaces/${NS}/replicasets`,
-      {
-        metadata: {
-          name: 'trainer-abc',
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              name: 'trainer',
-              uid: dep.metadata.uid,
-              controller: true,
-            },
-          ],
-        },
-        spec: {
-          selector: { matchLabels: { app: 'ml-training-job', rs: 'abc' } },
-          template: {
-            metadata: { labels: { app: 'ml-training-job', rs: 'abc' } },
-            spec: { containers: [{ name: 'c', image: 'x' }] },
-          },
-        },
-      },
-    );
-    const cron = await client.create<{ metadata: { uid: string } }>(
-      `/apis/batch/v1/namespaces/${NS}/cronjobs`,
-      {
-        metadata: { name: 'nightly' },
-        spec: {
-          schedule: '0 3 * * *',
-          jobTemplate: {
-            spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
-          },
-        },
-      },
-    );
-    const job = await client.create<{ metadata: { uid: string } }>(`/apis/batch/v1/namespaces/${NS}/jobs`, {
-      metadata: {
-        name: 'nightly-29000000',
-        ownerReferences: [
-          {
-            apiVersion: 'batch/v1',
-            kind: 'CronJob',
-            name: 'nightly',
-            uid: cron.metadata.uid,
-            controller: true,
-          },
-        ],
-      },
-      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
-    });
-    const pod = (
-      name: string,
-      labels: Record<string, string>,
-      owner: { apiVersion: string; kind: string; name: string; uid: string },
-    ) =>
-      client.create(`/api/v1/namespaces/${NS}/pods`, {
-        metadata: { name, labels, ownerReferences: [{ ...owner, controller: true }] },
-        spec: {
-          containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '1', memory: '1Gi' } } }],
-        },
-      });
-    await pod(
-      'trainer-abc-1',
-      { app: 'ml-training-job', rs: 'abc' },
-      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'trainer-abc', uid: rs.metadata.uid },
-    );
-    await pod(
-      'trainer-abc-2',
-      { app: 'ml-training-job', rs: 'abc' },
-      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'trainer-abc', uid: rs.metadata.uid },
-    );
-    await pod(
-      'nightly-29000000-x',
+    const { replicaSet } = await createDeploymentWithReplicaSet(
+      client,
+      NS,
+      { deployment: 'trainer', replicaSet: 'trainer-abc' },
       { app: 'ml-training-job' },
-      { apiVersion: 'batch/v1', kind: 'Job', name: 'nightly-29000000', uid: job.metadata.uid },
+      { app: 'ml-training-job', rs: 'abc' },
     );
-    policies = new SupervisedInformer({
-      name: 'policies',
-      kubeConfig: testKubeConfig(),
-      path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
-      transform: toPolicyView,
-    });
-    pods = new SupervisedInformer({
-      name: 'pods',
-      kubeConfig: testKubeConfig(),
-      path: '/api/v1/pods',
-      transform: toPodView,
-    });
-    policies.start();
-    pods.start();
-    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
+    const { job } = await createCronJobWithJob(client, NS, { cronJob: 'nightly', job: 'nightly-29000000' });
+    const containers = [{ name: 'c', image: 'x', resources: { requests: { cpu: '1', memory: '1Gi' } } }];
+    const trainerLabels = { app: 'ml-training-job', rs: 'abc' };
+    await createOwnedPod(client, NS, 'trainer-abc-1', trainerLabels, replicaSet, containers);
+    await createOwnedPod(client, NS, 'trainer-abc-2', trainerLabels, replicaSet, containers);
+    await createOwnedPod(client, NS, 'nightly-29000000-x', { app: 'ml-training-job' }, job, containers);
+    ({ policies, pods } = await startOperatorInformers());
   }, 120_000);
 
   afterAll(() => {
@@ -238,7 +148,10 @@ describe('CarbonCompliancePolicy against a real API server', () => {
   });
 
   it('groups real owner chains, writes the expected status, and kubectl shows the columns', async () => {
-    await waitForCache(() => policies.get(NS, 'ml-training') && pods.list(NS).length === 3);
+    await waitUntil(
+      'the informer cache',
+      () => policies.get(NS, 'ml-training') && pods.list(NS).length === 3,
+    );
     source.readings.set(`${NS}/trainer-abc-1`, {
       namespace: NS,
       pod: 'trainer-abc-1',
@@ -344,7 +257,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
       hourly: [{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.2 }],
     });
     now = new Date('2025-05-01T11:05:00Z');
-    await waitForCache(() => policies.get(NS, 'ml-training')?.status?.energyHistory);
+    await waitUntil('the informer cache', () => policies.get(NS, 'ml-training')?.status?.energyHistory);
     await makeReconciler().handle(`${NS}/ml-training`);
     const status = fromStoredPolicy(
       await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')),
@@ -355,7 +268,8 @@ describe('CarbonCompliancePolicy against a real API server', () => {
   });
 
   it('a failing metrics source: MetricsAvailable=False, the old assessment kept and marked stale', async () => {
-    await waitForCache(
+    await waitUntil(
+      'the informer cache',
       () => policies.get(NS, 'ml-training')?.status?.summary?.energy_kWh === 1.2 || undefined,
     );
     const before = fromStoredPolicy(
@@ -406,7 +320,10 @@ describe('CarbonCompliancePolicy against a real API server', () => {
       fromStoredPolicy(await client.get<CarbonCompliancePolicy>(policyPath(NS, 'ml-training')));
     const cachedVersion = async () => {
       const stored = (await read()).metadata.resourceVersion;
-      await waitForCache(() => policies.get(NS, 'ml-training')?.metadata.resourceVersion === stored);
+      await waitUntil(
+        'the informer cache',
+        () => policies.get(NS, 'ml-training')?.metadata.resourceVersion === stored,
+      );
       return stored;
     };
     for (const pod of ['trainer-abc-1', 'trainer-abc-2', 'nightly-29000000-x'])
@@ -438,12 +355,4 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     expect(store.writes - writesBefore).toBe(0);
     expect((await read()).metadata.resourceVersion).toBe(versionBefore);
   });
-
-  async function waitForCache(check: () => unknown): Promise<void> {
-    const started = Date.now();
-    while (!check()) {
-      if (Date.now() - started > 10_000) throw new Error('cache did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 });

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { CcfFallbackSource, CachedNodeHardwareLookup } from '../sources/ccf-fallback-source.js';
@@ -19,10 +20,9 @@ import { createMetricsSource } from './metrics-source-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import { toPodView, type PodView } from '../kube/pod-view.js';
+import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import { toPolicyView } from './policy-view.js';
-import { SupervisedInformer } from '../kube/supervised-informer.js';
+import type { SupervisedInformer } from './supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'power-estimate';
@@ -73,22 +73,8 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
     return created.metadata.uid;
   }
 
-  async function waitFor(check: () => unknown): Promise<void> {
-    const begun = Date.now();
-    while (!check()) {
-      if (Date.now() - begun > 10_000) throw new Error('cache did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   beforeAll(async () => {
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     kubectl('create', 'namespace', NS);
     await client.create('/api/v1/nodes', {
       metadata: { name: NODES.cloud, labels: { 'node.kubernetes.io/instance-type': 'm5.large' } },
@@ -125,21 +111,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       scrapeIntervalMs: 60_000,
       clock,
     });
-    policies = new SupervisedInformer<CarbonCompliancePolicy>({
-      name: 'policies',
-      kubeConfig: testKubeConfig(),
-      path: `/apis/carbon-aware.dev/v1alpha1/namespaces/${NS}/carboncompliancepolicies`,
-      transform: toPolicyView,
-    });
-    pods = new SupervisedInformer<PodView>({
-      name: 'pods',
-      kubeConfig: testKubeConfig(),
-      path: `/api/v1/namespaces/${NS}/pods`,
-      transform: toPodView,
-    });
-    policies.start();
-    pods.start();
-    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
+    ({ policies, pods } = await startOperatorInformers(NS));
     engine = createEngineEvaluator(logger);
   }, 90_000);
 
@@ -162,7 +134,8 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       metadata: { name: 'shop' },
       spec: { selector: { matchLabels: { app: 'shop' } }, site: { zone: 'KR', pue: 1.2 }, language: 'en' },
     });
-    await waitFor(
+    await waitUntil(
+      'the informer cache',
       () => policies.get(NS, 'shop') && pods.list(NS).filter((p) => p.status.startTime).length === 5,
     );
 
@@ -277,7 +250,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
         language: 'en',
       },
     });
-    await waitFor(() => policies.get(NS, 'measured-only'));
+    await waitUntil('the informer cache', () => policies.get(NS, 'measured-only'));
     const reconciler = new PolicyReconciler({
       policies,
       pods,

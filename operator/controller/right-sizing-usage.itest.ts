@@ -9,7 +9,6 @@
 // with its resources patch, the usage figures with their source and sample count, UsageAvailable.
 // Energy comes from a scripted in-process source (the Kepler sources have their own integration tests).
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { toPolicyView } from './policy-view.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -19,6 +18,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { installPolicyCrd, startOperatorInformers } from '../../hack/testenv/cluster-fixtures.js';
 import {
   prometheusAvailable,
   startTestPrometheus,
@@ -34,9 +34,9 @@ import { KubeRestClient, isKubeApiError } from '../kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import { toPodView, type PodView } from '../kube/pod-view.js';
+import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import { SupervisedInformer } from '../kube/supervised-informer.js';
+import type { SupervisedInformer } from './supervised-informer.js';
 import { createUsageSource, type ConfiguredUsage } from './usage-source-factory.js';
 import type { UsageSource } from '../sources/usage-source.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
@@ -168,13 +168,7 @@ describe('usage for right-sizing on a real API server', () => {
     });
 
   beforeAll(async () => {
-    kubectl('apply', '-f', 'crds/carbon-aware.dev_carboncompliancepolicies.yaml');
-    kubectl(
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/carboncompliancepolicies.carbon-aware.dev',
-    );
+    installPolicyCrd();
     for (const ns of [PROM_NS, API_NS]) {
       kubectl('create', 'namespace', ns);
       await createPod(client, ns, 'web-1');
@@ -187,21 +181,7 @@ describe('usage for right-sizing on a real API server', () => {
         hourly: [{ hourStart: hourStart.replace(/\.\d{3}Z$/, 'Z'), energy_kWh: 0.4 }],
       });
     }
-    policies = new SupervisedInformer({
-      name: 'policies',
-      kubeConfig: testKubeConfig(),
-      path: '/apis/carbon-aware.dev/v1alpha1/carboncompliancepolicies',
-      transform: toPolicyView,
-    });
-    pods = new SupervisedInformer({
-      name: 'pods',
-      kubeConfig: testKubeConfig(),
-      path: '/api/v1/pods',
-      transform: toPodView,
-    });
-    policies.start();
-    pods.start();
-    await Promise.all([policies.waitForSync(), pods.waitForSync()]);
+    ({ policies, pods } = await startOperatorInformers());
     await waitFor(
       'the caches',
       () =>
