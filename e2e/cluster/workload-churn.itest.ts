@@ -15,7 +15,7 @@ import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kuber
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import type { WorkloadAssessment } from '../../operator/engine/types.js';
+import type { WorkloadAssessment } from '../../operator/domain/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { createSimulatedNodes } from '../../hack/testenv/simulated-nodes.js';

@@ -31,9 +31,9 @@ import type {
   PodEnergyReading,
 } from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
-import type { PodView } from '../../operator/controller/pod-view.js';
+import type { PodView } from '../../operator/kube/pod-view.js';
 import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
-import type { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
+import type { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import type { WorkloadAssessment } from '../../operator/domain/types.js';
 

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
-import type { KubeRestClient } from '../../operator/controller/kube-rest-client.js';
-import { toPodView, type PodView } from '../../operator/controller/pod-view.js';
+import type { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
+import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
 import { toPolicyView } from '../../operator/controller/policy-view.js';
-import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
+import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from './env.js';
 
 /** Applies the CarbonCompliancePolicy CRD (crds/) and waits until the API server serves it. */

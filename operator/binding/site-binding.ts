@@ -3,6 +3,7 @@
 // evaluation of workloads against them. The operator, the CLI and the MCP server all bind here, so
 // the same question gets the same figure on every surface (ARCHITECTURE.md "One binding path").
 // Pure given its data: every file is read by binding-data.ts; the clock is a parameter.
+import type { CarbonCompliancePolicySpec } from '../api/v1alpha1/types.js';
 import { summarizeAssessments } from '../engine/aggregate-policy.js';
 import { assessWorkload } from '../engine/assess.js';
 import { EngineInputError } from '../engine/engine-input-error.js';

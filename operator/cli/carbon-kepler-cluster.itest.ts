@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { KubeRestClient } from '../controller/kube-rest-client.js';
-import type { WorkloadAssessment } from '../engine/types.js';
+import { KubeRestClient } from '../kube/kube-rest-client.js';
+import type { WorkloadAssessment } from '../domain/types.js';
 import { cliAt } from '../../hack/testenv/cli-in-process.js';
 
 const NS = 'cli-owners';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
-import type { WorkloadAssessment } from '../engine/types.js';
+import type { WorkloadAssessment } from '../domain/types.js';
 import { cliAt } from '../../hack/testenv/cli-in-process.js';
 
 const FIXTURES = join(process.cwd(), 'hack/testenv/data/kepler');

@@ -14,9 +14,9 @@ import { KubeRestClient } from '../kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import type { PodView } from './pod-view.js';
+import type { PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import type { SupervisedInformer } from './supervised-informer.js';
+import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'budget-team';

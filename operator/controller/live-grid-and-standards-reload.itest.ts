@@ -29,9 +29,9 @@ import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
 import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import type { PodView } from './pod-view.js';
+import type { PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import type { SupervisedInformer } from './supervised-informer.js';
+import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 

@@ -15,9 +15,9 @@ import {
   type PodEnergyReading,
 } from '../sources/metrics-source.js';
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
-import type { PodView } from './pod-view.js';
+import type { PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import type { SupervisedInformer } from './supervised-informer.js';
+import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import {
   createCronJobWithJob,
   createDeploymentWithReplicaSet,

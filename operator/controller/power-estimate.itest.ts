@@ -20,9 +20,9 @@ import { createMetricsSource } from './metrics-source-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { PolicyReconciler } from './policy-reconciler.js';
-import type { PodView } from './pod-view.js';
+import type { PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
-import type { SupervisedInformer } from './supervised-informer.js';
+import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'power-estimate';
