@@ -1,17 +1,15 @@
-// Reference data from the operator's data layer (operator/reference-data): the standards catalogue (or the
-// file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
+// Reference data from the operator's data layer (operator/reference-data): the standards catalogue (or
+// the file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
 // operator's binding path (operator/binding) for figures that must match the policy status.
 import type { Logger } from 'pino';
 import { loadBindingData } from '../operator/binding/binding-data.js';
 import { createSiteBinder, type SiteBinder } from '../operator/binding/site-binding.js';
-import { cloudRegion, cloudRegions } from '../operator/reference-data/cloud-regions.js';
-import { gridZones } from '../operator/reference-data/grid-factors.js';
+import { cloudRegion, cloudRegions } from '../operator/reference-data/cloud-regions-file.js';
+import { gridZones } from '../operator/reference-data/grid-factors-file.js';
 import { gridProfileFor } from '../operator/reference-data/grid-profile.js';
 import { ReloadingCatalogue } from '../operator/binding/standards-reload.js';
-import {
-  loadStandardsCatalogue,
-  type StandardsCatalogue,
-} from '../operator/reference-data/standards-catalogue.js';
+import { loadStandardsCatalogue } from '../operator/reference-data/standards-catalogue-file.js';
+import type { StandardsCatalogue } from '../operator/reference-data/standards-catalogue.js';
 import type { HourlyIntensityProfile, StandardDefinition } from '../operator/domain/types.js';
 import type { ReferenceData } from './reference-data.js';
 

@@ -10,7 +10,8 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../reference-data/standards-catalogue.js';
+import { loadStandardsCatalogue } from '../reference-data/standards-catalogue-file.js';
+import type { StandardsCatalogue } from '../reference-data/standards-catalogue.js';
 
 export interface CatalogueReloadError {
   reason: 'InvalidCatalogue';
