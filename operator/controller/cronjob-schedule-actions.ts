@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { ActionsStatus, CronJobActionStatus } from '../api/v1alpha1/types.js';
 import { startsOncePerDay } from '../engine/manifest-patch.js';
 import { isForbidden, type KubeRestClient } from './kube-rest-client.js';
+import { isoSeconds } from '../domain/time.js';
 
 export const FIELD_MANAGER = 'carbon-aware-operator';
 export const ACTIONS_ANNOTATION = 'carbon-aware.dev/actions';
@@ -206,7 +207,6 @@ export function decideCronJobAction(args: {
   };
 }
 
-const trimIso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const cronJobsPath = (namespace: string) =>
   `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/cronjobs`;
 
@@ -232,7 +232,7 @@ export class CronJobScheduleActions {
     const { name, namespace } = cronJob.metadata;
     const path = `${cronJobsPath(namespace)}/${encodeURIComponent(name)}`;
     const log = this.logger.child({ namespace, cronJob: name, policy });
-    const at = trimIso(now);
+    const at = isoSeconds(now);
     const body =
       decision.kind === 'apply'
         ? {

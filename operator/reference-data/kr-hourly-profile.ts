@@ -7,13 +7,12 @@
 // (GIR 2023 by default), and the model's error against the real days is measured per season.
 import { z } from 'zod';
 
-import type { HourlyIntensityProfile, ProfileSeasonError } from '../domain/types.js';
+import type { DayType, HourlyIntensityProfile, ProfileSeasonError } from '../domain/types.js';
 import { DataFileError, parseDataFile, parseJsonText } from './data-file-error.js';
 
 const FILE = 'operator/data/kr-hourly-model.json';
 export const SEASONS = ['spring', 'summer', 'autumn', 'winter'] as const;
 export type ModelSeason = (typeof SEASONS)[number];
-export type DayType = 'weekday' | 'weekend';
 const FUELS = ['coal', 'lng', 'nuclear', 'hydro', 'solar', 'wind', 'otherRenewable'] as const;
 type Fuel = (typeof FUELS)[number];
 

@@ -1,7 +1,7 @@
 // KEPCO time-of-use tariff, K-ETS allowance price and KRW/USD rate from operator/data/tariffs-kepco.json.
 import { z } from 'zod';
 
-import type { Sourced, Tariff } from '../domain/types.js';
+import type { DayType, Sourced, Tariff } from '../domain/types.js';
 import { parseDataFile, parseJsonText } from './data-file-error.js';
 
 const FILE = 'operator/data/tariffs-kepco.json';
@@ -76,7 +76,6 @@ export type TariffFile = z.infer<typeof tariffFileSchema>;
 export type KepcoSeason = z.infer<typeof kepcoSeason>;
 export type TariffTable = z.infer<typeof tariffTable>;
 type TouBand = z.infer<typeof band>;
-type DayType = 'weekday' | 'weekend';
 
 export function parseTariffFile(text: string, file = FILE): TariffFile {
   return parseDataFile(file, tariffFileSchema, parseJsonText(file, text));

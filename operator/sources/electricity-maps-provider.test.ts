@@ -1,6 +1,6 @@
 // The responses served here are hand-recorded to the documented Electricity Maps v3 shapes (see
-// testdata/electricity-maps/README.md): the API is not reachable from the test environment. They are
-// served by a real node:http server on 127.0.0.1; undici is not mocked.
+// operator/grid/testdata/electricity-maps/README.md): the API is not reachable from the test
+// environment. They are served by a real node:http server on 127.0.0.1; undici is not mocked.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
