@@ -25,6 +25,10 @@ build: deps
 lint: deps
 	npx eslint .
 	npx prettier --check .
+	# The layout's rules (.dependency-cruiser.cjs: the engine does no I/O, operator/kube imports no domain
+	# module, product code imports no test support, no module cycles), then no cycles between folders.
+	npx depcruise operator mcp
+	node hack/folder-cycles.mjs
 	# Nothing unused: unused files, exports, types and dependencies (knip.json); in production mode,
 	# a product module that only tests import is unused too.
 	npx knip --no-progress

@@ -17,6 +17,7 @@ import type {
   PodEnergyReading,
 } from '../operator/kepler/kepler-metrics.js';
 import { KeplerEndpointSource } from '../operator/sources/kepler-endpoint-source.js';
+import { HOUR_MS } from '../operator/domain/time.js';
 
 const NODES = 100;
 const PODS_PER_NODE = 100;
@@ -25,7 +26,6 @@ const HISTORY_HOURS = Number(process.env.BENCH_KEPLER_HISTORY_HOURS ?? 7 * 24);
 const MEASURED_ROUNDS = 10;
 // BENCH_KEPLER_SELECTED: how many of the pods a policy selects (default all: the worst case).
 const SELECTED = Number(process.env.BENCH_KEPLER_SELECTED ?? NODES * PODS_PER_NODE);
-const HOUR_MS = 3_600_000;
 // A full GC before reading RSS, also when run without --expose-gc.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -70,7 +70,7 @@ export function buildLargeExposition(minBytes = 10 * 1024 * 1024, sorted = true)
         );
       }
     }
-    // client_golang writes a family's series sorted (research/kepler.md §2.3); so does this body.
+    // client_golang writes a family's series sorted; so does this body.
     if (sorted) series.sort();
     out.push(...series);
   }

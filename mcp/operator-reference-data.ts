@@ -1,5 +1,5 @@
-// Reference data from the operator's data layer (operator/reference-data): the standards catalogue (or the
-// file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
+// Reference data from the operator's data layer (operator/reference-data): the standards catalogue (or
+// the file named by --standards-file / STANDARDS_FILE, the chart's ConfigMap), grid profiles, and the
 // operator's binding path (operator/binding) for figures that must match the policy status.
 import type { Logger } from 'pino';
 import {

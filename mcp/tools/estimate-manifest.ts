@@ -32,9 +32,9 @@ import { namespaceField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';
 import { defineTool } from './tool-definition.js';
 import { ToolDataError, ToolInputError } from './tool-errors.js';
+import { HOUR_MS, isoSeconds } from '../../operator/domain/time.js';
 
 const MAX_MANIFEST_BYTES = 64 * 1024;
-const H = 3_600_000;
 const ccf = loadCcfCoefficients();
 
 const requests = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -290,7 +290,7 @@ export const estimateManifest = defineTool({
 
     // The hours it runs, on one representative day from the current hour (a Job: one run from now).
     const now = context.now();
-    const startMs = Math.floor(now.getTime() / H) * H;
+    const startMs = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
     let hourly: HourlyEnergy[];
     let windowHours: number;
     let hoursPerMonth: number;
@@ -337,9 +337,7 @@ export const estimateManifest = defineTool({
         hourly = hoursFrom(firstRunMs, slots, dailyKWh / slots).map((h) => ({
           ...h,
           // Fold the run into the 24-hour window that starts now.
-          hourStart: new Date(startMs + ((Date.parse(h.hourStart) - startMs) % (24 * H)))
-            .toISOString()
-            .replace('.000Z', 'Z'),
+          hourStart: isoSeconds(startMs + ((Date.parse(h.hourStart) - startMs) % (24 * HOUR_MS))),
         }));
       }
     }
@@ -364,13 +362,13 @@ export const estimateManifest = defineTool({
       ...(manifest.kind === 'CronJob' ? { cronSchedule: manifest.spec.schedule } : {}),
     };
     const binder = context.reference.binder;
-    const windowEnd = new Date(startMs + windowHours * H);
+    const windowEnd = new Date(startMs + windowHours * HOUR_MS);
     let evaluation;
     let bound;
     try {
       bound = binder.bind(policySiteRequest(spec), windowEnd);
       evaluation = binder.evaluate(bound, [input], {
-        window: { start: iso(startMs), end: iso(windowEnd.getTime()), hours: windowHours },
+        window: { start: isoSeconds(startMs), end: isoSeconds(windowEnd.getTime()), hours: windowHours },
         language,
         now,
         recommendations: spec.recommendations.enabled,
@@ -476,14 +474,15 @@ function choosePolicy(
 }
 
 function hoursFrom(startMs: number, count: number, kWhEach: number): HourlyEnergy[] {
-  return Array.from({ length: count }, (_, i) => ({ hourStart: iso(startMs + i * H), energy_kWh: kWhEach }));
+  return Array.from({ length: count }, (_, i) => ({
+    hourStart: isoSeconds(startMs + i * HOUR_MS),
+    energy_kWh: kWhEach,
+  }));
 }
-
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** The first whole UTC hour at or after `fromMs` whose local hour in `timeZone` is `localHour`. */
 function nextLocalHour(fromMs: number, localHour: number, timeZone: string): number {
-  for (let t = fromMs; t < fromMs + 25 * H; t += H) {
+  for (let t = fromMs; t < fromMs + 25 * HOUR_MS; t += HOUR_MS) {
     if (localMonthAndHour(new Date(t), timeZone).hour === localHour) return t;
   }
   return fromMs;

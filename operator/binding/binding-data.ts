@@ -4,13 +4,16 @@
 // no file, no environment and no clock.
 import { parseEmbodiedCoefficients, type EmbodiedCoefficients } from '../engine/sci.js';
 import type { HourlyIntensityProfile, Sourced, Tariff } from '../domain/types.js';
-import { cloudRegions, UnknownCloudRegionError } from '../reference-data/cloud-regions.js';
-import { annualGridIntensity, UnknownZoneError, zoneTimeZone } from '../reference-data/grid-factors.js';
+import { cloudRegions } from '../reference-data/cloud-regions-file.js';
+import { UnknownCloudRegionError } from '../reference-data/cloud-regions.js';
+import { annualGridIntensity, zoneTimeZone } from '../reference-data/grid-factors-file.js';
+import { UnknownZoneError } from '../reference-data/grid-factors.js';
 import { gridProfileFor } from '../reference-data/grid-profile.js';
 import { readDataFile } from '../reference-data/data-files.js';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../reference-data/standards-catalogue.js';
+import { loadStandardsCatalogue } from '../reference-data/standards-catalogue-file.js';
+import type { StandardsCatalogue } from '../reference-data/standards-catalogue.js';
 import type { LiveGridView, LiveGridZone } from '../sources/live-grid-refresher.js';
-import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../reference-data/tariff.js';
+import { kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../reference-data/tariff-file.js';
 
 /** A cloud region as the binder sees it. */
 export interface BoundRegion {

@@ -1,7 +1,7 @@
 // The one binding path: a policy spec or the CLI's flags → standard, zone, grid profile, PUE (with
 // its precedence), Korean companion standards, targets, tariff, prices and candidate regions, and the
 // evaluation of workloads against them. The operator, the CLI and the MCP server all bind here, so
-// the same question gets the same figure on every surface (ARCHITECTURE.md "One binding path").
+// the same question gets the same figure on every surface (docs/methodology.md § 3, "One binding path").
 // Pure given its data: every file is read by binding-data.ts; the clock is a parameter.
 import type { CarbonCompliancePolicySpec } from '../api/v1alpha1/types.js';
 import { summarizeAssessments } from '../engine/aggregate-policy.js';

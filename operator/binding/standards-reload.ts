@@ -10,7 +10,9 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { loadStandardsCatalogue, type StandardsCatalogue } from '../reference-data/standards-catalogue.js';
+import { loadStandardsCatalogue } from '../reference-data/standards-catalogue-file.js';
+import type { StandardsCatalogue } from '../reference-data/standards-catalogue.js';
+import { isoSeconds } from '../domain/time.js';
 
 export interface CatalogueReloadError {
   reason: 'InvalidCatalogue';
@@ -80,9 +82,7 @@ export class ReloadingCatalogue {
       this.errorValue = {
         reason: 'InvalidCatalogue',
         message: `${(error as Error).message} (the last good catalogue stays in use)`,
-        since: this.clock()
-          .toISOString()
-          .replace(/\.\d{3}Z$/, 'Z'),
+        since: isoSeconds(this.clock()),
       };
       logger.warn({ file: path, err: (error as Error).message }, 'standards catalogue edit rejected');
     }

@@ -17,6 +17,7 @@ import { renderTable } from './table-output.js';
 import { PACKAGE_VERSION } from '../package-version.js';
 import { clusterPods } from './cluster-owners.js';
 import { unnamedMessage, workloadInputs, type Selection } from './workload-inputs.js';
+import { HOUR_MS } from '../domain/time.js';
 
 export const HELP = `carbon-kepler assess — carbon compliance of a workload from Kepler metrics
 
@@ -263,7 +264,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     if (bound.pueAssumed) {
       io.stderr(`carbon-kepler: warning: ${pueAssumedMessage(bound.site.pue.value, '--pue')}\n`);
     }
-    const hours = (windowEndMs - Date.parse(energy.window.start)) / 3_600_000;
+    const hours = (windowEndMs - Date.parse(energy.window.start)) / HOUR_MS;
     const { assessments } = binder.evaluate(bound, energy.inputs, {
       window: { ...energy.window, hours },
       language: options.lang,

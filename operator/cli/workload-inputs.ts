@@ -18,8 +18,8 @@ import { totalWatts, type KeplerSnapshot, type PodEnergyReading } from '../keple
 import type { HourlyEnergy, WorkloadEnergyInput, WorkloadKind } from '../domain/types.js';
 import { CliInputError, type LoadedSnapshot } from './metrics-snapshots.js';
 import { ownerOfPodName, podBelongsTo } from './workload-names.js';
+import { HOUR_MS } from '../domain/time.js';
 
-const HOUR_MS = 3_600_000;
 /** How long one snapshot's watts are assumed to have held (stated in the energy source). */
 const SINGLE_SNAPSHOT_ASSUMED_HOURS = 1;
 

@@ -11,11 +11,12 @@ import type {
   VerifiedSavings,
 } from '../domain/types.js';
 import { verifySavings } from '../engine/verified-savings.js';
-import { HOUR_MS, hourIso, type HistoryWindow, type HourlySeries } from './energy-history.js';
+import type { HistoryWindow, HourlySeries } from './energy-history.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 /** The first whole hour after an instant: the first hour the change fully applies to. */
 function nextHour(ms: number): string {
-  return hourIso(Math.ceil(ms / HOUR_MS) * HOUR_MS);
+  return isoSeconds(Math.ceil(ms / HOUR_MS) * HOUR_MS);
 }
 
 /** The change record after this evaluation (pure). */
@@ -103,7 +104,7 @@ function hourlyOf(series: HourlySeries, window: HistoryWindow, workload: string)
     });
   return [...sums]
     .sort(([a], [b]) => a - b)
-    .map(([i, energy_kWh]) => ({ hourStart: hourIso(window.startMs + i * HOUR_MS), energy_kWh }));
+    .map(([i, energy_kWh]) => ({ hourStart: isoSeconds(window.startMs + i * HOUR_MS), energy_kWh }));
 }
 
 /** status.verifiedSavings: every recorded change verified over the history (newest first, at most `limit`). */

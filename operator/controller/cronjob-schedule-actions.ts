@@ -206,7 +206,6 @@ export function decideCronJobAction(args: {
   };
 }
 
-const trimIso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const cronJobsPath = (namespace: string) =>
   `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/cronjobs`;
 
@@ -232,7 +231,7 @@ export class CronJobScheduleActions {
     const { name, namespace } = cronJob.metadata;
     const path = `${cronJobsPath(namespace)}/${encodeURIComponent(name)}`;
     const log = this.logger.child({ namespace, cronJob: name, policy });
-    const at = trimIso(now);
+    const at = isoSeconds(now);
     const body =
       decision.kind === 'apply'
         ? {

@@ -3,21 +3,11 @@
 // reads it back, so history survives restarts even when the source (direct Kepler scraping) only
 // knows what it saw since it started.
 import type { EnergyHistory } from '../api/v1alpha1/types.js';
-
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 function hourStart(time: Date | number): number {
   const ms = typeof time === 'number' ? time : time.getTime();
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
-}
-
-export function hourIso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** A time to the second (observedSince is not hour-aligned). */
-function hourIsoExact(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -136,7 +126,7 @@ export function seriesToStatus(
   const kept = ranked.slice(0, keep).sort((a, b) => a.workload.localeCompare(b.workload));
   const round = (values: Array<number | null>) => values.map((v) => (v === null ? null : roundKWh(v)));
   const history: EnergyHistory = {
-    startHour: hourIso(window.startMs),
+    startHour: isoSeconds(window.startMs),
     hours: window.hours,
     series: kept.map(({ workload, values }) => {
       const idle = extra.idle?.get(workload);
@@ -149,7 +139,7 @@ export function seriesToStatus(
       };
     }),
   };
-  if (extra.observedSinceMs !== undefined) history.observedSince = hourIsoExact(extra.observedSinceMs);
+  if (extra.observedSinceMs !== undefined) history.observedSince = isoSeconds(extra.observedSinceMs);
   if (ranked.length > kept.length) history.seriesOmitted = ranked.length - kept.length;
   return history;
 }

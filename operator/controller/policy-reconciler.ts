@@ -24,8 +24,6 @@ import {
 } from './cronjob-schedule-actions.js';
 import { parseDurationMs } from '../kube/duration.js';
 import {
-  HOUR_MS,
-  hourIso,
   mergeReadings,
   seriesFromStatus,
   seriesToStatus,
@@ -59,6 +57,7 @@ import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
 import type { WorkResult } from '../kube/work-queue.js';
 import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 export interface ReconcilerOptions {
   /** History values kept in status (workloads × hours). 6,000 cells ≈ 50 KiB of JSON. */
@@ -123,8 +122,6 @@ export class ReconcileRetryError extends Error {
     this.name = 'ReconcileRetryError';
   }
 }
-
-const trimIso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class PolicyReconciler {
   private readonly options: ReconcilerOptions;
@@ -288,8 +285,8 @@ export class PolicyReconciler {
         // Hour-aligned: the window is the hourly buckets it covers, so an evaluation in the same
         // hour over the same energy yields the same status (and no write).
         window: {
-          start: hourIso(window.startMs),
-          end: hourIso(window.startMs + window.hours * HOUR_MS),
+          start: isoSeconds(window.startMs),
+          end: isoSeconds(window.startMs + window.hours * HOUR_MS),
           hours: window.hours,
         },
         now,
@@ -403,7 +400,7 @@ export class PolicyReconciler {
       const status: CarbonCompliancePolicyStatus = {
         observedGeneration: current.metadata.generation,
         conditions,
-        lastEvaluationTime: trimIso(now),
+        lastEvaluationTime: isoSeconds(now),
         summary: {
           ...evaluation.summary,
           ...(ledger
@@ -814,7 +811,7 @@ export class PolicyReconciler {
         ...previous,
         observedGeneration: current.metadata.generation,
         conditions,
-        stale: { since: previous.stale?.since ?? trimIso(now), reason },
+        stale: { since: previous.stale?.since ?? isoSeconds(now), reason },
       };
       return statusChanged(previous, next) ? next : undefined;
     });
@@ -881,7 +878,7 @@ function workloadInputs(
   const byKey = new Map(workloads.map((w) => [w.key, w]));
   const keys = new Set([...byKey.keys(), ...series.keys()]);
   // The window's hour stamps, formatted once and shared by every workload (not once per workload-hour).
-  const hourIsos = Array.from({ length: window.hours }, (_, i) => hourIso(window.startMs + i * HOUR_MS));
+  const hourIsos = Array.from({ length: window.hours }, (_, i) => isoSeconds(window.startMs + i * HOUR_MS));
   const inputs: WorkloadEnergyInput[] = [];
   for (const key of [...keys].sort()) {
     const workload = byKey.get(key);

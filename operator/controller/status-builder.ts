@@ -2,6 +2,7 @@
 // and the "did anything change" test that decides whether to write at all.
 import type { CarbonCompliancePolicyStatus, Condition } from '../api/v1alpha1/types.js';
 import type { WorkloadAssessment } from '../domain/types.js';
+import { isoSeconds } from '../domain/time.js';
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 
@@ -17,9 +18,7 @@ export function setCondition(
   const condition: Condition = {
     ...next,
     lastTransitionTime:
-      previous && previous.status === next.status
-        ? previous.lastTransitionTime
-        : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      previous && previous.status === next.status ? previous.lastTransitionTime : isoSeconds(now),
   };
   if (index >= 0) list[index] = condition;
   else list.push(condition);

@@ -156,11 +156,14 @@ export interface StandardDefinition {
   notes?: { en: string; ko: string };
 }
 
+/** Weekday or weekend/holiday: tariffs and demand shapes differ between them. */
+export type DayType = 'weekday' | 'weekend';
+
 export interface Tariff {
   currency: 'KRW';
   /** Rate per kWh for a local (KST) hour and season; weekday unless `dayType` says; `at` (the hour's
    * instant) picks the table in force then where the tariff has several. */
-  rate_KRW_per_kWh: (localHour: number, season: string, dayType?: 'weekday' | 'weekend', at?: Date) => number;
+  rate_KRW_per_kWh: (localHour: number, season: string, dayType?: DayType, at?: Date) => number;
   /** The tariff's own season of a calendar month when it differs from the meteorological one
    * (KEPCO bills November as winter); meteorological seasons otherwise. */
   seasonOfMonth?: (month: number) => string;

@@ -1,4 +1,4 @@
-// The carbon engine's formula, in one place (ARCHITECTURE.md "The carbon engine"):
+// The carbon engine's formula, in one place (docs/methodology.md § 3):
 //   C      = Σ_h E_it(h) · PUE · I(h)                 gCO2e, location-based Scope 2
 //   CI_eff = C / Σ_h E_it(h)                          gCO2e per kWh of IT energy
 //   gap    = (CI_eff − target) / target · 100         % (negative = headroom)

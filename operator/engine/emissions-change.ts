@@ -14,6 +14,7 @@
 import { kstMonthBounds } from './emissions-ledger.js';
 import { significant } from './presentation.js';
 import type { EmissionsChange, EmissionsFactors, MonthEmissions } from '../domain/types.js';
+import { HOUR_MS } from '../domain/time.js';
 
 type Factor = 'energy' | 'timing' | 'pue' | 'gridFactor';
 
@@ -54,7 +55,7 @@ function logMean(a: number, b: number): number {
 /** Hours of a KST calendar month (Korea keeps no daylight saving time: days × 24). */
 function hoursInMonth(month: string): number {
   const { startMs, endMs } = kstMonthBounds(month);
-  return Math.round((endMs - startMs) / 3_600_000);
+  return Math.round((endMs - startMs) / HOUR_MS);
 }
 
 function factorsOut(m: MonthEmissions, x: Exact, running: boolean): EmissionsFactors {

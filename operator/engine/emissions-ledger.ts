@@ -10,8 +10,8 @@ import type {
   MonthEmissions,
   OpenHour,
 } from '../domain/types.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Asia/Seoul is UTC+09:00 with no daylight saving time (none since 1988). */
 const KST_OFFSET_MS = 9 * HOUR_MS;
@@ -19,8 +19,6 @@ const KST_OFFSET_MS = 9 * HOUR_MS;
 const MONTHS_KEPT = 13;
 /** Percent of the budget at which an Event is sent, once each per month. */
 const BUDGET_THRESHOLDS_PERCENT = [80, 100] as const;
-
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** KST calendar month (YYYY-MM) of an instant. */
 export function kstMonth(ms: number): string {
@@ -109,7 +107,7 @@ export function advanceLedger(
   const running = inWindow.get(currentHourMs);
   const ledger: EmissionsLedger = {
     timeZone: 'Asia/Seoul',
-    countedThrough: iso(Number.isFinite(counted) ? Math.max(counted, currentHourMs) : currentHourMs),
+    countedThrough: isoSeconds(Number.isFinite(counted) ? Math.max(counted, currentHourMs) : currentHourMs),
     months: months.slice(-MONTHS_KEPT),
   };
   if (running) ledger.openHour = { ...running };
@@ -159,7 +157,7 @@ export function carbonBudgetStatus(
   const newlyReached = BUDGET_THRESHOLDS_PERCENT.filter(
     (t) => usedPercent >= t && !before.some((n) => n.percent === t),
   );
-  const thresholds = [...before, ...newlyReached.map((percent) => ({ percent, at: iso(nowMs) }))].sort(
+  const thresholds = [...before, ...newlyReached.map((percent) => ({ percent, at: isoSeconds(nowMs) }))].sort(
     (a, b) => a.percent - b.percent,
   );
   const reached100 = thresholds.find((n) => n.percent === 100);
@@ -177,7 +175,7 @@ export function carbonBudgetStatus(
       budgetSource: 'configured: spec.budget.kgCO2eqPerMonth',
       monthToDate_kgCO2eq: significant(mtd, 6),
       usedPercent: significant(usedPercent, 4),
-      since: iso(sinceMs),
+      since: isoSeconds(sinceMs),
       burnRate_kgCO2eq_per_day: significant(burn, 4),
       projectedMonthEnd_kgCO2eq: significant(projected, 4),
       projectedExhaustionDate: exhaustion,

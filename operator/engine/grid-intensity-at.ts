@@ -1,6 +1,7 @@
 // The grid intensity a profile gives for one clock hour: a live point for that exact hour when the
 // provider has one, else the 24-hour shape at the local hour of the local season.
 import type { GridHourSource, GridHoursBySource, HourlyIntensityProfile } from '../domain/types.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 export type Season = 'spring' | 'summer' | 'autumn' | 'winter';
 
@@ -112,7 +113,7 @@ export function gridSourcesOfWindow(
   const sources: GridHourSource[] = [];
   const startMs = Date.parse(start);
   for (let k = 0; k < hours; k++) {
-    const hourStart = new Date(startMs + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const hourStart = isoSeconds(startMs + k * HOUR_MS);
     const { source } = gridHourAt(profile, hourStart);
     sources.push(source);
     counts[source] += 1;
@@ -127,7 +128,7 @@ export function liveHoursIn(profile: HourlyIntensityProfile, start: string, hour
   let n = 0;
   const startMs = Date.parse(start);
   for (let k = 0; k < Math.ceil(hours); k++) {
-    const hourStart = new Date(startMs + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const hourStart = isoSeconds(startMs + k * HOUR_MS);
     if (pointAt(profile, hourStart)) n += 1;
   }
   return n;
@@ -137,7 +138,7 @@ export function forecastHoursIn(profile: HourlyIntensityProfile, start: string, 
   let n = 0;
   const startMs = Date.parse(start);
   for (let k = 0; k < Math.ceil(hours); k++) {
-    const hourStart = new Date(startMs + k * 3_600_000).toISOString().replace('.000Z', 'Z');
+    const hourStart = isoSeconds(startMs + k * HOUR_MS);
     if (pointAt(profile, hourStart)?.forecast) n += 1;
   }
   return n;

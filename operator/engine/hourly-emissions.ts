@@ -8,6 +8,7 @@ import type {
   HourlyIntensityProfile,
   WorkloadEnergyInput,
 } from '../domain/types.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 /** E(h) · I(h): the hour's energy weighted by the grid intensity of that hour, gCO2e before PUE. */
 export function gridWeightedHour(
@@ -71,8 +72,8 @@ export function policyHours(
     }
   const hours: PolicyHour[] = [];
   for (let k = 0; k < context.window.hours; k++) {
-    const ms = startMs + k * 3_600_000;
-    const hourStart = new Date(ms).toISOString().replace('.000Z', 'Z');
+    const ms = startMs + k * HOUR_MS;
+    const hourStart = isoSeconds(ms);
     // Σ_w E_w(h)·I(h) = (Σ_w E_w(h))·I(h): the grid intensity is the policy's, one per hour.
     const energy = energyByHour.get(ms) ?? 0;
     const weighted = gridWeightedHour(context.profile, hourStart, energy);

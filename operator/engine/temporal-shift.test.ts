@@ -1,6 +1,11 @@
 import { gridIntensityAt } from './grid-intensity-at.js';
 import { gridProfileFor } from '../reference-data/grid-profile.js';
-import { kepcoSeasonOfMonth, kepcoTariff, ketsAllowancePrice, krwPerUsd } from '../reference-data/tariff.js';
+import {
+  kepcoSeasonOfMonth,
+  kepcoTariff,
+  ketsAllowancePrice,
+  krwPerUsd,
+} from '../reference-data/tariff-file.js';
 import { assessWorkload } from './assess.js';
 import { EngineInputError } from './assess-workload.js';
 import { resolveTargets } from './targets.js';

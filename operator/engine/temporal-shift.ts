@@ -16,8 +16,8 @@ import { cronJobSchedulePatch, startsOncePerDay } from './manifest-patch.js';
 import { formatNumber, messages } from './messages.js';
 import type { Effect, MonthlyBasis } from './savings.js';
 import type { HourlyIntensityProfile, Language, Optimization, WorkloadEnergyInput } from '../domain/types.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
-const HOUR_MS = 3_600_000;
 /** Longest run the daily profile can place: a 24-hour run covers every hour whatever its start. */
 const MAX_SHIFTABLE_HOURS = 23;
 /** Floor for a profile that states no error (a test profile): a cut below 1 % is no advice. A modelled
@@ -78,8 +78,6 @@ function floorHour(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-
 /** Local hours a run may occupy (spec.actions.allowedHours: KST hours), and the zone they are read in. */
 export interface AllowedHours {
   timeZone: string;
@@ -101,7 +99,7 @@ export function windowIntensity(profile: HourlyIntensityProfile, startMs: number
   let total = 0;
   for (let k = 0; k < Math.ceil(duration); k++) {
     const weight = Math.min(1, duration - k);
-    weighted += weight * gridIntensityAt(profile, iso(startMs + k * HOUR_MS));
+    weighted += weight * gridIntensityAt(profile, isoSeconds(startMs + k * HOUR_MS));
     total += weight;
   }
   return weighted / total;
@@ -145,7 +143,7 @@ export function optimalSchedule(args: {
   // The validation guarantees room for the first start (floorHour ≤ earliest).
   for (let s = first; s + duration * HOUR_MS <= deadline.getTime(); s += HOUR_MS) {
     candidates.push({
-      start: iso(s),
+      start: isoSeconds(s),
       startLocalHour: localMonthAndHour(new Date(s), profile.timeZone).hour,
       windowIntensity_gCO2eq_kWh: windowIntensity(profile, s, duration),
     });
@@ -159,7 +157,7 @@ export function optimalSchedule(args: {
   if (eligible.length === 0) {
     throw new EngineInputError(
       'allowedHours',
-      `no start of a ${formatNumber(duration)} h run from ${iso(first)} to ${iso(deadline.getTime())} lies wholly inside the allowed hours (${allowed!.timeZone}): ${allowed!.hours.join(', ')}`,
+      `no start of a ${formatNumber(duration)} h run from ${isoSeconds(first)} to ${isoSeconds(deadline.getTime())} lies wholly inside the allowed hours (${allowed!.timeZone}): ${allowed!.hours.join(', ')}`,
     );
   }
   // Earliest of equals wins: sooner is better when the grid is the same.
@@ -192,7 +190,7 @@ export function optimalSchedule(args: {
     },
     candidates: candidates.length,
     modelError: error ? { season, ...error, withinError: vsImmediate <= error.percent } : null,
-    method: `rolling mean over ${duration} h windows, hourly starts from ${iso(first)} to ${iso(deadline.getTime())}`,
+    method: `rolling mean over ${duration} h windows, hourly starts from ${isoSeconds(first)} to ${isoSeconds(deadline.getTime())}`,
     source: profile.source,
   };
 }

@@ -11,8 +11,8 @@ import type {
   SavingsVerdict,
   VerifiedSavings,
 } from '../domain/types.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
-const HOUR_MS = 3_600_000;
 /** A verdict needs a day since the change (every hour of the daily profile has passed once) … */
 const MIN_ELAPSED_HOURS = 24;
 /** … and energy measured in at least this many hours since the change (one short run is not a record). */
@@ -59,7 +59,6 @@ export function scheduleShiftHours(change: AdoptedChange, at: Date): number | nu
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** The verdict and figures for one adopted change over the workload's hourly energy since it. */
 export function verifySavings(args: {
@@ -101,7 +100,7 @@ export function verifySavings(args: {
     const counterGrid = change.kind === 'zone' ? profileBefore : grid;
     if (counterGrid)
       counterfactual +=
-        h.energy_kWh * pueBefore * gridIntensityAt(counterGrid, iso(t - (shift ?? 0) * HOUR_MS));
+        h.energy_kWh * pueBefore * gridIntensityAt(counterGrid, isoSeconds(t - (shift ?? 0) * HOUR_MS));
   }
   const elapsedHours = Math.max(0, Math.floor((now.getTime() - sinceMs) / HOUR_MS));
   const saved = counterfactual - measured;

@@ -20,8 +20,8 @@ function snapshot(text: string, atMs: number): KeplerSnapshot {
 }
 
 /**
- * One physical load, written as each Kepler generation exports it (label sets from research/kepler.md
- * §1-§2): pod shop/web draws `pkg` J and `dram` J of active energy; the node's idle energy so far is
+ * One physical load, written as each Kepler generation exports it (label sets as in docs/methodology.md
+ * § 2.2–2.6): pod shop/web draws `pkg` J and `dram` J of active energy; the node's idle energy so far is
  * `idlePkg`/`idleDram` J; Kepler 0.7 attributes `podIdle` J of it to the pod's container.
  */
 function legacyText(a: { pkg: number; dram: number; podIdle: number; idlePkg: number }): string {

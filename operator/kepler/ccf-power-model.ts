@@ -1,6 +1,6 @@
 // Power where Kepler cannot measure: the Cloud Carbon Footprint (CCF) compute model for pods on nodes
 // without real Kepler readings (no RAPL, as on most cloud VMs: Kepler 0.10+ does not start there,
-// research/kepler.md §0.5). W = vCPUs × (min W + utilisation × (max W − min W)), the min/max watts per
+// docs/methodology.md § 2.11). W = vCPUs × (min W + utilisation × (max W − min W)), the min/max watts per
 // vCPU chosen by the node's instance type (its microarchitecture), else its cloud provider's average,
 // else an assumed average that the status names. Pure: no I/O, no clock; the coefficients and their
 // sources are data (operator/data/ccf-coefficients.json). Everything it returns is an estimate and says

@@ -2,14 +2,14 @@
 // is passed in, nothing reads a clock.
 // - Joule counters are preferred: energy = counter increase. A decrease means the counter restarted
 //   from 0 (Kepler or container restart), so the new value is the increase; a node's raw RAPL counter
-//   wraps at its max range instead, when that range is known (research/kepler.md §0.7).
+//   wraps at its max range instead, when that range is known (docs/methodology.md § 2.2).
 // - Without counters, watts × elapsed time (trapezoid of the two gauges), over a bounded gap.
 // - Implausible increases (Kepler issue #897 showed ~9e14 J counters) are dropped and flagged.
 import type { HourlyEnergy } from '../domain/types.js';
 import type { CounterSeries, KeplerSnapshot, PodEnergyReading } from './kepler-metrics.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 export const JOULES_PER_KWH = 3.6e6;
-const HOUR_MS = 3_600_000;
 
 export interface EnergyReadingLike {
   key: string;
@@ -208,7 +208,7 @@ export class CounterIntegrator<R extends EnergyReadingLike> {
   }
 
   private forget(nowMs: number): void {
-    const ttl = this.options.forgetAfterMs ?? 3_600_000;
+    const ttl = this.options.forgetAfterMs ?? HOUR_MS;
     if (!Number.isFinite(ttl)) return;
     for (const [id, v] of this.last) if (nowMs - v.atMs > ttl) this.last.delete(id);
     for (const [id, v] of this.lastWatts) if (nowMs - v.atMs > ttl) this.lastWatts.delete(id);
@@ -280,7 +280,7 @@ export function hourStartIso(ms: number): string {
   let iso = hourStartCache.get(hour);
   if (iso === undefined) {
     if (hourStartCache.size >= 1024) hourStartCache.clear();
-    iso = new Date(hour).toISOString().replace('.000Z', 'Z');
+    iso = isoSeconds(hour);
     hourStartCache.set(hour, iso);
   }
   return iso;

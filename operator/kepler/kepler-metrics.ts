@@ -1,5 +1,5 @@
 // Interprets one parsed Kepler scrape as per-pod and per-node energy readings, for both Kepler
-// generations (label schemas and zone rules: research/kepler.md §1, §2, §10):
+// generations (label schemas and zone rules: docs/methodology.md § 2.2–2.3):
 // - 0.10+ ("rewrite"): kepler_{node,pod,container}_cpu_{joules_total,watts} with `zone` and `state`;
 // - 0.7 ("legacy"): kepler_container_<component>_joules_total with `mode`, summed over containers.
 // Counters are kept per series (identity without `state`), so that the energy integrator can diff them
@@ -80,7 +80,7 @@ export interface KeplerSnapshot {
 }
 
 /**
- * Where a pod's idle share comes from (research/kepler.md §1, §2, §5):
+ * Where a pod's idle share comes from (docs/methodology.md § 2.5–2.6):
  * - 'pod-idle-counters' (0.7): Kepler's own per-container `mode="idle"` counters;
  * - 'node-idle-allocation' (0.10+): the node's `kepler_node_cpu_idle_joules_total` (or `_idle_watts`)
  *   split over the pods on the node by their share of the pods' active energy;
@@ -451,7 +451,7 @@ function meterName(flags: string[]): string {
 /** Components counted for legacy pods: the same set as kepler_container_joules_total (pkg+dram+other+gpu). */
 const LEGACY_COMPONENTS = ['package', 'dram', 'other', 'gpu'] as const;
 const MODEL_SOURCES = new Set(['trained_power_model', 'estimator']);
-/** Legacy pseudo-containers for energy Kepler could not tie to a pod (kepler.md §1). */
+/** Legacy pseudo-containers for energy Kepler could not tie to a pod. */
 const LEGACY_PSEUDO_NAMESPACES = new Set(['system', 'kernel']);
 
 function interpretLegacy(exposition: Exposition, version: string, options: InterpretOptions): KeplerSnapshot {
@@ -595,7 +595,7 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
   if (unattributedJoules > 0) flags.add('unattributed-system-energy');
 
   // Kepler 0.7 writes the idle mode on the aggregate counter unconditionally, as 0 unless
-  // EXPOSE_ESTIMATED_IDLE_POWER_METRICS is on (research/kepler.md §1.2): all zero means not exported.
+  // EXPOSE_ESTIMATED_IDLE_POWER_METRICS is on (docs/methodology.md § 2.6): all zero means not exported.
   let idleExported = false;
   for (const r of pods.values()) {
     if (r.counters.some((c) => c.part === 'idle' && c.joules > 0)) idleExported = true;

@@ -1,11 +1,6 @@
 import { buildCloudRegions, parseCsv, regionsInMapping } from '../../hack/build-cloud-regions.js';
-import {
-  cloudRegion,
-  cloudRegionFactors,
-  cloudRegions,
-  parseCloudRegions,
-  UnknownCloudRegionError,
-} from './cloud-regions.js';
+import { cloudRegion, cloudRegionFactors, cloudRegions } from './cloud-regions-file.js';
+import { parseCloudRegions, UnknownCloudRegionError } from './cloud-regions.js';
 import { readDataFile } from './data-files.js';
 
 describe('cloud regions', () => {

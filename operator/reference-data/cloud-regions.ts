@@ -4,7 +4,6 @@ import { z } from 'zod';
 
 import type { Sourced } from '../domain/types.js';
 import { parseDataFile, parseJsonText } from './data-file-error.js';
-import { readDataFile } from './data-files.js';
 
 const FILE = 'operator/data/cloud-regions.json';
 
@@ -62,15 +61,8 @@ export class UnknownCloudRegionError extends Error {
   }
 }
 
-let cached: Record<string, CloudRegionEntry> | undefined;
-
 export function parseCloudRegions(text: string, file = FILE): Record<string, CloudRegionEntry> {
   return parseDataFile(file, cloudRegionsFileSchema, parseJsonText(file, text)).regions;
-}
-
-function entries(): Record<string, CloudRegionEntry> {
-  cached ??= parseCloudRegions(readDataFile('cloud-regions.json'));
-  return cached;
 }
 
 function view(e: CloudRegionEntry): CloudRegion {
@@ -85,19 +77,22 @@ function view(e: CloudRegionEntry): CloudRegion {
 }
 
 /** 'aws/ap-northeast-2' → its location, zone, PUE and grid factor. */
-export function cloudRegion(key: string): CloudRegion {
-  const entry = entries()[key.trim().toLowerCase()];
+export function cloudRegion(key: string, entries: Record<string, CloudRegionEntry>): CloudRegion {
+  const entry = entries[key.trim().toLowerCase()];
   if (!entry) throw new UnknownCloudRegionError(key);
   return view(entry);
 }
 
-export function cloudRegions(): CloudRegion[] {
-  return Object.values(entries()).map(view);
+export function cloudRegions(entries: Record<string, CloudRegionEntry>): CloudRegion[] {
+  return Object.values(entries).map(view);
 }
 
 /** Every factor the research table holds for the region (several datasets and years). */
-export function cloudRegionFactors(key: string): CloudRegionEntry['factors'] {
-  const entry = entries()[key.trim().toLowerCase()];
+export function cloudRegionFactors(
+  key: string,
+  entries: Record<string, CloudRegionEntry>,
+): CloudRegionEntry['factors'] {
+  const entry = entries[key.trim().toLowerCase()];
   if (!entry) throw new UnknownCloudRegionError(key);
   return entry.factors;
 }

@@ -1,10 +1,5 @@
-import {
-  annualGridIntensity,
-  gridZones,
-  officialFactor,
-  parseGridFactors,
-  UnknownZoneError,
-} from './grid-factors.js';
+import { annualGridIntensity, gridZones, officialFactor } from './grid-factors-file.js';
+import { parseGridFactors, UnknownZoneError } from './grid-factors.js';
 import { readDataFile } from './data-files.js';
 
 describe('annualGridIntensity', () => {

@@ -6,7 +6,6 @@ import { z } from 'zod';
 
 import type { Sourced } from '../domain/types.js';
 import { parseDataFile, parseJsonText } from './data-file-error.js';
-import { readDataFile } from './data-files.js';
 
 const FILE = 'operator/data/grid-factors.json';
 
@@ -73,15 +72,8 @@ const emEntrySchema = z.object({
 const emEntryMapSchema = z.record(z.string(), z.unknown());
 const emberDataSchema = z.record(z.string(), z.number().nonnegative());
 
-let cached: GridFactorsFile | undefined;
-
 export function parseGridFactors(text: string, file = FILE): GridFactorsFile {
   return parseDataFile(file, gridFactorsFileSchema, parseJsonText(file, text));
-}
-
-function gridFactorsFile(): GridFactorsFile {
-  cached ??= parseGridFactors(readDataFile('grid-factors.json'));
-  return cached;
 }
 
 const PACKAGE_FILE = '@tgwf/co2';
@@ -109,8 +101,8 @@ function round(value: number, digits: number): number {
  */
 export function officialFactor(
   zone: string,
-  year?: number,
-  file: GridFactorsFile = gridFactorsFile(),
+  year: number | undefined,
+  file: GridFactorsFile,
 ): OfficialFactor {
   const entry = file.zones[zone];
   if (!entry) throw new UnknownZoneError(zone, 'no official factors');
@@ -134,8 +126,12 @@ export function officialFactor(
   throw new UnknownZoneError(zone, `no official factor covers year ${year}`);
 }
 
-function electricityMapsIntensity(zone: string, year: number | undefined): Sourced<number> {
-  const ds = gridFactorsFile().datasets['electricity-maps'];
+function electricityMapsIntensity(
+  zone: string,
+  year: number | undefined,
+  file: GridFactorsFile,
+): Sourced<number> {
+  const ds = file.datasets['electricity-maps'];
   const requested = year ?? ds.defaultYear ?? 2024;
   // A year past the newest published one (the current year, typically) uses the newest year, as
   // officialFactor does: the source names both years.
@@ -160,8 +156,8 @@ function electricityMapsIntensity(zone: string, year: number | undefined): Sourc
   };
 }
 
-function emberIntensity(zone: string): Sourced<number> {
-  const ds = gridFactorsFile().datasets.ember;
+function emberIntensity(zone: string, file: GridFactorsFile): Sourced<number> {
+  const ds = file.datasets.ember;
   const value = emberData()[zone];
   if (value === undefined) throw new UnknownZoneError(zone, 'not an ISO alpha-3 code in the Ember data');
   return { value, source: `${ds.source}; ${zone}` };
@@ -185,8 +181,11 @@ function defaultDataset(zone: string, file: GridFactorsFile): GridDataset {
 }
 
 /** Annual mean grid intensity in gCO2eq/kWh for a zone, with its source. */
-export function annualGridIntensity(zone: string, options: AnnualIntensityOptions = {}): Sourced<number> {
-  const file = gridFactorsFile();
+export function annualGridIntensity(
+  zone: string,
+  options: AnnualIntensityOptions,
+  file: GridFactorsFile,
+): Sourced<number> {
   const dataset: GridDataset = options.dataset ?? defaultDataset(zone, file);
   if (dataset === 'official') {
     const f = officialFactor(zone, options.year, file);
@@ -197,13 +196,16 @@ export function annualGridIntensity(zone: string, options: AnnualIntensityOption
       source: `dataset: ${zone} official consumption-side electricity emission factor ${f.value_tCO2eq_MWh} tCO2eq/MWh (${period}, ${f.status}) — ${f.source}`,
     };
   }
-  if (dataset === 'ember') return emberIntensity(zone);
-  return electricityMapsIntensity(zone, options.year);
+  if (dataset === 'ember') return emberIntensity(zone, file);
+  return electricityMapsIntensity(zone, options.year, file);
 }
 
 /** Zones that annualGridIntensity answers for, per dataset. */
-export function gridZones(): { official: string[]; electricityMaps: string[]; ember: string[] } {
-  const file = gridFactorsFile();
+export function gridZones(file: GridFactorsFile): {
+  official: string[];
+  electricityMaps: string[];
+  ember: string[];
+} {
   const years = file.datasets['electricity-maps'].years ?? [];
   const em = new Set<string>();
   for (const y of years) for (const key of Object.keys(emYear(y) ?? {})) em.add(key);
@@ -215,6 +217,6 @@ export function gridZones(): { official: string[]; electricityMaps: string[]; em
 }
 
 /** The zone's IANA time zone where the data file records one. */
-export function zoneTimeZone(zone: string): string | undefined {
-  return gridFactorsFile().zones[zone]?.timeZone;
+export function zoneTimeZone(zone: string, file: GridFactorsFile): string | undefined {
+  return file.zones[zone]?.timeZone;
 }

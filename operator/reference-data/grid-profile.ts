@@ -1,9 +1,10 @@
 // The hourly intensity profile for a zone: KR gets the modelled dispatch profile (no official
 // hourly profile exists), anchored to the zone's annual figure; every other zone gets a flat
-// profile at its annual mean, and says so.
+// profile at its annual mean, and says so. Reads the shipped data through the *-file modules.
 import type { HourlyIntensityProfile } from '../domain/types.js';
-import { annualGridIntensity, type GridDataset, zoneTimeZone } from './grid-factors.js';
-import { krHourlyProfile } from './kr-hourly-profile.js';
+import { annualGridIntensity, zoneTimeZone } from './grid-factors-file.js';
+import type { GridDataset } from './grid-factors.js';
+import { krHourlyProfile } from './kr-hourly-profile-file.js';
 
 export interface GridProfileOptions {
   /** Year of the annual figure (the official KR factor of that year, or that Electricity Maps year). */

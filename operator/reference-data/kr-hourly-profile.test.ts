@@ -1,13 +1,6 @@
 import { readDataFile } from './data-files.js';
-import {
-  krHourlyModel,
-  krHourlyProfile,
-  krModelError,
-  krModelInputs,
-  modelDay,
-  parseKrModel,
-  SEASONS,
-} from './kr-hourly-profile.js';
+import { krHourlyModel, krHourlyProfile, krModelError, krModelInputs } from './kr-hourly-profile-file.js';
+import { modelDay, parseKrModel, SEASONS } from './kr-hourly-profile.js';
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const at = (v: number[], hours: number[]) => mean(hours.map((h) => v[h] as number));

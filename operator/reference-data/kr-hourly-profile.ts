@@ -7,14 +7,12 @@
 // (GIR 2023 by default), and the model's error against the real days is measured per season.
 import { z } from 'zod';
 
-import type { HourlyIntensityProfile, ProfileSeasonError } from '../domain/types.js';
+import type { DayType, HourlyIntensityProfile, ProfileSeasonError } from '../domain/types.js';
 import { DataFileError, parseDataFile, parseJsonText } from './data-file-error.js';
-import { readDataFile } from './data-files.js';
 
 const FILE = 'operator/data/kr-hourly-model.json';
 export const SEASONS = ['spring', 'summer', 'autumn', 'winter'] as const;
 export type ModelSeason = (typeof SEASONS)[number];
-export type DayType = 'weekday' | 'weekend';
 const FUELS = ['coal', 'lng', 'nuclear', 'hydro', 'solar', 'wind', 'otherRenewable'] as const;
 type Fuel = (typeof FUELS)[number];
 
@@ -90,8 +88,6 @@ const krModelFileSchema = z.object({
 
 export type KrModelInputs = z.infer<typeof krModelFileSchema>;
 
-let cached: KrModelInputs | undefined;
-
 export function parseKrModel(text: string, file = FILE): KrModelInputs {
   const inputs = parseDataFile(file, krModelFileSchema, parseJsonText(file, text));
   if (!inputs.anchors_gCO2eq_kWh[inputs.defaultAnchor]) {
@@ -102,11 +98,6 @@ export function parseKrModel(text: string, file = FILE): KrModelInputs {
     );
   }
   return inputs;
-}
-
-export function krModelInputs(): KrModelInputs {
-  cached ??= parseKrModel(readDataFile('kr-hourly-model.json'));
-  return cached;
 }
 
 /** One modelled day: the dispatch per hour (MW) and the raw (uncalibrated) intensity. */
@@ -232,9 +223,7 @@ const SEASON_DAY_BASIS =
  * gCO2eq/kWh and % of the real value. A season without a real day gets the largest measured season's
  * mean error, marked `assumed`.
  */
-export function krModelError(
-  inputs: KrModelInputs = krModelInputs(),
-): Record<ModelSeason, ProfileSeasonError> {
+export function krModelError(inputs: KrModelInputs): Record<ModelSeason, ProfileSeasonError> {
   const bySeason = new Map<ModelSeason, { dates: string[]; abs: number[]; pct: number[] }>();
   for (const [date, day] of Object.entries(inputs.realDays.days)) {
     if (day.values.length !== inputs.realDays.hours.length) {
@@ -298,12 +287,8 @@ export interface KrHourlyModel {
   scale: number;
 }
 
-export function krHourlyProfile(options: KrHourlyOptions = {}): HourlyIntensityProfile {
-  return krHourlyModel(options).profile;
-}
-
-export function krHourlyModel(options: KrHourlyOptions = {}): KrHourlyModel {
-  const inputs = options.inputs ?? krModelInputs();
+export function krHourlyModel(options: KrHourlyOptions & { inputs: KrModelInputs }): KrHourlyModel {
+  const inputs = options.inputs;
   const basis = options.factorBasis ?? 'lifecycle';
   const anchorKey =
     typeof options.anchor === 'string' ? options.anchor : options.anchor ? undefined : inputs.defaultAnchor;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 import { dataFilePath } from './data-files.js';
-import { loadStandardsCatalogue, requireStandard, UnknownStandardError } from './standards-catalogue.js';
+import { loadStandardsCatalogue } from './standards-catalogue-file.js';
+import { requireStandard, UnknownStandardError } from './standards-catalogue.js';
 
 const points = (s: StandardDefinition, pue: number) => pueCertificationPoints(s, pue)?.points;
 

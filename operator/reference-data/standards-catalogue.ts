@@ -1,15 +1,12 @@
 // The standards catalogue: operator/data/standards.yaml (shipped as a ConfigMap) plus entries a user
 // adds. Every threshold carries its source; user entries are marked 'user-defined' whatever they say.
-import { readFileSync } from 'node:fs';
-
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import type { Sourced, StandardDefinition } from '../domain/types.js';
 import { DataFileError, parseDataFile } from './data-file-error.js';
-import { dataFilePath } from './data-files.js';
 
-const SHIPPED = 'operator/data/standards.yaml';
+export const SHIPPED_STANDARDS = 'operator/data/standards.yaml';
 
 const text = z.string().trim().min(1);
 const bilingual = z.object({ en: text, ko: text });
@@ -97,27 +94,20 @@ function parseCatalogueText(file: string, yamlText: string): z.infer<typeof stan
   return parseDataFile(file, standardsFileSchema, doc);
 }
 
-export interface LoadStandardsOptions {
-  /** Base catalogue file (the ConfigMap mount); the shipped operator/data/standards.yaml by default. */
-  path?: string;
-  /** User additions in the same format; their entries become 'user-defined' and replace same-code entries. */
-  extraYamlText?: string;
-}
-
-export function loadStandardsCatalogue(options: LoadStandardsOptions = {}): StandardsCatalogue {
-  const basePath = options.path ?? dataFilePath('standards.yaml');
-  const baseName = options.path ?? SHIPPED;
-  let baseText: string;
-  try {
-    baseText = readFileSync(basePath, 'utf8');
-  } catch (err) {
-    throw new DataFileError(baseName, '', `cannot read: ${(err as Error).message}`);
-  }
+/**
+ * The catalogue from its base file's text (named `baseName` in errors) and the user's additions in the
+ * same format: their entries become 'user-defined' and replace same-code entries.
+ */
+export function parseStandardsCatalogue(
+  baseName: string,
+  baseText: string,
+  extraYamlText?: string,
+): StandardsCatalogue {
   const base = parseCatalogueText(baseName, baseText);
   const byCode = new Map<string, CatalogueStandard>();
   for (const s of base.standards) byCode.set(s.code, s);
-  if (options.extraYamlText !== undefined) {
-    const extra = parseCatalogueText('user standards', options.extraYamlText);
+  if (extraYamlText !== undefined) {
+    const extra = parseCatalogueText('user standards', extraYamlText);
     for (const s of extra.standards) byCode.set(s.code, { ...s, legalStatus: 'user-defined' });
   }
   // The catalogue's assumed PUE stays at the catalogue level: the binder labels it 'assumed'.

@@ -11,10 +11,8 @@ import {
   kepcoTariff,
   ketsAllowancePrice,
   krwPerUsd,
-  parseTariffFile,
-  TariffNotInForceError,
-  toKepcoSeason,
-} from './tariff.js';
+} from './tariff-file.js';
+import { parseTariffFile, TariffNotInForceError, toKepcoSeason } from './tariff.js';
 
 const kst = (local: string) => new Date(`${local}+09:00`);
 

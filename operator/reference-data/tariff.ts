@@ -1,9 +1,8 @@
 // KEPCO time-of-use tariff, K-ETS allowance price and KRW/USD rate from operator/data/tariffs-kepco.json.
 import { z } from 'zod';
 
-import type { Sourced, Tariff } from '../domain/types.js';
+import type { DayType, Sourced, Tariff } from '../domain/types.js';
 import { parseDataFile, parseJsonText } from './data-file-error.js';
-import { readDataFile } from './data-files.js';
 
 const FILE = 'operator/data/tariffs-kepco.json';
 
@@ -77,21 +76,13 @@ export type TariffFile = z.infer<typeof tariffFileSchema>;
 export type KepcoSeason = z.infer<typeof kepcoSeason>;
 export type TariffTable = z.infer<typeof tariffTable>;
 type TouBand = z.infer<typeof band>;
-type DayType = 'weekday' | 'weekend';
-
-let cached: TariffFile | undefined;
 
 export function parseTariffFile(text: string, file = FILE): TariffFile {
   return parseDataFile(file, tariffFileSchema, parseJsonText(file, text));
 }
 
-function tariffFile(): TariffFile {
-  cached ??= parseTariffFile(readDataFile('tariffs-kepco.json'));
-  return cached;
-}
-
 /** KEPCO's season of a calendar month (Nov is winter for KEPCO, autumn for the grid profile). */
-export function kepcoSeasonOfMonth(month: number, file: TariffFile = tariffFile()): KepcoSeason {
+export function kepcoSeasonOfMonth(month: number, file: TariffFile): KepcoSeason {
   const season = file.tariff.seasons.months[String(month)];
   if (!season) throw new RangeError(`month ${month} is not 1–12`);
   return season;
@@ -123,7 +114,7 @@ export class TariffNotInForceError extends RangeError {
 const kstMidnight = (ymdDate: string) => Date.parse(`${ymdDate}T00:00:00+09:00`);
 
 /** The table in force at an instant: the last one whose effectiveFrom (KST) is not after it. */
-export function kepcoTableAt(at: Date, file: TariffFile = tariffFile()): TariffTable {
+export function kepcoTableAt(at: Date, file: TariffFile): TariffTable {
   if (Number.isNaN(at.getTime())) throw new RangeError('tariff date: not a valid date');
   const tables = file.tariff.tables;
   let found: TariffTable | undefined;
@@ -150,7 +141,7 @@ export interface KepcoTariffOptions {
   at?: Date;
 }
 
-export function kepcoTariff(options: KepcoTariffOptions = {}, file: TariffFile = tariffFile()): KepcoTariff {
+export function kepcoTariff(options: KepcoTariffOptions, file: TariffFile): KepcoTariff {
   const t = file.tariff;
   const surcharge =
     (options.includeSurcharges ?? t.surcharges_KRW_per_kWh.appliedByDefault)
@@ -196,7 +187,7 @@ export function kepcoTariff(options: KepcoTariffOptions = {}, file: TariffFile =
   };
 }
 
-export function ketsAllowancePrice(file: TariffFile = tariffFile()): Sourced<number> & { date: string } {
+export function ketsAllowancePrice(file: TariffFile): Sourced<number> & { date: string } {
   const k = file.ketsAllowancePrice;
   return {
     value: k.price_KRW_per_tCO2eq,
@@ -205,9 +196,7 @@ export function ketsAllowancePrice(file: TariffFile = tariffFile()): Sourced<num
   };
 }
 
-export function krwPerUsd(
-  file: TariffFile = tariffFile(),
-): Sourced<number> & { date: string; label: string } {
+export function krwPerUsd(file: TariffFile): Sourced<number> & { date: string; label: string } {
   const x = file.exchangeRate;
   return {
     value: x.KRW_per_USD,

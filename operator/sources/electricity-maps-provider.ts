@@ -5,6 +5,7 @@
 // the zone's profile.
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { isoSeconds } from '../domain/time.js';
 
 const DEFAULT_ELECTRICITY_MAPS_BASE_URL = 'https://api.electricitymap.org/v3/';
 
@@ -87,7 +88,7 @@ const optionsSchema = z.object({
 function hourStartOf(instant: string): string {
   const d = new Date(instant);
   d.setUTCMinutes(0, 0, 0);
-  return d.toISOString().replace('.000Z', 'Z');
+  return isoSeconds(d);
 }
 
 export class ElectricityMapsProvider {

@@ -35,6 +35,7 @@ import {
   type KeplerEndpointOptions,
   type WarnLogger,
 } from './kepler-endpoint-scraper.js';
+import { HOUR_MS } from '../domain/time.js';
 
 export interface KeplerTarget {
   url: string;
@@ -69,7 +70,6 @@ interface Baselines {
   nodes: CounterIntegrator<EnergyReadingLike>;
 }
 
-const HOUR_MS = 3_600_000;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface PodHistory {
@@ -406,7 +406,7 @@ export class KeplerEndpointSource implements MetricsSource {
   }
 }
 
-/** Zones that are real energy readings of a node (research/kepler.md §2.1: package/dram RAPL, psys,
+/** Zones that are real energy readings of a node (docs/methodology.md § 2.11: package/dram RAPL, psys,
  * GPU, the platform meter). */
 const REAL_ZONES = new Set(['package', 'dram', 'psys', 'core', 'uncore', 'gpu', 'other', 'platform']);
 

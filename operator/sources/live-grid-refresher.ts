@@ -11,6 +11,7 @@ import {
   ElectricityMapsRateLimitError,
   type IntensityPoint,
 } from './electricity-maps-provider.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 export interface LivePoint {
   hourStart: string;
@@ -53,8 +54,6 @@ export interface LiveGridRefresherOptions {
   /** Called after a zone's points or state changed (the operator re-evaluates its policies). */
   onUpdate?: (zone: string) => void;
 }
-
-const HOUR_MS = 3_600_000;
 
 /** The condition reason for a provider failure: what the user has to fix. */
 function failureReason(error: unknown): { reason: string; message: string; retryAfter_s?: number } {
@@ -139,12 +138,12 @@ export class LiveGridRefresher implements LiveGridView {
         status: 'True',
         reason: 'LiveDataInUse',
         message:
-          `${providerName}: zone ${zone} refreshed at ${iso(now)}: ${history.length} history and ` +
+          `${providerName}: zone ${zone} refreshed at ${isoSeconds(now)}: ${history.length} history and ` +
           `${forecast.length} forecast hours fetched${forecastNote}`,
         source:
           `live: ${providerName} zone ${zone}, ${historyCount} measured + ${forecastCount} forecast hourly points` +
           (points.length > 0 ? ` (${points[0]!.hourStart} to ${points.at(-1)!.hourStart})` : '') +
-          `, fetched ${iso(now)}`,
+          `, fetched ${isoSeconds(now)}`,
       };
       this.notBefore.delete(zone);
     } catch (error) {
@@ -158,7 +157,7 @@ export class LiveGridRefresher implements LiveGridView {
         status: 'False',
         reason: failure.reason,
         message:
-          `${providerName}: zone ${zone} at ${iso(now)}: ${failure.message}. ` +
+          `${providerName}: zone ${zone} at ${isoSeconds(now)}: ${failure.message}. ` +
           (kept > 0
             ? `${kept} hourly points fetched earlier are still used for their hours; the other hours fall back to the modelled profile, else the annual factor.`
             : 'Every hour falls back to the modelled profile, else the annual factor.'),
@@ -229,5 +228,3 @@ export class LiveGridRefresher implements LiveGridView {
     await Promise.all([...this.inFlight.values()]);
   }
 }
-
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -16,6 +16,7 @@ import {
   type UsageSource,
 } from './usage-source.js';
 import { p95 } from './usage-percentile.js';
+import { isoSeconds } from '../domain/time.js';
 
 /** PodMetrics as metrics.k8s.io/v1beta1 serves it (k8s.io/metrics pkg/apis/metrics/v1beta1). */
 const podMetricsList = z.object({
@@ -249,7 +250,7 @@ export class MetricsApiUsageSampler implements UsageSource {
       pods,
       source:
         `measured: metrics.k8s.io PodMetrics (container usage summed per pod) polled every ${intervalS} s by the ` +
-        `operator since ${new Date(this.startedMs).toISOString().replace(/\.\d{3}Z$/, 'Z')}, at most ` +
+        `operator since ${isoSeconds(this.startedMs)}, at most ` +
         `${this.capacity} samples per pod (older ones thinned); p95 over the samples in the window`,
     });
   }

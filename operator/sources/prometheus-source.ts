@@ -1,6 +1,6 @@
 // MetricsSource backed by the Prometheus HTTP API (the path for large clusters: Prometheus, Thanos or
 // Mimir carry the scale). Per-pod energy per clock hour is `increase()` of the Kepler joule counters
-// over 1 h steps (research/kepler.md §7), summed by pod and ignoring `state` so running and terminated
+// over 1 h steps (docs/methodology.md § 2.10), summed by pod and ignoring `state` so running and terminated
 // series of a pod add up. Every label value put into PromQL goes through promqlString()/promqlRegex();
 // responses are validated with zod.
 import { readFile } from 'node:fs/promises';
@@ -18,8 +18,7 @@ import {
   type PodRef,
 } from './metrics-source.js';
 import { classifyNetworkError, MetricsSourceError, type WarnLogger } from './kepler-endpoint-scraper.js';
-
-const H = 3_600_000;
+import { HOUR_MS } from '../domain/time.js';
 
 /** Pods named in one query: bounds each answer (about 0.9 MB of JSON per 1,000 pods for 24 hours). */
 const PODS_PER_QUERY = 2_500;
@@ -517,8 +516,8 @@ export class PrometheusSource implements MetricsSource {
     const fromMs = req.from.getTime();
     const toMs = req.to.getTime();
     // Evaluations at whole hours: the value at T is the energy of (T − 1 h, T], the hour starting T − 1 h.
-    const firstEval = Math.floor(fromMs / H) * H + H;
-    const lastEval = Math.floor(toMs / H) * H;
+    const firstEval = Math.floor(fromMs / HOUR_MS) * HOUR_MS + HOUR_MS;
+    const lastEval = Math.floor(toMs / HOUR_MS) * HOUR_MS;
     const partialS = Math.floor((toMs - lastEval) / 1000);
     const pods = new Map<string, PodEnergyReading>();
     const errors: MetricsCollection['errors'] = [];
@@ -530,9 +529,9 @@ export class PrometheusSource implements MetricsSource {
       // Per pod, its hour buckets indexed by hour from the first hour of the range (the hour starting
       // firstEval − 1 h) to the partial hour starting lastEval; a sample at any other hour (none with
       // aligned steps) goes to `extra`. Each answer is folded in and dropped before the next is asked.
-      const baseMs = firstEval - H;
-      const slots = Math.max(0, (lastEval - baseMs) / H + 1);
-      const hourIsos = Array.from({ length: slots }, (_, i) => hourStartIso(baseMs + i * H));
+      const baseMs = firstEval - HOUR_MS;
+      const slots = Math.max(0, (lastEval - baseMs) / HOUR_MS + 1);
+      const hourIsos = Array.from({ length: slots }, (_, i) => hourStartIso(baseMs + i * HOUR_MS));
       const hourly = new Map<string, PodHours>();
       const push = (
         pod: string,
@@ -541,7 +540,7 @@ export class PrometheusSource implements MetricsSource {
         field: 'energy_kWh' | 'idleShare_kWh' = 'energy_kWh',
       ): void => {
         if (!Number.isFinite(joules) || joules <= 0) return;
-        const slot = Math.floor(hourStartMs / H) - baseMs / H;
+        const slot = Math.floor(hourStartMs / HOUR_MS) - baseMs / HOUR_MS;
         let hours = hourly.get(pod);
         if (!hours) {
           // From the pod's first hour on, so a pod that started late holds no empty slots before it.
@@ -572,7 +571,7 @@ export class PrometheusSource implements MetricsSource {
           if (!pod || series.metric[nsLabel] !== namespace) continue;
           for (const [t, v] of series.values) {
             const joules = Number(v);
-            push(pod, t * 1000 - H, joules, field);
+            push(pod, t * 1000 - HOUR_MS, joules, field);
             if (field === 'idleShare_kWh' && joules > 0) hasIdle.add(pod);
           }
         }
@@ -676,7 +675,7 @@ export class PrometheusSource implements MetricsSource {
   /**
    * Per node_name, over the last hour: a real zone whose counter moved means real readings; a node whose
    * series show only other zones, counters that did not move, or the fake meter's paths has none (the
-   * same verdicts as the direct scrape, research/kepler.md §2.1). A node without series is absent.
+   * same verdicts as the direct scrape, docs/methodology.md § 2.11). A node without series is absent.
    */
   private async nodeReadings(atMs: number, signal?: AbortSignal): Promise<Map<string, NodeReadingState>> {
     const [moved, fake] = await Promise.all([
