@@ -1,8 +1,8 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 import { samplePolicies, storedByApiServer, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
-import { cloudRegion } from '../operator/reference-data/cloud-regions.js';
-import { annualGridIntensity } from '../operator/reference-data/grid-factors.js';
+import { cloudRegion } from '../operator/reference-data/cloud-regions-file.js';
+import { annualGridIntensity } from '../operator/reference-data/grid-factors-file.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { rampProfile } from '../hack/testenv/engine-inputs.js';
 import { verifySavings } from '../operator/engine/verified-savings.js';

@@ -29,10 +29,10 @@ export type { BoundSite, SiteBinder } from './binding/site-binding.js';
 export { ReloadingCatalogue } from './binding/standards-reload.js';
 
 // Reference data: the standards catalogue, grid zones and profiles, cloud regions.
-export { loadStandardsCatalogue } from './reference-data/standards-catalogue.js';
+export { loadStandardsCatalogue } from './reference-data/standards-catalogue-file.js';
 export type { StandardsCatalogue } from './reference-data/standards-catalogue.js';
-export { cloudRegion, cloudRegions } from './reference-data/cloud-regions.js';
-export { gridZones } from './reference-data/grid-factors.js';
+export { cloudRegion, cloudRegions } from './reference-data/cloud-regions-file.js';
+export { gridZones } from './reference-data/grid-factors-file.js';
 export { gridProfileFor } from './reference-data/grid-profile.js';
 
 // The pure carbon engine: what-ifs the tools compute on request, and the engine's wording.

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { ActionsStatus, CronJobActionStatus } from '../api/v1alpha1/types.js';
 import { startsOncePerDay } from '../engine/manifest-patch.js';
 import { isForbidden, type KubeRestClient } from '../kube/kube-rest-client.js';
+import { isoSeconds } from '../domain/time.js';
 
 export const FIELD_MANAGER = 'carbon-aware-operator';
 export const ACTIONS_ANNOTATION = 'carbon-aware.dev/actions';
