@@ -897,7 +897,7 @@ function workloadInputs(
     // The idle share is reported only where every pod with energy has one (never part-guessed).
     const idleMissing =
       readings.find((r) => r?.idleShareUnavailable !== undefined)?.idleShareUnavailable ??
-      (collection.idleShareSource === undefined
+      (collection.idleShareProvenance === undefined
         ? 'the metrics source gives no idle figure (see the energy source)'
         : undefined);
     const withIdle = idleMissing === undefined && idleValues !== undefined;
@@ -916,8 +916,8 @@ function workloadInputs(
       ];
     });
     const estimatedKWh = hourly.reduce((s, h) => s + (h.estimated_kWh ?? 0), 0);
-    const estimateSource =
-      estimatedKWh > 0 ? (collection.estimate?.source ?? ESTIMATE_FROM_HISTORY) : undefined;
+    const estimateProvenance =
+      estimatedKWh > 0 ? (collection.estimate?.provenance ?? ESTIMATE_FROM_HISTORY) : undefined;
     const livePower = readings.reduce<number | undefined>(
       (sum, r) => (r?.power_watts === undefined ? sum : (sum ?? 0) + r.power_watts),
       undefined,
@@ -934,18 +934,20 @@ function workloadInputs(
       zonesCounted: collection.zonesCounted,
       // Estimated energy is named in the workload's energy source, never passed off as measured.
       energySource:
-        estimateSource === undefined
-          ? collection.energySource
+        estimateProvenance === undefined
+          ? collection.energyProvenance
           : estimatedKWh >= energy * (1 - 1e-9)
-            ? estimateSource
-            : `${collection.energySource}; part estimated (${significantKWh(estimatedKWh)} of ${significantKWh(energy)} kWh): ${estimateSource}`,
+            ? estimateProvenance
+            : `${collection.energyProvenance}; part estimated (${significantKWh(estimatedKWh)} of ${significantKWh(energy)} kWh): ${estimateProvenance}`,
       dataQuality:
-        estimateSource === undefined ? collection.dataQuality : [...collection.dataQuality, 'ccf-estimated'],
-      ...(estimateSource !== undefined ? { estimateSource } : {}),
+        estimateProvenance === undefined
+          ? collection.dataQuality
+          : [...collection.dataQuality, 'ccf-estimated'],
+      ...(estimateProvenance !== undefined ? { estimateSource: estimateProvenance } : {}),
       idleShare: withIdle
         ? {
             available: true,
-            source: collection.idleShareSource!,
+            source: collection.idleShareProvenance!,
             // Latest idle-share watts where the source has them, else the mean over the hours with data.
             power_watts:
               readings.reduce<number | undefined>(
@@ -1025,7 +1027,7 @@ function workloadUsage(
           ...(cpu !== undefined ? { cpuP95_cores: cpu } : {}),
           ...(memory !== undefined ? { memoryP95_bytes: memory } : {}),
           samples,
-          source: usage.collection.source,
+          source: usage.collection.provenance,
         };
     }
   }
@@ -1164,7 +1166,7 @@ function energyEstimatedCondition(
     message:
       `${significantKWh(estimated)} of ${significantKWh(total)} kWh (${percent} %) is estimated, not measured: ` +
       `${report.podsEstimated} pod(s) on nodes without Kepler readings, ${report.podsMeasured} measured; ` +
-      `CPU: ${report.cpuBasis}; nodes: ${nodes}${skipped}${assumed}; ${report.source}`,
+      `CPU: ${report.cpuBasis}; nodes: ${nodes}${skipped}${assumed}; ${report.provenance}`,
     observedGeneration: generation,
   };
 }
