@@ -110,7 +110,7 @@ export function evaluatedConditions(input: EvaluatedConditionsInput): Condition[
 }
 
 /** UsageAvailable: whether right-sizing could be assessed, from which source, on how many samples. */
-export function usageCondition(
+function usageCondition(
   usage: UsageResult,
   workloads: Workload[],
   generation: number | undefined,
@@ -145,7 +145,7 @@ export function usageCondition(
   };
 }
 
-export function metricsCondition(
+function metricsCondition(
   collection: MetricsCollection,
   selectedPods: number,
   generation: number | undefined,
@@ -170,7 +170,7 @@ export function metricsCondition(
 }
 
 /** EnergyEstimated: True whenever the totals include CCF estimates (never a silent mix). */
-export function energyEstimatedCondition(
+function energyEstimatedCondition(
   report: EnergyEstimateReport,
   evaluation: Evaluation,
   generation: number | undefined,
