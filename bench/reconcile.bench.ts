@@ -17,9 +17,11 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CarbonCompliancePolicy, CarbonCompliancePolicyStatus } from '../operator/api/v1alpha1/types.js';
-import { createEngineEvaluator } from '../operator/controller/engine-evaluator.js';
+import {
+  createWatchedPolicyEvaluator,
+  type PolicyEvaluator,
+} from '../operator/controller/policy-evaluator.js';
 import { PrometheusClient, PrometheusSource } from '../operator/sources/prometheus-source.js';
-import type { PolicyEvaluator } from '../operator/controller/policy-evaluator.js';
 import { PolicyReconciler } from '../operator/controller/policy-reconciler.js';
 import { toPodView, type OwnerReference, type PodView } from '../operator/kube/pod-view.js';
 import type { PolicyStore } from '../operator/controller/status-writer.js';
@@ -189,7 +191,9 @@ export async function runReconcileBench(
   const prometheus = await replayProcess(scale);
   const client = await PrometheusClient.create({ url: prometheus.url });
   const source = new PrometheusSource({ client });
-  const { evaluator }: { evaluator: PolicyEvaluator } = createEngineEvaluator(pino({ level: 'silent' }));
+  const { evaluator }: { evaluator: PolicyEvaluator } = createWatchedPolicyEvaluator(
+    pino({ level: 'silent' }),
+  );
   const policy: CarbonCompliancePolicy = {
     apiVersion: 'carbon-aware.dev/v1alpha1',
     kind: 'CarbonCompliancePolicy',

@@ -8,7 +8,7 @@ import { loadOperatorConfig, operatorUsage } from './controller/operator-config.
 import { PACKAGE_VERSION } from './package-version.js';
 import { OperatorRuntime } from './controller/operator-runtime.js';
 import { createMetricsSource } from './controller/metrics-source-factory.js';
-import { createEngineEvaluator } from './controller/engine-evaluator.js';
+import { createWatchedPolicyEvaluator } from './controller/policy-evaluator.js';
 import { createLiveGrid } from './controller/live-grid-factory.js';
 import { createUsageSource } from './controller/usage-source-factory.js';
 
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     process.stderr.write(`carbon-operator: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const engine = createEngineEvaluator(logger, {
+  const engine = createWatchedPolicyEvaluator(logger, {
     ...(config.standardsFile ? { standardsFile: config.standardsFile } : {}),
     ...(liveGrid ? { liveGrid: liveGrid.refresher } : {}),
     onCatalogueChange: () => requeueAll(),

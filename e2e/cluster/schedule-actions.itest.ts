@@ -22,7 +22,7 @@ import {
   SHIFTED_LABEL,
   type CronJobObject,
 } from '../../operator/controller/cronjob-schedule-actions.js';
-import { createPolicyEvaluator } from '../../operator/controller/engine-evaluator.js';
+import { createPolicyEvaluator } from '../../operator/controller/policy-evaluator.js';
 import { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource } from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
@@ -53,7 +53,7 @@ class NoNewEnergy implements MetricsSource {
     return Promise.resolve({
       pods: new Map(),
       zonesCounted: ['package', 'dram'],
-      energySource: 'measured: recorded history',
+      energyProvenance: 'measured: recorded history',
       dataQuality: [],
       errors: [],
     });

@@ -23,12 +23,12 @@ import { frontEndCommand, spawnFrontEnd } from '../../hack/testenv/spawned-front
 import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { run as runCli } from '../../operator/cli/carbon-kepler.js';
-import { createPolicyEvaluator } from '../../operator/controller/engine-evaluator.js';
+import { createPolicyEvaluator } from '../../operator/controller/policy-evaluator.js';
 import { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
 import type {
   MetricsCollection,
   MetricsSource,
-  PodEnergyReading,
+  CollectedPodEnergy,
 } from '../../operator/sources/metrics-source.js';
 import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import type { PodView } from '../../operator/kube/pod-view.js';
@@ -71,7 +71,7 @@ function exposition(extra: (p: (typeof PODS)[number]) => number): string {
 class SameReadingsSource implements MetricsSource {
   description = 'the readings the CLI integrates from the two expositions';
   collect(): Promise<MetricsCollection> {
-    const pods = new Map<string, PodEnergyReading>();
+    const pods = new Map<string, CollectedPodEnergy>();
     for (const p of PODS) {
       pods.set(`${NS}/${p.name}`, {
         namespace: NS,
@@ -83,7 +83,7 @@ class SameReadingsSource implements MetricsSource {
     return Promise.resolve({
       pods,
       zonesCounted: ['package'],
-      energySource: 'measured: kepler 0.11 (same readings as the CLI)',
+      energyProvenance: 'measured: kepler 0.11 (same readings as the CLI)',
       dataQuality: [],
       errors: [],
       // Observed from the first of the CLI's two scrapes: the 30-day projection scales the same hour.

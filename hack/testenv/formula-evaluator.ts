@@ -1,6 +1,6 @@
 // A test evaluator that applies the architecture's formula with a flat grid intensity
 // (C = Σ E·PUE·I, 436 g/kWh × PUE 1.17 against 424: the seed's worked check), so that numbers
-// written to status can be checked by hand. The product uses the carbon engine (engine-evaluator.ts).
+// written to status can be checked by hand. The product uses the carbon engine (policy-evaluator.ts).
 import type { PolicySummary, WorkloadAssessment } from '../../operator/domain/types.js';
 import type { EvaluationRequest, PolicyEvaluator } from '../../operator/controller/policy-evaluator.js';
 

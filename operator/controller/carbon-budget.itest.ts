@@ -8,10 +8,10 @@ import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { createPolicyEvaluator } from './engine-evaluator.js';
+import { createPolicyEvaluator } from './policy-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
+import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
@@ -30,12 +30,12 @@ const kubectl = (...args: string[]) =>
 
 class ScriptedSource implements MetricsSource {
   description = 'scripted test source';
-  readings = new Map<string, PodEnergyReading>();
+  readings = new Map<string, CollectedPodEnergy>();
   collect(): Promise<MetricsCollection> {
     return Promise.resolve({
       pods: new Map(this.readings),
       zonesCounted: ['package'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
     });
@@ -46,7 +46,7 @@ const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** 2 kWh in each of the 24 hours ending with the hour of `now`. */
-function dayOfEnergy(now: Date): PodEnergyReading {
+function dayOfEnergy(now: Date): CollectedPodEnergy {
   const current = Math.floor(now.getTime() / H) * H;
   return {
     namespace: NS,

@@ -10,8 +10,16 @@
 // below). No finalizer: a policy never waits on the operator to be deleted, and uninstalling the
 // operator never leaves policies stuck in deletion.
 import type { Logger } from 'pino';
-import type { ActionsStatus, CronJobActionStatus } from '../api/v1alpha1/types.js';
+import type {
+  ActionsStatus,
+  CarbonCompliancePolicy,
+  CarbonCompliancePolicySpec,
+  CronJobActionStatus,
+} from '../api/v1alpha1/types.js';
 import { startsOncePerDay } from '../engine/manifest-patch.js';
+import type { WorkloadAssessment } from '../domain/types.js';
+import { parseDurationMs } from '../kube/duration.js';
+import type { EventRecorder } from '../kube/event-recorder.js';
 import { isForbidden, type KubeRestClient } from '../kube/kube-rest-client.js';
 import { isoSeconds } from '../domain/time.js';
 
@@ -339,4 +347,101 @@ export class CronJobScheduleActions {
     }
     return restored;
   }
+}
+
+/**
+ * spec.actions.temporalShift on the policy's CronJobs: apply the advised schedule (Apply), restore
+ * the original (Off, Recommend, no longer selected), or leave alone (GitOps), each with its reason.
+ */
+export async function actOnCronJobs(
+  deps: { cronJobs?: CronJobScheduleActions | undefined; events?: EventRecorder | undefined },
+  policy: CarbonCompliancePolicy,
+  spec: CarbonCompliancePolicySpec,
+  assessments: WorkloadAssessment[],
+  cronJobs: CronJobObject[] | undefined,
+  listError: Error | undefined,
+  now: Date,
+  log: Logger,
+): Promise<ActionsStatus> {
+  const mode = spec.actions.temporalShift;
+  const advice = new Map<string, ScheduleAdvice | null>();
+  for (const a of assessments) {
+    if (a.kind !== 'CronJob') continue;
+    const shift = a.optimizations.find((o) => o.type === 'temporal_shift' && o.patch && o.schedule);
+    advice.set(a.workload, shift ? { cron: shift.schedule!.cron, timeZone: shift.schedule!.timeZone } : null);
+  }
+  const limit = spec.maxWorkloadsInStatus;
+  if (!deps.cronJobs) {
+    return {
+      temporalShift: mode,
+      ...(mode === 'Apply'
+        ? {
+            message:
+              'actions are disabled in the operator (flag --actions, chart value operator.actions.enabled): ' +
+              'Apply acts as Recommend, and no schedule is changed or restored',
+          }
+        : {}),
+      cronJobs: [...advice]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .slice(0, limit)
+        .map(([name, a]) =>
+          a
+            ? {
+                name,
+                state: 'Recommended' as const,
+                reason: 'AdviceOnly',
+                message: `advised schedule "${a.cron}" (${a.timeZone}); the ready-to-commit patch is in the workload's temporal_shift optimisation`,
+              }
+            : {
+                name,
+                state: 'NotApplied' as const,
+                reason: 'NoRecommendation',
+                message: 'no temporal shift is advised for this CronJob',
+              },
+        ),
+    };
+  }
+  if (listError || !cronJobs)
+    return {
+      temporalShift: mode,
+      message: `${listError?.message ?? 'CronJobs not listed'}; no schedule is changed or restored`,
+      cronJobs: [],
+    };
+  const policyName = policy.metadata.name;
+  const byName = new Map(cronJobs.map((c) => [c.metadata.name, c]));
+  const names = new Set([
+    ...[...advice.keys()].filter((n) => byName.has(n)),
+    ...cronJobs
+      .filter((c) => c.metadata.annotations?.[SHIFTED_BY_ANNOTATION] === policyName)
+      .map((c) => c.metadata.name),
+  ]);
+  const minIntervalMs = parseDurationMs(spec.actions.minInterval);
+  const entries = [];
+  for (const name of [...names].sort()) {
+    const cronJob = byName.get(name)!;
+    const decision = decideCronJobAction({
+      cronJob,
+      policy: policyName,
+      mode,
+      advice: advice.get(name) ?? null,
+      selected: advice.has(name),
+      minIntervalMs,
+      now,
+    });
+    if (decision.kind === 'none') {
+      entries.push(decision.status);
+      continue;
+    }
+    const done = await deps.cronJobs.carryOut(cronJob, decision, policyName, now);
+    entries.push(done);
+    const event =
+      done.state === 'Applied'
+        ? (['Normal', 'ScheduleShifted'] as const)
+        : done.state === 'Restored'
+          ? (['Normal', 'ScheduleRestored'] as const)
+          : (['Warning', 'ActionForbidden'] as const);
+    await deps.events?.record(policy, event[0], event[1], `CronJob ${name}: ${done.message}`);
+  }
+  log.debug({ mode, cronJobs: entries.length }, 'schedule actions evaluated');
+  return { temporalShift: mode, cronJobs: entries.slice(0, limit) };
 }

@@ -22,11 +22,11 @@ import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { dataFilePath } from '../reference-data/data-files.js';
 import { startReplayServer, type ReplayServer } from '../../hack/testenv/electricity-maps-replay-server.js';
-import { createEngineEvaluator } from './engine-evaluator.js';
+import { createWatchedPolicyEvaluator } from './policy-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
+import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
@@ -49,12 +49,12 @@ const shownByKubectl = (name: string) =>
 
 class ScriptedSource implements MetricsSource {
   description = 'scripted test source';
-  readings = new Map<string, PodEnergyReading>();
+  readings = new Map<string, CollectedPodEnergy>();
   collect(): Promise<MetricsCollection> {
     return Promise.resolve({
       pods: new Map(this.readings),
       zonesCounted: ['package'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
     });
@@ -98,9 +98,9 @@ describe('live grid data and standards reload on a real API server', () => {
   let live: LiveGrid;
   let mount: ReturnType<typeof configMapMount>;
   let catalogueChanged: () => void = () => undefined;
-  let engine: ReturnType<typeof createEngineEvaluator>;
+  let engine: ReturnType<typeof createWatchedPolicyEvaluator>;
 
-  const reconciler = (evaluator: ReturnType<typeof createEngineEvaluator>['evaluator']) =>
+  const reconciler = (evaluator: ReturnType<typeof createWatchedPolicyEvaluator>['evaluator']) =>
     new PolicyReconciler({
       policies,
       pods,
@@ -138,7 +138,7 @@ describe('live grid data and standards reload on a real API server', () => {
     });
     server = await startReplayServer();
     mount = configMapMount(shipped);
-    // The operator's own wiring: flags → createLiveGrid → createEngineEvaluator (main.ts does the same).
+    // The operator's own wiring: flags → createLiveGrid → createWatchedPolicyEvaluator (main.ts does the same).
     const config = loadOperatorConfig(
       [
         '--standards-file',
@@ -158,7 +158,7 @@ describe('live grid data and standards reload on a real API server', () => {
       () => undefined,
       () => now,
     )!;
-    engine = createEngineEvaluator(logger, {
+    engine = createWatchedPolicyEvaluator(logger, {
       standardsFile: config.standardsFile!,
       liveGrid: live.refresher,
       onCatalogueChange: () => catalogueChanged(),
@@ -177,7 +177,7 @@ describe('live grid data and standards reload on a real API server', () => {
   });
 
   it('without a live provider: every hour modelled, no GridDataLive condition', async () => {
-    const plain = createEngineEvaluator(logger);
+    const plain = createWatchedPolicyEvaluator(logger);
     await reconciler(plain.evaluator).handle(`${NS}/modelled`);
     const shown = shownByKubectl('modelled');
     expect(shown.status?.summary?.grid_hours_by_source).toEqual({ live: 0, modelled: 24, annual: 0 });

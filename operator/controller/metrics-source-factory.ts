@@ -14,7 +14,7 @@ import { createPrometheusSource, type PrometheusClientOptions } from '../sources
 import type { OperatorConfig } from './operator-config.js';
 
 /** The --kepler-* flags as the direct Kepler source's settings. */
-export function keplerEndpointSettings(config: OperatorConfig): KeplerEndpointSettings {
+function keplerEndpointSettings(config: OperatorConfig): KeplerEndpointSettings {
   return {
     ...(config.keplerEndpoints ? { endpoints: config.keplerEndpoints } : {}),
     discovery: {

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
-import { createEngineEvaluator } from './engine-evaluator.js';
+import { createWatchedPolicyEvaluator } from './policy-evaluator.js';
 import { isKubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
 import type { MetricsCollection, MetricsSource } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
@@ -37,7 +37,7 @@ class SlowEmptySource implements MetricsSource {
     return {
       pods: new Map(),
       zonesCounted: ['package'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
     };
@@ -127,7 +127,7 @@ describe('fairness between namespaces (1,000 policies, 900 in one namespace)', (
       config,
       kubeConfig: testKubeConfig(),
       source: new SlowEmptySource(),
-      evaluator: createEngineEvaluator(logger).evaluator,
+      evaluator: createWatchedPolicyEvaluator(logger).evaluator,
       logger,
     });
     try {

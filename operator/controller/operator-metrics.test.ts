@@ -6,9 +6,8 @@ import { policySpecSchema } from '../api/v1alpha1/types.js';
 import { HttpMetrics } from '../../mcp/http/http-metrics.js';
 import { advanceLedger, carbonBudgetStatus } from '../engine/emissions-ledger.js';
 import { OperatorMetrics } from './operator-metrics.js';
-import type { EvaluationRequest } from './policy-evaluator.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
-import { createPolicyEvaluator } from './engine-evaluator.js';
+import { createPolicyEvaluator, type EvaluationRequest } from './policy-evaluator.js';
 
 // An independent parser of the exposition format (it ships no types): text in, families out.
 const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (

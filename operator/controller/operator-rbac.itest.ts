@@ -18,7 +18,7 @@ import { parseAllDocuments } from 'yaml';
 import { helmPath, testControlPlaneInfo, testKubeConfig } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
+import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
 import { operatorConfigSchema } from './operator-config.js';
 import { OperatorRuntime } from './operator-runtime.js';
 import { policyPath } from './status-writer.js';
@@ -151,7 +151,7 @@ class ScriptedSource implements MetricsSource {
   description = 'scripted test source';
   collect(request: { pods: Array<{ namespace: string; name: string }> }): Promise<MetricsCollection> {
     const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
-    const pods = new Map<string, PodEnergyReading>();
+    const pods = new Map<string, CollectedPodEnergy>();
     for (const pod of request.pods)
       pods.set(`${pod.namespace}/${pod.name}`, {
         namespace: pod.namespace,
@@ -161,7 +161,7 @@ class ScriptedSource implements MetricsSource {
     return Promise.resolve({
       pods,
       zonesCounted: ['package'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
     });

@@ -12,7 +12,7 @@ import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
-  type PodEnergyReading,
+  type CollectedPodEnergy,
 } from '../sources/metrics-source.js';
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
@@ -40,13 +40,13 @@ const kubectl = (...args: string[]) =>
 class ScriptedSource implements MetricsSource {
   description = 'scripted test source';
   failWith: Error | undefined;
-  readings = new Map<string, PodEnergyReading>();
+  readings = new Map<string, CollectedPodEnergy>();
   collect(): Promise<MetricsCollection> {
     if (this.failWith) return Promise.reject(this.failWith);
     return Promise.resolve({
       pods: new Map(this.readings),
       zonesCounted: ['package'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
     });

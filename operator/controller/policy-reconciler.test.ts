@@ -9,17 +9,16 @@ import {
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
-  type PodEnergyReading,
+  type CollectedPodEnergy,
   type PodRef,
 } from '../sources/metrics-source.js';
-import type { Evaluation, EvaluationRequest } from './policy-evaluator.js';
+import { createPolicyEvaluator, type Evaluation, type EvaluationRequest } from './policy-evaluator.js';
 import { PolicyReconciler, ReconcileRetryError, type ReconcilerDeps } from './policy-reconciler.js';
 import { forbiddenMessage, requestAttributes } from '../kube/rbac-denial.js';
 import { toPodView, type PodView } from '../kube/pod-view.js';
 import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
-import { createPolicyEvaluator } from './engine-evaluator.js';
 import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
 
 /** A hand-written usage source (test double): p95 per pod as the test scripts it. */
@@ -34,7 +33,7 @@ class ScriptedUsage implements UsageSource {
   }
   collect(): Promise<UsageCollection> {
     if (this.failWith) return Promise.reject(this.failWith);
-    return Promise.resolve({ pods: new Map(this.pods), source: 'measured: scripted' });
+    return Promise.resolve({ pods: new Map(this.pods), provenance: 'measured: scripted' });
   }
 }
 
@@ -89,7 +88,7 @@ class MemoryStore implements PolicyStore {
 class ScriptedSource implements MetricsSource {
   description = 'test source';
   failWith: Error | undefined;
-  readings = new Map<string, PodEnergyReading>();
+  readings = new Map<string, CollectedPodEnergy>();
   /** Extra collection fields (idle-share source, observation start). */
   extra: Partial<MetricsCollection> = {};
   /** retain() hints as received: policy key → pod names and window (ms). */
@@ -103,7 +102,7 @@ class ScriptedSource implements MetricsSource {
     return Promise.resolve({
       pods: new Map(this.readings),
       zonesCounted: ['package', 'dram'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
       ...this.extra,
@@ -179,7 +178,7 @@ function setup(spec: Record<string, unknown> = { selector: { matchLabels: { app:
   };
 }
 
-function reading(pod: string, hours: Array<[string, number]>): PodEnergyReading {
+function reading(pod: string, hours: Array<[string, number]>): CollectedPodEnergy {
   return {
     namespace: 'ai-team',
     pod,
@@ -547,7 +546,7 @@ describe('PolicyReconciler', () => {
   it('carries the idle share beside the active energy into status and back after a restart', async () => {
     const t = setup();
     t.source.extra = {
-      idleShareSource: 'allocated: test node idle',
+      idleShareProvenance: 'allocated: test node idle',
       observedSinceMs: Date.parse('2025-05-01T09:00:00Z'),
     };
     for (const pod of ['trainer-abc-1', 'trainer-abc-2']) {
@@ -580,7 +579,7 @@ describe('PolicyReconciler', () => {
     // Restart: the source lost its history; status brings both series back.
     t.source.readings.clear();
     t.source.extra = {
-      idleShareSource: 'allocated: test node idle',
+      idleShareProvenance: 'allocated: test node idle',
       observedSinceMs: Date.parse('2025-05-01T10:29:00Z'),
     };
     await t.make({ evaluator }).reconcile('ai-team', 'ml', pino({ level: 'silent' }));
@@ -591,7 +590,7 @@ describe('PolicyReconciler', () => {
 
   it('reports the idle share as unavailable, with the reason, when a pod has none', async () => {
     const t = setup();
-    t.source.extra = { idleShareSource: 'allocated: test node idle' };
+    t.source.extra = { idleShareProvenance: 'allocated: test node idle' };
     t.source.readings.set('ai-team/trainer-abc-1', {
       ...reading('trainer-abc-1', [['2025-05-01T10:00:00Z', 0.01]]),
       idleShareUnavailable: 'no idle figure for node node-1 in the Kepler scrape',

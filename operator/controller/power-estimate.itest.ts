@@ -15,7 +15,7 @@ import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/s
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { CcfFallbackSource, CachedNodeHardwareLookup } from '../sources/ccf-fallback-source.js';
 import { KeplerEndpointSource } from '../sources/kepler-endpoint-source.js';
-import { createEngineEvaluator } from './engine-evaluator.js';
+import { createWatchedPolicyEvaluator } from './policy-evaluator.js';
 import { createMetricsSource } from './metrics-source-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
@@ -49,7 +49,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
   let kepler: KeplerEndpointSource;
   let policies: SupervisedInformer<CarbonCompliancePolicy>;
   let pods: SupervisedInformer<PodView>;
-  let engine: ReturnType<typeof createEngineEvaluator>;
+  let engine: ReturnType<typeof createWatchedPolicyEvaluator>;
 
   async function createPod(
     name: string,
@@ -112,7 +112,7 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       clock,
     });
     ({ policies, pods } = await startOperatorInformers(NS));
-    engine = createEngineEvaluator(logger);
+    engine = createWatchedPolicyEvaluator(logger);
   }, 90_000);
 
   afterAll(async () => {

@@ -29,9 +29,9 @@ import { MetricsApiUsageSampler } from '../sources/metrics-api-usage.js';
 import { PrometheusClient } from '../sources/prometheus-source.js';
 import { PrometheusUsageSource, podUsageExpressions } from '../sources/prometheus-usage.js';
 import { quantile } from '../sources/usage-percentile.js';
-import { createPolicyEvaluator } from './engine-evaluator.js';
+import { createPolicyEvaluator } from './policy-evaluator.js';
 import { KubeRestClient, isKubeApiError } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from '../sources/metrics-source.js';
+import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
@@ -71,12 +71,12 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T 
 
 class ScriptedEnergy implements MetricsSource {
   description = 'scripted test energy';
-  readings = new Map<string, PodEnergyReading>();
+  readings = new Map<string, CollectedPodEnergy>();
   collect(): Promise<MetricsCollection> {
     return Promise.resolve({
       pods: new Map(this.readings),
       zonesCounted: ['package'],
-      energySource: 'measured: test',
+      energyProvenance: 'measured: test',
       dataQuality: [],
       errors: [],
     });
@@ -246,7 +246,7 @@ describe('usage for right-sizing on a real API server', () => {
       expect(u.cpuP95_cores).toBeGreaterThan(0.2);
       expect(u.cpuP95_cores).toBeLessThan(0.3);
       expect(u.memoryP95_bytes).toBe(200 * MIB);
-      expect(c.source).toBe(
+      expect(c.provenance).toBe(
         'measured: cAdvisor via prometheus (p95 of rate(container_cpu_usage_seconds_total[5s]) and ' +
           "container_memory_working_set_bytes, summed over each pod's containers, one sample every 1 s over the window)",
       );

@@ -101,3 +101,6 @@ function canonical(value: unknown): string {
     return v;
   });
 }
+
+/** kWh figures in condition and provenance messages: four significant digits. */
+export const significantKWh = (value: number) => Number(value.toPrecision(4));

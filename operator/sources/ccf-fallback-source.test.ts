@@ -33,7 +33,7 @@ class ScriptedNodes implements NodeHardwareLookup {
 const collection = (extra: Partial<MetricsCollection> = {}): MetricsCollection => ({
   pods: new Map(),
   zonesCounted: ['package', 'dram'],
-  energySource: 'measured: kepler v0.11.4 (rapl)',
+  energyProvenance: 'measured: kepler v0.11.4 (rapl)',
   dataQuality: [],
   errors: [],
   ...extra,

@@ -10,7 +10,7 @@ import {
   type EnergyEstimateReport,
   type MetricsCollection,
   type MetricsSource,
-  type PodEnergyReading,
+  type CollectedPodEnergy,
   type PodRef,
 } from './metrics-source.js';
 import {
@@ -97,7 +97,7 @@ export class CcfFallbackSource implements MetricsSource {
   }): Promise<MetricsCollection> {
     const collection = await this.inner.collect(request);
     const report: EnergyEstimateReport = {
-      source: estimateSourceLabel(this.table),
+      provenance: estimateSourceLabel(this.table),
       podsMeasured: 0,
       podsEstimated: 0,
       nodes: [],
@@ -162,7 +162,7 @@ export class CcfFallbackSource implements MetricsSource {
       const from = Math.max(observedFromMs, startMs);
       const to = Math.min(toMs, Number.isFinite(finishedMs) ? finishedMs : toMs);
       const watts = estimatePodWatts(requestsBasis(ref.cpuRequest_cores, this.table), choice);
-      const reading: PodEnergyReading = {
+      const reading: CollectedPodEnergy = {
         namespace: ref.namespace,
         pod: ref.name,
         hourly: estimatedHours(watts, from, to),

@@ -65,11 +65,11 @@ describe('KeplerEndpointSource', () => {
       expect(web1.hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0)).toBeCloseTo(110_400 / 3.6e6, 12);
       expect(web1.idleShare_watts).toBeCloseTo(46, 9);
       expect(web1.idleShareUnavailable).toBeUndefined();
-      expect(c.idleShareSource).toMatch(/^allocated: node idle energy/);
+      expect(c.idleShareProvenance).toMatch(/^allocated: node idle energy/);
       expect(c.observedSinceMs).toBe(Date.UTC(2026, 2, 1, 9, 40, 0));
       expect(c.pods.has('shop/absent')).toBe(false);
       expect(c.zonesCounted.sort()).toEqual(['dram', 'package']);
-      expect(c.energySource).toBe('measured: kepler v0.11.4-simulated (rapl)');
+      expect(c.energyProvenance).toBe('measured: kepler v0.11.4-simulated (rapl)');
       expect(c.errors).toEqual([]);
 
       // A Kepler restart resets the counters: the energy after it still counts, nothing goes negative.

@@ -26,7 +26,7 @@ import {
   type MetricsCollection,
   type MetricsSource,
   type NodeReadingState,
-  type PodEnergyReading as CollectedPod,
+  type CollectedPodEnergy,
   type PodRef,
 } from './metrics-source.js';
 import {
@@ -106,8 +106,8 @@ export class KeplerEndpointSource implements MetricsSource {
   /** Per node: whether its latest scrape had real readings, and when it was last seen. */
   private readonly nodeStates = new Map<string, NodeReadingState & { lastSeenMs: number }>();
   private readonly flags = new Set<string>();
-  private energySource = 'measured: kepler';
-  private idleShareSource: string | undefined;
+  private energyProvenance = 'measured: kepler';
+  private idleShareProvenance: string | undefined;
   private firstScrapeMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
@@ -259,7 +259,7 @@ export class KeplerEndpointSource implements MetricsSource {
       this.nodeStates.set(node, { ...verdict, lastSeenMs: current.scrapedAtMs });
     for (const z of current.countedZones) this.zones.add(z);
     for (const f of current.dataQuality) this.flags.add(f);
-    this.energySource = current.energySource;
+    this.energyProvenance = current.energySource;
     this.firstScrapeMs ??= current.scrapedAtMs;
     const readings: ReadonlyMap<string, PodEnergyReading> = current.pods;
     const nodeOf = (key: string) => readings.get(key)?.node;
@@ -268,7 +268,7 @@ export class KeplerEndpointSource implements MetricsSource {
     // 0.10+ attributes no idle to pods: split each node's idle over its pods by active share.
     if (current.idleShare.method === 'node-idle-allocation')
       intervals = allocateNodeIdle(intervals, nodeOf, nodeIntervals);
-    if (current.idleShare.method !== 'unavailable') this.idleShareSource = current.idleShare.text;
+    if (current.idleShare.method !== 'unavailable') this.idleShareProvenance = current.idleShare.text;
     const idleWatts =
       current.idleShare.method === 'node-idle-allocation'
         ? allocateNodeIdleWatts(
@@ -374,7 +374,7 @@ export class KeplerEndpointSource implements MetricsSource {
         throw new MetricsUnavailableError(errors[0]!.reason, errors.map((e) => e.message).join('; '));
       throw new MetricsUnavailableError('NoEndpoints', 'no Kepler endpoints found');
     }
-    const pods = new Map<string, CollectedPod>();
+    const pods = new Map<string, CollectedPodEnergy>();
     const fromMs = request.from.getTime();
     const toMs = request.to.getTime();
     for (const ref of request.pods) {
@@ -393,9 +393,9 @@ export class KeplerEndpointSource implements MetricsSource {
     return {
       pods,
       zonesCounted: [...this.zones],
-      energySource: this.energySource,
+      energyProvenance: this.energyProvenance,
       dataQuality: [...this.flags].sort(),
-      ...(this.idleShareSource !== undefined ? { idleShareSource: this.idleShareSource } : {}),
+      ...(this.idleShareProvenance !== undefined ? { idleShareProvenance: this.idleShareProvenance } : {}),
       // Energy exists only between scrapes: the first one starts the observation.
       ...(this.firstScrapeMs !== undefined ? { observedSinceMs: this.firstScrapeMs } : {}),
       errors,

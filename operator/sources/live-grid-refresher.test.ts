@@ -4,7 +4,7 @@
 // malformed body) become the zone's state and the evaluation falls back hour by hour.
 import pino from 'pino';
 import { policySpecSchema } from '../api/v1alpha1/types.js';
-import { createPolicyEvaluator } from '../controller/engine-evaluator.js';
+import { createPolicyEvaluator } from '../controller/policy-evaluator.js';
 import { createLiveGrid, type LiveGrid } from '../controller/live-grid-factory.js';
 import { loadOperatorConfig } from '../controller/operator-config.js';
 import type { WorkloadEnergyInput } from '../domain/types.js';

@@ -62,7 +62,7 @@ describe('MetricsApiUsageSampler', () => {
     // p95 of (i × 10 + 10) m, i = 1..100 → 95.05 × 10 + 10 = 960.5 m
     expect(u.cpuP95_cores).toBeCloseTo(0.9605, 5);
     expect(u.memoryP95_bytes).toBeCloseTo((95.05 + 16) * 2 ** 20, -2);
-    expect(c.source).toMatch(/^measured: metrics\.k8s\.io PodMetrics .* polled every 60 s/);
+    expect(c.provenance).toMatch(/^measured: metrics\.k8s\.io PodMetrics .* polled every 60 s/);
     expect(api.paths.every((p) => p === '/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods')).toBe(true);
     // Only the window counts: the last 10 minutes hold 20 samples.
     const recent = await sampler.collect({

@@ -248,7 +248,7 @@ export class MetricsApiUsageSampler implements UsageSource {
     const intervalS = this.options.intervalMs / 1000;
     return Promise.resolve({
       pods,
-      source:
+      provenance:
         `measured: metrics.k8s.io PodMetrics (container usage summed per pod) polled every ${intervalS} s by the ` +
         `operator since ${isoSeconds(this.startedMs)}, at most ` +
         `${this.capacity} samples per pod (older ones thinned); p95 over the samples in the window`,

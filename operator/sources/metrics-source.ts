@@ -15,7 +15,9 @@ export interface PodRef {
   finishedTime?: string;
 }
 
-export interface PodEnergyReading {
+/** One pod's energy as a metrics source collected it over the requested range (hourly kWh and latest
+ * power). Not to be confused with one Kepler scrape's counters of a pod (kepler/kepler-metrics.ts). */
+export interface CollectedPodEnergy {
   namespace: string;
   pod: string;
   /** kWh per UTC clock hour inside the requested range; hours without a measurement are absent. */
@@ -31,14 +33,14 @@ export interface PodEnergyReading {
 
 export interface MetricsCollection {
   /** Key `namespace/pod`. */
-  pods: Map<string, PodEnergyReading>;
+  pods: Map<string, CollectedPodEnergy>;
   zonesCounted: string[];
-  /** e.g. 'measured: kepler 0.11.4 (rapl)'. */
-  energySource: string;
+  /** Where the energy figures come from (their provenance), e.g. 'measured: kepler 0.11.4 (rapl)'. */
+  energyProvenance: string;
   dataQuality: string[];
   /** How the pods' idle shares were obtained (e.g. node idle allocated by active share), or
    * undefined when the source gives none (then every pod's idle share is unavailable). */
-  idleShareSource?: string;
+  idleShareProvenance?: string;
   /** Since when the source has observed energy (its first scrape or first sample); undefined when
    * it keeps history of its own for the whole requested range (Prometheus). */
   observedSinceMs?: number;
@@ -62,8 +64,8 @@ export interface NodeReadingState {
 
 /** What the CCF fallback did in one collection: every figure it added is in pods[].hourly[].estimated_kWh. */
 export interface EnergyEstimateReport {
-  /** 'estimated: CCF (…)' with the coefficients' source. */
-  source: string;
+  /** 'estimated: CCF (…)' with the coefficients' source: the estimate's provenance. */
+  provenance: string;
   /** Selected pods on nodes with real Kepler readings. */
   podsMeasured: number;
   /** Selected pods estimated with the CCF model. */

@@ -175,8 +175,8 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     expect(idle1 / kWh('shop', 'web-1')).toBeGreaterThan(0.3);
     expect(idle1 / kWh('shop', 'web-1')).toBeLessThan(0.35);
     expect(c.pods.get('shop/web-1')!.idleShareUnavailable).toBeUndefined();
-    expect(c.idleShareSource).toMatch(/^allocated: node idle energy/);
-    expect(c.energySource).toMatch(/via prometheus/);
+    expect(c.idleShareProvenance).toMatch(/^allocated: node idle energy/);
+    expect(c.energyProvenance).toMatch(/via prometheus/);
     expect(c.errors).toEqual([]);
   });
 

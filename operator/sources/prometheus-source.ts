@@ -14,7 +14,7 @@ import {
   type MetricsCollection,
   type MetricsSource,
   type NodeReadingState,
-  type PodEnergyReading,
+  type CollectedPodEnergy,
   type PodRef,
 } from './metrics-source.js';
 import { classifyNetworkError, MetricsSourceError, type WarnLogger } from './kepler-endpoint-scraper.js';
@@ -183,7 +183,7 @@ export function podIdleShareQuery(
   );
 }
 
-const IDLE_SHARE_SOURCE: Record<KeplerPromGeneration, string> = {
+const IDLE_SHARE_PROVENANCE: Record<KeplerPromGeneration, string> = {
   rewrite:
     "allocated: node idle energy (kepler_node_cpu_idle_joules_total, package+dram, or psys where a node has no package) via prometheus, split over the node's pods by their share of its pods' active energy",
   legacy: 'measured: Kepler 0.7 per-container mode="idle" counters via prometheus',
@@ -519,7 +519,7 @@ export class PrometheusSource implements MetricsSource {
     const firstEval = Math.floor(fromMs / HOUR_MS) * HOUR_MS + HOUR_MS;
     const lastEval = Math.floor(toMs / HOUR_MS) * HOUR_MS;
     const partialS = Math.floor((toMs - lastEval) / 1000);
-    const pods = new Map<string, PodEnergyReading>();
+    const pods = new Map<string, CollectedPodEnergy>();
     const errors: MetricsCollection['errors'] = [];
     const nsLabel = generation === 'rewrite' ? 'pod_namespace' : 'container_namespace';
     // 0.7: the aggregate counter's components; 0.10+: the zones the queries counted for these pods.
@@ -658,7 +658,7 @@ export class PrometheusSource implements MetricsSource {
     return {
       pods,
       zonesCounted: [...zonesCounted].sort(),
-      energySource:
+      energyProvenance:
         generation === 'rewrite'
           ? 'measured: kepler 0.10+ via prometheus (increase of kepler_pod_cpu_joules_total and kepler_pod_gpu_joules_total, 1 h steps)'
           : 'measured: kepler 0.7-line via prometheus (increase of kepler_container_joules_total{mode="dynamic"} = active energy, 1 h steps)',
@@ -666,7 +666,7 @@ export class PrometheusSource implements MetricsSource {
         generation === 'rewrite'
           ? ['active-power-only', 'prometheus-increase-extrapolated']
           : ['prometheus-increase-extrapolated'],
-      idleShareSource: IDLE_SHARE_SOURCE[generation],
+      idleShareProvenance: IDLE_SHARE_PROVENANCE[generation],
       errors,
       ...(nodeReadings ? { nodeReadings } : {}),
     };

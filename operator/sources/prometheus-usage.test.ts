@@ -53,11 +53,11 @@ describe('PrometheusUsageSource queries', () => {
       cpuSamples: 30,
       memorySamples: 30,
     });
-    expect(day.source).toMatch(/one sample every 60 s/);
+    expect(day.provenance).toMatch(/one sample every 60 s/);
     queries.length = 0;
     const month = await source.collect({ pods, from: new Date(to.getTime() - 31 * 86_400_000), to });
     // 2,678,400 s / 10,000 points → 268 s.
     expect(queries.every((q) => q.includes('[2678400s:268s]'))).toBe(true);
-    expect(month.source).toMatch(/one sample every 268 s/);
+    expect(month.provenance).toMatch(/one sample every 268 s/);
   });
 });

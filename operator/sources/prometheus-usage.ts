@@ -121,7 +121,7 @@ export class PrometheusUsageSource implements UsageSource {
       );
     return {
       pods,
-      source:
+      provenance:
         `measured: cAdvisor via prometheus (p95 of rate(container_cpu_usage_seconds_total[${rateWindow}]) and ` +
         `container_memory_working_set_bytes, summed over each pod's containers, one sample every ${step} s ` +
         `over the window)`,

@@ -15,8 +15,9 @@ export interface PodUsage {
 export interface UsageCollection {
   /** Key `namespace/pod`; pods without any sample are absent. */
   pods: Map<string, PodUsage>;
-  /** What the figures are, for status: 'measured: …' with the series or API and the sample spacing. */
-  source: string;
+  /** What the figures are (their provenance), for status: 'measured: …' with the series or API and the
+   * sample spacing. */
+  provenance: string;
 }
 
 export interface UsageSource {

@@ -1,6 +1,5 @@
 import { policySpecSchema } from '../api/v1alpha1/types.js';
-import { PolicyConfigurationError } from './policy-evaluator.js';
-import { createPolicyEvaluator } from './engine-evaluator.js';
+import { createPolicyEvaluator, PolicyConfigurationError } from './policy-evaluator.js';
 import type { HourlyIntensityProfile, WorkloadEnergyInput } from '../domain/types.js';
 
 const flat436: HourlyIntensityProfile = {
