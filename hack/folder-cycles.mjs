@@ -4,11 +4,8 @@
 // `depcruise operator mcp --output-type json`) to folders: operator/<folder> and mcp/<folder>, deeper
 // folders counted in theirs (operator/api/v1alpha1 is operator/api), and each file directly in operator/
 // or mcp/ as its own node (main.ts is not a room). Every strongly connected set of two or more folders
-// is reported with one import for each edge inside it, and the command fails, unless the cycle is
-// listed in hack/known-folder-cycles.json (cycles being removed; a listed cycle that is gone fails too,
-// so that the list only shrinks).
+// is reported with one import for each edge inside it, and the command fails.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -80,17 +77,9 @@ function visit(v) {
 }
 for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
 
-const known = JSON.parse(readFileSync(new URL('known-folder-cycles.json', import.meta.url), 'utf8')).cycles;
-const keyOf = (folders) => [...folders].sort().join(' ⇄ ');
-const knownKeys = new Set(known.map((c) => keyOf(c.folders)));
-const foundKeys = new Set(components.map(keyOf));
-const stale = known.filter((c) => !foundKeys.has(keyOf(c.folders)));
-const unknown = components.filter((c) => !knownKeys.has(keyOf(c)));
-
 const folders = new Set([...edges.keys(), ...[...edges.values()].flatMap((to) => [...to.keys()])]);
 for (const component of components) {
-  const isKnown = knownKeys.has(keyOf(component));
-  console.error(`\n  ${isKnown ? 'known' : 'error'} no-folder-cycle: ${component.join(' ⇄ ')}`);
+  console.error(`\n  error no-folder-cycle: ${component.join(' ⇄ ')}`);
   const inside = new Set(component);
   for (const from of component) {
     for (const [to, example] of edges.get(from) ?? []) {
@@ -98,17 +87,9 @@ for (const component of components) {
     }
   }
 }
-for (const c of stale) {
-  console.error(
-    `\n  error stale-known-cycle: ${keyOf(c.folders)} is gone: delete it from hack/known-folder-cycles.json`,
-  );
-}
-if (unknown.length === 0 && stale.length === 0) {
-  const knownNote = components.length
-    ? `; ${components.length} known, listed in hack/known-folder-cycles.json`
-    : '';
-  console.log(`✔ no new cycles between folders (${folders.size} folders and root files${knownNote})`);
+if (components.length === 0) {
+  console.log(`✔ no cycles between folders (${folders.size} folders and root files)`);
   process.exit(0);
 }
-console.error(`\nx ${unknown.length} new cycle(s) between folders, ${stale.length} stale known cycle(s)`);
+console.error(`\nx ${components.length} cycle(s) between folders`);
 process.exit(1);

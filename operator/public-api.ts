@@ -56,3 +56,6 @@ export {
 export { parseQuantity } from './kube/resource-quantity.js';
 
 export { PACKAGE_VERSION } from './package-version.js';
+
+// Time helpers every layer shares (the length of an hour, instants written to the second).
+export { HOUR_MS, isoSeconds } from './domain/time.js';

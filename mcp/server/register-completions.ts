@@ -2,7 +2,7 @@
 // policy names, standard codes and grid zones.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CompleteRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { coveredWorkloads } from '../status/workload-lookup.js';
+import { coveredWorkloads } from '../tools/workload-lookup.js';
 import type { ServerContext } from './server-context.js';
 
 const MAX_COMPLETIONS = 100;

@@ -1,6 +1,6 @@
 // assess_workload_compliance: one workload's compliance, straight from its policy's status.
 import { z } from 'zod';
-import { findWorkload, policyLanguage, policyReference } from '../status/workload-lookup.js';
+import { findWorkload, policyLanguage, policyReference } from './workload-lookup.js';
 import {
   assessmentOutput,
   policyReferenceSchema,

@@ -2,7 +2,7 @@
 // profile (the engine's rolling-window optimalSchedule), with a CronJob line in the zone's time zone.
 import { z } from 'zod';
 import { cronAtHour, EngineInputError, optimalSchedule } from '../../operator/public-api.js';
-import { findWorkload, policyLanguage } from '../status/workload-lookup.js';
+import { findWorkload, policyLanguage } from './workload-lookup.js';
 import { namespaceField, workloadNameField, zoneField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';
 import { defineTool } from './tool-definition.js';

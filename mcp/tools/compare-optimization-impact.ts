@@ -2,7 +2,7 @@
 // workload, alone and combined (reductions combine multiplicatively: 1 − Π(1 − rᵢ)).
 import { z } from 'zod';
 import { combineReductions } from '../../operator/public-api.js';
-import { findWorkload, policyLanguage, policyReference } from '../status/workload-lookup.js';
+import { findWorkload, policyLanguage, policyReference } from './workload-lookup.js';
 import {
   complianceStatusSchema,
   optimizationOutput,

@@ -25,14 +25,15 @@ import {
   type CarbonCompliancePolicy,
   type HourlyEnergy,
   type WorkloadEnergyInput,
+  HOUR_MS,
+  isoSeconds,
 } from '../../operator/public-api.js';
-import { policyLanguage } from '../status/workload-lookup.js';
+import { policyLanguage } from './workload-lookup.js';
 import { assessmentOutput, workloadAssessmentSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';
 import { defineTool } from './tool-definition.js';
 import { ToolDataError, ToolInputError } from './tool-errors.js';
-import { HOUR_MS, isoSeconds } from '../../operator/domain/time.js';
 
 const MAX_MANIFEST_BYTES = 64 * 1024;
 const ccf = loadCcfCoefficients();

@@ -8,7 +8,7 @@ import {
   type CarbonCompliancePolicy,
   type MonthEmissions,
 } from '../../operator/public-api.js';
-import { policyLanguage, policyReference, statusWithNulls } from '../status/workload-lookup.js';
+import { policyLanguage, policyReference, statusWithNulls } from './workload-lookup.js';
 import { emissionsChangeSchema, policyReferenceSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';

@@ -1,6 +1,6 @@
 // get_power_consumption_summary: totals per namespace and overall, from policy summaries' workloads.
 import { z } from 'zod';
-import { majorityLanguage } from '../status/workload-lookup.js';
+import { majorityLanguage } from './workload-lookup.js';
 import { namespaceField } from './input-fields.js';
 import { powerRows } from './power-rows.js';
 import { formatNumber } from './summary-text.js';

@@ -4,7 +4,7 @@
 // caveat for moves out of Korea.
 import { z } from 'zod';
 import { BindingError, policySpecSchema, type BoundSite } from '../../operator/public-api.js';
-import { findWorkload, policyLanguage } from '../status/workload-lookup.js';
+import { findWorkload, policyLanguage } from './workload-lookup.js';
 import { namespaceField, workloadNameField } from './input-fields.js';
 import { formatNumber } from './summary-text.js';
 import { defineTool } from './tool-definition.js';

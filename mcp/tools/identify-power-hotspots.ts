@@ -1,7 +1,7 @@
 // identify_power_hotspots: the few workloads that draw most of the power (the smallest set whose
 // power reaches share_percent of the total), plus any above an absolute threshold.
 import { z } from 'zod';
-import { majorityLanguage } from '../status/workload-lookup.js';
+import { majorityLanguage } from './workload-lookup.js';
 import { namespaceField } from './input-fields.js';
 import { byPowerDescending, powerRowSchema, powerRows } from './power-rows.js';
 import { formatNumber } from './summary-text.js';

@@ -1,6 +1,6 @@
 // list_top_power_consumers: workloads ranked by mean IT power, paged.
 import { z } from 'zod';
-import { majorityLanguage } from '../status/workload-lookup.js';
+import { majorityLanguage } from './workload-lookup.js';
 import { namespaceField } from './input-fields.js';
 import { cursorField, paginate } from './pagination.js';
 import { byPowerDescending, powerRowSchema, powerRows } from './power-rows.js';

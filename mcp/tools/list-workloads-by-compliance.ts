@@ -1,7 +1,7 @@
 // list_workloads_by_compliance: the compliance inventory, paged and size-capped, from one read of the
 // watched cache (the ancestor fetched each workload separately: an N+1 bug).
 import { z } from 'zod';
-import { coveredWorkloads, majorityLanguage } from '../status/workload-lookup.js';
+import { coveredWorkloads, majorityLanguage } from './workload-lookup.js';
 import { complianceStatusSchema, criterionStatusSchema, workloadKindSchema } from './assessment-schema.js';
 import { namespaceField } from './input-fields.js';
 import { cursorField, limitField, paginate } from './pagination.js';

@@ -2,7 +2,7 @@
 // (counting it twice would inflate totals).
 import { z } from 'zod';
 import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
-import { coveredWorkloads } from '../status/workload-lookup.js';
+import { coveredWorkloads } from './workload-lookup.js';
 import { complianceStatusSchema, workloadKindSchema } from './assessment-schema.js';
 
 export const powerRowSchema = z.object({

@@ -10,13 +10,8 @@ import {
   type CarbonCompliancePolicySpec,
   type CarbonCompliancePolicyStatus,
 } from '../api/v1alpha1/types.js';
-import { decomposeEmissionsChange, lastTwoCompleteMonths } from '../engine/emissions-change.js';
-import { advanceLedger, carbonBudgetStatus, kstMonth } from '../engine/emissions-ledger.js';
-import type { CarbonBudgetStatus, WorkloadAssessment, WorkloadEnergyInput } from '../domain/types.js';
-import { adoptedChanges, verifiedSavingsStatus } from './adopted-changes.js';
-import { decideCronJobAction, SHIFTED_BY_ANNOTATION, type CronJobObject, type CronJobScheduleActions, type ScheduleAdvice, actOnCronJobs } from './cronjob-schedule-actions.js';
+import type { CarbonBudgetStatus } from '../domain/types.js';
 import { parseDurationMs } from '../kube/duration.js';
-import { mergeReadings, seriesFromStatus, seriesToStatus, windowEndingAt, type HistoryWindow, observedHours } from './energy-history.js';
 import type { EventRecorder } from '../kube/event-recorder.js';
 import { isForbidden } from '../kube/kube-rest-client.js';
 import type { PodView } from '../kube/pod-view.js';
@@ -28,6 +23,13 @@ import {
   type MetricsSource,
 } from '../sources/metrics-source.js';
 import type { UsageSource } from '../sources/usage-source.js';
+import {
+  actOnCronJobs,
+  type CronJobObject,
+  type CronJobScheduleActions,
+} from './cronjob-schedule-actions.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
+import { windowEndingAt } from './energy-history.js';
 import {
   buildEvaluatedStatus,
   completeWithActions,
@@ -41,7 +43,6 @@ import { PolicyConfigurationError, type PolicyEvaluator } from './policy-evaluat
 import { getCondition, setCondition, statusChanged } from './status-builder.js';
 import { writeStatusWithRetry, type PolicyStore } from './status-writer.js';
 import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
-import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 export interface ReconcilerOptions {
   /** History values kept in status (workloads × hours). 6,000 cells ≈ 50 KiB of JSON. */

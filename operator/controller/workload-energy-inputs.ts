@@ -6,12 +6,7 @@ import type { WorkloadEnergyInput } from '../domain/types.js';
 import type { MetricsCollection } from '../sources/metrics-source.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import { HOUR_MS, isoSeconds } from '../domain/time.js';
-import {
-  mergeReadings,
-  observedHours,
-  seriesFromStatus,
-  type HistoryWindow,
-} from './energy-history.js';
+import { mergeReadings, observedHours, seriesFromStatus, type HistoryWindow } from './energy-history.js';
 import type { UsageResult } from './policy-collection.js';
 import { significantKWh } from './status-builder.js';
 import type { Workload } from './workload-grouping.js';

@@ -1,8 +1,8 @@
 // Finds workloads in policy status. Pure functions over the cached policy list.
 import type { CarbonCompliancePolicy, Language, WorkloadAssessment } from '../../operator/public-api.js';
 import { z } from 'zod';
-import { carbonBudgetSchema, workloadAssessmentSchema } from '../tools/assessment-schema.js';
-import { WorkloadNotCoveredError } from '../tools/tool-errors.js';
+import { carbonBudgetSchema, workloadAssessmentSchema } from './assessment-schema.js';
+import { WorkloadNotCoveredError } from './tool-errors.js';
 
 export interface CoveredWorkload {
   policy: CarbonCompliancePolicy;
