@@ -102,15 +102,6 @@ export function createHttpApp(
   app.use(hostAndOriginGuard(options));
   if (options.rateLimit_per_s > 0) app.use(rateLimiter(options.rateLimit_per_s, options.rateBurst));
 
-  const openapi = JSON.stringify(
-    openApiDocument(deps.tools, { version: SERVER_VERSION, bearer: options.authenticator.mode !== 'none' }),
-  );
-  app.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(openapi);
-  });
-  app.use(docsRouter());
-  app.use(dashboardRouter(deps, options.authenticator));
-
   const json = express.json({
     limit: options.bodyLimit_bytes,
     type: ['application/json', 'application/*+json'],
@@ -148,8 +139,15 @@ export function createHttpApp(
     try {
       const answer = await runTool(tool, req.body ?? {}, deps, req.auth ? { caller: req.auth } : {});
       outcome('ok');
-      res.setHeader('Content-Language', answer.language);
-      res.json(answer.structured);
+      // Written directly: Express's res.json adds freshness and ETag work a tool answer never uses.
+      const body = JSON.stringify(answer.structured);
+      res
+        .writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Language': answer.language,
+          'Content-Length': Buffer.byteLength(body),
+        })
+        .end(body);
     } catch (error) {
       const failure = classifyToolFailure(error);
       outcome(failure.outcome);
@@ -159,6 +157,17 @@ export function createHttpApp(
       sendProblem(res, toolProblem(failure));
     }
   });
+
+  // Documentation and the dashboard after the tool routes: Express tries layers in order, and the
+  // tool calls are the traffic.
+  const openapi = JSON.stringify(
+    openApiDocument(deps.tools, { version: SERVER_VERSION, bearer: options.authenticator.mode !== 'none' }),
+  );
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+  app.use(docsRouter());
+  app.use(dashboardRouter(deps, options.authenticator));
 
   app.use((_req, res) => {
     sendProblem(res, { title: 'Not found', status: 404, detail: 'see /openapi.json, /docs or /mcp' });
