@@ -78,6 +78,15 @@ module.exports = {
       to: { path: ['^hack/', TEST_SUPPORT, TESTS] },
     },
     {
+      name: 'mcp-through-public-api',
+      comment:
+        'mcp/ uses the operator through one door, operator/public-api.ts (what the front end may rely ' +
+        'on); tests may reach internals.',
+      severity: 'error',
+      from: { path: '^mcp/', pathNot: NOT_PRODUCT },
+      to: { path: '^operator/', pathNot: '^operator/public-api\\.ts$' },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycle between modules (type-only imports count too).',
       severity: 'error',

@@ -25,24 +25,6 @@ export default tseslint.config(
     },
   },
   {
-    // mcp/ uses the operator through one door (operator/public-api.ts); tests may reach internals.
-    files: ['mcp/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/*.itest.ts', '**/__fixtures__/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '(^|/)operator/(?!public-api\\.js$)',
-              message: 'mcp/ imports the operator only through operator/public-api.ts',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     // Tests walk parsed YAML/JSON documents whose shape they assert on.
     files: ['**/*.test.ts', '**/*.itest.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
