@@ -481,17 +481,23 @@ class Parser {
     this.setCurrent(family);
   }
 
+  /** A family first seen without a TYPE line: untyped (text format) or unknown (OpenMetrics). */
+  private newFamily(name: string): MetricFamily {
+    const family: MetricFamily = {
+      name,
+      type: this.openMetrics ? 'unknown' : 'untyped',
+      help: undefined,
+      unit: undefined,
+      samples: [],
+    };
+    this.families.set(name, family);
+    return family;
+  }
+
   private familyForDescriptor(name: string): MetricFamily {
     let family = this.families.get(name);
     if (!family) {
-      family = {
-        name,
-        type: this.openMetrics ? 'unknown' : 'untyped',
-        help: undefined,
-        unit: undefined,
-        samples: [],
-      };
-      this.families.set(name, family);
+      family = this.newFamily(name);
     } else if (this.openMetrics && family !== this.current) {
       this.fail(`metric family "${name}" is not in one group`);
     }
@@ -556,14 +562,7 @@ class Parser {
       }
     }
     if (family === undefined) {
-      family = {
-        name,
-        type: this.openMetrics ? 'unknown' : 'untyped',
-        help: undefined,
-        unit: undefined,
-        samples: [],
-      };
-      this.families.set(name, family);
+      family = this.newFamily(name);
     } else if (this.openMetrics && family !== cur) {
       this.fail(`metric family "${family.name}" is not in one group`);
     } else if (family.name === name && !acceptsBareName(family.type, this.openMetrics)) {

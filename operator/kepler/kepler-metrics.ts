@@ -153,6 +153,25 @@ function detectGeneration(exposition: Exposition): { generation: KeplerGeneratio
   return { generation: 'unknown', version: 'unknown' };
 }
 
+/** A node with no readings yet; `countedZones` are the zones its total is summed over. */
+function emptyNodeReading(name: string, countedZones: NodeEnergyReading['countedZones']): NodeEnergyReading {
+  return {
+    name,
+    joulesByZone: {},
+    wattsByZone: {},
+    activeJoulesByZone: {},
+    idleJoulesByZone: {},
+    activeWattsByZone: {},
+    idleWattsByZone: {},
+    cpuUsageRatio: undefined,
+    platformWatts: undefined,
+    platformJoules: undefined,
+    countedZones,
+    counters: [],
+    dataQuality: [],
+  };
+}
+
 export function interpretKeplerScrape(exposition: Exposition, options: InterpretOptions): KeplerSnapshot {
   const { generation, version } = detectGeneration(exposition);
   if (generation === 'rewrite') return interpretRewrite(exposition, version, options);
@@ -322,21 +341,7 @@ function interpretRewrite(
     const name = s?.label('node_name') || nodeFallback;
     let n = nodes.get(name);
     if (!n) {
-      n = {
-        name,
-        joulesByZone: {},
-        wattsByZone: {},
-        activeJoulesByZone: {},
-        idleJoulesByZone: {},
-        activeWattsByZone: {},
-        idleWattsByZone: {},
-        cpuUsageRatio: undefined,
-        platformWatts: undefined,
-        platformJoules: undefined,
-        countedZones: choice.zones,
-        counters: [],
-        dataQuality: [],
-      };
+      n = emptyNodeReading(name, choice.zones);
       nodes.set(name, n);
     }
     return n;
@@ -543,21 +548,7 @@ function interpretLegacy(exposition: Exposition, version: string, options: Inter
     const name = s.label('instance') || s.label('exported_instance') || nodeFallback;
     let n = nodes.get(name);
     if (!n) {
-      n = {
-        name,
-        joulesByZone: {},
-        wattsByZone: {},
-        activeJoulesByZone: {},
-        idleJoulesByZone: {},
-        activeWattsByZone: {},
-        idleWattsByZone: {},
-        cpuUsageRatio: undefined,
-        platformWatts: undefined,
-        platformJoules: undefined,
-        countedZones: [],
-        counters: [],
-        dataQuality: [],
-      };
+      n = emptyNodeReading(name, []);
       nodes.set(name, n);
     }
     return n;
