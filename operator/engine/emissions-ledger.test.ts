@@ -9,17 +9,15 @@ import {
   monthToDate,
 } from './emissions-ledger.js';
 import type { EmissionsLedger } from '../domain/types.js';
-
-const H = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 /** The window's hours ending with the hour of `nowMs`, each hour 1 kWh at 400 g/kWh and PUE 1.5. */
 function windowHours(nowMs: number, hours: number, kWh = 1): PolicyHour[] {
-  const current = Math.floor(nowMs / H) * H;
+  const current = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
   return Array.from({ length: hours }, (_, k) => {
-    const ms = current - (hours - 1 - k) * H;
+    const ms = current - (hours - 1 - k) * HOUR_MS;
     return {
-      hourStart: iso(ms),
+      hourStart: isoSeconds(ms),
       energy_kWh: kWh,
       gridIntensity_gCO2eq_kWh: 400,
       gridWeighted_gCO2eq: kWh * 400,
@@ -55,7 +53,7 @@ describe('emissions ledger', () => {
     // The same hour again, then the next: one more hour, not the window again.
     ledger = advanceLedger(persisted(ledger), windowHours(now + 10 * 60_000, 24), now + 10 * 60_000);
     expect(ledger.months[0]!.hours).toBe(23);
-    now += H;
+    now += HOUR_MS;
     ledger = advanceLedger(persisted(ledger), windowHours(now, 24), now);
     expect(ledger.months[0]!.hours).toBe(24);
     expect(ledger.months[0]!.energy_kWh).toBe(24);
@@ -91,7 +89,7 @@ describe('emissions ledger', () => {
     expect(ledger.months[0]!.hours).toBe(23);
     // Down for two days with a 24-hour window: the hour running at the last evaluation (03:00 on the
     // 10th) counts with its last values; 04:00 on the 10th to 02:00 on the 11th are gone (23 hours).
-    now += 48 * H;
+    now += 48 * HOUR_MS;
     ledger = advanceLedger(persisted(ledger), windowHours(now, 24), now);
     expect(ledger.months[0]!.hours).toBe(23 + 1 + 23);
     expect(ledger.countedThrough).toBe('2026-12-12T03:00:00Z');
@@ -111,7 +109,7 @@ describe('emissions ledger', () => {
 describe('carbon budget', () => {
   // 1 December 00:00 KST + 10 days: 10 days of 24 kWh/day × 0.6 kg/kWh = 14.4 kg/day.
   const start = Date.parse('2026-11-30T15:00:00Z');
-  const now = start + 10 * 24 * H;
+  const now = start + 10 * 24 * HOUR_MS;
   const ledger = advanceLedger(undefined, windowHours(now, 10 * 24 + 1), now);
   // The running hour is in the window from its start: 10 days + 1 hour counted so far.
   const mtd = (10 * 24 + 1) * 0.6;

@@ -18,8 +18,7 @@ import {
   windowIntensity,
 } from './temporal-shift.js';
 import { energyInput, flatProfile, krCarbon2050, rampProfile } from '../../hack/testenv/engine-inputs.js';
-
-const HOUR = 3_600_000;
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
 describe('optimalSchedule (rolling window)', () => {
   it('picks the window with the lowest mean, not the window starting at the lowest hour', () => {
@@ -52,8 +51,8 @@ describe('optimalSchedule (rolling window)', () => {
       durationHours: 2,
       profile: rampProfile,
       now,
-      earliestStart: new Date(now.getTime() + 2 * HOUR),
-      deadline: new Date(now.getTime() + 6 * HOUR),
+      earliestStart: new Date(now.getTime() + 2 * HOUR_MS),
+      deadline: new Date(now.getTime() + 6 * HOUR_MS),
     });
     // Starts 02:00Z..04:00Z = 11..13 KST; the ramp rises, so the earliest is best.
     expect(s.candidates).toBe(3);
@@ -68,7 +67,7 @@ describe('optimalSchedule (rolling window)', () => {
         durationHours: 5,
         profile: rampProfile,
         now,
-        deadline: new Date(now.getTime() + 4 * HOUR),
+        deadline: new Date(now.getTime() + 4 * HOUR_MS),
       }),
     ).toThrow(EngineInputError);
     expect(() => optimalSchedule({ durationHours: Number.NaN, profile: rampProfile, now })).toThrow(
@@ -128,15 +127,12 @@ describe('temporal shift against the modelled profile error, with its KRW effect
   const targets = resolveTargets({ standard: krCarbon2050, year: 2026 });
   // A 2-hour Job that ran on `day` at `localHour` KST (1 kWh an hour), assessed at the end of that day (UTC).
   function assessRun(day: string, localHour: number, language: 'en' | 'ko' = 'en', p = profile) {
-    const start = Date.parse(`${day}T00:00:00+09:00`) + localHour * HOUR;
-    const hourly: Array<[string, number]> = [0, 1].map((k) => [
-      new Date(start + k * HOUR).toISOString().replace('.000Z', 'Z'),
-      1,
-    ]);
+    const start = Date.parse(`${day}T00:00:00+09:00`) + localHour * HOUR_MS;
+    const hourly: Array<[string, number]> = [0, 1].map((k) => [isoSeconds(start + k * HOUR_MS), 1]);
     const windowStart = Date.parse(`${day}T00:00:00Z`);
     const window = {
       start: new Date(windowStart).toISOString(),
-      end: new Date(windowStart + 24 * HOUR).toISOString(),
+      end: new Date(windowStart + 24 * HOUR_MS).toISOString(),
       hours: 24,
     };
     return assessWorkload(energyInput(hourly, { kind: 'Job', runLength_hours: 2 }), {
@@ -182,9 +178,7 @@ describe('temporal shift against the modelled profile error, with its KRW effect
     );
     // The same cut from a live profile is advised: live hours carry no model error.
     const points = Array.from({ length: 72 }, (_, k) => {
-      const hourStart = new Date(Date.parse('2026-07-14T00:00:00Z') + k * 3_600_000)
-        .toISOString()
-        .replace('.000Z', 'Z');
+      const hourStart = isoSeconds(Date.parse('2026-07-14T00:00:00Z') + k * HOUR_MS);
       return { hourStart, intensity_gCO2eq_kWh: gridIntensityAt(profile, hourStart) };
     });
     const live = assessRun('2026-07-14', 19, 'en', { ...profile, points });
@@ -229,10 +223,7 @@ describe('allowed hours and the ready-to-commit patch (spec.actions)', () => {
   // A 2-hour CronJob that ran 20:00–22:00 KST on the ramp profile (300 + 10·hour): cleanest at 00:00.
   function assessCron(overrides: Partial<Parameters<typeof energyInput>[1]> = {}, allowedHours?: number[]) {
     const start = Date.parse('2026-04-01T20:00:00+09:00');
-    const hourly: Array<[string, number]> = [0, 1].map((k) => [
-      new Date(start + k * HOUR).toISOString().replace('.000Z', 'Z'),
-      1,
-    ]);
+    const hourly: Array<[string, number]> = [0, 1].map((k) => [isoSeconds(start + k * HOUR_MS), 1]);
     const window = { start: '2026-04-01T00:00:00Z', end: '2026-04-02T00:00:00Z', hours: 24 };
     return assessWorkload(
       energyInput(hourly, { kind: 'CronJob', runLength_hours: 2, workload: 'nightly', ...overrides }),

@@ -1,16 +1,15 @@
 import { rampProfile } from '../../hack/testenv/engine-inputs.js';
 import type { AdoptedChange } from '../domain/types.js';
 import { scheduleShiftHours, verifySavings } from './verified-savings.js';
+import { HOUR_MS, isoSeconds } from '../domain/time.js';
 
-const HOUR = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 /** Recorded readings: 0.5 kWh in each of the local (KST) hours `hours`, on each day from `firstDay`. */
 function runs(firstDay: string, days: number, hours: number[]) {
   const out = [];
   for (let d = 0; d < days; d++)
     for (const h of hours)
       out.push({
-        hourStart: iso(Date.parse(`${firstDay}T00:00:00+09:00`) + (d * 24 + h) * HOUR),
+        hourStart: isoSeconds(Date.parse(`${firstDay}T00:00:00+09:00`) + (d * 24 + h) * HOUR_MS),
         energy_kWh: 0.5,
       });
   return out;

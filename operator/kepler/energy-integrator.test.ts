@@ -15,8 +15,7 @@ import {
 } from './energy-integrator.js';
 import { interpretKeplerScrape } from './kepler-metrics.js';
 import { rangeJsonToExposition } from '../../hack/testenv/range-json-exposition.js';
-
-const H = 3_600_000;
+import { HOUR_MS } from '../domain/time.js';
 
 /** Energy between two scrapes: a CounterIntegrator given the two in turn. */
 function integrateInterval<R extends EnergyReadingLike>(
@@ -125,10 +124,10 @@ describe('integrateInterval', () => {
     const cur = snap(T0 + 60_000, reading('w', {}, { package: 14, dram: 2 }));
     // mean (12 + 16) / 2 = 14 W over 60 s = 840 J.
     expect(integrateInterval(prev, cur)[0]).toMatchObject({ joules: 840, method: 'watts', flags: [] });
-    const late = snap(T0 + 3 * H, reading('w', {}, { package: 14, dram: 2 }));
+    const late = snap(T0 + 3 * HOUR_MS, reading('w', {}, { package: 14, dram: 2 }));
     // 3 h gap: only the last 5 minutes are integrated: 14 W × 300 s = 4200 J.
     expect(integrateInterval(prev, late)[0]).toMatchObject({
-      fromMs: T0 + 3 * H - 300_000,
+      fromMs: T0 + 3 * HOUR_MS - 300_000,
       joules: 4200,
       flags: ['watts-gap-capped'],
     });
@@ -212,8 +211,8 @@ describe('hourly buckets', () => {
   test('property: buckets conserve energy and stay inside the interval', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 10 * H }),
-        fc.integer({ min: 1, max: 30 * H }),
+        fc.integer({ min: 0, max: 10 * HOUR_MS }),
+        fc.integer({ min: 1, max: 30 * HOUR_MS }),
         fc.double({ min: 0.001, max: 1e9, noNaN: true }),
         (offset, span, joules) => {
           const from = T0 + offset;
@@ -225,7 +224,7 @@ describe('hourly buckets', () => {
           );
           for (const h of hours) {
             const t = Date.parse(h.hourStart);
-            expect(t + H).toBeGreaterThan(from);
+            expect(t + HOUR_MS).toBeGreaterThan(from);
             expect(t).toBeLessThan(from + span);
           }
         },
