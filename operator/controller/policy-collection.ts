@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import type { PodView } from '../kube/pod-view.js';
 import {
-  conditionReason,
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
@@ -13,6 +12,7 @@ import {
 import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
 import { HOUR_MS } from '../domain/time.js';
 import type { HistoryWindow } from './energy-history.js';
+import { conditionReason } from './status-builder.js';
 
 export type UsageResult =
   { collection: UsageCollection; description: string } | { unavailable: { reason: string; message: string } };

@@ -17,7 +17,6 @@ import { isForbidden } from '../kube/kube-rest-client.js';
 import type { PodView } from '../kube/pod-view.js';
 import type { WorkResult } from '../kube/work-queue.js';
 import {
-  conditionReason,
   MetricsUnavailableError,
   type MetricsCollection,
   type MetricsSource,
@@ -40,7 +39,7 @@ import type { OperatorMetrics } from './operator-metrics.js';
 import { collectEnergy, collectUsage, type CollectionRequest } from './policy-collection.js';
 import { compliantCondition } from './policy-conditions.js';
 import { PolicyConfigurationError, type PolicyEvaluator } from './policy-evaluator.js';
-import { getCondition, setCondition, statusChanged } from './status-builder.js';
+import { conditionReason, getCondition, setCondition, statusChanged } from './status-builder.js';
 import { writeStatusWithRetry, type PolicyStore } from './status-writer.js';
 import { groupByWorkload, selectPods, type OwnerLookup, type Workload } from './workload-grouping.js';
 

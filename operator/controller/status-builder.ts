@@ -104,3 +104,11 @@ function canonical(value: unknown): string {
 
 /** kWh figures in condition and provenance messages: four significant digits. */
 export const significantKWh = (value: number) => Number(value.toPrecision(4));
+
+/** Condition reasons are CamelCase words; source reasons may come as 'tls-error' or 'TIMEOUT'. */
+export function conditionReason(reason: string): string {
+  if (/^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*$/.test(reason)) return reason; // already CamelCase: ParseError
+  const words = reason.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const camel = words.map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join('');
+  return camel || 'Unknown';
+}

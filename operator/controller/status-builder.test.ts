@@ -1,4 +1,4 @@
-import { conditionReason } from './metrics-source.js';
+import { conditionReason } from './status-builder.js';
 
 describe('conditionReason', () => {
   it('keeps CamelCase source reasons as they are', () => {
