@@ -7,16 +7,16 @@
 // the region the status advises.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import {
   createDeploymentWithReplicaSet,
   createOwnedPod,
   installPolicyCrd,
+  kubectl,
   startOperatorInformers,
 } from '../../hack/testenv/cluster-fixtures.js';
 import { frontEndCommand, spawnFrontEnd } from '../../hack/testenv/spawned-front-end.js';
@@ -46,12 +46,6 @@ const PODS = [
 // 10:00–11:00 KST on a spring weekday: the KR modelled profile and the KEPCO tariff both apply.
 const T1 = '2026-04-14T01:00:00Z';
 const T2 = '2026-04-14T02:00:00Z';
-
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 
 /** A Kepler 0.11 exposition with the pods' package counters at `offsetJoules` above a base. */
 function exposition(extra: (p: (typeof PODS)[number]) => number): string {

@@ -12,6 +12,14 @@ import { toPolicyView } from '../../operator/controller/policy-view.js';
 import { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from './env.js';
 
+/** kubectl against the shared test plane; returns what it printed. */
+export function kubectl(...args: string[]): string {
+  return execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** Applies the CarbonCompliancePolicy CRD (crds/) and waits until the API server serves it. */
 export function installPolicyCrd(kubectl = kubectlPath(), kubeconfig = testKubeconfigPath()): void {
   execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', join(process.cwd(), 'crds')], {

@@ -3,15 +3,20 @@
 // threshold and month — across repeated evaluations and a restarted operator (a new reconciler reading
 // what status recorded) — and a new KST month starts afresh. Energy comes from a scripted source.
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from './event-recorder.js';
 import { KubeRestClient } from './kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
+import type { PodEnergyReading } from './metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
@@ -22,25 +27,6 @@ import { CachedOwnerLookup } from './workload-grouping.js';
 const NS = 'budget-team';
 const POLICY = 'monthly-budget';
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-
-class ScriptedSource implements MetricsSource {
-  description = 'scripted test source';
-  readings = new Map<string, PodEnergyReading>();
-  collect(): Promise<MetricsCollection> {
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energySource: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
-  }
-}
 
 const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -61,7 +47,7 @@ interface EventList {
 
 describe('carbon budget Events on a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
-  const source = new ScriptedSource();
+  const source = new ScriptedMetricsSource();
   const metrics = new OperatorMetrics({ defaultMetrics: false });
   let now = new Date('2026-12-10T03:30:00Z');
   let policies: SupervisedInformer<CarbonCompliancePolicy>;

@@ -4,7 +4,6 @@
 // GridDataLive condition, the target after an edit, and StandardsCatalogue=False with a Warning Event
 // for a bad edit. Energy comes from a scripted in-process source (the Kepler sources have their own
 // integration tests).
-import { execFileSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -17,8 +16,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { dataFilePath } from '../grid/data-files.js';
 import { startReplayServer, type ReplayServer } from '../../hack/testenv/electricity-maps-replay-server.js';
@@ -26,7 +31,6 @@ import { createEngineEvaluator } from './engine-evaluator.js';
 import { KubeEventRecorder } from './event-recorder.js';
 import { KubeRestClient } from './kube-rest-client.js';
 import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
-import type { MetricsCollection, MetricsSource, PodEnergyReading } from './metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
@@ -37,29 +41,10 @@ import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'grid-live';
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 const shownByKubectl = (name: string) =>
   fromStoredPolicy(
     JSON.parse(kubectl('get', 'carboncompliance', '-n', NS, name, '-o', 'json')) as CarbonCompliancePolicy,
   );
-
-class ScriptedSource implements MetricsSource {
-  description = 'scripted test source';
-  readings = new Map<string, PodEnergyReading>();
-  collect(): Promise<MetricsCollection> {
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energySource: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
-  }
-}
 
 /** The kubelet's ConfigMap update: a new versioned directory, then `..data` renamed over. */
 function configMapMount(text: string) {
@@ -83,7 +68,7 @@ function configMapMount(text: string) {
 
 describe('live grid data and standards reload on a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
-  const source = new ScriptedSource();
+  const source = new ScriptedMetricsSource();
   // Inside the recorded history (2026-10-07T15:00Z … 2026-10-08T14:00Z).
   const now = new Date('2026-10-08T14:30:00Z');
   const shipped = readFileSync(dataFilePath('standards.yaml'), 'utf8');

@@ -3,26 +3,22 @@
 // the informers list+watch them, status goes through /status with our merge patch, and kubectl
 // prints the columns. Energy comes from a scripted in-process source: the Kepler source modules
 // have their own integration tests.
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
-import {
-  MetricsUnavailableError,
-  type MetricsCollection,
-  type MetricsSource,
-  type PodEnergyReading,
-} from './metrics-source.js';
+import { MetricsUnavailableError } from './metrics-source.js';
 import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import type { SupervisedInformer } from './supervised-informer.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
 import {
   createCronJobWithJob,
   createDeploymentWithReplicaSet,
   createOwnedPod,
   installPolicyCrd,
+  kubectl,
   startOperatorInformers,
   waitUntil,
 } from '../../hack/testenv/cluster-fixtures.js';
@@ -31,27 +27,6 @@ import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
 import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'ai-team';
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-
-class ScriptedSource implements MetricsSource {
-  description = 'scripted test source';
-  failWith: Error | undefined;
-  readings = new Map<string, PodEnergyReading>();
-  collect(): Promise<MetricsCollection> {
-    if (this.failWith) return Promise.reject(this.failWith);
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energySource: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
-  }
-}
 
 const hour = (iso: string) => iso;
 
@@ -59,7 +34,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
   let policies: SupervisedInformer<CarbonCompliancePolicy>;
   let pods: SupervisedInformer<PodView>;
-  const source = new ScriptedSource();
+  const source = new ScriptedMetricsSource();
   let now = new Date('2025-05-01T10:30:00Z');
   const makeReconciler = () =>
     new PolicyReconciler({

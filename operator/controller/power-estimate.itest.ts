@@ -6,11 +6,15 @@
 // estimate: per workload its basis and source, the summary's measured and estimated kWh, the
 // EnergyEstimated condition, and the estimated part in energyHistory.
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { CcfFallbackSource, CachedNodeHardwareLookup } from '../sources/ccf-fallback-source.js';
@@ -28,11 +32,6 @@ import { CachedOwnerLookup } from './workload-grouping.js';
 const NS = 'power-estimate';
 const NODES = { measured: 'ccf-node-a', zero: 'ccf-node-z', cloud: 'ccf-node-b', bare: 'ccf-node-c' };
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 /** What `kubectl get carboncompliance -o yaml` shows. */
 const shownByKubectl = (name: string) =>
   fromStoredPolicy(
