@@ -187,7 +187,7 @@ export function createOwnedPod(
 }
 
 /** A CarbonCompliancePolicy as a user writes it. */
-export function policyManifest(namespace: string, name: string, spec: Record<string, unknown>) {
+function policyManifest(namespace: string, name: string, spec: Record<string, unknown>) {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'CarbonCompliancePolicy',
