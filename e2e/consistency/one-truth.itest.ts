@@ -17,6 +17,7 @@ import {
   createOwnedPod,
   installPolicyCrd,
   kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
 } from '../../hack/testenv/cluster-fixtures.js';
 import { frontEndCommand, spawnFrontEnd } from '../../hack/testenv/spawned-front-end.js';
@@ -30,11 +31,9 @@ import type {
   MetricsSource,
   PodEnergyReading,
 } from '../../operator/controller/metrics-source.js';
-import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import type { PodView } from '../../operator/controller/pod-view.js';
-import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
+import { policyPath } from '../../operator/controller/status-writer.js';
 import type { SupervisedInformer } from '../../operator/controller/supervised-informer.js';
-import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import type { WorkloadAssessment } from '../../operator/engine/types.js';
 
 const NS = 'one-truth';
@@ -200,13 +199,11 @@ describe('one truth: CLI, operator status and MCP/REST give the same figures', (
       },
     });
     ({ policies, pods } = await startOperatorInformers());
-    const reconciler = new PolicyReconciler({
+    const reconciler = reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source: new SameReadingsSource(),
       evaluator: createPolicyEvaluator(),
-      store: new KubePolicyStore(client),
       logger: pino({ level: 'silent' }),
       clock: () => new Date(T2),
     });

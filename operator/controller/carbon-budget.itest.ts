@@ -9,6 +9,7 @@ import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-sourc
 import {
   installPolicyCrd,
   kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
   waitUntil,
 } from '../../hack/testenv/cluster-fixtures.js';
@@ -18,11 +19,9 @@ import { KubeEventRecorder } from './event-recorder.js';
 import { KubeRestClient } from './kube-rest-client.js';
 import type { PodEnergyReading } from './metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from './supervised-informer.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'budget-team';
 const POLICY = 'monthly-budget';
@@ -56,13 +55,11 @@ describe('carbon budget Events on a real API server', () => {
 
   /** A new reconciler is a restarted operator: it knows only what status holds. */
   const operator = () =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator,
-      store: new KubePolicyStore(client),
       events: new KubeEventRecorder(client, 'carbon-aware-operator', 'itest', logger),
       metrics,
       logger,

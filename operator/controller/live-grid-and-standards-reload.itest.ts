@@ -21,6 +21,7 @@ import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-sourc
 import {
   installPolicyCrd,
   kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
   waitUntil,
 } from '../../hack/testenv/cluster-fixtures.js';
@@ -32,12 +33,10 @@ import { KubeEventRecorder } from './event-recorder.js';
 import { KubeRestClient } from './kube-rest-client.js';
 import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from './supervised-informer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'grid-live';
 const logger = pino({ level: 'silent' });
@@ -86,13 +85,11 @@ describe('live grid data and standards reload on a real API server', () => {
   let engine: ReturnType<typeof createEngineEvaluator>;
 
   const reconciler = (evaluator: ReturnType<typeof createEngineEvaluator>['evaluator']) =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator,
-      store: new KubePolicyStore(client),
       events: new KubeEventRecorder(client, 'carbon-aware-operator', 'itest', logger),
       logger,
       clock: () => now,

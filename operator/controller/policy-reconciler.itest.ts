@@ -8,7 +8,7 @@ import { testKubeConfig } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { KubeApiError, KubeRestClient } from './kube-rest-client.js';
 import { MetricsUnavailableError } from './metrics-source.js';
-import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
+import { ReconcileRetryError } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import type { SupervisedInformer } from './supervised-informer.js';
@@ -19,12 +19,12 @@ import {
   createOwnedPod,
   installPolicyCrd,
   kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
   waitUntil,
 } from '../../hack/testenv/cluster-fixtures.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'ai-team';
 
@@ -37,13 +37,11 @@ describe('CarbonCompliancePolicy against a real API server', () => {
   const source = new ScriptedMetricsSource();
   let now = new Date('2025-05-01T10:30:00Z');
   const makeReconciler = () =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator: new FormulaEvaluator(),
-      store: new KubePolicyStore(client),
       logger: pino({ level: 'silent' }),
       clock: () => now,
     });
@@ -280,10 +278,9 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     }
     const store = new CountingStore(client);
     const reconciler = (options: { maxHistoryCells?: number } = {}) =>
-      new PolicyReconciler({
+      reconcilerOnTestPlane(client, {
         policies,
         pods,
-        owners: new CachedOwnerLookup(client),
         source,
         evaluator: new FormulaEvaluator(),
         store,

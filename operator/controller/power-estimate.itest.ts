@@ -12,6 +12,7 @@ import { testKubeConfig } from '../../hack/testenv/env.js';
 import {
   installPolicyCrd,
   kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
   waitUntil,
 } from '../../hack/testenv/cluster-fixtures.js';
@@ -23,11 +24,9 @@ import { createEngineEvaluator } from './engine-evaluator.js';
 import { createMetricsSource } from './metrics-source-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { KubeRestClient } from './kube-rest-client.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from './supervised-informer.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'power-estimate';
 const NODES = { measured: 'ccf-node-a', zero: 'ccf-node-z', cloud: 'ccf-node-b', bare: 'ccf-node-c' };
@@ -142,13 +141,11 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
     nowMs = Date.UTC(2026, 2, 1, 10, 20);
     await kepler.scrapeAll();
     const source = new CcfFallbackSource(kepler, new CachedNodeHardwareLookup(client));
-    const reconciler = new PolicyReconciler({
+    const reconciler = reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator: engine.evaluator,
-      store: new KubePolicyStore(client),
       logger,
       clock: () => new Date(nowMs),
     });
@@ -250,13 +247,11 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       },
     });
     await waitUntil('the informer cache', () => policies.get(NS, 'measured-only'));
-    const reconciler = new PolicyReconciler({
+    const reconciler = reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source: new CcfFallbackSource(kepler, new CachedNodeHardwareLookup(client)),
       evaluator: engine.evaluator,
-      store: new KubePolicyStore(client),
       logger,
       clock: () => new Date(nowMs),
     });

@@ -18,7 +18,12 @@ import pino from 'pino';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { testKubeConfig } from '../../hack/testenv/env.js';
 import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
-import { installPolicyCrd, kubectl, startOperatorInformers } from '../../hack/testenv/cluster-fixtures.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
+  startOperatorInformers,
+} from '../../hack/testenv/cluster-fixtures.js';
 import {
   prometheusAvailable,
   startTestPrometheus,
@@ -32,13 +37,11 @@ import { quantile } from '../sources/usage-percentile.js';
 import { createPolicyEvaluator } from './engine-evaluator.js';
 import { KubeRestClient, isKubeApiError } from './kube-rest-client.js';
 import { loadOperatorConfig } from './operator-config.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from './pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from './supervised-informer.js';
 import { createUsageSource, type ConfiguredUsage } from './usage-source-factory.js';
 import type { UsageSource } from './usage-source.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const PROM_NS = 'usage-prom';
 const API_NS = 'usage-api';
@@ -136,14 +139,12 @@ describe('usage for right-sizing on a real API server', () => {
   let pods: SupervisedInformer<PodView>;
 
   const reconciler = (usage: UsageSource | undefined) =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source: energy,
       ...(usage ? { usage } : {}),
       evaluator: createPolicyEvaluator(),
-      store: new KubePolicyStore(client),
       logger,
     });
 
