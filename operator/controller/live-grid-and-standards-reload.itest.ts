@@ -121,19 +121,7 @@ describe('live grid data and standards reload on a real API server', () => {
     server = await startReplayServer();
     mount = configMapMount(shipped);
     // The operator's own wiring: flags → createLiveGrid → createEngineEvaluator (main.ts does the same).
-    const config = loadOperatorConfig(
-      [
-        '--standards-file',
-        mount.path,
-        '--electricity-maps-token-file',
-        server.tokenFile,
-        '--electricity-maps-url',
-        server.url,
-        '--electricity-maps-ca-file',
-        server.caFile,
-      ],
-      {},
-    );
+    const config = loadOperatorConfig(['--standards-file', mount.path, ...server.operatorFlags], {});
     live = createLiveGrid(
       config,
       logger,
