@@ -15,7 +15,7 @@ import { CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/cli
 import { join } from 'node:path';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
-import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
+import { createHandMadeWorkloads, deploymentPlan } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
 import {
   createPolicy,
@@ -89,15 +89,7 @@ describe('operator across a kube-apiserver restart', () => {
     if (!kubectl) throw new Error('kubectl not found next to kube-apiserver');
     installPolicyCrd(kubectl, info.kubeconfigPath);
     const pods = await createHandMadeWorkloads(kc, [
-      {
-        namespace: NAMESPACE,
-        kind: 'Deployment',
-        name: 'shop',
-        replicas: 2,
-        labels: { app: 'shop' },
-        container: { name: 'shop', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
-        power: { package_watts: 15, dram_watts: 2 },
-      },
+      deploymentPlan(NAMESPACE, 'shop', { package_watts: 15, dram_watts: 2 }),
     ]);
     const started = await startFaultyKeplerWithCa(join(info.dir, 'kepler-pki'), 'restart-kepler-ca', pods);
     kepler = started.kepler;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
+import { createHandMadeWorkloads, deploymentPlan } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
 import {
   startFaultyKeplerWithCa,
@@ -49,15 +49,7 @@ describe('operator when Kepler misbehaves', () => {
   beforeAll(async () => {
     installPolicyCrd();
     const pods = await createHandMadeWorkloads(kc, [
-      {
-        namespace: NAMESPACE,
-        kind: 'Deployment',
-        name: 'api',
-        replicas: 2,
-        labels: { app: 'api' },
-        container: { name: 'api', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
-        power: { package_watts: 20, dram_watts: 3 },
-      },
+      deploymentPlan(NAMESPACE, 'api', { package_watts: 20, dram_watts: 3 }),
     ]);
     // All pods on one endpoint: the faults then hit the whole source, not one node of several.
     const started = await startFaultyKeplerWithCa(pkiDir, 'resilience-kepler-ca', pods);

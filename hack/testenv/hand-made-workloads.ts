@@ -266,3 +266,21 @@ export async function createHandMadeWorkloads(
   }
   return pods;
 }
+
+/** A Deployment named after its `app` label: pods of one container (nginx, 1 CPU, 1 GiB) drawing `power`. */
+export function deploymentPlan(
+  namespace: string,
+  app: string,
+  power: SimulatedPodPower,
+  replicas = 2,
+): WorkloadPlan<'Deployment'> {
+  return {
+    namespace,
+    kind: 'Deployment',
+    name: app,
+    replicas,
+    labels: { app },
+    container: { name: app, image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
+    power,
+  };
+}
