@@ -25,23 +25,37 @@ export function kubectl(...args: string[]): string {
   });
 }
 
-/** Applies the CarbonCompliancePolicy CRD (crds/) and waits until the API server serves it. */
+/**
+ * Applies the CarbonCompliancePolicy CRD (crds/) and waits until the API server serves it. `kubectl wait`
+ * fails at once ("status.conditions accessor error") when it reads the CRD before the API server has
+ * given it any condition; that read is repeated, for up to the same 60 s.
+ */
 export function installPolicyCrd(kubectl = kubectlPath(), kubeconfig = testKubeconfigPath()): void {
   execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', join(process.cwd(), 'crds')], {
     stdio: 'pipe',
   });
-  execFileSync(
-    kubectl,
-    [
-      '--kubeconfig',
-      kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      `crd/${PLURAL}.${GROUP}`,
-    ],
-    { stdio: 'pipe' },
-  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      execFileSync(
+        kubectl,
+        [
+          '--kubeconfig',
+          kubeconfig,
+          'wait',
+          '--for=condition=Established',
+          '--timeout=60s',
+          `crd/${PLURAL}.${GROUP}`,
+        ],
+        { stdio: 'pipe' },
+      );
+      return;
+    } catch (error) {
+      const noConditionsYet = String((error as { stderr?: unknown }).stderr).includes('accessor error');
+      if (!noConditionsYet || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
 }
 
 /** The operator's informers on the test plane: policies through toPolicyView, pods through toPodView. */
