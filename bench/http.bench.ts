@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { policy, temporalShift } from '../hack/testenv/sample-policies.js';
 import { frontEndCommand, spawnFrontEnd } from '../hack/testenv/spawned-front-end.js';
 import { processMemory } from '../hack/testenv/process-memory.js';
+import { mcpInitializeBody } from '../hack/testenv/raw-http.js';
 import type autocannon from 'autocannon';
 import { cannon } from './support/autocannon-run.js';
 
@@ -101,16 +102,7 @@ async function mcpSession(url: string): Promise<Record<string, string>> {
   const init = await fetch(url, {
     method: 'POST',
     headers,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'bench', version: '1' },
-      },
-    }),
+    body: mcpInitializeBody('bench'),
   });
   await init.text();
   const sessionId = init.headers.get('mcp-session-id');

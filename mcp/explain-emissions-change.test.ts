@@ -2,8 +2,6 @@
 // (the HTTP app on a loopback port): the LMDI effects from the policy's monthly ledger sum to the
 // change, months default to the last two complete ones, the running month is flagged partial, and
 // bad or missing months name the field.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import pino from 'pino';
 import type { CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
@@ -18,10 +16,10 @@ import {
 import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createHttpApp } from './http/http-app.js';
 import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
+import { startLoopbackHttpApp, type LoopbackHttpApp } from '../hack/testenv/loopback-http-app.js';
 
 // 10 December 2026 (KST): October and November are complete, December is running.
 const now = () => new Date('2026-12-10T03:30:00Z');
@@ -180,31 +178,13 @@ describe('explain_emissions_change (MCP, SDK client)', () => {
 });
 
 describe('explain_emissions_change (REST)', () => {
-  let server: Server;
+  let app: LoopbackHttpApp;
   let base: string;
-  let close: () => Promise<void>;
   beforeAll(async () => {
-    const app = createHttpApp(deps(), {
-      authenticator: noAuthentication,
-      stateless: true,
-      rateLimit_per_s: 0,
-      rateBurst: 1,
-      bodyLimit_bytes: 65_536,
-      allowedHosts: ['127.0.0.1'],
-      allowedOrigins: [],
-      sessionLimits: { maxSessions: 3, maxSessionsPerIdentity: 2 },
-      sessionIdle_ms: 60_000,
-    });
-    close = app.close;
-    server = app.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await startLoopbackHttpApp(deps(), { authenticator: noAuthentication, stateless: true });
+    base = app.base;
   });
-  afterAll(async () => {
-    await close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => app.stop());
 
   test('POST /tools/explain_emissions_change answers the same structure; the OpenAPI document has the route', async () => {
     const ok = await fetch(`${base}/tools/explain_emissions_change`, {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectlPath, testKubeconfigPath } from '../hack/testenv/env.js';
-import { installPolicyCrd, policyReaderManifests } from '../hack/testenv/cluster-fixtures.js';
+import { installPolicyCrd, kubectl, policyReaderManifests } from '../hack/testenv/cluster-fixtures.js';
 import { toStoredStatus } from '../operator/api/v1alpha1/field-names.js';
 import type { CarbonCompliancePolicy } from '../operator/public-api.js';
 import { policy, temporalShift, withBudgetAndLedger } from '../hack/testenv/sample-policies.js';
@@ -26,11 +26,6 @@ import {
 const run = promisify(execFile);
 const NS_A = 'mcp-fe-a';
 const NS_B = 'mcp-fe-b';
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
 const kubectlIn = (input: string, ...args: string[]) =>
   execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], { encoding: 'utf8', input });
 

@@ -19,6 +19,7 @@ import type { WorkloadAssessment } from '../../operator/domain/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
 import { createSimulatedNodes } from '../../hack/testenv/simulated-nodes.js';
+import { deploymentPlan } from '../../hack/testenv/hand-made-workloads.js';
 import { createWorkload, type DemoWorkloadPlan } from '../../hack/demo/demo-workloads.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
@@ -37,15 +38,7 @@ const SCRAPE_INTERVAL_S = 2;
 const SHOP_POWER = { package_watts: 20, dram_watts: 3 };
 const SHOP_POD_WATTS = SHOP_POWER.package_watts + SHOP_POWER.dram_watts;
 
-const shop: DemoWorkloadPlan = {
-  namespace: NAMESPACE,
-  kind: 'Deployment',
-  name: 'shop',
-  replicas: 2,
-  labels: { app: 'shop' },
-  container: { name: 'shop', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
-  power: SHOP_POWER,
-};
+const shop: DemoWorkloadPlan = deploymentPlan(NAMESPACE, 'shop', SHOP_POWER);
 const report: DemoWorkloadPlan = {
   namespace: NAMESPACE,
   kind: 'CronJob',

@@ -7,16 +7,17 @@
 // the region the status advises.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import {
   createDeploymentWithReplicaSet,
   createOwnedPod,
   installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
 } from '../../hack/testenv/cluster-fixtures.js';
 import { frontEndCommand, spawnFrontEnd } from '../../hack/testenv/spawned-front-end.js';
@@ -30,11 +31,9 @@ import type {
   MetricsSource,
   CollectedPodEnergy,
 } from '../../operator/sources/metrics-source.js';
-import { PolicyReconciler } from '../../operator/controller/policy-reconciler.js';
 import type { PodView } from '../../operator/kube/pod-view.js';
-import { KubePolicyStore, policyPath } from '../../operator/controller/status-writer.js';
+import { policyPath } from '../../operator/controller/status-writer.js';
 import type { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
-import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import type { WorkloadAssessment } from '../../operator/domain/types.js';
 
 const NS = 'one-truth';
@@ -46,12 +45,6 @@ const PODS = [
 // 10:00–11:00 KST on a spring weekday: the KR modelled profile and the KEPCO tariff both apply.
 const T1 = '2026-04-14T01:00:00Z';
 const T2 = '2026-04-14T02:00:00Z';
-
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 
 /** A Kepler 0.11 exposition with the pods' package counters at `offsetJoules` above a base. */
 function exposition(extra: (p: (typeof PODS)[number]) => number): string {
@@ -206,13 +199,11 @@ describe('one truth: CLI, operator status and MCP/REST give the same figures', (
       },
     });
     ({ policies, pods } = await startOperatorInformers());
-    const reconciler = new PolicyReconciler({
+    const reconciler = reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source: new SameReadingsSource(),
       evaluator: createPolicyEvaluator(),
-      store: new KubePolicyStore(client),
       logger: pino({ level: 'silent' }),
       clock: () => new Date(T2),
     });

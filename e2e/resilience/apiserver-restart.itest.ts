@@ -13,12 +13,16 @@
 import { jest } from '@jest/globals';
 import { CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../../hack/testenv/control-plane.js';
-import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
+import { createHandMadeWorkloads, deploymentPlan } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
-import { createPolicy, installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
+import {
+  createPolicy,
+  installPolicyCrd,
+  readPolicy,
+  waitForPolicy,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { startFaultyKeplerWithCa, type FaultyKepler } from '../../hack/testenv/faulty-kepler.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
@@ -54,37 +58,13 @@ describe('operator across a kube-apiserver restart', () => {
   let policyRelistsOn410: { readonly count: number };
   let api: CustomObjectsApi;
 
-  const read = async () =>
-    fromStoredPolicy(
-      (await api.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-        namespace: NAMESPACE,
-        name: POLICY,
-      })) as CarbonCompliancePolicy,
-    );
+  const read = () => readPolicy(api, NAMESPACE, POLICY);
 
   let leaseHolder: () => Promise<string | undefined>;
 
-  async function waitFor(what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) {
-    const started = Date.now();
-    let last: CarbonCompliancePolicy | undefined;
-    while (Date.now() - started < timeoutMs) {
-      if (!operator.alive)
-        throw new Error(`operator exited (code ${operator.child.exitCode}):\n${operator.logs()}`);
-      try {
-        last = await read();
-        if (test(last)) return { policy: last, ms: Date.now() - started };
-      } catch {
-        // the API server may still be coming up
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(
-      `${what} not reached in ${timeoutMs} ms: ${JSON.stringify(last?.status?.conditions)}\n${operator.logs()}`,
-    );
-  }
+  // A failed read is "not yet": the API server may still be coming up.
+  const waitFor = (what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) =>
+    waitForPolicy(operator, read, what, test, timeoutMs, 'retry');
 
   beforeAll(async () => {
     controlPlane = new ControlPlane({ binaries: locateBinaries() });
@@ -109,15 +89,7 @@ describe('operator across a kube-apiserver restart', () => {
     if (!kubectl) throw new Error('kubectl not found next to kube-apiserver');
     installPolicyCrd(kubectl, info.kubeconfigPath);
     const pods = await createHandMadeWorkloads(kc, [
-      {
-        namespace: NAMESPACE,
-        kind: 'Deployment',
-        name: 'shop',
-        replicas: 2,
-        labels: { app: 'shop' },
-        container: { name: 'shop', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
-        power: { package_watts: 15, dram_watts: 2 },
-      },
+      deploymentPlan(NAMESPACE, 'shop', { package_watts: 15, dram_watts: 2 }),
     ]);
     const started = await startFaultyKeplerWithCa(join(info.dir, 'kepler-pki'), 'restart-kepler-ca', pods);
     kepler = started.kepler;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
+import { mcpInitializeBody } from '../../hack/testenv/raw-http.js';
 import { installPolicyCrd, policyReaderManifests } from '../../hack/testenv/cluster-fixtures.js';
 import { createAssessedPolicy } from '../../hack/testenv/policy-status-fixture.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
@@ -195,16 +196,7 @@ describe.each(['token', 'kubernetes'] as const)(
       const init = await fetch(`${base}/mcp`, {
         method: 'POST',
         headers: mcpHeaders(),
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 0,
-          method: 'initialize',
-          params: {
-            protocolVersion: PROTOCOL_VERSION,
-            capabilities: {},
-            clientInfo: { name: 'fuzz', version: '1' },
-          },
-        }),
+        body: mcpInitializeBody('fuzz'),
       });
       expect(init.status).toBe(200);
       session = init.headers.get('mcp-session-id') ?? undefined;

@@ -6,18 +6,22 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
-import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
+import { type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { createHandMadeWorkloads } from '../../hack/testenv/hand-made-workloads.js';
+import { createHandMadeWorkloads, deploymentPlan } from '../../hack/testenv/hand-made-workloads.js';
 import { operatorArguments } from '../../hack/demo/operator-arguments.js';
 import {
   startFaultyKeplerWithCa,
   type FaultyKepler,
   type KeplerFault,
 } from '../../hack/testenv/faulty-kepler.js';
-import { createPolicy, installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
+import {
+  createPolicy,
+  installPolicyCrd,
+  readPolicy,
+  waitForPolicy,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
 
@@ -35,46 +39,17 @@ describe('operator when Kepler misbehaves', () => {
   let operator: SpawnedNodeProcess;
   let good: CarbonCompliancePolicy;
 
-  const read = async () =>
-    fromStoredPolicy(
-      (await api.getNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-        namespace: NAMESPACE,
-        name: POLICY,
-      })) as CarbonCompliancePolicy,
-    );
+  const read = () => readPolicy(api, NAMESPACE, POLICY);
   const condition = (policy: CarbonCompliancePolicy, type: string) =>
     policy.status?.conditions?.find((c) => c.type === type);
 
-  async function waitFor(what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) {
-    const started = Date.now();
-    let last: CarbonCompliancePolicy | undefined;
-    while (Date.now() - started < timeoutMs) {
-      if (!operator.alive)
-        throw new Error(`operator exited (code ${operator.child.exitCode}):\n${operator.logs()}`);
-      last = await read();
-      if (test(last)) return { policy: last, ms: Date.now() - started };
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(
-      `${what} not reached in ${timeoutMs} ms; status: ${JSON.stringify(last?.status?.conditions)}\n${operator.logs()}`,
-    );
-  }
+  const waitFor = (what: string, test: (p: CarbonCompliancePolicy) => boolean, timeoutMs = 120_000) =>
+    waitForPolicy(operator, read, what, test, timeoutMs);
 
   beforeAll(async () => {
     installPolicyCrd();
     const pods = await createHandMadeWorkloads(kc, [
-      {
-        namespace: NAMESPACE,
-        kind: 'Deployment',
-        name: 'api',
-        replicas: 2,
-        labels: { app: 'api' },
-        container: { name: 'api', image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
-        power: { package_watts: 20, dram_watts: 3 },
-      },
+      deploymentPlan(NAMESPACE, 'api', { package_watts: 20, dram_watts: 3 }),
     ]);
     // All pods on one endpoint: the faults then hit the whole source, not one node of several.
     const started = await startFaultyKeplerWithCa(pkiDir, 'resilience-kepler-ca', pods);

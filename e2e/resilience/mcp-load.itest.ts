@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
 import { processMemory, reportFigures } from '../../hack/testenv/process-memory.js';
+import { mcpInitializeBody } from '../../hack/testenv/raw-http.js';
 import { installPolicyCrd } from '../../hack/testenv/cluster-fixtures.js';
 import { createAssessedPolicy } from '../../hack/testenv/policy-status-fixture.js';
 import { SpawnedNodeProcess } from '../../hack/testenv/spawned-node-process.js';
@@ -207,16 +208,7 @@ describe('carbon-mcp under 200 concurrent clients', () => {
           method: 'POST',
           path: '/mcp',
           headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 0,
-            method: 'initialize',
-            params: {
-              protocolVersion: PROTOCOL_VERSION,
-              capabilities: {},
-              clientInfo: { name: 'load', version: '1' },
-            },
-          }),
+          body: mcpInitializeBody('load'),
           onResponse: (status, body, context, headers) => {
             if (status !== 200) countWrong(`MCP initialize ${status}`, body);
             const session = headers?.['mcp-session-id'];

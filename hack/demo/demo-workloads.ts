@@ -11,21 +11,11 @@ import {
   type KubeConfig,
   type V1PodTemplateSpec,
 } from '@kubernetes/client-node';
-import type { SimulatedPodPower } from '../testenv/simulated-kepler.js';
+import type { WorkloadPlan } from '../testenv/hand-made-workloads.js';
 
 type DemoWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 
-export interface DemoWorkloadPlan {
-  namespace: string;
-  kind: DemoWorkloadKind;
-  name: string;
-  /** Deployment and StatefulSet replicas, Job parallelism (= completions); ignored for a DaemonSet. */
-  replicas: number;
-  labels: Record<string, string>;
-  container: { name: string; image: string; cpu: string; memory: string };
-  power: SimulatedPodPower;
-  /** CronJob only: its schedule in Asia/Seoul time. */
-  schedule?: string;
+export interface DemoWorkloadPlan extends WorkloadPlan<DemoWorkloadKind> {
   /** Job and CronJob: how long a run lasts (e.g. "60s"); without it a Job's pods keep running. */
   runDuration?: string;
 }

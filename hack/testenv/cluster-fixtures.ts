@@ -5,30 +5,57 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { fromStoredPolicy } from '../../operator/api/v1alpha1/field-names.js';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.js';
 import type { KubeRestClient } from '../../operator/kube/kube-rest-client.js';
 import { toPodView, type PodView } from '../../operator/kube/pod-view.js';
+import { PolicyReconciler, type ReconcilerDeps } from '../../operator/controller/policy-reconciler.js';
 import { toPolicyView } from '../../operator/controller/policy-view.js';
+import { KubePolicyStore } from '../../operator/controller/status-writer.js';
 import { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
+import { CachedOwnerLookup } from '../../operator/controller/workload-grouping.js';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from './env.js';
+import type { SpawnedNodeProcess } from './spawned-node-process.js';
 
-/** Applies the CarbonCompliancePolicy CRD (crds/) and waits until the API server serves it. */
+/** kubectl against the shared test plane; returns what it printed. */
+export function kubectl(...args: string[]): string {
+  return execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * Applies the CarbonCompliancePolicy CRD (crds/) and waits until the API server serves it. `kubectl wait`
+ * fails at once ("status.conditions accessor error") when it reads the CRD before the API server has
+ * given it any condition; that read is repeated, for up to the same 60 s.
+ */
 export function installPolicyCrd(kubectl = kubectlPath(), kubeconfig = testKubeconfigPath()): void {
   execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', join(process.cwd(), 'crds')], {
     stdio: 'pipe',
   });
-  execFileSync(
-    kubectl,
-    [
-      '--kubeconfig',
-      kubeconfig,
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      `crd/${PLURAL}.${GROUP}`,
-    ],
-    { stdio: 'pipe' },
-  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      execFileSync(
+        kubectl,
+        [
+          '--kubeconfig',
+          kubeconfig,
+          'wait',
+          '--for=condition=Established',
+          '--timeout=60s',
+          `crd/${PLURAL}.${GROUP}`,
+        ],
+        { stdio: 'pipe' },
+      );
+      return;
+    } catch (error) {
+      const noConditionsYet = String((error as { stderr?: unknown }).stderr).includes('accessor error');
+      if (!noConditionsYet || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
 }
 
 /** The operator's informers on the test plane: policies through toPolicyView, pods through toPodView. */
@@ -62,6 +89,21 @@ export async function startOperatorInformers(
   pods.start();
   await Promise.all([policies.waitForSync(), pods.waitForSync()]);
   return { policies, pods };
+}
+
+/**
+ * A PolicyReconciler on the test plane wired as the operator wires it: owners looked up (cached) and
+ * status written through `client`; the informers, source, evaluator and the rest come from the test.
+ */
+export function reconcilerOnTestPlane(
+  client: KubeRestClient,
+  deps: Omit<ReconcilerDeps, 'owners' | 'store'> & Partial<Pick<ReconcilerDeps, 'store'>>,
+): PolicyReconciler {
+  return new PolicyReconciler({
+    owners: new CachedOwnerLookup(client),
+    store: new KubePolicyStore(client),
+    ...deps,
+  });
 }
 
 /**
@@ -179,7 +221,7 @@ export function createOwnedPod(
 }
 
 /** A CarbonCompliancePolicy as a user writes it. */
-export function policyManifest(namespace: string, name: string, spec: Record<string, unknown>) {
+function policyManifest(namespace: string, name: string, spec: Record<string, unknown>) {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'CarbonCompliancePolicy',
@@ -230,4 +272,52 @@ export function policyReaderManifests(
   ]
     .map((o) => JSON.stringify(o))
     .join('\n');
+}
+
+/** A policy as the API server returns it, stored field names mapped back (what kubectl shows). */
+export async function readPolicy(
+  api: CustomObjectsApi,
+  namespace: string,
+  name: string,
+): Promise<CarbonCompliancePolicy> {
+  return fromStoredPolicy(
+    (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: PLURAL,
+      namespace,
+      name,
+    })) as CarbonCompliancePolicy,
+  );
+}
+
+/**
+ * Reads the policy every 500 ms until `test` holds, as long as the operator process lives; returns the
+ * policy and how long it took. With `readErrors: 'retry'` a failed read counts as "not yet" (an API
+ * server coming back); otherwise it ends the wait.
+ */
+export async function waitForPolicy(
+  operator: SpawnedNodeProcess,
+  read: () => Promise<CarbonCompliancePolicy>,
+  what: string,
+  test: (p: CarbonCompliancePolicy) => boolean,
+  timeoutMs = 120_000,
+  readErrors: 'throw' | 'retry' = 'throw',
+): Promise<{ policy: CarbonCompliancePolicy; ms: number }> {
+  const started = Date.now();
+  let last: CarbonCompliancePolicy | undefined;
+  while (Date.now() - started < timeoutMs) {
+    if (!operator.alive)
+      throw new Error(`operator exited (code ${operator.child.exitCode}):\n${operator.logs()}`);
+    try {
+      last = await read();
+      if (test(last)) return { policy: last, ms: Date.now() - started };
+    } catch (error) {
+      if (readErrors === 'throw') throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(
+    `${what} not reached in ${timeoutMs} ms; status: ${JSON.stringify(last?.status?.conditions)}\n${operator.logs()}`,
+  );
 }

@@ -25,6 +25,8 @@ export interface ReplayServer {
   mode: ReplayMode;
   /** Every request seen (method, URL, auth-token header). */
   seen: Array<{ url: string; token: string | undefined }>;
+  /** The operator flags that point the live-grid provider here (token, URL, CA). */
+  operatorFlags: string[];
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startReplayServer(): Promise<ReplayServer> {
     tokenFile,
     mode: 'ok',
     seen: [],
+    operatorFlags: [],
     close: async () => undefined,
   };
   const server: Server = createServer(
@@ -79,6 +82,14 @@ export async function startReplayServer(): Promise<ReplayServer> {
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v3/`;
+  state.operatorFlags = [
+    '--electricity-maps-token-file',
+    tokenFile,
+    '--electricity-maps-url',
+    state.url,
+    '--electricity-maps-ca-file',
+    ca.certPath,
+  ];
   state.close = async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

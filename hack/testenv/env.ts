@@ -1,4 +1,4 @@
-// What integration tests use to reach the control plane that globalSetup started.
+// What the real-processes tests (*.itest.ts) use to reach the control plane that globalSetup started.
 import { KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import type { ControlPlaneInfo } from './control-plane.js';
@@ -7,7 +7,7 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) {
     throw new Error(
-      `${name} is not set: run integration tests through jest's "integration" project (make integration)`,
+      `${name} is not set: run the *.itest.ts files through jest's "real-processes" project (make integration)`,
     );
   }
   return value;

@@ -27,7 +27,7 @@ function hugeLine(i: number, node: string): string {
   );
 }
 
-export async function startFaultyKepler(options: {
+async function startFaultyKepler(options: {
   nodeName: string;
   pods: SimulatedPod[];
   certPem: string;

@@ -14,17 +14,21 @@ import {
 } from '@kubernetes/client-node';
 import type { SimulatedPod, SimulatedPodPower } from './simulated-kepler.js';
 
-export interface HandMadeWorkloadPlan {
+/** A workload as a user writes it, with the simulated power of each of its pods. */
+export interface WorkloadPlan<Kind extends string> {
   namespace: string;
-  kind: 'Deployment' | 'Job' | 'CronJob';
+  kind: Kind;
   name: string;
+  /** Deployment and StatefulSet replicas, Job parallelism (= completions); ignored for a DaemonSet. */
   replicas: number;
   labels: Record<string, string>;
   container: { name: string; image: string; cpu: string; memory: string };
   power: SimulatedPodPower;
-  /** CronJob only. */
+  /** CronJob only: its schedule in Asia/Seoul time. */
   schedule?: string;
 }
+
+export type HandMadeWorkloadPlan = WorkloadPlan<'Deployment' | 'Job' | 'CronJob'>;
 
 const HAND_MADE_NODES = ['demo-node-1', 'demo-node-2'];
 
@@ -261,4 +265,22 @@ export async function createHandMadeWorkloads(
     else pods.push(...(await createCronJob(kc, plan, nodeIndex)));
   }
   return pods;
+}
+
+/** A Deployment named after its `app` label: pods of one container (nginx, 1 CPU, 1 GiB) drawing `power`. */
+export function deploymentPlan(
+  namespace: string,
+  app: string,
+  power: SimulatedPodPower,
+  replicas = 2,
+): WorkloadPlan<'Deployment'> {
+  return {
+    namespace,
+    kind: 'Deployment',
+    name: app,
+    replicas,
+    labels: { app },
+    container: { name: app, image: 'nginx:1.27', cpu: '1', memory: '1Gi' },
+    power,
+  };
 }

@@ -26,3 +26,17 @@ export function rawRequest(
     req.end();
   });
 }
+
+/** An MCP `initialize` request body as a client without the SDK sends it (protocol 2025-06-18). */
+export function mcpInitializeBody(clientName: string): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: clientName, version: '1' },
+    },
+  });
+}

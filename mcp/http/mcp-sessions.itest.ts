@@ -4,17 +4,15 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { execFileSync } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { startLoopbackHttpApp, type LoopbackHttpApp } from '../../hack/testenv/loopback-http-app.js';
 import { policy } from '../../hack/testenv/sample-policies.js';
 import { KubeNamespaceAuthoriser } from '../auth/kube-namespace-authoriser.js';
 import { KubeTokenAuthenticator } from '../auth/kube-token-authenticator.js';
 import { loadReferenceData } from '../operator-reference-data.js';
 import { InMemoryPolicySource } from '../status/in-memory-policy-source.js';
 import { toolCatalogue } from '../tools/catalogue.js';
-import { createHttpApp } from './http-app.js';
 
 const NS = 'mcp-sessions';
 const AUDIENCE = 'carbon-mcp-sessions-test';
@@ -26,9 +24,8 @@ const kubectl = (input: string | undefined, ...args: string[]) =>
 
 describe('MCP sessions: bound to their creator, capped per identity, LRU-evicted when full', () => {
   const tokens: Record<string, string> = {};
-  let server: Server;
+  let app: LoopbackHttpApp;
   let url: URL;
-  let closeApp: () => Promise<void>;
   const clients: Client[] = [];
 
   beforeAll(async () => {
@@ -62,28 +59,16 @@ describe('MCP sessions: bound to their creator, capped per identity, LRU-evicted
       reference: await loadReferenceData(undefined, logger),
       logger,
     };
-    const app = createHttpApp(deps, {
+    app = await startLoopbackHttpApp(deps, {
       authenticator: new KubeTokenAuthenticator(kubeConfig, [AUDIENCE]),
       stateless: false,
-      rateLimit_per_s: 0,
-      rateBurst: 1,
-      bodyLimit_bytes: 65_536,
-      allowedHosts: ['127.0.0.1'],
-      allowedOrigins: [],
-      sessionLimits: { maxSessions: 3, maxSessionsPerIdentity: 2 },
-      sessionIdle_ms: 60_000,
     });
-    closeApp = app.close;
-    server = app.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+    url = new URL(`${app.base}/mcp`);
   });
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
-    await closeApp();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await app.stop();
   });
 
   async function connect(who: string): Promise<{ client: Client; sessionId: string }> {

@@ -3,44 +3,29 @@
 // threshold and month — across repeated evaluations and a restarted operator (a new reconciler reading
 // what status recorded) — and a new KST month starts afresh. Energy comes from a scripted source.
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { createPolicyEvaluator } from './policy-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
+import type { CollectedPodEnergy } from '../sources/metrics-source.js';
 import { OperatorMetrics } from './operator-metrics.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'budget-team';
 const POLICY = 'monthly-budget';
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-
-class ScriptedSource implements MetricsSource {
-  description = 'scripted test source';
-  readings = new Map<string, CollectedPodEnergy>();
-  collect(): Promise<MetricsCollection> {
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energyProvenance: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
-  }
-}
 
 const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -61,7 +46,7 @@ interface EventList {
 
 describe('carbon budget Events on a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
-  const source = new ScriptedSource();
+  const source = new ScriptedMetricsSource();
   const metrics = new OperatorMetrics({ defaultMetrics: false });
   let now = new Date('2026-12-10T03:30:00Z');
   let policies: SupervisedInformer<CarbonCompliancePolicy>;
@@ -70,13 +55,11 @@ describe('carbon budget Events on a real API server', () => {
 
   /** A new reconciler is a restarted operator: it knows only what status holds. */
   const operator = () =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator,
-      store: new KubePolicyStore(client),
       events: new KubeEventRecorder(client, 'carbon-aware-operator', 'itest', logger),
       metrics,
       logger,

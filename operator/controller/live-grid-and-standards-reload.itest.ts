@@ -4,7 +4,6 @@
 // GridDataLive condition, the target after an edit, and StandardsCatalogue=False with a Warning Event
 // for a bad edit. Energy comes from a scripted in-process source (the Kepler sources have their own
 // integration tests).
-import { execFileSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -17,8 +16,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { dataFilePath } from '../reference-data/data-files.js';
 import { startReplayServer, type ReplayServer } from '../../hack/testenv/electricity-maps-replay-server.js';
@@ -26,40 +32,18 @@ import { createWatchedPolicyEvaluator } from './policy-evaluator.js';
 import { KubeEventRecorder } from '../kube/event-recorder.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
 import { createLiveGrid, type LiveGrid } from './live-grid-factory.js';
-import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'grid-live';
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 const shownByKubectl = (name: string) =>
   fromStoredPolicy(
     JSON.parse(kubectl('get', 'carboncompliance', '-n', NS, name, '-o', 'json')) as CarbonCompliancePolicy,
   );
-
-class ScriptedSource implements MetricsSource {
-  description = 'scripted test source';
-  readings = new Map<string, CollectedPodEnergy>();
-  collect(): Promise<MetricsCollection> {
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energyProvenance: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
-  }
-}
 
 /** The kubelet's ConfigMap update: a new versioned directory, then `..data` renamed over. */
 function configMapMount(text: string) {
@@ -83,7 +67,7 @@ function configMapMount(text: string) {
 
 describe('live grid data and standards reload on a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
-  const source = new ScriptedSource();
+  const source = new ScriptedMetricsSource();
   // Inside the recorded history (2026-10-07T15:00Z … 2026-10-08T14:00Z).
   const now = new Date('2026-10-08T14:30:00Z');
   const shipped = readFileSync(dataFilePath('standards.yaml'), 'utf8');
@@ -101,13 +85,11 @@ describe('live grid data and standards reload on a real API server', () => {
   let engine: ReturnType<typeof createWatchedPolicyEvaluator>;
 
   const reconciler = (evaluator: ReturnType<typeof createWatchedPolicyEvaluator>['evaluator']) =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator,
-      store: new KubePolicyStore(client),
       events: new KubeEventRecorder(client, 'carbon-aware-operator', 'itest', logger),
       logger,
       clock: () => now,
@@ -139,19 +121,7 @@ describe('live grid data and standards reload on a real API server', () => {
     server = await startReplayServer();
     mount = configMapMount(shipped);
     // The operator's own wiring: flags → createLiveGrid → createWatchedPolicyEvaluator (main.ts does the same).
-    const config = loadOperatorConfig(
-      [
-        '--standards-file',
-        mount.path,
-        '--electricity-maps-token-file',
-        server.tokenFile,
-        '--electricity-maps-url',
-        server.url,
-        '--electricity-maps-ca-file',
-        server.caFile,
-      ],
-      {},
-    );
+    const config = loadOperatorConfig(['--standards-file', mount.path, ...server.operatorFlags], {});
     live = createLiveGrid(
       config,
       logger,

@@ -3,55 +3,30 @@
 // the informers list+watch them, status goes through /status with our merge patch, and kubectl
 // prints the columns. Energy comes from a scripted in-process source: the Kepler source modules
 // have their own integration tests.
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { KubeApiError, KubeRestClient } from '../kube/kube-rest-client.js';
-import {
-  MetricsUnavailableError,
-  type MetricsCollection,
-  type MetricsSource,
-  type CollectedPodEnergy,
-} from '../sources/metrics-source.js';
-import { PolicyReconciler, ReconcileRetryError } from './policy-reconciler.js';
+import { MetricsUnavailableError } from '../sources/metrics-source.js';
+import { ReconcileRetryError } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
 import { KubePolicyStore, policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
 import {
   createCronJobWithJob,
   createDeploymentWithReplicaSet,
   createOwnedPod,
   installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
   startOperatorInformers,
   waitUntil,
 } from '../../hack/testenv/cluster-fixtures.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'ai-team';
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-
-class ScriptedSource implements MetricsSource {
-  description = 'scripted test source';
-  failWith: Error | undefined;
-  readings = new Map<string, CollectedPodEnergy>();
-  collect(): Promise<MetricsCollection> {
-    if (this.failWith) return Promise.reject(this.failWith);
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energyProvenance: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
-  }
-}
 
 const hour = (iso: string) => iso;
 
@@ -59,16 +34,14 @@ describe('CarbonCompliancePolicy against a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
   let policies: SupervisedInformer<CarbonCompliancePolicy>;
   let pods: SupervisedInformer<PodView>;
-  const source = new ScriptedSource();
+  const source = new ScriptedMetricsSource();
   let now = new Date('2025-05-01T10:30:00Z');
   const makeReconciler = () =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator: new FormulaEvaluator(),
-      store: new KubePolicyStore(client),
       logger: pino({ level: 'silent' }),
       clock: () => now,
     });
@@ -305,10 +278,9 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     }
     const store = new CountingStore(client);
     const reconciler = (options: { maxHistoryCells?: number } = {}) =>
-      new PolicyReconciler({
+      reconcilerOnTestPlane(client, {
         policies,
         pods,
-        owners: new CachedOwnerLookup(client),
         source,
         evaluator: new FormulaEvaluator(),
         store,

@@ -6,11 +6,16 @@
 // estimate: per workload its basis and source, the summary's measured and estimated kWh, the
 // EnergyEstimated condition, and the estimated part in energyHistory.
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers, waitUntil } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
+  startOperatorInformers,
+  waitUntil,
+} from '../../hack/testenv/cluster-fixtures.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import type { CarbonCompliancePolicy } from '../api/v1alpha1/types.js';
 import { CcfFallbackSource, CachedNodeHardwareLookup } from '../sources/ccf-fallback-source.js';
@@ -19,20 +24,13 @@ import { createWatchedPolicyEvaluator } from './policy-evaluator.js';
 import { createMetricsSource } from './metrics-source-factory.js';
 import { loadOperatorConfig } from './operator-config.js';
 import { KubeRestClient } from '../kube/kube-rest-client.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const NS = 'power-estimate';
 const NODES = { measured: 'ccf-node-a', zero: 'ccf-node-z', cloud: 'ccf-node-b', bare: 'ccf-node-c' };
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 /** What `kubectl get carboncompliance -o yaml` shows. */
 const shownByKubectl = (name: string) =>
   fromStoredPolicy(
@@ -143,13 +141,11 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
     nowMs = Date.UTC(2026, 2, 1, 10, 20);
     await kepler.scrapeAll();
     const source = new CcfFallbackSource(kepler, new CachedNodeHardwareLookup(client));
-    const reconciler = new PolicyReconciler({
+    const reconciler = reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source,
       evaluator: engine.evaluator,
-      store: new KubePolicyStore(client),
       logger,
       clock: () => new Date(nowMs),
     });
@@ -251,13 +247,11 @@ describe('CCF estimate for nodes without Kepler readings, on a real API server',
       },
     });
     await waitUntil('the informer cache', () => policies.get(NS, 'measured-only'));
-    const reconciler = new PolicyReconciler({
+    const reconciler = reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source: new CcfFallbackSource(kepler, new CachedNodeHardwareLookup(client)),
       evaluator: engine.evaluator,
-      store: new KubePolicyStore(client),
       logger,
       clock: () => new Date(nowMs),
     });

@@ -9,7 +9,6 @@
 // with its resources patch, the usage figures with their source and sample count, UsageAvailable.
 // Energy comes from a scripted in-process source (the Kepler sources have their own integration tests).
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -17,8 +16,14 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { issueCertificate, makeCertificateAuthority } from '../../hack/testenv/certificates.js';
-import { kubectlPath, testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
-import { installPolicyCrd, startOperatorInformers } from '../../hack/testenv/cluster-fixtures.js';
+import { testKubeConfig } from '../../hack/testenv/env.js';
+import { ScriptedMetricsSource } from '../../hack/testenv/scripted-metrics-source.js';
+import {
+  installPolicyCrd,
+  kubectl,
+  reconcilerOnTestPlane,
+  startOperatorInformers,
+} from '../../hack/testenv/cluster-fixtures.js';
 import {
   prometheusAvailable,
   startTestPrometheus,
@@ -31,25 +36,17 @@ import { PrometheusUsageSource, podUsageExpressions } from '../sources/prometheu
 import { quantile } from '../sources/usage-percentile.js';
 import { createPolicyEvaluator } from './policy-evaluator.js';
 import { KubeRestClient, isKubeApiError } from '../kube/kube-rest-client.js';
-import type { MetricsCollection, MetricsSource, CollectedPodEnergy } from '../sources/metrics-source.js';
 import { loadOperatorConfig } from './operator-config.js';
-import { PolicyReconciler } from './policy-reconciler.js';
 import type { PodView } from '../kube/pod-view.js';
-import { KubePolicyStore, policyPath } from './status-writer.js';
+import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { createUsageSource, type ConfiguredUsage } from './usage-source-factory.js';
 import type { UsageSource } from '../sources/usage-source.js';
-import { CachedOwnerLookup } from './workload-grouping.js';
 
 const PROM_NS = 'usage-prom';
 const API_NS = 'usage-api';
 const MIB = 2 ** 20;
 const logger = pino({ level: 'silent' });
-const kubectl = (...args: string[]) =>
-  execFileSync(kubectlPath(), ['--kubeconfig', testKubeconfigPath(), ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 /** What `kubectl get carboncompliance -o json` shows. */
 const shownByKubectl = (namespace: string, name: string) =>
   fromStoredPolicy(
@@ -66,20 +63,6 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T 
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
-  }
-}
-
-class ScriptedEnergy implements MetricsSource {
-  description = 'scripted test energy';
-  readings = new Map<string, CollectedPodEnergy>();
-  collect(): Promise<MetricsCollection> {
-    return Promise.resolve({
-      pods: new Map(this.readings),
-      zonesCounted: ['package'],
-      energyProvenance: 'measured: test',
-      dataQuality: [],
-      errors: [],
-    });
   }
 }
 
@@ -151,19 +134,17 @@ function nonLoopbackIPv4(): string | undefined {
 
 describe('usage for right-sizing on a real API server', () => {
   const client = new KubeRestClient(testKubeConfig());
-  const energy = new ScriptedEnergy();
+  const energy = new ScriptedMetricsSource('scripted test energy');
   let policies: SupervisedInformer<CarbonCompliancePolicy>;
   let pods: SupervisedInformer<PodView>;
 
   const reconciler = (usage: UsageSource | undefined) =>
-    new PolicyReconciler({
+    reconcilerOnTestPlane(client, {
       policies,
       pods,
-      owners: new CachedOwnerLookup(client),
       source: energy,
       ...(usage ? { usage } : {}),
       evaluator: createPolicyEvaluator(),
-      store: new KubePolicyStore(client),
       logger,
     });
 

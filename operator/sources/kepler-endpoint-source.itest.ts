@@ -10,6 +10,9 @@ const H = 3_600_000;
 describe('KeplerEndpointSource', () => {
   let nowMs = Date.UTC(2026, 2, 1, 9, 40, 0);
   const clock = () => nowMs;
+  /** The direct-scrape source over these exporters, scraping every minute on the test's clock. */
+  const scrapeEveryMinute = (...urls: string[]) =>
+    new KeplerEndpointSource({ targets: urls.map((url) => ({ url })), scrapeIntervalMs: 60_000, clock });
   let a: SimulatedKepler;
   let b: SimulatedKepler;
 
@@ -33,11 +36,7 @@ describe('KeplerEndpointSource', () => {
   });
 
   test('integrates counters between rounds into UTC hour buckets, per pod', async () => {
-    const source = new KeplerEndpointSource({
-      targets: [{ url: a.url }, { url: b.url }],
-      scrapeIntervalMs: 60_000,
-      clock,
-    });
+    const source = scrapeEveryMinute(a.url, b.url);
     try {
       await source.scrapeAll(); // 09:40 baseline
       nowMs += 40 * 60_000; // 10:20: 20 min in hour 09, 20 min in hour 10
@@ -118,11 +117,7 @@ describe('KeplerEndpointSource', () => {
       nodeName: 'node-r',
       clock,
     });
-    const source = new KeplerEndpointSource({
-      targets: [{ url: exporter.url }],
-      scrapeIntervalMs: 60_000,
-      clock,
-    });
+    const source = scrapeEveryMinute(exporter.url);
     try {
       // The reconciler's hint: one policy selects 'kept' with a 2-hour window.
       source.retain('shop/policy', [{ namespace: 'shop', name: 'kept', uid: 'u-kept' }], 2 * H);
@@ -190,11 +185,7 @@ describe('KeplerEndpointSource', () => {
       nodeName: 'node-s',
       clock,
     });
-    const source = new KeplerEndpointSource({
-      targets: [{ url: exporter.url }],
-      scrapeIntervalMs: 60_000,
-      clock,
-    });
+    const source = scrapeEveryMinute(exporter.url);
     try {
       source.retain('shop/policy', [{ namespace: 'shop', name: 'steady' }], 24 * H);
       // Every 15 minutes for 50 hours: the pod's hours grow, then the oldest go every hour.
@@ -244,11 +235,7 @@ describe('KeplerEndpointSource', () => {
       nodeName: 'node-2',
       clock,
     });
-    const source = new KeplerEndpointSource({
-      targets: [{ url: one.url }, { url: two.url }],
-      scrapeIntervalMs: 60_000,
-      clock,
-    });
+    const source = scrapeEveryMinute(one.url, two.url);
     try {
       one.setMode('down');
       await source.scrapeAll(); // 00:00: only node-2 answers (its baseline)
@@ -281,11 +268,7 @@ describe('KeplerEndpointSource', () => {
       workloadLevel: 'container',
       clock,
     });
-    const source = new KeplerEndpointSource({
-      targets: [{ url: containers.url }],
-      scrapeIntervalMs: 60_000,
-      clock,
-    });
+    const source = scrapeEveryMinute(containers.url);
     try {
       expect(containers.render()).not.toMatch(/kepler_pod_cpu/);
       await source.scrapeAll();
@@ -312,7 +295,7 @@ describe('KeplerEndpointSource', () => {
 
   test('all endpoints failing before any data: MetricsUnavailableError with the reason', async () => {
     a.setMode('garbage');
-    const source = new KeplerEndpointSource({ targets: [{ url: a.url }], scrapeIntervalMs: 60_000, clock });
+    const source = scrapeEveryMinute(a.url);
     try {
       await source.scrapeAll();
       await expect(source.collect({ pods: [], from: new Date(0), to: new Date(nowMs) })).rejects.toEqual(

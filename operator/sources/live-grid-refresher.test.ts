@@ -49,19 +49,7 @@ describe('live grid data from Electricity Maps (local HTTPS replay)', () => {
     server.seen.length = 0;
     updates.length = 0;
     now = new Date('2026-10-08T15:10:00Z');
-    const config = loadOperatorConfig(
-      [
-        '--electricity-maps-token-file',
-        server.tokenFile,
-        '--electricity-maps-url',
-        server.url,
-        '--electricity-maps-ca-file',
-        server.caFile,
-        '--electricity-maps-timeout',
-        '1',
-      ],
-      {},
-    );
+    const config = loadOperatorConfig([...server.operatorFlags, '--electricity-maps-timeout', '1'], {});
     // The refresher's clock is the test's: the recorded points are kept (retention counts from it).
     live = createLiveGrid(
       config,
