@@ -20,14 +20,14 @@ const CLEAN: Record<string, string> = {
   'operator/reference-data/tariff.ts':
     'export const parse = (text: string) => JSON.parse(text) as unknown;\n',
   'operator/reference-data/tariff-file.ts':
-    "import { readFileSync } from 'node:fs';\nimport { parse } from '../operator/reference-data/tariff.js';\nexport const load = () => parse(readFileSync('x', 'utf8'));\n",
+    "import { readFileSync } from 'node:fs';\nimport { parse } from './tariff.js';\nexport const load = () => parse(readFileSync('x', 'utf8'));\n",
   'operator/kube/queue.ts': 'export const queue: string[] = [];\n',
   'operator/controller/reconciler.ts':
-    "import { twice } from '../operator/engine/assess.js';\nimport { queue } from '../kube/queue.js';\nexport const run = () => queue.push(String(twice(1)));\n",
+    "import { twice } from '../engine/assess.js';\nimport { queue } from '../kube/queue.js';\nexport const run = () => queue.push(String(twice(1)));\n",
   'operator/controller/reconciler.test.ts':
     "import { run } from './reconciler.js';\nimport { fixture } from '../../hack/testenv/fixture.js';\nrun();\nvoid fixture;\n",
   'hack/testenv/fixture.ts': 'export const fixture = 1;\n',
-  'operator/public-api.ts': "export { twice } from '../operator/engine/assess.js';\n",
+  'operator/public-api.ts': "export { twice } from './engine/assess.js';\n",
   'mcp/main.ts': "import { twice } from '../operator/public-api.js';\nexport const main = () => twice(2);\n",
 };
 
@@ -53,7 +53,7 @@ const VIOLATIONS: Array<{ file: string; text: string; rule: string; to: string }
   },
   {
     file: 'operator/engine/reads-reference-file.ts',
-    text: "import { load } from '../operator/reference-data/tariff-file.js';\nexport const t = load;\n",
+    text: "import { load } from '../reference-data/tariff-file.js';\nexport const t = load;\n",
     rule: 'engine-no-io',
     to: 'operator/reference-data/tariff-file.ts',
   },
@@ -71,7 +71,7 @@ const VIOLATIONS: Array<{ file: string; text: string; rule: string; to: string }
   },
   {
     file: 'operator/domain/leans-on-engine.ts',
-    text: "import { twice } from '../operator/engine/assess.js';\nexport const d = twice;\n",
+    text: "import { twice } from '../engine/assess.js';\nexport const d = twice;\n",
     rule: 'domain-is-a-leaf',
     to: 'operator/engine/assess.ts',
   },
