@@ -16,7 +16,7 @@ import {
 import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
+import { InMemoryPolicyReader } from './status/in-memory-policy-reader.js';
 import { toolCatalogue } from './tools/catalogue.js';
 import { connectInMemory } from '../hack/testenv/in-memory-mcp.js';
 import { startLoopbackHttpApp, type LoopbackHttpApp } from '../hack/testenv/loopback-http-app.js';
@@ -46,7 +46,7 @@ function policies(): CarbonCompliancePolicy[] {
 }
 
 const deps = () => ({
-  source: new InMemoryPolicySource(policies()),
+  policyStatus: new InMemoryPolicyReader(policies()),
   authoriser: allowAllNamespaces,
   tools: toolCatalogue,
   reference: testReferenceData,

@@ -17,9 +17,9 @@ import { isLoopbackAddress, LOOPBACK_HOSTS } from './http/request-guards.js';
 import { createMcpServer } from './server/create-mcp-server.js';
 import type { FrontEndDeps } from './server/server-context.js';
 import { loadReferenceData } from './operator-reference-data.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
-import { UnconfiguredPolicySource } from './status/unconfigured-policy-source.js';
-import type { PolicyStatusSource } from './status/policy-status-source.js';
+import { InMemoryPolicyReader } from './status/in-memory-policy-reader.js';
+import { UnconfiguredPolicyReader } from './status/unconfigured-policy-reader.js';
+import type { PolicyStatusReader } from './status/policy-status-reader.js';
 import { policyListSchema } from './status/policy-file.js';
 import { toolCatalogue } from './tools/catalogue.js';
 
@@ -37,14 +37,14 @@ function readPolicyFile(path: string): unknown {
   return parseYaml(text);
 }
 
-function statusFromFile(path: string): InMemoryPolicySource {
+function statusFromFile(path: string): InMemoryPolicyReader {
   const parsed = policyListSchema.safeParse(readPolicyFile(path));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CliOptionsError(`--status-file ${path}: ${issue.path.join('.')}: ${issue.message}`);
   }
   // A file holds what `kubectl get -o yaml` prints: status under its stored names.
-  return new InMemoryPolicySource(parsed.data.map((policy) => fromStoredPolicy(policy)));
+  return new InMemoryPolicyReader(parsed.data.map((policy) => fromStoredPolicy(policy)));
 }
 
 // Modules that load @kubernetes/client-node (about 60 MB of resident memory for its generated API
@@ -52,10 +52,10 @@ function statusFromFile(path: string): InMemoryPolicySource {
 
 // Without a usable kubeconfig the server still starts and every tool says what to fix (a process
 // that exits shows Claude Desktop users only "Connection closed"); --auth kubernetes cannot run.
-async function policySource(
+async function policyStatusReader(
   options: CliOptions,
   logger: Logger,
-): Promise<{ source: PolicyStatusSource; kubeConfig?: KubeConfig }> {
+): Promise<{ source: PolicyStatusReader; kubeConfig?: KubeConfig }> {
   const needsCluster = !options.statusFile || (options.http && options.auth === 'kubernetes');
   const found = needsCluster
     ? (await import('./status/kubeconfig-loader.js')).resolveKubeConfig()
@@ -74,21 +74,21 @@ async function policySource(
       { problem: found!.problem },
       'no usable kubeconfig; every tool will answer with this problem',
     );
-    return { source: new UnconfiguredPolicySource(found!.problem) };
+    return { source: new UnconfiguredPolicyReader(found!.problem) };
   }
   logger.info(
     { kubeconfig: found!.origin, context: found!.context, server: found!.server },
     'kubeconfig loaded',
   );
-  const { KubePolicySource } = await import('./status/kube-policy-source.js');
+  const { KubePolicyReader } = await import('./status/kube-policy-reader.js');
   return {
-    source: new KubePolicySource(found!.kubeConfig, logger, { origin: found!.origin }),
+    source: new KubePolicyReader(found!.kubeConfig, logger, { origin: found!.origin }),
     kubeConfig: found!.kubeConfig,
   };
 }
 
 export async function startFrontEnd(options: CliOptions, logger: Logger) {
-  const { source, kubeConfig } = await policySource(options, logger);
+  const { source, kubeConfig } = await policyStatusReader(options, logger);
   let authenticator: CallerAuthenticator = noAuthentication;
   let authoriser: NamespaceAuthoriser = allowAllNamespaces;
   if (options.http && options.auth === 'token')
@@ -106,7 +106,7 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
     );
   }
   const deps: FrontEndDeps = {
-    source,
+    policyStatus: source,
     authoriser,
     tools: toolCatalogue,
     reference: await loadReferenceData(options.standardsFile, logger),

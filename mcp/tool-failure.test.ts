@@ -13,7 +13,7 @@ import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
 import { createHttpApp } from './http/http-app.js';
 import { HttpMetrics } from './http/http-metrics.js';
-import { InMemoryPolicySource } from './status/in-memory-policy-source.js';
+import { InMemoryPolicyReader } from './status/in-memory-policy-reader.js';
 import { classifyToolFailure } from './tool-failure.js';
 import { defineTool, type ToolDefinition } from './tools/tool-definition.js';
 import {
@@ -64,7 +64,7 @@ describe('a failed tool call over MCP and REST', () => {
   beforeAll(async () => {
     const app = createHttpApp(
       {
-        source: new InMemoryPolicySource(samplePolicies()),
+        policyStatus: new InMemoryPolicyReader(samplePolicies()),
         authoriser: allowAllNamespaces,
         tools: outcomes.map(failing),
         reference: testReferenceData,

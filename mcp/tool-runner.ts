@@ -4,7 +4,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { z } from 'zod';
 import type { NamespaceAuthoriser } from './auth/namespace-authoriser.js';
 import type { ReferenceData } from './reference-data.js';
-import type { PolicyStatusSource } from './status/policy-status-source.js';
+import type { PolicyStatusReader } from './status/policy-status-reader.js';
 import type { ToolAnswer, ToolDefinition } from './tools/tool-definition.js';
 import { ClusterUnavailableError, ToolInputError } from './tools/tool-errors.js';
 
@@ -15,7 +15,7 @@ export interface ToolCall {
 }
 
 export interface ToolRunnerDeps {
-  source: PolicyStatusSource;
+  policyStatus: PolicyStatusReader;
   authoriser: NamespaceAuthoriser;
   reference: ReferenceData;
   /** The clock for what-ifs (tests pin it). */
@@ -37,10 +37,11 @@ function inputErrorFrom(error: z.ZodError): ToolInputError {
 const FIRST_LIST_WAIT_MS = 5_000;
 
 /** Throws ClusterUnavailableError (naming the cause) while the policy cache cannot be trusted. */
-export async function clusterAvailable(source: PolicyStatusSource): Promise<void> {
-  if (!source.unavailableReason) return;
-  if (source.unavailableReason() && source.settled) await source.settled(FIRST_LIST_WAIT_MS);
-  const reason = source.unavailableReason();
+export async function clusterAvailable(policyStatus: PolicyStatusReader): Promise<void> {
+  if (!policyStatus.unavailableReason) return;
+  if (policyStatus.unavailableReason() && policyStatus.settled)
+    await policyStatus.settled(FIRST_LIST_WAIT_MS);
+  const reason = policyStatus.unavailableReason();
   if (reason) throw new ClusterUnavailableError(reason);
 }
 
@@ -63,12 +64,12 @@ export async function runTool(
   return tool.handler(parsed.data, {
     // Tools that need no policies (a what-if for a zone) still answer while the cluster is down.
     policies: async (namespace) => {
-      await clusterAvailable(deps.source);
+      await clusterAvailable(deps.policyStatus);
       return deps.authoriser.visiblePolicies(
         call.caller,
         namespace === undefined
-          ? deps.source.list()
-          : deps.source.list().filter((p) => p.metadata.namespace === namespace),
+          ? deps.policyStatus.list()
+          : deps.policyStatus.list().filter((p) => p.metadata.namespace === namespace),
       );
     },
     progress: call.progress ?? (async () => {}),

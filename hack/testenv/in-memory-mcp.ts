@@ -7,7 +7,7 @@ import type { CarbonCompliancePolicy } from '../../operator/api/v1alpha1/types.j
 import { allowAllNamespaces } from '../../mcp/auth/namespace-authoriser.js';
 import { createMcpServer } from '../../mcp/server/create-mcp-server.js';
 import type { FrontEndDeps } from '../../mcp/server/server-context.js';
-import { InMemoryPolicySource } from '../../mcp/status/in-memory-policy-source.js';
+import { InMemoryPolicyReader } from '../../mcp/status/in-memory-policy-reader.js';
 import { toolCatalogue } from '../../mcp/tools/catalogue.js';
 import { testReferenceData } from './test-reference-data.js';
 
@@ -16,7 +16,7 @@ export async function connectInMemory(
   options: { reference?: FrontEndDeps['reference']; now?: FrontEndDeps['now'] } = {},
 ): Promise<{ client: Client; server: ReturnType<typeof createMcpServer> }> {
   const server = createMcpServer({
-    source: new InMemoryPolicySource(policies),
+    policyStatus: new InMemoryPolicyReader(policies),
     authoriser: allowAllNamespaces,
     tools: toolCatalogue,
     reference: options.reference ?? testReferenceData,

@@ -25,13 +25,13 @@ import {
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import type { NamespaceAuthoriser } from '../auth/namespace-authoriser.js';
 import type { ReferenceData } from '../reference-data.js';
-import type { PolicyStatusSource } from '../status/policy-status-source.js';
+import type { PolicyStatusReader } from '../status/policy-status-reader.js';
 
 const MAX_POLICIES = 50;
 const MAX_WORKLOADS_PER_POLICY = 20;
 
 export interface DashboardDeps {
-  source: PolicyStatusSource;
+  policyStatus: PolicyStatusReader;
   authoriser: NamespaceAuthoriser;
   reference: ReferenceData;
   now?: () => Date;
@@ -587,8 +587,10 @@ export function dashboardRouter(deps: DashboardDeps, authenticator: CallerAuthen
   router.get('/', dashboardAuth(authenticator), async (req, res, next) => {
     try {
       const language = pickLanguage(req.query.lang, req.headers['accept-language']);
-      const unavailable = deps.source.unavailableReason?.();
-      const policies = unavailable ? [] : await deps.authoriser.visiblePolicies(req.auth, deps.source.list());
+      const unavailable = deps.policyStatus.unavailableReason?.();
+      const policies = unavailable
+        ? []
+        : await deps.authoriser.visiblePolicies(req.auth, deps.policyStatus.list());
       res.setHeader('Content-Language', language);
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader(

@@ -89,13 +89,13 @@ export function createHttpApp(
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const ready = deps.source.isReady();
+    const ready = deps.policyStatus.isReady();
     res
       .status(ready ? 200 : 503)
-      .json({ ready, source: deps.source.description, policies: deps.source.list().length });
+      .json({ ready, source: deps.policyStatus.description, policies: deps.policyStatus.list().length });
   });
   app.get('/metrics', async (_req, res) => {
-    metrics.cachedPolicies.set(deps.source.list().length);
+    metrics.cachedPolicies.set(deps.policyStatus.list().length);
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

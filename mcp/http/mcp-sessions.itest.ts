@@ -11,7 +11,7 @@ import { policy } from '../../hack/testenv/sample-policies.js';
 import { KubeNamespaceAuthoriser } from '../auth/kube-namespace-authoriser.js';
 import { KubeTokenAuthenticator } from '../auth/kube-token-authenticator.js';
 import { loadReferenceData } from '../operator-reference-data.js';
-import { InMemoryPolicySource } from '../status/in-memory-policy-source.js';
+import { InMemoryPolicyReader } from '../status/in-memory-policy-reader.js';
 import { toolCatalogue } from '../tools/catalogue.js';
 
 const NS = 'mcp-sessions';
@@ -51,7 +51,7 @@ describe('MCP sessions: bound to their creator, capped per identity, LRU-evicted
     const logger = pino({ level: 'silent' });
     const kubeConfig = testKubeConfig();
     const deps = {
-      source: new InMemoryPolicySource([
+      policyStatus: new InMemoryPolicyReader([
         policy(NS, 'carbon', [{ workload: 'api', namespace: NS, power_watts: 10 }]),
       ]),
       authoriser: new KubeNamespaceAuthoriser(kubeConfig),

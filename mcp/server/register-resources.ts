@@ -138,7 +138,7 @@ export function registerResources(mcp: McpServer, { deps, visible }: ServerConte
 
   async function clusterAvailableOrMcpError(): Promise<void> {
     try {
-      await clusterAvailable(deps.source);
+      await clusterAvailable(deps.policyStatus);
     } catch (error) {
       throw new McpError(ErrorCode.InternalError, (error as Error).message);
     }

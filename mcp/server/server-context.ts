@@ -28,6 +28,6 @@ export function serverContext(deps: FrontEndDeps): ServerContext {
   return {
     deps,
     toolsByName: new Map(deps.tools.map((t) => [t.name, t])),
-    visible: (extra) => deps.authoriser.visiblePolicies(extra?.authInfo, deps.source.list()),
+    visible: (extra) => deps.authoriser.visiblePolicies(extra?.authInfo, deps.policyStatus.list()),
   };
 }

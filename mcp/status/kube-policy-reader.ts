@@ -21,7 +21,7 @@ import {
   type CarbonCompliancePolicy,
 } from '../../operator/public-api.js';
 import { describeClusterAccessError } from './cluster-access-error.js';
-import type { PolicyStatusSource } from './policy-status-source.js';
+import type { PolicyStatusReader } from './policy-status-reader.js';
 
 const MAX_BACKOFF_MS = 30_000;
 /**
@@ -30,14 +30,14 @@ const MAX_BACKOFF_MS = 30_000;
  */
 const OUTAGE_GRACE_MS = 10_000;
 
-export interface KubePolicySourceOptions {
+export interface KubePolicyReaderOptions {
   /** Where the kubeconfig came from, quoted in error answers (e.g. 'KUBECONFIG=/path'). */
   origin?: string;
   /** First retry delay; doubles per failure up to 30 s. */
   initialBackoff_ms?: number;
 }
 
-export class KubePolicySource implements PolicyStatusSource {
+export class KubePolicyReader implements PolicyStatusReader {
   readonly description = `kubernetes watch of ${PLURAL}.${GROUP}/${VERSION}`;
   // client-node types creationTimestamp as Date; the JSON it returns (and our type) has a string.
   private informer: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>) | undefined;
@@ -57,7 +57,7 @@ export class KubePolicySource implements PolicyStatusSource {
   constructor(
     private readonly kubeConfig: KubeConfig,
     private readonly logger: Logger,
-    private readonly options: KubePolicySourceOptions = {},
+    private readonly options: KubePolicyReaderOptions = {},
   ) {
     this.server = kubeConfig.getCurrentCluster()?.server ?? '(no server in kubeconfig)';
   }

@@ -2,7 +2,7 @@
 // status that the operator wrote; they never fetch per call (one list+watch feeds every answer).
 import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
 
-export interface PolicyStatusSource {
+export interface PolicyStatusReader {
   /** Every policy currently known, across all namespaces. Cheap: served from memory. */
   list(): readonly CarbonCompliancePolicy[];
   /** True once the first list has completed (readiness). */

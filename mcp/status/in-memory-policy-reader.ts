@@ -1,8 +1,8 @@
-// A policy source held in memory: used by the benchmark and unit tests, where no apiserver runs.
+// Policies held in memory: used by the benchmark and unit tests, where no apiserver runs.
 import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
-import type { PolicyStatusSource } from './policy-status-source.js';
+import type { PolicyStatusReader } from './policy-status-reader.js';
 
-export class InMemoryPolicySource implements PolicyStatusSource {
+export class InMemoryPolicyReader implements PolicyStatusReader {
   readonly description = 'in-memory';
   private policies: CarbonCompliancePolicy[];
 

@@ -2,9 +2,9 @@
 // otherwise show only "Connection closed"), and every tool answers with the kubeconfig problem,
 // naming the file or variable to fix.
 import type { CarbonCompliancePolicy } from '../../operator/public-api.js';
-import type { PolicyStatusSource } from './policy-status-source.js';
+import type { PolicyStatusReader } from './policy-status-reader.js';
 
-export class UnconfiguredPolicySource implements PolicyStatusSource {
+export class UnconfiguredPolicyReader implements PolicyStatusReader {
   readonly description = 'no usable kubeconfig';
 
   constructor(private readonly problem: string) {}
