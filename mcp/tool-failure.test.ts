@@ -1,17 +1,15 @@
 // One classification of a failed tool call for every surface: each error class a tool can raise,
 // through the HTTP app on a loopback port, answers MCP (official SDK client over Streamable HTTP)
 // and REST as that class, and both count it under the same metrics outcome.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import pino from 'pino';
 import { z } from 'zod';
 import { samplePolicies } from '../hack/testenv/sample-policies.js';
+import { startLoopbackHttpApp, type LoopbackHttpApp } from '../hack/testenv/loopback-http-app.js';
 import { testReferenceData } from '../hack/testenv/test-reference-data.js';
 import { noAuthentication } from './auth/caller-authenticator.js';
 import { allowAllNamespaces } from './auth/namespace-authoriser.js';
-import { createHttpApp } from './http/http-app.js';
 import { HttpMetrics } from './http/http-metrics.js';
 import { InMemoryPolicyReader } from './status/in-memory-policy-reader.js';
 import { classifyToolFailure } from './tool-failure.js';
@@ -57,12 +55,11 @@ test('classifyToolFailure names each error class a tool raises, and anything els
 
 describe('a failed tool call over MCP and REST', () => {
   const metrics = new HttpMetrics(false);
-  let server: Server;
+  let app: LoopbackHttpApp;
   let base: string;
-  let close: () => Promise<void>;
   let client: Client;
   beforeAll(async () => {
-    const app = createHttpApp(
+    app = await startLoopbackHttpApp(
       {
         policyStatus: new InMemoryPolicyReader(samplePolicies()),
         authoriser: allowAllNamespaces,
@@ -70,31 +67,15 @@ describe('a failed tool call over MCP and REST', () => {
         reference: testReferenceData,
         logger: pino({ level: 'silent' }),
       },
-      {
-        authenticator: noAuthentication,
-        stateless: true,
-        rateLimit_per_s: 0,
-        rateBurst: 1,
-        bodyLimit_bytes: 65_536,
-        allowedHosts: ['127.0.0.1'],
-        allowedOrigins: [],
-        sessionLimits: { maxSessions: 3, maxSessionsPerIdentity: 2 },
-        sessionIdle_ms: 60_000,
-        metrics,
-      },
+      { authenticator: noAuthentication, stateless: true, metrics },
     );
-    close = app.close;
-    server = app.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = app.base;
     client = new Client({ name: 'test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
   });
   afterAll(async () => {
     await client.close();
-    await close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await app.stop();
   });
 
   const callMcp = (outcome: Outcome) => client.callTool({ name: `fails_${outcome}`, arguments: {} });

@@ -378,15 +378,23 @@ export interface MonthEmissions {
   meanGridIntensity_gCO2eq_kWh: number;
 }
 
-/** The hour still running at the last evaluation, kept so that a 1-hour window loses no hour. */
-export interface OpenHour {
+/** One hour of a policy's emissions, summed over its workloads. */
+export interface PolicyHour {
+  /** UTC hour start, ISO. */
   hourStart: string;
   energy_kWh: number;
+  /** The grid's intensity in the hour (whether or not anything ran). */
   gridIntensity_gCO2eq_kWh: number;
+  /** Σ E(h)·I(h) over the workloads, before PUE. */
   gridWeighted_gCO2eq: number;
+  /** Location-based Σ E(h)·PUE·I(h). */
   locationEmissions_gCO2eq: number;
+  /** On the verdict's accounting basis (spec.accounting). */
   emissions_gCO2eq: number;
 }
+
+/** The hour still running at the last evaluation, kept so that a 1-hour window loses no hour. */
+export type OpenHour = PolicyHour;
 
 /** A policy's emissions per KST month, persisted in status so that restarts lose nothing. */
 export interface EmissionsLedger {

@@ -3,6 +3,7 @@
 // decomposition) sums it over the policy's workloads. Pure.
 import { gridHourAt } from './grid-intensity-at.js';
 import type {
+  PolicyHour,
   AccountingBasis,
   GridHourSource,
   HourlyIntensityProfile,
@@ -36,20 +37,7 @@ export function emissionsOf(
   };
 }
 
-/** One clock hour of a policy: its workloads' active energy and emissions, and the grid's intensity. */
-export interface PolicyHour {
-  /** UTC hour start, ISO. */
-  hourStart: string;
-  energy_kWh: number;
-  /** The grid's intensity in the hour (whether or not anything ran). */
-  gridIntensity_gCO2eq_kWh: number;
-  /** Σ E(h)·I(h) over the workloads, before PUE. */
-  gridWeighted_gCO2eq: number;
-  /** Location-based Σ E(h)·PUE·I(h). */
-  locationEmissions_gCO2eq: number;
-  /** On the verdict's accounting basis (spec.accounting). */
-  emissions_gCO2eq: number;
-}
+export type { PolicyHour };
 
 /** Every hour of the window, summed over the policy's workloads (active energy, as the verdict). */
 export function policyHours(
