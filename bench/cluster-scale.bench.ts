@@ -22,6 +22,7 @@ import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../operator
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../hack/testenv/control-plane.js';
 import { createSimulatedNodes } from '../hack/testenv/simulated-nodes.js';
 import { podTemplate, type DemoWorkloadPlan } from '../hack/demo/demo-workloads.js';
+import { chartV8Flags } from './support/chart-v8-flags.js';
 
 interface Scale {
   label: string;
@@ -325,6 +326,8 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
       [
         // Sampling heap profile of what is still live when the operator exits (written on SIGTERM).
         ...(heapProfileDir ? ['--heap-prof', `--heap-prof-dir=${heapProfileDir}`] : []),
+        // Memory as deployed: the V8 limits the chart sets (values operator.maxSemiSpaceMiB).
+        ...chartV8Flags('operator'),
         'dist/operator/main.js',
         '--source=prometheus',
         `--prometheus-url=http://127.0.0.1:${promPort}`,

@@ -12,8 +12,7 @@
 // `BENCH sdk_minimal_mcp_http_p99_ms` and `RATIO mcp_http_rps_vs_sdk_minimal`, so that the share of
 // the MCP path that the SDK itself costs is measured, not guessed. The load average is printed with
 // the figures: other processes on the machine move every latency figure.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +22,7 @@ import { processMemory } from '../hack/testenv/process-memory.js';
 import { mcpInitializeBody } from '../hack/testenv/raw-http.js';
 import type autocannon from 'autocannon';
 import { cannon } from './support/autocannon-run.js';
+import { chartV8Flags } from './support/chart-v8-flags.js';
 
 const NAMESPACES = 50;
 const WORKLOADS_PER_NAMESPACE = 20;
@@ -44,17 +44,6 @@ function clusterStatus() {
       { language: n % 2 === 0 ? 'ko' : 'en' },
     ),
   );
-}
-
-/** The V8 flags the chart puts into the MCP server's NODE_OPTIONS. */
-function chartV8Flags(): string[] {
-  const values = parseYaml(readFileSync('charts/carbon-aware-kepler/values.yaml', 'utf8')) as {
-    mcp: { maxHeapMiB: number; maxSemiSpaceMiB: number };
-  };
-  return [
-    ...(values.mcp.maxHeapMiB > 0 ? [`--max-old-space-size=${values.mcp.maxHeapMiB}`] : []),
-    ...(values.mcp.maxSemiSpaceMiB > 0 ? [`--max-semi-space-size=${values.mcp.maxSemiSpaceMiB}`] : []),
-  ];
 }
 
 const MCP_CALL = JSON.stringify({
@@ -128,7 +117,7 @@ export async function runHttpBench(): Promise<{
   writeFileSync(statusFile, JSON.stringify(clusterStatus()));
   const built = 'dist/mcp/main.js';
   // Memory is measured as deployed: the V8 limits the chart sets (values mcp.maxHeapMiB, maxSemiSpaceMiB).
-  const v8 = chartV8Flags();
+  const v8 = chartV8Flags('mcp');
   const command = existsSync(built) ? { command: process.execPath, args: [...v8, built] } : frontEndCommand;
 
   const server = await spawnFrontEnd(
