@@ -24,6 +24,19 @@ import {
 } from '../hack/testenv/spawned-front-end.js';
 
 const run = promisify(execFile);
+// build/index.js is the MCP Inspector's CLI proper (build/cli.js launches the web inspector).
+const INSPECTOR_CLI = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
+/** The Inspector CLI against the server's Streamable HTTP endpoint; its JSON answer. */
+async function inspectorOverHttp(url: string, args: string[]): Promise<unknown> {
+  const { stdout } = await run(
+    process.execPath,
+    [INSPECTOR_CLI, `${url}/mcp`, '--transport', 'http', ...args],
+    {
+      timeout: 60_000,
+    },
+  );
+  return JSON.parse(stdout) as unknown;
+}
 const NS_A = 'mcp-fe-a';
 const NS_B = 'mcp-fe-b';
 const kubectlIn = (input: string, ...args: string[]) =>
@@ -262,8 +275,6 @@ describe('carbon-mcp against a real API server', () => {
     });
 
     test('the MCP Inspector CLI calls a tool over HTTP and over stdio', async () => {
-      // build/index.js is the CLI proper (build/cli.js launches the web inspector).
-      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
       const toolArgs = [
         '--method',
         'tools/call',
@@ -273,20 +284,19 @@ describe('carbon-mcp against a real API server', () => {
         'workload_name=inference',
         `namespace=${NS_A}`,
       ];
-      const http = await run(
-        process.execPath,
-        [cli, `${server.url}/mcp`, '--transport', 'http', ...toolArgs],
-        { timeout: 60_000 },
-      );
-      expect(JSON.parse(http.stdout)).toMatchObject({
+      expect(await inspectorOverHttp(server.url, toolArgs)).toMatchObject({
         structuredContent: { workload: 'inference', status: 'COMPLIANT' },
       });
       // The stdio child gets only a default environment, so KUBECONFIG is passed through env(1).
       // The target goes first and must not contain options (commander would take them), hence the tsx bin.
       const target = ['env', `KUBECONFIG=${testKubeconfigPath()}`, 'node_modules/.bin/tsx', 'mcp/main.ts'];
-      const stdio = await run(process.execPath, [cli, ...target, '--transport', 'stdio', ...toolArgs], {
-        timeout: 90_000,
-      });
+      const stdio = await run(
+        process.execPath,
+        [INSPECTOR_CLI, ...target, '--transport', 'stdio', ...toolArgs],
+        {
+          timeout: 90_000,
+        },
+      );
       expect(JSON.parse(stdio.stdout)).toMatchObject({
         structuredContent: { workload: 'inference', status: 'COMPLIANT' },
       });
@@ -317,40 +327,24 @@ describe('carbon-mcp against a real API server', () => {
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { field?: string }).field).toBe('manifest');
 
-      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
-      const http = await run(
-        process.execPath,
-        [
-          cli,
-          `${server.url}/mcp`,
-          '--transport',
-          'http',
-          '--method',
-          'tools/call',
-          '--tool-name',
-          'estimate_manifest',
-          '--tool-arg',
-          `manifest=${manifest}`,
-          `namespace=${NS_A}`,
-        ],
-        { timeout: 60_000 },
-      );
-      expect(JSON.parse(http.stdout)).toMatchObject({
+      const http = await inspectorOverHttp(server.url, [
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'estimate_manifest',
+        '--tool-arg',
+        `manifest=${manifest}`,
+        `namespace=${NS_A}`,
+      ]);
+      expect(http).toMatchObject({
         structuredContent: { workload: { kind: 'Deployment', name: 'api' }, energy_kWh: body.energy_kWh },
       });
     });
 
     test('explain_emissions_change and the budget through the real API server: Inspector CLI, REST, tools/list schema', async () => {
-      const cli = 'node_modules/@modelcontextprotocol/inspector-cli/build/index.js';
-      const listed = await run(
-        process.execPath,
-        [cli, `${server.url}/mcp`, '--transport', 'http', '--method', 'tools/list'],
-        {
-          timeout: 60_000,
-        },
-      );
+      const listed = await inspectorOverHttp(server.url, ['--method', 'tools/list']);
       const tool = (
-        JSON.parse(listed.stdout) as {
+        listed as {
           tools: Array<{
             name: string;
             inputSchema: { required?: string[] };
@@ -369,27 +363,19 @@ describe('carbon-mcp against a real API server', () => {
           'available_months',
         ]),
       );
-      const called = await run(
-        process.execPath,
-        [
-          cli,
-          `${server.url}/mcp`,
-          '--transport',
-          'http',
-          '--method',
-          'tools/call',
-          '--tool-name',
-          'explain_emissions_change',
-          '--tool-arg',
-          `namespace=${NS_A}`,
-          'policy_name=carbon',
-          'from_month=2026-10',
-          'to_month=2026-11',
-        ],
-        { timeout: 60_000 },
-      );
+      const called = await inspectorOverHttp(server.url, [
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'explain_emissions_change',
+        '--tool-arg',
+        `namespace=${NS_A}`,
+        'policy_name=carbon',
+        'from_month=2026-10',
+        'to_month=2026-11',
+      ]);
       // The ledger went through the CRD's schema (status subresource) and came back whole.
-      const answer = JSON.parse(called.stdout) as {
+      const answer = called as {
         structuredContent: { change_kgCO2eq: number; effects_kgCO2eq: Record<string, number> };
       };
       expect(answer.structuredContent.change_kgCO2eq).toBeCloseTo(-28.8, 6);
