@@ -57,6 +57,7 @@ class MemoryStore implements PolicyStore {
 
 interface RecordedPod {
   name: string;
+  node: string;
   watts: number;
 }
 
@@ -93,7 +94,7 @@ function fixture(PODS: number): { pods: PodView[]; owners: StaticOwnerLookup; re
         }),
       );
       // 10–60 W pods.
-      recorded.push({ name, watts: 10 + ((w * 7 + p * 13) % 50) });
+      recorded.push({ name, node: `node-${(w * 10 + p) % NODES}`, watts: 10 + ((w * 7 + p * 13) % 50) });
     }
   }
   return { pods, owners: new StaticOwnerLookup(owners), recorded };
@@ -106,7 +107,7 @@ function recordedPrometheus(recorded: RecordedPod[]): {
   bytes: number;
 } {
   const lastEvalS = Math.floor(NOW.getTime() / 3_600_000) * 3600;
-  const metric = (pod: string) => ({ pod_namespace: NS, pod_name: pod });
+  const metric = (p: RecordedPod) => ({ node_name: p.node, pod_namespace: NS, pod_name: p.name });
   // Each pod's series recorded once as JSON bytes per answer; a query gets the series of the pods its
   // matcher names (the source asks in batches), framed as the Prometheus API frames them.
   const atS = NOW.getTime() / 1000;
@@ -117,14 +118,14 @@ function recordedPrometheus(recorded: RecordedPod[]): {
       {
         // 24 hourly increases per pod, for the hours ending 11:00 … 10:00.
         range: json({
-          metric: metric(p.name),
+          metric: metric(p),
           values: Array.from({ length: 24 }, (_, h) => [
             lastEvalS - (23 - h) * 3600,
             String(p.watts * (0.8 + 0.02 * h) * 3600),
           ]),
         }),
-        partial: json({ metric: metric(p.name), value: [atS, String(p.watts * 1800)] }),
-        power: json({ metric: metric(p.name), value: [atS, String(p.watts)] }),
+        partial: json({ metric: metric(p), value: [atS, String(p.watts * 1800)] }),
+        power: json({ metric: { pod_namespace: NS, pod_name: p.name }, value: [atS, String(p.watts)] }),
       },
     ]),
   );
@@ -143,11 +144,32 @@ function recordedPrometheus(recorded: RecordedPod[]): {
     'vector',
     ['package', 'dram'].map((zone) => json({ metric: { zone }, value: [atS, String(recorded.length)] })),
   );
+  // Each node's idle joules per active joule of its pods (the cluster-wide table every policy shares):
+  // 0.25–0.45 by node, the same every hour.
+  const nodes = [...new Set(recorded.map((p) => p.node))];
+  const ratio = (i: number) => String(0.25 + (i % 5) * 0.05);
+  const idlePerActive = {
+    range: frame(
+      'matrix',
+      nodes.map((node, i) =>
+        json({
+          metric: { node_name: node },
+          values: Array.from({ length: 24 }, (_, h) => [lastEvalS - (23 - h) * 3600, ratio(i)]),
+        }),
+      ),
+    ),
+    partial: frame(
+      'vector',
+      nodes.map((node, i) => json({ metric: { node_name: node }, value: [atS, ratio(i)] })),
+    ),
+  };
   // Which recorded answer a request gets, from the queries PrometheusSource sends.
   const responseFor = (path: string, query: string): Buffer => {
     if (query.includes('count(kepler_pod_cpu_joules_total)')) return generation;
     if (query.includes('count(kepler_container_joules_total)')) return legacy;
     if (query.startsWith('count by (zone)')) return zones;
+    if (query.includes('kepler_node_cpu_idle_joules_total'))
+      return path.startsWith('/api/v1/query_range') ? idlePerActive.range : idlePerActive.partial;
     // A query that names no pods (node-level queries) gets an empty answer, not every pod's series.
     const names = /pod_name=~"([^"]*)"/.exec(query)?.[1]?.split('|');
     if (!names) return frame('vector', []);
@@ -177,7 +199,8 @@ function recordedPrometheus(recorded: RecordedPod[]): {
     () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
   );
   let bytes = 0;
-  for (const p of perPod.values()) bytes += 2 * p.range.length + 2 * p.partial.length + p.power.length;
+  for (const p of perPod.values()) bytes += p.range.length + p.partial.length + p.power.length;
+  bytes += idlePerActive.range.length + idlePerActive.partial.length;
   return { url, server, bytes };
 }
 

@@ -108,7 +108,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     }
     // A namespace that tries to break out of the matcher selects nothing instead of everything.
     const injected = await client.query(
-      podEnergyQuery('rewrite', 'shop"} or kepler_pod_cpu_joules_total{a="', '1m'),
+      podEnergyQuery('rewrite', { namespace: 'shop"} or kepler_pod_cpu_joules_total{a="' }, '1m'),
     );
     expect(injected).toEqual([]);
   });
@@ -180,11 +180,58 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     expect(c.errors).toEqual([]);
   });
 
+  test("policies share one cluster-wide idle answer; each policy's own queries read only its pods and nodes", async () => {
+    const recording = await PrometheusClient.create({ url: prom.url, timeoutMs: 5_000 });
+    const asked: string[] = [];
+    const query = recording.query.bind(recording);
+    const queryRange = recording.queryRange.bind(recording);
+    recording.query = (q, ...rest) => (asked.push(q), query(q, ...rest));
+    recording.queryRange = (q, ...rest) => (asked.push(q), queryRange(q, ...rest));
+    try {
+      const source = new PrometheusSource({ client: recording });
+      const toMs = Date.now() - 3_000;
+      const policy = (namespace: string, name: string) =>
+        source.collect({
+          pods: [{ namespace, name, nodeName: 'fixture-node' }],
+          from: new Date(toMs - 3 * 3_600_000),
+          to: new Date(toMs),
+        });
+      const [shop, other] = await Promise.all([policy('shop', 'web-1'), policy('other', 'web-1')]);
+      // Later in the same pass, within IDLE_PER_ACTIVE_REUSE_MS of the others.
+      const later = await source.collect({
+        pods: [{ namespace: 'shop', name: 'web-2', nodeName: 'fixture-node' }],
+        from: new Date(toMs - 3 * 3_600_000),
+        to: new Date(toMs + 2_000),
+      });
+      for (const c of [shop, other, later]) {
+        expect(c.errors).toEqual([]);
+        const pod = [...c.pods.values()][0]!;
+        expect(pod.hourly.some((h) => (h.idleShare_kWh ?? 0) > 0)).toBe(true);
+      }
+      const cluster = asked.filter((q) => q.includes('kepler_node_cpu_idle_joules_total'));
+      // One whole-hours table and one hour-in-progress table for all three collections.
+      expect(cluster).toHaveLength(2);
+      const own = asked.filter(
+        (q) =>
+          !cluster.includes(q) &&
+          !q.includes('build_info') &&
+          !q.startsWith('sum by (node_name, zone)') &&
+          !q.startsWith('count by (node_name)'),
+      );
+      expect(own.length).toBeGreaterThanOrEqual(3 * 3);
+      for (const q of own)
+        for (const sel of q.match(/kepler_\w+\{[^}]*\}/g) ?? [])
+          expect(sel).toMatch(/pod_namespace="(shop|other)"|node_name=~"fixture-node"/);
+    } finally {
+      await recording.close();
+    }
+  });
+
   test('query_range at short steps returns one increase per step', async () => {
     await sleep(12_000); // let the windows below fill with 1 s samples
     const end = Date.now() - 1_000;
     const matrix = await client.queryRange(
-      podEnergyQuery('rewrite', 'shop', '10s', ['web-1']),
+      podEnergyQuery('rewrite', { namespace: 'shop', pods: ['web-1'] }, '10s'),
       end - 5_000,
       end,
       5,

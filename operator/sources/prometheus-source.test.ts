@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import {
   podEnergyQuery,
-  podIdleShareQuery,
+  legacyPodIdleShareQuery,
+  nodeIdlePerActiveQuery,
   podPowerQuery,
   promqlRegexAnyOf,
   prometheusResponseSchema,
@@ -66,56 +67,82 @@ describe('promqlString', () => {
 });
 
 describe('query templates', () => {
-  test('0.10+: the zones of CPU_ZONE_RULE per node, plus GPU, by pod, namespace quoted', () => {
-    const q = podEnergyQuery('rewrite', 'shop', '1h');
+  test('0.10+: the zones of CPU_ZONE_RULE per node, plus GPU, by node and pod, namespace quoted', () => {
+    const q = podEnergyQuery('rewrite', { namespace: 'shop' }, '1h');
     const hasPackage =
-      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="package"}[1h]) or count_over_time(kepler_pod_cpu_joules_total{zone="package"}[1h]))';
+      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="package"}[1h]) or count_over_time(kepler_pod_cpu_joules_total{zone="package",pod_namespace="shop"}[1h]))';
     const hasPsys =
-      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="psys"}[1h]) or count_over_time(kepler_pod_cpu_joules_total{zone="psys"}[1h]))';
+      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="psys"}[1h]) or count_over_time(kepler_pod_cpu_joules_total{zone="psys",pod_namespace="shop"}[1h]))';
     expect(q).toBe(
-      'sum by (pod_namespace, pod_name) (' +
+      'sum by (node_name, pod_namespace, pod_name) (' +
         `(increase(kepler_pod_cpu_joules_total{zone=~"package|dram",pod_namespace="shop"}[1h]) and on (node_name) ${hasPackage})` +
         ` or (increase(kepler_pod_cpu_joules_total{zone="psys",pod_namespace="shop"}[1h]) unless on (node_name) ${hasPackage})` +
         ` or (increase(kepler_pod_cpu_joules_total{zone!="psys",pod_namespace="shop"}[1h]) unless on (node_name) (${hasPackage} or ${hasPsys}))` +
         ' or label_replace(increase(kepler_pod_gpu_joules_total{pod_namespace="shop"}[1h]), "zone", "gpu", "", ""))',
     );
-    expect(podPowerQuery('rewrite', 'shop')).toContain(
+    expect(podPowerQuery('rewrite', { namespace: 'shop' })).toContain(
       'label_replace(kepler_pod_gpu_watts{pod_namespace="shop"}, "zone", "gpu", "", "")',
     );
   });
 
+  test("0.10+: a policy's query reads the zones of its own pods and their nodes only, not the cluster's", () => {
+    const q = podEnergyQuery(
+      'rewrite',
+      { namespace: 'shop', pods: ['web-1', 'web-2'], nodes: ['n-1'] },
+      '1h',
+    );
+    expect(q).toContain(
+      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="package",node_name=~"n-1"}[1h])' +
+        ' or count_over_time(kepler_pod_cpu_joules_total{zone="package",pod_namespace="shop",pod_name=~"web-1|web-2"}[1h]))',
+    );
+    // Every selector of the query names the namespace or the nodes.
+    const selectors = q.match(/kepler_\w+\{[^}]*\}/g) ?? [];
+    expect(selectors.length).toBeGreaterThan(0);
+    for (const sel of selectors) expect(sel).toMatch(/pod_namespace="shop"|node_name=~"n-1"/);
+    // Pods not yet on a node: no node-level series to read.
+    expect(podPowerQuery('rewrite', { namespace: 'shop', pods: ['p'], nodes: [] })).toContain(
+      'kepler_node_cpu_joules_total{zone="package",node_name=~""}',
+    );
+  });
+
   test('legacy: the aggregate container counter by pod, mode dynamic (active energy) only', () => {
-    expect(podEnergyQuery('legacy', 'ml', '1h', ['train-0'])).toBe(
+    expect(podEnergyQuery('legacy', { namespace: 'ml', pods: ['train-0'] }, '1h')).toBe(
       'sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="dynamic",container_namespace="ml",pod_name=~"train-0"}[1h]))',
     );
   });
 
-  test('idle share: 0.7 mode="idle" counters; 0.10+ node idle split by the active share of all its pods', () => {
-    expect(podIdleShareQuery('legacy', 'ml', '1h', ['train-0'])).toBe(
+  test('idle share: 0.7 mode="idle" counters; 0.10+ each node\'s idle per active joule of all its pods', () => {
+    expect(legacyPodIdleShareQuery({ namespace: 'ml', pods: ['train-0'] }, '1h')).toBe(
       'sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",container_namespace="ml",pod_name=~"train-0"}[1h]))',
     );
-    const q = podIdleShareQuery('rewrite', 'shop', '1h');
-    // The denominator sums the pods of every namespace on the node (same zones and GPU as the numerator),
-    // so the shares sum to the node's idle; the node idle counts the zones of the same rule.
+    const q = nodeIdlePerActiveQuery('1h');
+    // The denominator sums the pods of every namespace on the node (same zones and GPU as the pods'
+    // energy), so the shares sum to the node's idle; the node idle counts the zones of the same rule.
     expect(q).toContain(
-      '/ on (node_name) group_left sum by (node_name) ((increase(kepler_pod_cpu_joules_total{zone=~"package|dram"}[1h]) and on (node_name) group by (node_name)',
+      '/ on (node_name) sum by (node_name) ((increase(kepler_pod_cpu_joules_total{zone=~"package|dram"}[1h]) and on (node_name) group by (node_name)',
     );
     expect(q).toContain('label_replace(increase(kepler_pod_gpu_joules_total[1h]), "zone", "gpu", "", ""))');
-    expect(q).toContain(
-      '* on (node_name) group_left sum by (node_name) ((increase(kepler_node_cpu_idle_joules_total{zone=~"package|dram"}[1h]) and on (node_name)',
+    expect(q).toMatch(
+      /^sum by \(node_name\) \(\(increase\(kepler_node_cpu_idle_joules_total\{zone=~"package\|dram"\}\[1h\]\) and on \(node_name\)/,
     );
     expect(q).toContain(
       '(increase(kepler_node_cpu_idle_joules_total{zone="psys"}[1h]) unless on (node_name)',
     );
-    expect(() => podIdleShareQuery('rewrite', 'n', '1h] or up[')).toThrow(/invalid range/);
+    expect(() => nodeIdlePerActiveQuery('1h] or up[')).toThrow(/invalid range/);
+    expect(() => legacyPodIdleShareQuery({ namespace: 'n' }, '1h] or up[')).toThrow(/invalid range/);
   });
 
-  test('hostile namespace and pod names stay inside their string literals', () => {
-    const q = podEnergyQuery('rewrite', 'x"} or up{a="', '1h', ['p"|.*']);
+  test('hostile namespace, pod and node names stay inside their string literals', () => {
+    const q = podEnergyQuery(
+      'rewrite',
+      { namespace: 'x"} or up{a="', pods: ['p"|.*'], nodes: ['n"}'] },
+      '1h',
+    );
     expect(q).toContain('pod_namespace="x\\"} or up{a=\\""');
     expect(q).toContain('pod_name=~"p\\"\\\\|\\\\.\\\\*"');
-    expect(podPowerQuery('rewrite', 'n\nx')).toContain('pod_namespace="n\\nx"');
-    expect(() => podEnergyQuery('rewrite', 'n', '1h] or up[')).toThrow(/invalid range/);
+    expect(q).toContain('node_name=~"n\\"\\\\}"');
+    expect(podPowerQuery('rewrite', { namespace: 'n\nx' })).toContain('pod_namespace="n\\nx"');
+    expect(() => podEnergyQuery('rewrite', { namespace: 'n' }, '1h] or up[')).toThrow(/invalid range/);
   });
 });
 

@@ -68,13 +68,29 @@ function selector(metric: string, matchers: readonly string[]): string {
   return body ? `${metric}{${body}}` : metric;
 }
 
+/**
+ * Where a query looks to decide which zones a node shows: the node-level series (of these nodes, or of
+ * every node) and the pod-level series (of these pods, or of every pod). Kepler gives every pod of a node
+ * the zones of the node's meter, so the series of the pods asked about, beside the node's own, show what
+ * the direct scrape sees on that node; scoping both keeps a policy's query from reading the whole cluster.
+ */
+interface ZoneScope {
+  nodeMatchers: readonly string[];
+  podMatchers: readonly string[];
+}
+
+const WHOLE_CLUSTER: ZoneScope = { nodeMatchers: [], podMatchers: [] };
+
 /** Nodes (by node_name) whose Kepler series show `zone` (node or pod counters; over `[range]` if given). */
-function nodesWithZone(zone: string, range: string | undefined): string {
-  const over = (metric: string): string => {
-    const sel = selector(metric, [`zone=${promqlString(zone)}`]);
+function nodesWithZone(zone: string, range: string | undefined, scope: ZoneScope): string {
+  const over = (metric: string, matchers: readonly string[]): string => {
+    const sel = selector(metric, [`zone=${promqlString(zone)}`, ...matchers]);
     return range ? `count_over_time(${sel}[${range}])` : sel;
   };
-  return `group by (node_name) (${over('kepler_node_cpu_joules_total')} or ${over('kepler_pod_cpu_joules_total')})`;
+  return (
+    `group by (node_name) (${over('kepler_node_cpu_joules_total', scope.nodeMatchers)}` +
+    ` or ${over('kepler_pod_cpu_joules_total', scope.podMatchers)})`
+  );
 }
 
 /**
@@ -89,10 +105,11 @@ function cpuZoneUnion(
   matchers: readonly string[],
   wrap: (sel: string) => string,
   range: string | undefined,
+  scope: ZoneScope,
 ): string {
   const { packageZone, withPackage, fallbackZone } = CPU_ZONE_RULE;
-  const hasPackage = nodesWithZone(packageZone, range);
-  const hasFallback = nodesWithZone(fallbackZone, range);
+  const hasPackage = nodesWithZone(packageZone, range, scope);
+  const hasFallback = nodesWithZone(fallbackZone, range, scope);
   const pkg = wrap(selector(metric, [`zone=~${promqlRegexAnyOf(withPackage)}`, ...matchers]));
   const fallback = wrap(selector(metric, [`zone=${promqlString(fallbackZone)}`, ...matchers]));
   const rest = wrap(selector(metric, [`zone!=${promqlString(fallbackZone)}`, ...matchers]));
@@ -104,82 +121,86 @@ function cpuZoneUnion(
 }
 
 /** Counted active series of Kepler 0.10+ pods: the CPU zone rule plus every GPU series (zone="gpu"). */
-function rewritePodActive(
-  kind: 'joules' | 'watts',
-  matchers: readonly string[],
-  range: string | undefined,
-): string {
+function rewritePodActive(kind: 'joules' | 'watts', scope: ZoneScope, range: string | undefined): string {
   const wrap = (sel: string): string => (kind === 'joules' ? `increase(${sel}[${range}])` : sel);
   const cpu = cpuZoneUnion(
     kind === 'joules' ? 'kepler_pod_cpu_joules_total' : 'kepler_pod_cpu_watts',
-    matchers,
+    scope.podMatchers,
     wrap,
     kind === 'joules' ? range : undefined,
+    scope,
   );
-  const gpu = wrap(selector(POD_GPU_FAMILIES[kind], matchers));
+  const gpu = wrap(selector(POD_GPU_FAMILIES[kind], scope.podMatchers));
   return `${cpu} or label_replace(${gpu}, "zone", ${promqlString(POD_GPU_FAMILIES.zone)}, "", "")`;
 }
 
-function rewritePodMatchers(namespace: string, pods?: readonly string[]): string[] {
-  return [
-    `pod_namespace=${promqlString(namespace)}`,
-    pods && pods.length > 0 ? `pod_name=~${promqlRegexAnyOf(pods)}` : '',
-  ];
+/** The pods one query asks about: a namespace, optionally some of its pods and the nodes they run on. */
+export interface PodScope {
+  namespace: string;
+  pods?: readonly string[];
+  /** The nodes of `pods`: where the zone rule reads node-level series (every node when absent). */
+  nodes?: readonly string[];
 }
 
-/** The PromQL for per-pod joules over `[range]` in one namespace (optionally only some pods). */
-export function podEnergyQuery(
-  generation: KeplerPromGeneration,
-  namespace: string,
-  range: string,
-  pods?: readonly string[],
-): string {
+function rewriteScope({ namespace, pods, nodes }: PodScope): ZoneScope {
+  return {
+    podMatchers: [
+      `pod_namespace=${promqlString(namespace)}`,
+      pods && pods.length > 0 ? `pod_name=~${promqlRegexAnyOf(pods)}` : '',
+    ],
+    nodeMatchers: nodes ? [`node_name=~${promqlRegexAnyOf(nodes)}`] : [],
+  };
+}
+
+function legacyPodMatcher(pods: readonly string[] | undefined): string {
+  return pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
+}
+
+/**
+ * The PromQL for per-pod joules over `[range]`. 0.10+: by node too, so the node's idle energy can be
+ * split by each pod's share of it (nodeIdlePerActiveQuery).
+ */
+export function podEnergyQuery(generation: KeplerPromGeneration, scope: PodScope, range: string): string {
   if (!RANGE.test(range)) throw new Error(`invalid range ${range}`);
   if (generation === 'rewrite') {
     // The zones of the direct scrape (CPU_ZONE_RULE, GPU): never core/uncore on top of package.
-    return `sum by (pod_namespace, pod_name) (${rewritePodActive('joules', rewritePodMatchers(namespace, pods), range)})`;
+    return `sum by (node_name, pod_namespace, pod_name) (${rewritePodActive('joules', rewriteScope(scope), range)})`;
   }
-  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
   // Legacy aggregate counter = package + dram + other + gpu; mode="dynamic" is the active energy
-  // (mode="idle" is the pod's idle share, reported beside it: podIdleShareQuery).
+  // (mode="idle" is the pod's idle share, reported beside it: legacyPodIdleShareQuery).
   return (
     `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="dynamic",` +
-    `container_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
+    `container_namespace=${promqlString(scope.namespace)}${legacyPodMatcher(scope.pods)}}[${range}]))`
+  );
+}
+
+/** Kepler 0.7's own per-container mode="idle" counters: each pod's idle share over `[range]`. */
+export function legacyPodIdleShareQuery(scope: PodScope, range: string): string {
+  if (!RANGE.test(range)) throw new Error(`invalid range ${range}`);
+  return (
+    `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",` +
+    `container_namespace=${promqlString(scope.namespace)}${legacyPodMatcher(scope.pods)}}[${range}]))`
   );
 }
 
 /**
- * The PromQL for each pod's share of node idle joules over `[range]`:
- * - 0.7: Kepler's own per-container mode="idle" counters;
- * - 0.10+: the node's kepler_node_cpu_idle_joules_total (zones by CPU_ZONE_RULE) split over the node's
- *   pods by their share of the active energy (the same counted zones and GPU as podEnergyQuery) of all
- *   the node's pods (every namespace: the shares must sum to the node's idle).
+ * Kepler 0.10+, per node over `[range]`: its idle joules (kepler_node_cpu_idle_joules_total, zones by
+ * CPU_ZONE_RULE) per joule of active energy of all its pods (every namespace, the same counted zones and
+ * GPU as podEnergyQuery). A pod's idle share is its active joules on the node times this ratio, so the
+ * shares of a node's pods sum to its idle energy. One answer serves every policy (PrometheusSource caches it).
  */
-export function podIdleShareQuery(
-  generation: KeplerPromGeneration,
-  namespace: string,
-  range: string,
-  pods?: readonly string[],
-): string {
+export function nodeIdlePerActiveQuery(range: string): string {
   if (!RANGE.test(range)) throw new Error(`invalid range ${range}`);
-  if (generation === 'legacy') {
-    const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
-    return (
-      `sum by (container_namespace, pod_name) (increase(kepler_container_joules_total{mode="idle",` +
-      `container_namespace=${promqlString(namespace)}${podMatcher}}[${range}]))`
-    );
-  }
   const nodeIdle = cpuZoneUnion(
     'kepler_node_cpu_idle_joules_total',
     [],
     (sel) => `increase(${sel}[${range}])`,
     range,
+    WHOLE_CLUSTER,
   );
   return (
-    `sum by (pod_namespace, pod_name) (` +
-    `sum by (node_name, pod_namespace, pod_name) (${rewritePodActive('joules', rewritePodMatchers(namespace, pods), range)})` +
-    ` / on (node_name) group_left sum by (node_name) (${rewritePodActive('joules', [], range)})` +
-    ` * on (node_name) group_left sum by (node_name) (${nodeIdle}))`
+    `sum by (node_name) (${nodeIdle})` +
+    ` / on (node_name) sum by (node_name) (${rewritePodActive('joules', WHOLE_CLUSTER, range)})`
   );
 }
 
@@ -190,21 +211,16 @@ const IDLE_SHARE_PROVENANCE: Record<KeplerPromGeneration, string> = {
 };
 
 /** Current power: the 0.10+ watts gauges (as Kepler's dashboards use them); legacy has counters only: irate. */
-export function podPowerQuery(
-  generation: KeplerPromGeneration,
-  namespace: string,
-  pods?: readonly string[],
-): string {
+export function podPowerQuery(generation: KeplerPromGeneration, scope: PodScope): string {
   if (generation === 'rewrite') {
-    return `sum by (pod_namespace, pod_name) (${rewritePodActive('watts', rewritePodMatchers(namespace, pods), undefined)})`;
+    return `sum by (pod_namespace, pod_name) (${rewritePodActive('watts', rewriteScope(scope), undefined)})`;
   }
-  const podMatcher = pods && pods.length > 0 ? `,pod_name=~${promqlRegexAnyOf(pods)}` : '';
-  return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{mode="dynamic",container_namespace=${promqlString(namespace)}${podMatcher}}[5m]))`;
+  return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{mode="dynamic",container_namespace=${promqlString(scope.namespace)}${legacyPodMatcher(scope.pods)}}[5m]))`;
 }
 
 /** Which zones the 0.10+ energy query counts for these pods now (for the status's zones counted). */
-function podZonesQuery(namespace: string, pods?: readonly string[]): string {
-  return `count by (zone) (${rewritePodActive('watts', rewritePodMatchers(namespace, pods), undefined)})`;
+function podZonesQuery(scope: PodScope): string {
+  return `count by (zone) (${rewritePodActive('watts', rewriteScope(scope), undefined)})`;
 }
 
 const sampleValue = z.tuple([z.number(), z.string()]);
@@ -463,12 +479,83 @@ function hoursOf(hours: PodHours, hourIsos: readonly string[]): HourlyEnergy[] {
   return out.sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1));
 }
 
+/** Per node, its idle joules per active joule of its pods for each whole hour (NaN: no figure that hour). */
+type WholeHourRatios = Map<string, Float64Array>;
+
+/**
+ * Collections that end within this many ms of each other share one answer of the cluster-wide node
+ * idle-per-active tables: the whole-hour table covers the same hours; the hour in progress differs by at
+ * most this much of its window. One answer per pass instead of one per policy (each reads every pod).
+ */
+export const IDLE_PER_ACTIVE_REUSE_MS = 60_000;
+
+/** Answers by key, each reused by requests ending within `reuseMs` of the one that asked; failures are not kept. */
+class SharedAnswers<T> {
+  private readonly entries = new Map<string, { toMs: number; answer: Promise<T> }>();
+  constructor(private readonly reuseMs: number) {}
+
+  get(key: string, toMs: number, ask: () => Promise<T>): Promise<T> {
+    for (const [k, e] of this.entries) if (Math.abs(e.toMs - toMs) > this.reuseMs) this.entries.delete(k);
+    const hit = this.entries.get(key);
+    if (hit) return hit.answer;
+    const answer = ask();
+    this.entries.set(key, { toMs, answer });
+    answer.catch(() => {
+      if (this.entries.get(key)?.answer === answer) this.entries.delete(key);
+    });
+    return answer;
+  }
+}
+
 export class PrometheusSource implements MetricsSource {
   readonly description = 'prometheus';
   private generation: KeplerPromGeneration | undefined;
 
   constructor(private readonly options: PrometheusSourceOptions) {
     if (options.generation && options.generation !== 'auto') this.generation = options.generation;
+  }
+
+  private readonly wholeHourRatios = new SharedAnswers<WholeHourRatios>(IDLE_PER_ACTIVE_REUSE_MS);
+  private readonly partialHourRatios = new SharedAnswers<Map<string, number>>(IDLE_PER_ACTIVE_REUSE_MS);
+
+  /** Every node's idle per active joule for each hour evaluated at firstEval … lastEval (1 h steps). */
+  private wholeHourIdlePerActive(
+    firstEval: number,
+    lastEval: number,
+    toMs: number,
+  ): Promise<WholeHourRatios> {
+    return this.wholeHourRatios.get(`${firstEval}/${lastEval}`, toMs, async () => {
+      // Not the asking collection's signal: the answer serves others too (the client's timeout bounds it).
+      const matrix = await this.options.client.queryRange(
+        nodeIdlePerActiveQuery('1h'),
+        firstEval,
+        lastEval,
+        3600,
+      );
+      const slots = (lastEval - firstEval) / HOUR_MS + 1;
+      const table: WholeHourRatios = new Map();
+      for (const series of matrix) {
+        const perHour = new Float64Array(slots).fill(Number.NaN);
+        for (const [t, v] of series.values) {
+          const slot = (t * 1000 - firstEval) / HOUR_MS;
+          if (Number.isInteger(slot) && slot >= 0 && slot < slots) perHour[slot] = Number(v);
+        }
+        table.set(series.metric.node_name ?? '', perHour);
+      }
+      return table;
+    });
+  }
+
+  /** Every node's idle per active joule over the hour in progress, from lastEval to toMs. */
+  private partialHourIdlePerActive(
+    lastEval: number,
+    partialS: number,
+    toMs: number,
+  ): Promise<Map<string, number>> {
+    return this.partialHourRatios.get(String(lastEval), toMs, async () => {
+      const vector = await this.options.client.query(nodeIdlePerActiveQuery(`${partialS}s`), toMs);
+      return new Map(vector.map((s) => [s.metric.node_name ?? '', Number(s.value[1])]));
+    });
   }
 
   private async detectGeneration(signal?: AbortSignal): Promise<KeplerPromGeneration> {
@@ -508,10 +595,12 @@ export class PrometheusSource implements MetricsSource {
       if (err instanceof MetricsSourceError) throw new MetricsUnavailableError(err.reason, err.message);
       throw err;
     }
-    const byNamespace = new Map<string, Set<string>>();
+    // Per namespace, its pods and the node each runs on (the zone rule reads those nodes' series).
+    const byNamespace = new Map<string, Map<string, string | undefined>>();
     for (const p of req.pods) {
-      if (!byNamespace.has(p.namespace)) byNamespace.set(p.namespace, new Set());
-      byNamespace.get(p.namespace)!.add(p.name);
+      let nodeOf = byNamespace.get(p.namespace);
+      if (!nodeOf) byNamespace.set(p.namespace, (nodeOf = new Map()));
+      nodeOf.set(p.name, p.nodeName);
     }
     const fromMs = req.from.getTime();
     const toMs = req.to.getTime();
@@ -524,8 +613,18 @@ export class PrometheusSource implements MetricsSource {
     const nsLabel = generation === 'rewrite' ? 'pod_namespace' : 'container_namespace';
     // 0.7: the aggregate counter's components; 0.10+: the zones the queries counted for these pods.
     const zonesCounted = new Set<string>(generation === 'rewrite' ? [] : ['package', 'dram', 'other', 'gpu']);
-    for (const [namespace, names] of byNamespace) {
-      const list = [...names].sort();
+    // 0.10+: each node's idle joules per active joule of its pods, per whole hour and for the hour in
+    // progress; cluster-wide answers that every collection of the same hours shares (idlePerActive*).
+    const wholeHourRatios =
+      generation === 'rewrite' && lastEval >= firstEval
+        ? () => this.wholeHourIdlePerActive(firstEval, lastEval, toMs)
+        : undefined;
+    const partialRatios =
+      generation === 'rewrite' && partialS >= 1
+        ? () => this.partialHourIdlePerActive(lastEval, partialS, toMs)
+        : undefined;
+    for (const [namespace, nodeOf] of byNamespace) {
+      const list = [...nodeOf.keys()].sort();
       // Per pod, its hour buckets indexed by hour from the first hour of the range (the hour starting
       // firstEval − 1 h) to the partial hour starting lastEval; a sample at any other hour (none with
       // aligned steps) goes to `extra`. Each answer is folded in and dropped before the next is asked.
@@ -537,7 +636,7 @@ export class PrometheusSource implements MetricsSource {
         pod: string,
         hourStartMs: number,
         joules: number,
-        field: 'energy_kWh' | 'idleShare_kWh' = 'energy_kWh',
+        field: 'energy_kWh' | 'idleShare_kWh',
       ): void => {
         if (!Number.isFinite(joules) || joules <= 0) return;
         const slot = Math.floor(hourStartMs / HOUR_MS) - baseMs / HOUR_MS;
@@ -563,58 +662,82 @@ export class PrometheusSource implements MetricsSource {
         bucket[field] = (bucket[field] ?? 0) + joules / JOULES_PER_KWH;
       };
       const hasIdle = new Set<string>();
-      // Whole hours: active energy, then the idle share, from the same range.
-      const foldRange = async (query: string, field: 'energy_kWh' | 'idleShare_kWh'): Promise<void> => {
+      const pushIdle = (pod: string, hourStartMs: number, joules: number): void => {
+        if (!Number.isFinite(joules) || joules <= 0) return;
+        push(pod, hourStartMs, joules, 'idleShare_kWh');
+        hasIdle.add(pod);
+      };
+      // Whole hours: 0.10+ active energy by node, each sample's idle share from its node's ratio that
+      // hour; 0.7 active energy or Kepler's own idle counters.
+      const foldRange = async (
+        query: string,
+        field: 'energy_kWh' | 'idleShare_kWh',
+        ratios?: WholeHourRatios,
+      ): Promise<void> => {
         const matrix = await this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal);
         for (const series of matrix) {
           const pod = series.metric.pod_name;
           if (!pod || series.metric[nsLabel] !== namespace) continue;
+          const perHour = ratios?.get(series.metric.node_name ?? '');
           for (const [t, v] of series.values) {
             const joules = Number(v);
-            push(pod, t * 1000 - HOUR_MS, joules, field);
-            if (field === 'idleShare_kWh' && joules > 0) hasIdle.add(pod);
+            const hourStartMs = t * 1000 - HOUR_MS;
+            if (field === 'idleShare_kWh') pushIdle(pod, hourStartMs, joules);
+            else push(pod, hourStartMs, joules, field);
+            if (perHour) pushIdle(pod, hourStartMs, joules * perHour[(t * 1000 - firstEval) / HOUR_MS]!);
           }
         }
       };
       // The hour in progress: increase over the part of it that has passed.
-      const foldPartial = async (query: string, field: 'energy_kWh' | 'idleShare_kWh'): Promise<void> => {
+      const foldPartial = async (
+        query: string,
+        field: 'energy_kWh' | 'idleShare_kWh',
+        ratios?: Map<string, number>,
+      ): Promise<void> => {
         const vector = await this.options.client.query(query, toMs, req.signal);
         for (const s of vector) {
           const pod = s.metric.pod_name;
           if (!pod) continue;
           const joules = Number(s.value[1]);
-          push(pod, lastEval, joules, field);
-          if (field === 'idleShare_kWh' && joules > 0) hasIdle.add(pod);
+          if (field === 'idleShare_kWh') pushIdle(pod, lastEval, joules);
+          else push(pod, lastEval, joules, field);
+          const ratio = ratios?.get(s.metric.node_name ?? '');
+          if (ratio !== undefined) pushIdle(pod, lastEval, joules * ratio);
         }
       };
       try {
         const watts = new Map<string, number>();
         // Pods in batches: each answer stays a few MB and is parsed, folded in and dropped before the next
         // is asked, instead of one body per query for the whole namespace (45 MB at 50,000 pods). Every
-        // query sums by pod (the idle split's per-node denominators cover all pods whatever the matcher),
-        // so the batches add up to the same figures as one query.
+        // query sums by pod, so the batches add up to the same figures as one query.
         const perQuery = this.options.podsPerQuery ?? PODS_PER_QUERY;
         for (let i = 0; i < list.length; i += perQuery) {
           const batch = list.length <= perQuery ? list : list.slice(i, i + perQuery);
+          const nodes = new Set<string>();
+          for (const pod of batch) {
+            const node = nodeOf.get(pod);
+            if (node) nodes.add(node);
+          }
+          const scope: PodScope = { namespace, pods: batch, nodes: [...nodes].sort() };
           if (lastEval >= firstEval) {
-            await foldRange(podEnergyQuery(generation, namespace, '1h', batch), 'energy_kWh');
-            await foldRange(podIdleShareQuery(generation, namespace, '1h', batch), 'idleShare_kWh');
+            await foldRange(podEnergyQuery(generation, scope, '1h'), 'energy_kWh', await wholeHourRatios?.());
+            if (generation === 'legacy')
+              await foldRange(legacyPodIdleShareQuery(scope, '1h'), 'idleShare_kWh');
           }
           if (partialS >= 1) {
-            await foldPartial(podEnergyQuery(generation, namespace, `${partialS}s`, batch), 'energy_kWh');
+            const range = `${partialS}s`;
             await foldPartial(
-              podIdleShareQuery(generation, namespace, `${partialS}s`, batch),
-              'idleShare_kWh',
+              podEnergyQuery(generation, scope, range),
+              'energy_kWh',
+              await partialRatios?.(),
             );
+            if (generation === 'legacy')
+              await foldPartial(legacyPodIdleShareQuery(scope, range), 'idleShare_kWh');
           }
-          const power = await this.options.client.query(
-            podPowerQuery(generation, namespace, batch),
-            toMs,
-            req.signal,
-          );
+          const power = await this.options.client.query(podPowerQuery(generation, scope), toMs, req.signal);
           for (const s of power) watts.set(s.metric.pod_name ?? '', Number(s.value[1]));
           if (generation === 'rewrite') {
-            const zones = await this.options.client.query(podZonesQuery(namespace, batch), toMs, req.signal);
+            const zones = await this.options.client.query(podZonesQuery(scope), toMs, req.signal);
             for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
           }
         }
