@@ -19,6 +19,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
+import { fromStoredPolicy } from '../operator/api/v1alpha1/field-names.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../hack/testenv/control-plane.js';
 import { createSimulatedNodes } from '../hack/testenv/simulated-nodes.js';
 import { podTemplate, type DemoWorkloadPlan } from '../hack/demo/demo-workloads.js';
@@ -298,17 +299,22 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     // Every policy's first status, from a watch (the watcher is admin: its requests are not audited).
     const assessed = new Set<string>();
     const withEnergy = new Set<string>();
+    /** One status without energy, to say why in the error. */
+    let withoutEnergy: CarbonCompliancePolicy['status'];
     let allAssessedAt = 0;
     let resolveAll: () => void = () => undefined;
     const allDone = new Promise<void>((resolve) => (resolveAll = resolve));
     const watch = await new Watch(kc).watch(
       `/apis/${GROUP}/${VERSION}/${PLURAL}`,
       {},
-      (_type: string, policy: CarbonCompliancePolicy) => {
+      (_type: string, stored: CarbonCompliancePolicy) => {
+        // The watch gives the object as stored (camelCase status names): read it under the engine's.
+        const policy = fromStoredPolicy(stored);
         if (!policy.status?.lastEvaluationTime) return;
         const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
         assessed.add(key);
         if ((policy.status.summary?.energy_kWh ?? 0) > 0) withEnergy.add(key);
+        else withoutEnergy ??= policy.status;
         if (assessed.size === workloads && !allAssessedAt) {
           allAssessedAt = Date.now();
           resolveAll();
@@ -354,7 +360,8 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     log(`${scale.label}: ${withEnergy.size} of ${workloads} first statuses carry energy from Prometheus`);
     if (withEnergy.size < workloads)
       throw new Error(
-        `${workloads - withEnergy.size} policies were assessed without energy: the figure would not be a full pass`,
+        `${workloads - withEnergy.size} policies were assessed without energy: the figure would not be a full pass; ` +
+          `one such status's conditions: ${JSON.stringify(withoutEnergy?.conditions)}`,
       );
 
     // The operator's requests until that moment, from the audit log (one entry per request: the
