@@ -206,6 +206,9 @@ export class PolicyReconciler {
       now,
       timeoutMs: this.options.collectTimeoutMs,
     };
+    // Usage is asked beside energy (it never rejects: a failure is its own result), so a policy waits for
+    // the slower of the two sources, not their sum.
+    const usagePending = collectUsage(this.deps.usage, request, log);
     let collection: MetricsCollection;
     try {
       collection = await collectEnergy(this.deps.source, request);
@@ -221,7 +224,7 @@ export class PolicyReconciler {
       throw new ReconcileRetryError(reason, message);
     }
     // Usage failing is not a metrics failure: the verdict stands, right-sizing is not assessed.
-    const usage = await collectUsage(this.deps.usage, request, log);
+    const usage = await usagePending;
 
     // 4. CronJobs (with actions enabled in the operator): their schedules make the advised cron line keep
     // their day fields, and the actions need their annotations and managedFields.

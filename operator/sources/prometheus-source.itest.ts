@@ -197,7 +197,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
           to: new Date(toMs),
         });
       const [shop, other] = await Promise.all([policy('shop', 'web-1'), policy('other', 'web-1')]);
-      // Later in the same pass, within IDLE_PER_ACTIVE_REUSE_MS of the others.
+      // Later in the same pass, within SHARED_ANSWER_REUSE_MS of the others.
       const later = await source.collect({
         pods: [{ namespace: 'shop', name: 'web-2', nodeName: 'fixture-node' }],
         from: new Date(toMs - 3 * 3_600_000),
@@ -211,6 +211,8 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       const cluster = asked.filter((q) => q.includes('kepler_node_cpu_idle_joules_total'));
       // One whole-hours table and one hour-in-progress table for all three collections.
       expect(cluster).toHaveLength(2);
+      // Which nodes Kepler measures: one answer (two queries) for all three too.
+      expect(asked.filter((q) => q.startsWith('sum by (node_name, zone)'))).toHaveLength(1);
       const own = asked.filter(
         (q) =>
           !cluster.includes(q) &&

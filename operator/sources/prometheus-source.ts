@@ -479,15 +479,26 @@ function hoursOf(hours: PodHours, hourIsos: readonly string[]): HourlyEnergy[] {
   return out.sort((a, b) => (a.hourStart < b.hourStart ? -1 : 1));
 }
 
+/**
+ * Waits for every promise, then throws the first rejection: no query is left running unobserved when one
+ * fails (Promise.all would return at the first failure with the others still folding in).
+ */
+async function settleAll(pending: ReadonlyArray<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(pending);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** Per node, its idle joules per active joule of its pods for each whole hour (NaN: no figure that hour). */
 type WholeHourRatios = Map<string, Float64Array>;
 
 /**
- * Collections that end within this many ms of each other share one answer of the cluster-wide node
- * idle-per-active tables: the whole-hour table covers the same hours; the hour in progress differs by at
- * most this much of its window. One answer per pass instead of one per policy (each reads every pod).
+ * Collections that end within this many ms of each other share one answer of each cluster-wide question
+ * (the node idle-per-active tables, which nodes Kepler measures): the whole-hour table covers the same
+ * hours; the hour in progress and the node readings' last hour differ by at most this much of their
+ * window. One answer per pass instead of one per policy (the idle tables read every pod's series).
  */
-export const IDLE_PER_ACTIVE_REUSE_MS = 60_000;
+export const SHARED_ANSWER_REUSE_MS = 60_000;
 
 /** Answers by key, each reused by requests ending within `reuseMs` of the one that asked; failures are not kept. */
 class SharedAnswers<T> {
@@ -515,8 +526,11 @@ export class PrometheusSource implements MetricsSource {
     if (options.generation && options.generation !== 'auto') this.generation = options.generation;
   }
 
-  private readonly wholeHourRatios = new SharedAnswers<WholeHourRatios>(IDLE_PER_ACTIVE_REUSE_MS);
-  private readonly partialHourRatios = new SharedAnswers<Map<string, number>>(IDLE_PER_ACTIVE_REUSE_MS);
+  private readonly wholeHourRatios = new SharedAnswers<WholeHourRatios>(SHARED_ANSWER_REUSE_MS);
+  private readonly partialHourRatios = new SharedAnswers<Map<string, number>>(SHARED_ANSWER_REUSE_MS);
+  private readonly sharedNodeReadings = new SharedAnswers<Map<string, NodeReadingState>>(
+    SHARED_ANSWER_REUSE_MS,
+  );
 
   /** Every node's idle per active joule for each hour evaluated at firstEval … lastEval (1 h steps). */
   private wholeHourIdlePerActive(
@@ -623,6 +637,13 @@ export class PrometheusSource implements MetricsSource {
       generation === 'rewrite' && partialS >= 1
         ? () => this.partialHourIdlePerActive(lastEval, partialS, toMs)
         : undefined;
+    // Which nodes Kepler measures (0.10+ only: the 0.7 line names nodes by scrape target, not node name);
+    // a cluster-wide answer shared like the idle tables. Its failure is reported below, not thrown here.
+    const nodeReadingsPending =
+      generation === 'rewrite'
+        ? this.sharedNodeReadings.get(String(lastEval), toMs, () => this.nodeReadings(toMs))
+        : undefined;
+    nodeReadingsPending?.catch(() => undefined);
     for (const [namespace, nodeOf] of byNamespace) {
       const list = [...nodeOf.keys()].sort();
       // Per pod, its hour buckets indexed by hour from the first hour of the range (the hour starting
@@ -719,27 +740,47 @@ export class PrometheusSource implements MetricsSource {
             if (node) nodes.add(node);
           }
           const scope: PodScope = { namespace, pods: batch, nodes: [...nodes].sort() };
+          // The batch's queries at once (Prometheus answers them in parallel); each answer is folded in as
+          // it arrives, so a policy waits for the slowest query, not for their sum.
+          const asked: Array<Promise<void>> = [];
           if (lastEval >= firstEval) {
-            await foldRange(podEnergyQuery(generation, scope, '1h'), 'energy_kWh', await wholeHourRatios?.());
+            asked.push(
+              (async () =>
+                foldRange(
+                  podEnergyQuery(generation, scope, '1h'),
+                  'energy_kWh',
+                  await wholeHourRatios?.(),
+                ))(),
+            );
             if (generation === 'legacy')
-              await foldRange(legacyPodIdleShareQuery(scope, '1h'), 'idleShare_kWh');
+              asked.push(foldRange(legacyPodIdleShareQuery(scope, '1h'), 'idleShare_kWh'));
           }
           if (partialS >= 1) {
             const range = `${partialS}s`;
-            await foldPartial(
-              podEnergyQuery(generation, scope, range),
-              'energy_kWh',
-              await partialRatios?.(),
+            asked.push(
+              (async () =>
+                foldPartial(
+                  podEnergyQuery(generation, scope, range),
+                  'energy_kWh',
+                  await partialRatios?.(),
+                ))(),
             );
             if (generation === 'legacy')
-              await foldPartial(legacyPodIdleShareQuery(scope, range), 'idleShare_kWh');
+              asked.push(foldPartial(legacyPodIdleShareQuery(scope, range), 'idleShare_kWh'));
           }
-          const power = await this.options.client.query(podPowerQuery(generation, scope), toMs, req.signal);
-          for (const s of power) watts.set(s.metric.pod_name ?? '', Number(s.value[1]));
+          asked.push(
+            this.options.client.query(podPowerQuery(generation, scope), toMs, req.signal).then((power) => {
+              for (const s of power) watts.set(s.metric.pod_name ?? '', Number(s.value[1]));
+            }),
+          );
           if (generation === 'rewrite') {
-            const zones = await this.options.client.query(podZonesQuery(scope), toMs, req.signal);
-            for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
+            asked.push(
+              this.options.client.query(podZonesQuery(scope), toMs, req.signal).then((zones) => {
+                for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
+              }),
+            );
           }
+          await settleAll(asked);
         }
         for (const pod of list) {
           const h = hourly.get(pod);
@@ -768,11 +809,11 @@ export class PrometheusSource implements MetricsSource {
     if (errors.length > 0 && errors.length === byNamespace.size) {
       throw new MetricsUnavailableError(errors[0]!.reason, errors.map((e) => e.message).join('; '));
     }
-    // Which nodes Kepler measures (0.10+ only: the 0.7 line names nodes by scrape target, not node name).
+    // Which nodes Kepler measures (asked beside the pods' queries above).
     let nodeReadings: Map<string, NodeReadingState> | undefined;
-    if (generation === 'rewrite') {
+    if (nodeReadingsPending) {
       try {
-        nodeReadings = await this.nodeReadings(toMs, req.signal);
+        nodeReadings = await nodeReadingsPending;
       } catch (err) {
         if (!(err instanceof MetricsSourceError)) throw err;
         errors.push({ target: 'node readings', reason: err.reason, message: err.message });
@@ -800,17 +841,15 @@ export class PrometheusSource implements MetricsSource {
    * series show only other zones, counters that did not move, or the fake meter's paths has none (the
    * same verdicts as the direct scrape, docs/methodology.md § 2.11). A node without series is absent.
    */
-  private async nodeReadings(atMs: number, signal?: AbortSignal): Promise<Map<string, NodeReadingState>> {
+  private async nodeReadings(atMs: number): Promise<Map<string, NodeReadingState>> {
     const [moved, fake] = await Promise.all([
       this.options.client.query(
         'sum by (node_name, zone) (increase(kepler_node_cpu_joules_total[1h]))',
         atMs,
-        signal,
       ),
       this.options.client.query(
         'count by (node_name) (last_over_time(kepler_node_cpu_joules_total{path=~".*/energy_.*|.*fake.*"}[1h]))',
         atMs,
-        signal,
       ),
     ]);
     const fakeNodes = new Set(fake.map((s) => s.metric.node_name ?? ''));
