@@ -17,6 +17,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from '@kube
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { GROUP, PLURAL, VERSION, type CarbonCompliancePolicy } from '../operator/api/v1alpha1/types.js';
 import { fromStoredPolicy } from '../operator/api/v1alpha1/field-names.js';
@@ -110,6 +111,37 @@ async function writeHistory(
   out.end();
   await once(out, 'finish');
   return samples;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 once it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: Linux reports process times in 1/100 s on every architecture Node supports. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** The control plane's processes by binary name (from its pid file), and any others given. */
+function processesToWatch(dir: string, others: Record<string, number | undefined>): Map<string, number> {
+  const pids = new Map<string, number>();
+  for (const line of readFileSync(join(dir, 'children.pids'), 'utf8').split('\n')) {
+    const pid = Number(line);
+    if (!pid) continue;
+    try {
+      pids.set(readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), pid);
+    } catch {
+      // exited
+    }
+  }
+  for (const [name, pid] of Object.entries(others)) if (pid) pids.set(name, pid);
+  return pids;
 }
 
 function peakRssMb(pid: number, peak: number): number {
@@ -326,6 +358,9 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     const operatorKubeconfig = plane.writeClientKubeconfig(OPERATOR_USER, 'system:masters');
     const healthPort = await freeLoopbackPort();
     const operatorStarted = Date.now();
+    // Where the pass's time goes: CPU seconds of every process of the pass, from before the operator starts.
+    const watched = processesToWatch(info.dir, { prometheus: prometheus.pid });
+    const cpuBefore = new Map([...watched].map(([name, pid]) => [name, cpuSeconds(pid)]));
     const heapProfileDir = process.env.CLUSTER_BENCH_HEAP_PROFILE;
     operator = spawn(
       process.execPath,
@@ -357,6 +392,14 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     if (!allAssessedAt)
       throw new Error(`only ${assessed.size} of ${workloads} policies got a status within 30 min`);
     const seconds = (allAssessedAt - operatorStarted) / 1000;
+    watched.set('operator', operator.pid!);
+    const cpuDuring = [...watched]
+      .map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)] as const)
+      .sort((a, b) => b[1] - a[1]);
+    log(
+      `${scale.label}: CPU seconds used during the pass (wall ${seconds.toFixed(1)} s, ${availableParallelism()} cores = ${(availableParallelism() * seconds).toFixed(0)} CPU s, load average ${loadavg()[0]!.toFixed(1)}): ` +
+        cpuDuring.map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', '),
+    );
     log(`${scale.label}: ${withEnergy.size} of ${workloads} first statuses carry energy from Prometheus`);
     if (withEnergy.size < workloads)
       throw new Error(
