@@ -6,7 +6,13 @@ import type { WorkloadEnergyInput } from '../domain/types.js';
 import type { MetricsCollection } from '../sources/metrics-source.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import { HOUR_MS, isoSeconds } from '../domain/time.js';
-import { mergeReadings, observedHours, seriesFromStatus, type HistoryWindow } from './energy-history.js';
+import {
+  mergeReadings,
+  observedHours,
+  seriesFromStatus,
+  type FreshSeries,
+  type HistoryWindow,
+} from './energy-history.js';
 import type { UsageResult } from './policy-collection.js';
 import { significantKWh } from './status-builder.js';
 import type { Workload } from './workload-grouping.js';
@@ -31,19 +37,12 @@ export function mergeHistory(
   window: HistoryWindow,
   now: Date,
 ): PolicyHistory {
-  const series = mergeReadings(
-    seriesFromStatus(stored, window),
-    perWorkloadReadings(workloads, collection, 'energy_kWh'),
-    window,
-  );
-  const idleSeries = mergeReadings(
-    seriesFromStatus(stored, window, 'idleKWh'),
-    perWorkloadReadings(workloads, collection, 'idleShare_kWh'),
-    window,
-  );
+  const fresh = perWorkloadReadings(workloads, collection, window);
+  const series = mergeReadings(seriesFromStatus(stored, window), fresh.energy_kWh, window);
+  const idleSeries = mergeReadings(seriesFromStatus(stored, window, 'idleKWh'), fresh.idleShare_kWh, window);
   const estimatedSeries = mergeReadings(
     seriesFromStatus(stored, window, 'estimatedKWh'),
-    perWorkloadReadings(workloads, collection, 'estimated_kWh'),
+    fresh.estimated_kWh,
     window,
   );
   const observed = observedHours(window, now.getTime(), [
@@ -53,27 +52,81 @@ export function mergeHistory(
   return { series, idleSeries, estimatedSeries, observed };
 }
 
-/** Sums pods' hourly active energy (or idle share) per workload key. */
+const FIELDS = ['energy_kWh', 'idleShare_kWh', 'estimated_kWh'] as const;
+
+/**
+ * Sums pods' hourly active energy, idle share and estimated part per workload key, onto the window's
+ * hours, in one pass over the pods' buckets. Per distinct hour stamp the pods' values are summed (in pod
+ * order); a sum that is negative, not finite, or outside the window is dropped; stamps that name the same
+ * hour keep the larger sum. A workload gets a series for a field only if one of its hours has a value.
+ * Per pod-hour the work is one lookup of the stamp and three additions: at 50,000 pods × 24 hours the
+ * earlier form (a Map per workload keyed by stamp, an object per workload-hour, each stamp parsed
+ * again) was the costliest step after the Prometheus answers.
+ */
 function perWorkloadReadings(
   workloads: Workload[],
   collection: MetricsCollection,
-  field: 'energy_kWh' | 'idleShare_kWh' | 'estimated_kWh',
-): Map<string, Array<{ hourStart: string; energy_kWh: number }>> {
-  const out = new Map<string, Array<{ hourStart: string; energy_kWh: number }>>();
+  window: HistoryWindow,
+): Record<(typeof FIELDS)[number], FreshSeries> {
+  const out = { energy_kWh: new Map(), idleShare_kWh: new Map(), estimated_kWh: new Map() };
+  // Each distinct hour stamp gets a slot (and its window index, −1 outside the window) once.
+  const slotOf = new Map<string, number>();
+  const indexOf: number[] = [];
+  // Per slot, the workload's three sums, and which of them have a value (bits 1, 2, 4).
+  let sums = new Float64Array(3 * 64);
+  let present = new Uint8Array(64);
+  const touched: number[] = [];
   for (const workload of workloads) {
-    const byHour = new Map<string, number>();
     for (const pod of workload.pods) {
       const reading = collection.pods.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
-      for (const h of reading?.hourly ?? []) {
-        const value = h[field];
-        if (value !== undefined) byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + value);
+      if (!reading) continue;
+      for (const h of reading.hourly) {
+        let slot = slotOf.get(h.hourStart);
+        if (slot === undefined) {
+          slot = indexOf.length;
+          slotOf.set(h.hourStart, slot);
+          const index = Math.round((Date.parse(h.hourStart) - window.startMs) / HOUR_MS);
+          indexOf.push(index >= 0 && index < window.hours ? index : -1);
+          if (slot >= present.length) {
+            const grownSums = new Float64Array(sums.length * 2);
+            grownSums.set(sums);
+            sums = grownSums;
+            const grownPresent = new Uint8Array(present.length * 2);
+            grownPresent.set(present);
+            present = grownPresent;
+          }
+        }
+        if (present[slot] === 0) touched.push(slot);
+        const at = 3 * slot;
+        // energy_kWh is always there; the other two only when the source has them.
+        sums[at] = (present[slot]! & 1 ? sums[at]! : 0) + h.energy_kWh;
+        let bits = present[slot]! | 1;
+        if (h.idleShare_kWh !== undefined) {
+          sums[at + 1] = (bits & 2 ? sums[at + 1]! : 0) + h.idleShare_kWh;
+          bits |= 2;
+        }
+        if (h.estimated_kWh !== undefined) {
+          sums[at + 2] = (bits & 4 ? sums[at + 2]! : 0) + h.estimated_kWh;
+          bits |= 4;
+        }
+        present[slot] = bits;
       }
     }
-    if (byHour.size > 0)
-      out.set(
-        workload.key,
-        [...byHour].map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh })),
-      );
+    if (touched.length === 0) continue;
+    FIELDS.forEach((field, f) => {
+      let values: Float64Array | undefined;
+      for (const slot of touched) {
+        const index = indexOf[slot]!;
+        const sum = sums[3 * slot + f]!;
+        if (!(present[slot]! & (1 << f)) || index < 0 || !Number.isFinite(sum) || sum < 0) continue;
+        values ??= new Float64Array(window.hours).fill(Number.NaN);
+        const previous = values[index]!;
+        values[index] = Number.isNaN(previous) ? sum : Math.max(previous, sum);
+      }
+      if (values) out[field].set(workload.key, values);
+    });
+    for (const slot of touched) present[slot] = 0;
+    touched.length = 0;
   }
   return out;
 }
