@@ -2,7 +2,7 @@
 // the history kept in status), its idle share and estimated part, its CPU/memory requests and p95 usage,
 // and for Jobs and CronJobs the run length and schedule. Pure: no I/O, no clock.
 import type { CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
-import type { WorkloadEnergyInput } from '../domain/types.js';
+import type { HourlyEnergy, WorkloadEnergyInput } from '../domain/types.js';
 import type { MetricsCollection } from '../sources/metrics-source.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import { HOUR_MS, isoSeconds } from '../domain/time.js';
@@ -72,6 +72,8 @@ function perWorkloadReadings(
   // Each distinct hour stamp gets a slot (and its window index, −1 outside the window) once.
   const slotOf = new Map<string, number>();
   const indexOf: number[] = [];
+  const stampOf: string[] = [];
+  const slotAt: number[] = [];
   // Per slot, the workload's three sums, and which of them have a value (bits 1, 2, 4).
   let sums = new Float64Array(3 * 64);
   let present = new Uint8Array(64);
@@ -80,11 +82,17 @@ function perWorkloadReadings(
     for (const pod of workload.pods) {
       const reading = collection.pods.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
       if (!reading) continue;
-      for (const h of reading.hourly) {
-        let slot = slotOf.get(h.hourStart);
+      const hours = reading.hourly;
+      for (let j = 0; j < hours.length; j++) {
+        const h = hours[j]!;
+        // Pods' buckets mostly list the same hours in the same order: try the slot the previous pod had
+        // at this position before looking the stamp up.
+        let slot = slotAt[j];
+        if (slot === undefined || stampOf[slot] !== h.hourStart) slot = slotOf.get(h.hourStart);
         if (slot === undefined) {
           slot = indexOf.length;
           slotOf.set(h.hourStart, slot);
+          stampOf.push(h.hourStart);
           const index = Math.round((Date.parse(h.hourStart) - window.startMs) / HOUR_MS);
           indexOf.push(index >= 0 && index < window.hours ? index : -1);
           if (slot >= present.length) {
@@ -96,6 +104,7 @@ function perWorkloadReadings(
             present = grownPresent;
           }
         }
+        slotAt[j] = slot;
         if (present[slot] === 0) touched.push(slot);
         const at = 3 * slot;
         // energy_kWh is always there; the other two only when the source has them.
@@ -172,20 +181,18 @@ export function workloadInputs(
         ? 'the metrics source gives no idle figure (see the energy source)'
         : undefined);
     const withIdle = idleMissing === undefined && idleValues !== undefined;
-    const hourly = values.flatMap((v, i) => {
-      if (v === null) return [];
+    const hourly: HourlyEnergy[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const bucket: HourlyEnergy = { hourStart: hourIsos[i]!, energy_kWh: v };
       const idle = withIdle ? idleValues[i] : null;
+      if (idle !== null && idle !== undefined) bucket.idleShare_kWh = idle;
       // The estimated part never exceeds the hour's energy (each series keeps its own per-hour maximum).
       const estimated = Math.min(v, estimatedValues?.[i] ?? 0);
-      return [
-        {
-          hourStart: hourIsos[i]!,
-          energy_kWh: v,
-          ...(idle !== null && idle !== undefined ? { idleShare_kWh: idle } : {}),
-          ...(estimated > 0 ? { estimated_kWh: estimated } : {}),
-        },
-      ];
-    });
+      if (estimated > 0) bucket.estimated_kWh = estimated;
+      hourly.push(bucket);
+    }
     const estimatedKWh = hourly.reduce((s, h) => s + (h.estimated_kWh ?? 0), 0);
     const estimateProvenance =
       estimatedKWh > 0 ? (collection.estimate?.provenance ?? ESTIMATE_FROM_HISTORY) : undefined;
@@ -266,9 +273,7 @@ function workloadUsage(
       ? undefined
       : values.reduce<number>((s, v) => s + v!, 0);
   const names = workload.pods[0]!.spec.containerNames;
-  const sameContainers = workload.pods.every(
-    (p) => JSON.stringify(p.spec.containerNames) === JSON.stringify(names),
-  );
+  const sameContainers = workload.pods.every((p) => sameNames(p.spec.containerNames, names));
   const requests = {
     cpuRequest_cores: sum(workload.pods.map((p) => p.spec.cpuRequest_cores)),
     memoryRequest_bytes: sum(workload.pods.map((p) => p.spec.memoryRequest_bytes)),
@@ -305,6 +310,12 @@ function workloadUsage(
     ...(Object.keys(defined).length > 0 ? { usage: defined as WorkloadEnergyInput['usage'] } : {}),
     ...(unavailable ? { unavailable } : {}),
   };
+}
+
+function sameNames(a: string[] | undefined, b: string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((name, i) => name === b[i]);
 }
 
 /** Length in hours of the last contiguous run of hours with energy. */
