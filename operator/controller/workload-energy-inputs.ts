@@ -3,7 +3,7 @@
 // and for Jobs and CronJobs the run length and schedule. Pure: no I/O, no clock.
 import type { CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
 import type { HourlyEnergy, WorkloadEnergyInput } from '../domain/types.js';
-import type { MetricsCollection } from '../sources/metrics-source.js';
+import type { CollectedPodEnergy, MetricsCollection } from '../sources/metrics-source.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import { HOUR_MS, isoSeconds } from '../domain/time.js';
 import {
@@ -27,7 +27,13 @@ export interface PolicyHistory {
   /** The estimated part of each hour (CCF model), kept beside kWh so that a restart keeps the split. */
   estimatedSeries: WorkloadSeries;
   observed: ReturnType<typeof observedHours>;
+  /** Per workload key, its pods' collected energy (undefined: the source has none for the pod), looked up
+   * once per reconcile. */
+  podReadings: PodReadings;
 }
+
+/** Per workload key, the collected energy of each of its pods, in pod order. */
+type PodReadings = Map<string, Array<CollectedPodEnergy | undefined>>;
 
 /** The history stored in status merged with the fresh readings, per workload. */
 export function mergeHistory(
@@ -37,7 +43,8 @@ export function mergeHistory(
   window: HistoryWindow,
   now: Date,
 ): PolicyHistory {
-  const fresh = perWorkloadReadings(workloads, collection, window);
+  const podReadings: PodReadings = new Map();
+  const fresh = perWorkloadReadings(workloads, collection, window, podReadings);
   const series = mergeReadings(seriesFromStatus(stored, window), fresh.energy_kWh, window);
   const idleSeries = mergeReadings(seriesFromStatus(stored, window, 'idleKWh'), fresh.idleShare_kWh, window);
   const estimatedSeries = mergeReadings(
@@ -49,7 +56,7 @@ export function mergeHistory(
     collection.observedSinceMs,
     stored?.observedSince ? Date.parse(stored.observedSince) : undefined,
   ]);
-  return { series, idleSeries, estimatedSeries, observed };
+  return { series, idleSeries, estimatedSeries, observed, podReadings };
 }
 
 const FIELDS = ['energy_kWh', 'idleShare_kWh', 'estimated_kWh'] as const;
@@ -67,6 +74,7 @@ function perWorkloadReadings(
   workloads: Workload[],
   collection: MetricsCollection,
   window: HistoryWindow,
+  podReadings: PodReadings,
 ): Record<(typeof FIELDS)[number], FreshSeries> {
   const out = { energy_kWh: new Map(), idleShare_kWh: new Map(), estimated_kWh: new Map() };
   // Each distinct hour stamp gets a slot (and its window index, −1 outside the window) once.
@@ -79,8 +87,11 @@ function perWorkloadReadings(
   let present = new Uint8Array(64);
   const touched: number[] = [];
   for (const workload of workloads) {
-    for (const pod of workload.pods) {
-      const reading = collection.pods.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+    const readings = workload.pods.map((p) =>
+      collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
+    );
+    podReadings.set(workload.key, readings);
+    for (const reading of readings) {
       if (!reading) continue;
       const hours = reading.hourly;
       for (let j = 0; j < hours.length; j++) {
@@ -156,6 +167,7 @@ export function workloadInputs(
     observedHours?: number;
     /** CronJob name → spec.schedule, when the operator reads CronJobs. */
     schedules: Map<string, string>;
+    podReadings: PodReadings;
   },
 ): WorkloadEnergyInput[] {
   const byKey = new Map(workloads.map((w) => [w.key, w]));
@@ -171,9 +183,7 @@ export function workloadInputs(
     const values = series.get(key) ?? [];
     const idleValues = extra.idleSeries.get(key);
     const estimatedValues = extra.estimatedSeries.get(key);
-    const readings = (workload?.pods ?? []).map((p) =>
-      collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
-    );
+    const readings = (workload && extra.podReadings.get(key)) ?? [];
     // The idle share is reported only where every pod with energy has one (never part-guessed).
     const idleMissing =
       readings.find((r) => r?.idleShareUnavailable !== undefined)?.idleShareUnavailable ??
