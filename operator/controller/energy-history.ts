@@ -69,26 +69,25 @@ export function seriesFromStatus(
   return out;
 }
 
+/** Fresh readings per workload key: one value per hour of the window, NaN where there is none. */
+export type FreshSeries = Map<string, Float64Array>;
+
 /**
  * Merges fresh hourly readings into the stored series. Per hour the larger value wins: the current
  * hour grows between evaluations, and after a restart the source's value for the restart hour
  * covers only part of it — taking the maximum never counts energy twice.
  */
-export function mergeReadings(
-  stored: HourlySeries,
-  fresh: Map<string, Array<{ hourStart: string; energy_kWh: number }>>,
-  window: HistoryWindow,
-): HourlySeries {
+export function mergeReadings(stored: HourlySeries, fresh: FreshSeries, window: HistoryWindow): HourlySeries {
   const merged: HourlySeries = new Map([...stored].map(([k, v]) => [k, [...v]]));
   for (const [workload, hours] of fresh) {
     let values = merged.get(workload);
-    for (const { hourStart: iso, energy_kWh } of hours) {
-      const index = Math.round((Date.parse(iso) - window.startMs) / HOUR_MS);
-      if (index < 0 || index >= window.hours || !Number.isFinite(energy_kWh) || energy_kWh < 0) continue;
-      if (!values) {
-        values = new Array(window.hours).fill(null);
-        merged.set(workload, values);
-      }
+    if (!values) {
+      values = new Array<number | null>(window.hours).fill(null);
+      merged.set(workload, values);
+    }
+    for (let index = 0; index < window.hours; index++) {
+      const energy_kWh = hours[index]!;
+      if (Number.isNaN(energy_kWh)) continue;
       const previous = values[index];
       values[index] =
         previous === null || previous === undefined ? energy_kWh : Math.max(previous, energy_kWh);

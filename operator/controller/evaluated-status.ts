@@ -61,7 +61,7 @@ export function buildEvaluatedStatus(
 ): EvaluatedStatus {
   const { namespace, spec, now, window, workloads, collection, usage, schedules } = context;
   const previous = current.status;
-  const { series, idleSeries, estimatedSeries, observed } = mergeHistory(
+  const { series, idleSeries, estimatedSeries, observed, podReadings } = mergeHistory(
     previous?.energyHistory,
     workloads,
     collection,
@@ -73,6 +73,7 @@ export function buildEvaluatedStatus(
     usage,
     schedules,
     estimatedSeries,
+    podReadings,
     ...(observed ? { observedHours: observed.hours } : {}),
   });
   const evaluation = context.evaluator.evaluate({

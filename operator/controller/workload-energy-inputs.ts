@@ -2,11 +2,17 @@
 // the history kept in status), its idle share and estimated part, its CPU/memory requests and p95 usage,
 // and for Jobs and CronJobs the run length and schedule. Pure: no I/O, no clock.
 import type { CarbonCompliancePolicyStatus } from '../api/v1alpha1/types.js';
-import type { WorkloadEnergyInput } from '../domain/types.js';
-import type { MetricsCollection } from '../sources/metrics-source.js';
+import type { HourlyEnergy, WorkloadEnergyInput } from '../domain/types.js';
+import type { CollectedPodEnergy, MetricsCollection } from '../sources/metrics-source.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import { HOUR_MS, isoSeconds } from '../domain/time.js';
-import { mergeReadings, observedHours, seriesFromStatus, type HistoryWindow } from './energy-history.js';
+import {
+  mergeReadings,
+  observedHours,
+  seriesFromStatus,
+  type FreshSeries,
+  type HistoryWindow,
+} from './energy-history.js';
 import type { UsageResult } from './policy-collection.js';
 import { significantKWh } from './status-builder.js';
 import type { Workload } from './workload-grouping.js';
@@ -21,7 +27,13 @@ export interface PolicyHistory {
   /** The estimated part of each hour (CCF model), kept beside kWh so that a restart keeps the split. */
   estimatedSeries: WorkloadSeries;
   observed: ReturnType<typeof observedHours>;
+  /** Per workload key, its pods' collected energy (undefined: the source has none for the pod), looked up
+   * once per reconcile. */
+  podReadings: PodReadings;
 }
+
+/** Per workload key, the collected energy of each of its pods, in pod order. */
+type PodReadings = Map<string, Array<CollectedPodEnergy | undefined>>;
 
 /** The history stored in status merged with the fresh readings, per workload. */
 export function mergeHistory(
@@ -31,49 +43,110 @@ export function mergeHistory(
   window: HistoryWindow,
   now: Date,
 ): PolicyHistory {
-  const series = mergeReadings(
-    seriesFromStatus(stored, window),
-    perWorkloadReadings(workloads, collection, 'energy_kWh'),
-    window,
-  );
-  const idleSeries = mergeReadings(
-    seriesFromStatus(stored, window, 'idleKWh'),
-    perWorkloadReadings(workloads, collection, 'idleShare_kWh'),
-    window,
-  );
+  const podReadings: PodReadings = new Map();
+  const fresh = perWorkloadReadings(workloads, collection, window, podReadings);
+  const series = mergeReadings(seriesFromStatus(stored, window), fresh.energy_kWh, window);
+  const idleSeries = mergeReadings(seriesFromStatus(stored, window, 'idleKWh'), fresh.idleShare_kWh, window);
   const estimatedSeries = mergeReadings(
     seriesFromStatus(stored, window, 'estimatedKWh'),
-    perWorkloadReadings(workloads, collection, 'estimated_kWh'),
+    fresh.estimated_kWh,
     window,
   );
   const observed = observedHours(window, now.getTime(), [
     collection.observedSinceMs,
     stored?.observedSince ? Date.parse(stored.observedSince) : undefined,
   ]);
-  return { series, idleSeries, estimatedSeries, observed };
+  return { series, idleSeries, estimatedSeries, observed, podReadings };
 }
 
-/** Sums pods' hourly active energy (or idle share) per workload key. */
+const FIELDS = ['energy_kWh', 'idleShare_kWh', 'estimated_kWh'] as const;
+
+/**
+ * Sums pods' hourly active energy, idle share and estimated part per workload key, onto the window's
+ * hours, in one pass over the pods' buckets. Per distinct hour stamp the pods' values are summed (in pod
+ * order); a sum that is negative, not finite, or outside the window is dropped; stamps that name the same
+ * hour keep the larger sum. A workload gets a series for a field only if one of its hours has a value.
+ * Per pod-hour the work is one lookup of the stamp and three additions: at 50,000 pods × 24 hours the
+ * earlier form (a Map per workload keyed by stamp, an object per workload-hour, each stamp parsed
+ * again) was the costliest step after the Prometheus answers.
+ */
 function perWorkloadReadings(
   workloads: Workload[],
   collection: MetricsCollection,
-  field: 'energy_kWh' | 'idleShare_kWh' | 'estimated_kWh',
-): Map<string, Array<{ hourStart: string; energy_kWh: number }>> {
-  const out = new Map<string, Array<{ hourStart: string; energy_kWh: number }>>();
+  window: HistoryWindow,
+  podReadings: PodReadings,
+): Record<(typeof FIELDS)[number], FreshSeries> {
+  const out = { energy_kWh: new Map(), idleShare_kWh: new Map(), estimated_kWh: new Map() };
+  // Each distinct hour stamp gets a slot (and its window index, −1 outside the window) once.
+  const slotOf = new Map<string, number>();
+  const indexOf: number[] = [];
+  const stampOf: string[] = [];
+  const slotAt: number[] = [];
+  // Per slot, the workload's three sums, and which of them have a value (bits 1, 2, 4).
+  let sums = new Float64Array(3 * 64);
+  let present = new Uint8Array(64);
+  const touched: number[] = [];
   for (const workload of workloads) {
-    const byHour = new Map<string, number>();
-    for (const pod of workload.pods) {
-      const reading = collection.pods.get(`${pod.metadata.namespace}/${pod.metadata.name}`);
-      for (const h of reading?.hourly ?? []) {
-        const value = h[field];
-        if (value !== undefined) byHour.set(h.hourStart, (byHour.get(h.hourStart) ?? 0) + value);
+    const readings = workload.pods.map((p) =>
+      collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
+    );
+    podReadings.set(workload.key, readings);
+    for (const reading of readings) {
+      if (!reading) continue;
+      const hours = reading.hourly;
+      for (let j = 0; j < hours.length; j++) {
+        const h = hours[j]!;
+        // Pods' buckets mostly list the same hours in the same order: try the slot the previous pod had
+        // at this position before looking the stamp up.
+        let slot = slotAt[j];
+        if (slot === undefined || stampOf[slot] !== h.hourStart) slot = slotOf.get(h.hourStart);
+        if (slot === undefined) {
+          slot = indexOf.length;
+          slotOf.set(h.hourStart, slot);
+          stampOf.push(h.hourStart);
+          const index = Math.round((Date.parse(h.hourStart) - window.startMs) / HOUR_MS);
+          indexOf.push(index >= 0 && index < window.hours ? index : -1);
+          if (slot >= present.length) {
+            const grownSums = new Float64Array(sums.length * 2);
+            grownSums.set(sums);
+            sums = grownSums;
+            const grownPresent = new Uint8Array(present.length * 2);
+            grownPresent.set(present);
+            present = grownPresent;
+          }
+        }
+        slotAt[j] = slot;
+        if (present[slot] === 0) touched.push(slot);
+        const at = 3 * slot;
+        // energy_kWh is always there; the other two only when the source has them.
+        sums[at] = (present[slot]! & 1 ? sums[at]! : 0) + h.energy_kWh;
+        let bits = present[slot]! | 1;
+        if (h.idleShare_kWh !== undefined) {
+          sums[at + 1] = (bits & 2 ? sums[at + 1]! : 0) + h.idleShare_kWh;
+          bits |= 2;
+        }
+        if (h.estimated_kWh !== undefined) {
+          sums[at + 2] = (bits & 4 ? sums[at + 2]! : 0) + h.estimated_kWh;
+          bits |= 4;
+        }
+        present[slot] = bits;
       }
     }
-    if (byHour.size > 0)
-      out.set(
-        workload.key,
-        [...byHour].map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh })),
-      );
+    if (touched.length === 0) continue;
+    FIELDS.forEach((field, f) => {
+      let values: Float64Array | undefined;
+      for (const slot of touched) {
+        const index = indexOf[slot]!;
+        const sum = sums[3 * slot + f]!;
+        if (!(present[slot]! & (1 << f)) || index < 0 || !Number.isFinite(sum) || sum < 0) continue;
+        values ??= new Float64Array(window.hours).fill(Number.NaN);
+        const previous = values[index]!;
+        values[index] = Number.isNaN(previous) ? sum : Math.max(previous, sum);
+      }
+      if (values) out[field].set(workload.key, values);
+    });
+    for (const slot of touched) present[slot] = 0;
+    touched.length = 0;
   }
   return out;
 }
@@ -94,6 +167,7 @@ export function workloadInputs(
     observedHours?: number;
     /** CronJob name → spec.schedule, when the operator reads CronJobs. */
     schedules: Map<string, string>;
+    podReadings: PodReadings;
   },
 ): WorkloadEnergyInput[] {
   const byKey = new Map(workloads.map((w) => [w.key, w]));
@@ -109,9 +183,7 @@ export function workloadInputs(
     const values = series.get(key) ?? [];
     const idleValues = extra.idleSeries.get(key);
     const estimatedValues = extra.estimatedSeries.get(key);
-    const readings = (workload?.pods ?? []).map((p) =>
-      collection.pods.get(`${p.metadata.namespace}/${p.metadata.name}`),
-    );
+    const readings = (workload && extra.podReadings.get(key)) ?? [];
     // The idle share is reported only where every pod with energy has one (never part-guessed).
     const idleMissing =
       readings.find((r) => r?.idleShareUnavailable !== undefined)?.idleShareUnavailable ??
@@ -119,20 +191,18 @@ export function workloadInputs(
         ? 'the metrics source gives no idle figure (see the energy source)'
         : undefined);
     const withIdle = idleMissing === undefined && idleValues !== undefined;
-    const hourly = values.flatMap((v, i) => {
-      if (v === null) return [];
+    const hourly: HourlyEnergy[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const bucket: HourlyEnergy = { hourStart: hourIsos[i]!, energy_kWh: v };
       const idle = withIdle ? idleValues[i] : null;
+      if (idle !== null && idle !== undefined) bucket.idleShare_kWh = idle;
       // The estimated part never exceeds the hour's energy (each series keeps its own per-hour maximum).
       const estimated = Math.min(v, estimatedValues?.[i] ?? 0);
-      return [
-        {
-          hourStart: hourIsos[i]!,
-          energy_kWh: v,
-          ...(idle !== null && idle !== undefined ? { idleShare_kWh: idle } : {}),
-          ...(estimated > 0 ? { estimated_kWh: estimated } : {}),
-        },
-      ];
-    });
+      if (estimated > 0) bucket.estimated_kWh = estimated;
+      hourly.push(bucket);
+    }
     const estimatedKWh = hourly.reduce((s, h) => s + (h.estimated_kWh ?? 0), 0);
     const estimateProvenance =
       estimatedKWh > 0 ? (collection.estimate?.provenance ?? ESTIMATE_FROM_HISTORY) : undefined;
@@ -213,9 +283,7 @@ function workloadUsage(
       ? undefined
       : values.reduce<number>((s, v) => s + v!, 0);
   const names = workload.pods[0]!.spec.containerNames;
-  const sameContainers = workload.pods.every(
-    (p) => JSON.stringify(p.spec.containerNames) === JSON.stringify(names),
-  );
+  const sameContainers = workload.pods.every((p) => sameNames(p.spec.containerNames, names));
   const requests = {
     cpuRequest_cores: sum(workload.pods.map((p) => p.spec.cpuRequest_cores)),
     memoryRequest_bytes: sum(workload.pods.map((p) => p.spec.memoryRequest_bytes)),
@@ -252,6 +320,12 @@ function workloadUsage(
     ...(Object.keys(defined).length > 0 ? { usage: defined as WorkloadEnergyInput['usage'] } : {}),
     ...(unavailable ? { unavailable } : {}),
   };
+}
+
+function sameNames(a: string[] | undefined, b: string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((name, i) => name === b[i]);
 }
 
 /** Length in hours of the last contiguous run of hours with energy. */

@@ -186,6 +186,39 @@ describe('assessWorkloadCore: invalid input is rejected naming the field', () =>
     ['negative watts', () => energyInput([], { power_watts: -5 }), /input\.power_watts/],
     ['infinite watts', () => energyInput([], { power_watts: Infinity }), /input\.power_watts/],
     ['empty name', () => energyInput([], { workload: '' }), /input\.workload/],
+    ['hourly not a list', () => energyInput([], { hourly: 5 as never }), /input\.hourly: /],
+    ['null bucket', () => energyInput([], { hourly: [null] as never }), /input\.hourly\.0: /],
+    [
+      'bucket without energy',
+      () => energyInput([], { hourly: [{ hourStart: '2026-04-01T03:00:00Z' }] as never }),
+      /input\.hourly\.0\.energy_kWh/,
+    ],
+    [
+      'negative idle share in the second bucket',
+      () =>
+        energyInput([], {
+          hourly: [
+            { hourStart: '2026-04-01T03:00:00Z', energy_kWh: 1 },
+            { hourStart: '2026-04-01T04:00:00Z', energy_kWh: 1, idleShare_kWh: -1 },
+          ],
+        }),
+      /input\.hourly\.1\.idleShare_kWh/,
+    ],
+    [
+      'estimated part above the energy',
+      () =>
+        energyInput([], {
+          hourly: [{ hourStart: '2026-04-01T03:00:00Z', energy_kWh: 1, estimated_kWh: 2 }],
+          estimateSource: 'estimated: test',
+        }),
+      /input\.hourly\.0\.estimated_kWh/,
+    ],
+    [
+      'estimated energy without its source',
+      () =>
+        energyInput([], { hourly: [{ hourStart: '2026-04-01T03:00:00Z', energy_kWh: 1, estimated_kWh: 1 }] }),
+      /input\.estimateSource/,
+    ],
   ];
   it.each(cases)('%s', (_name, make, field) => {
     expect(() => assessWorkloadCore(make() as never, ctx())).toThrow(EngineInputError);

@@ -33,9 +33,43 @@ const HOURS_PER_30_DAYS = 720;
 export { EngineInputError };
 
 const finiteNonNegative = z.number().finite().nonnegative();
-const hourStart = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/, 'an ISO UTC hour start like 2026-01-01T13:00:00Z');
+const HOUR_START = /^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/;
+
+const isFiniteNonNegative = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * The first problem in a workload's hourly buckets, with the path to the field. The buckets are
+ * checked in place with the checks zod's per-bucket object schema made: at 5,000 workloads × 24 hours
+ * that schema (a parsed copy of every bucket) was a third of the engine's time in a reconcile.
+ */
+function hourlyIssue(hourly: unknown): { path: Array<string | number>; message: string } | undefined {
+  if (!Array.isArray(hourly)) return { path: [], message: 'expected an array of hourly buckets' };
+  for (let i = 0; i < hourly.length; i++) {
+    const h: unknown = hourly[i];
+    if (typeof h !== 'object' || h === null || Array.isArray(h))
+      return { path: [i], message: 'expected an object' };
+    const bucket = h as Record<string, unknown>;
+    if (typeof bucket.hourStart !== 'string' || !HOUR_START.test(bucket.hourStart))
+      return { path: [i, 'hourStart'], message: 'an ISO UTC hour start like 2026-01-01T13:00:00Z' };
+    for (const field of ['energy_kWh', 'idleShare_kWh', 'estimated_kWh'] as const) {
+      const value = bucket[field];
+      if (value === undefined && field !== 'energy_kWh') continue;
+      if (!isFiniteNonNegative(value)) return { path: [i, field], message: 'expected a finite number >= 0' };
+    }
+    if (((bucket.estimated_kWh as number | undefined) ?? 0) > (bucket.energy_kWh as number) * (1 + 1e-9))
+      return {
+        path: [i, 'estimated_kWh'],
+        message: 'estimated_kWh is the estimated part of energy_kWh and cannot exceed it',
+      };
+  }
+  return undefined;
+}
+
+const hourlySchema = z.custom<WorkloadEnergyInput['hourly']>().superRefine((hourly, ctx) => {
+  const issue = hourlyIssue(hourly);
+  // Fatal: the input's own checks (estimateSource) read the buckets.
+  if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, continue: false });
+});
 
 const workloadEnergyInputSchema = z
   .object({
@@ -46,19 +80,7 @@ const workloadEnergyInputSchema = z
       .array(z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']))
       .optional(),
     pods: z.number().int().nonnegative(),
-    hourly: z.array(
-      z
-        .object({
-          hourStart,
-          energy_kWh: finiteNonNegative,
-          idleShare_kWh: finiteNonNegative.optional(),
-          estimated_kWh: finiteNonNegative.optional(),
-        })
-        .refine((h) => (h.estimated_kWh ?? 0) <= h.energy_kWh * (1 + 1e-9), {
-          message: 'estimated_kWh is the estimated part of energy_kWh and cannot exceed it',
-          path: ['estimated_kWh'],
-        }),
-    ),
+    hourly: hourlySchema,
     power_watts: finiteNonNegative,
     idleShare: z
       .discriminatedUnion('available', [

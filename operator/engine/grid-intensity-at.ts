@@ -8,18 +8,21 @@ export type Season = 'spring' | 'summer' | 'autumn' | 'winter';
 const localPartsFormatters = new Map<string, Intl.DateTimeFormat>();
 
 // Intl formatting dominates a policy's evaluation (every workload-hour looks up its local hour), and
-// the same few hundred hours recur across workloads: remember them (bounded, cleared when full).
-const localPartsMemo = new Map<string, { month: number; hour: number }>();
+// the same few hundred hours recur across workloads: remember them (bounded, cleared when full), per
+// time zone and instant (a number key: no key string built per lookup).
+const localPartsMemo = new Map<string, Map<number, { month: number; hour: number }>>();
 const MEMO_LIMIT = 50_000;
 
 /** Local calendar month (1–12) and hour (0–23) of an instant in an IANA time zone. */
 export function localMonthAndHour(instant: Date, timeZone: string): { month: number; hour: number } {
-  const key = `${timeZone}|${instant.getTime()}`;
-  const known = localPartsMemo.get(key);
+  let memo = localPartsMemo.get(timeZone);
+  if (!memo) localPartsMemo.set(timeZone, (memo = new Map()));
+  const ms = instant.getTime();
+  const known = memo.get(ms);
   if (known) return known;
   const parts = formatLocalParts(instant, timeZone);
-  if (localPartsMemo.size >= MEMO_LIMIT) localPartsMemo.clear();
-  localPartsMemo.set(key, parts);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(ms, parts);
   return parts;
 }
 
@@ -77,11 +80,43 @@ function pointAt(profile: HourlyIntensityProfile, hourStart: string): Point | un
   return index.get(hourStart.replace('.000Z', 'Z'));
 }
 
+type GridHour = { intensity_gCO2eq_kWh: number; source: GridHourSource; forecast: boolean };
+
+// Each workload looks up the same window hours: per profile (an immutable value; its points and shapes
+// are checked to be the ones the answers were computed from), the answer per hour stamp, bounded.
+const gridHourMemo = new WeakMap<
+  HourlyIntensityProfile,
+  { points: unknown; shapes: unknown; timeZone: string; kind: string; byHour: Map<string, GridHour> }
+>();
+
 /** The grid intensity of one hour and where it came from (live point → modelled shape → annual factor). */
-export function gridHourAt(
-  profile: HourlyIntensityProfile,
-  hourStart: string,
-): { intensity_gCO2eq_kWh: number; source: GridHourSource; forecast: boolean } {
+export function gridHourAt(profile: HourlyIntensityProfile, hourStart: string): GridHour {
+  let memo = gridHourMemo.get(profile);
+  if (
+    !memo ||
+    memo.points !== profile.points ||
+    memo.shapes !== profile.hourly_gCO2eq_kWh ||
+    memo.timeZone !== profile.timeZone ||
+    memo.kind !== profile.kind
+  ) {
+    memo = {
+      points: profile.points,
+      shapes: profile.hourly_gCO2eq_kWh,
+      timeZone: profile.timeZone,
+      kind: profile.kind,
+      byHour: new Map(),
+    };
+    gridHourMemo.set(profile, memo);
+  }
+  const known = memo.byHour.get(hourStart);
+  if (known) return { ...known };
+  const hour = gridHourOf(profile, hourStart);
+  if (memo.byHour.size >= MEMO_LIMIT) memo.byHour.clear();
+  memo.byHour.set(hourStart, hour);
+  return { ...hour };
+}
+
+function gridHourOf(profile: HourlyIntensityProfile, hourStart: string): GridHour {
   const live = pointAt(profile, hourStart);
   if (live)
     return { intensity_gCO2eq_kWh: live.intensity_gCO2eq_kWh, source: 'live', forecast: !!live.forecast };

@@ -52,10 +52,13 @@ export function policyHours(
 ): PolicyHour[] {
   const startMs = Date.parse(context.window.start);
   const energyByHour = new Map<number, number>();
+  // Every workload has the same few hour stamps: each is parsed once.
+  const msOf = new Map<string, number>();
   for (const input of inputs)
     for (const bucket of input.hourly) {
       if (!(bucket.energy_kWh > 0) || !Number.isFinite(bucket.energy_kWh)) continue;
-      const ms = Date.parse(bucket.hourStart);
+      let ms = msOf.get(bucket.hourStart);
+      if (ms === undefined) msOf.set(bucket.hourStart, (ms = Date.parse(bucket.hourStart)));
       energyByHour.set(ms, (energyByHour.get(ms) ?? 0) + bucket.energy_kWh);
     }
   const hours: PolicyHour[] = [];

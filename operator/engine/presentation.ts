@@ -11,9 +11,21 @@ export function significant(value: number, digits = 4): number {
   return Number(value.toPrecision(digits));
 }
 
+// The same few sources (grid dataset, PUE, tariff, prices) are shortened for every workload: once each
+// (per length limit).
+const briefSources = new Map<number, Map<string, string>>();
+
 /** The naming part of a long source (before its ' — ' detail), for text repeated per workload; the
  * full text stays in the data files and in the policy-level sources. */
 export function briefSource(source: string, maxChars = 240): string {
-  const head = source.split(' — ')[0]!.trim();
-  return head.length <= maxChars ? head : `${head.slice(0, maxChars - 1)}…`;
+  let known = briefSources.get(maxChars);
+  if (!known) briefSources.set(maxChars, (known = new Map()));
+  let brief = known.get(source);
+  if (brief === undefined) {
+    const head = source.split(' — ')[0]!.trim();
+    brief = head.length <= maxChars ? head : `${head.slice(0, maxChars - 1)}…`;
+    if (known.size >= 1_000) known.clear();
+    known.set(source, brief);
+  }
+  return brief;
 }
