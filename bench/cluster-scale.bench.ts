@@ -44,6 +44,8 @@ const POLICIES_PER_NAMESPACE = 10;
 /** History resolution: 15 min keeps 4 samples in every hour, which `increase(...[1h])` needs. */
 const SAMPLE_STEP_S = 900;
 const HISTORY_S = 24 * 3600;
+/** Each simulated node's idle power in the history (bench data, not a measurement). */
+const NODE_IDLE_WATTS = 40;
 const OPERATOR_USER = 'carbon-operator-bench';
 
 function log(line: string): void {
@@ -96,6 +98,23 @@ async function writeHistory(
       samples += 1;
     }
     await write(chunk);
+  }
+  // Each node's own counters, as Kepler exports them: its pods' power plus NODE_IDLE_WATTS of idle.
+  const nodeWatts = new Map<string, number>();
+  for (const pod of pods) nodeWatts.set(pod.node, (nodeWatts.get(pod.node) ?? 0) + pod.watts);
+  for (const [family, watts] of [
+    ['kepler_node_cpu_joules', (podsWatts: number) => podsWatts + NODE_IDLE_WATTS],
+    ['kepler_node_cpu_idle_joules', () => NODE_IDLE_WATTS],
+  ] as const) {
+    await write(`# TYPE ${family} counter\n`);
+    for (const [node, podsWatts] of nodeWatts) {
+      let chunk = '';
+      for (let t = start; t <= endS; t += SAMPLE_STEP_S) {
+        chunk += `${family}_total{node_name="${node}",zone="package"} ${(watts(podsWatts) * (t - start)).toFixed(1)} ${t}\n`;
+        samples += 1;
+      }
+      await write(chunk);
+    }
   }
   await write('# TYPE kepler_pod_cpu_watts gauge\n');
   for (const pod of pods) {

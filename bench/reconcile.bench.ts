@@ -163,6 +163,12 @@ function recordedPrometheus(recorded: RecordedPod[]): {
       nodes.map((node, i) => json({ metric: { node_name: node }, value: [atS, ratio(i)] })),
     ),
   };
+  const nodeZones = frame(
+    'vector',
+    nodes.flatMap((node) =>
+      ['package', 'dram'].map((zone) => json({ metric: { node_name: node, zone }, value: [atS, '3600'] })),
+    ),
+  );
   // Which recorded answer a request gets, from the queries PrometheusSource sends.
   const responseFor = (path: string, query: string): Buffer => {
     if (query.includes('count(kepler_pod_cpu_joules_total)')) return generation;
@@ -170,6 +176,8 @@ function recordedPrometheus(recorded: RecordedPod[]): {
     if (query.startsWith('count by (zone)')) return zones;
     if (query.includes('kepler_node_cpu_idle_joules_total'))
       return path.startsWith('/api/v1/query_range') ? idlePerActive.range : idlePerActive.partial;
+    // Which nodes Kepler measures: every node exports package and dram counters that moved.
+    if (query.startsWith('sum by (node_name, zone)')) return nodeZones;
     // A query that names no pods (node-level queries) gets an empty answer, not every pod's series.
     const names = /pod_name=~"([^"]*)"/.exec(query)?.[1]?.split('|');
     if (!names) return frame('vector', []);
@@ -200,7 +208,7 @@ function recordedPrometheus(recorded: RecordedPod[]): {
   );
   let bytes = 0;
   for (const p of perPod.values()) bytes += p.range.length + p.partial.length + p.power.length;
-  bytes += idlePerActive.range.length + idlePerActive.partial.length;
+  bytes += idlePerActive.range.length + idlePerActive.partial.length + nodeZones.length;
   return { url, server, bytes };
 }
 

@@ -40,6 +40,11 @@ const NODE_B: FixturePod[] = [
   { namespace: 'ml', name: 'infer-0', uid: 'u-infer-0', node: 'node-b', watts: { psys: 7 } },
 ];
 const REFS = [...NODE_A, ...NODE_B].map((p) => ({ namespace: p.namespace, name: p.name, uid: p.uid }));
+/** The same pods with the node each runs on, as the reconciler passes them: zones then come from the nodes' own series. */
+const REFS_ON_NODES = [
+  ...NODE_A.map((p) => ({ namespace: p.namespace, name: p.name, uid: p.uid, nodeName: 'node-a' })),
+  ...NODE_B.map((p) => ({ namespace: p.namespace, name: p.name, uid: p.uid, nodeName: 'node-b' })),
+];
 /** Counted watts by construction: package + dram (not core) + GPUs on node-a, psys alone on node-b. */
 const COUNTED_WATTS: Record<string, number> = {
   'shop/web-1': 12,
@@ -169,6 +174,16 @@ describeIfPrometheus('Prometheus source and direct scrape: the same energy per w
       expect(f.dW).toBeCloseTo(COUNTED_WATTS[f.key]!, 9);
       expect(Math.abs(f.pW! - f.dW!) / f.dW!).toBeLessThan(0.01);
     }
+    // Zones read from the nodes' own series (pods with their node, the reconciler's case) or from the
+    // pods' series (no node given): the same figures.
+    const onNodes = await new PrometheusSource({ client }).collect({ ...span, pods: REFS_ON_NODES });
+    expect(onNodes.errors).toEqual([]);
+    for (const f of figures) {
+      expect(kWh(onNodes, f.key, 'energy_kWh') * 3.6e6).toBeCloseTo(f.pJ, 6);
+      expect(kWh(onNodes, f.key, 'idleShare_kWh') * 3.6e6).toBeCloseTo(f.pIdle, 6);
+      expect(onNodes.pods.get(f.key)?.power_watts).toBeCloseTo(f.pW!, 9);
+    }
+    expect(onNodes.zonesCounted).toEqual(p.zonesCounted);
     expect([...p.zonesCounted].sort()).toEqual([...d.zonesCounted].sort());
     expect([...p.zonesCounted].sort()).toEqual(['dram', 'gpu', 'package', 'psys']);
   }, 60_000);

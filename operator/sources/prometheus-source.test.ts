@@ -99,6 +99,18 @@ describe('query templates', () => {
     const selectors = q.match(/kepler_\w+\{[^}]*\}/g) ?? [];
     expect(selectors.length).toBeGreaterThan(0);
     for (const sel of selectors) expect(sel).toMatch(/pod_namespace="shop"|node_name=~"n-1"/);
+    // Nodes that export node-level series (Kepler's default): the zones come from them alone, and the
+    // pod list is named once per counted arm, not again in every presence check.
+    const nodeOnly = podEnergyQuery(
+      'rewrite',
+      { namespace: 'shop', pods: ['web-1', 'web-2'], nodes: ['n-1'], nodeSeriesOnly: true },
+      '1h',
+    );
+    expect(nodeOnly).toContain(
+      'group by (node_name) (count_over_time(kepler_node_cpu_joules_total{zone="package",node_name=~"n-1"}[1h]))',
+    );
+    expect(nodeOnly.split('web-1|web-2')).toHaveLength(5);
+    expect(q.split('web-1|web-2').length).toBeGreaterThan(5);
     // Pods not yet on a node: no node-level series to read.
     expect(podPowerQuery('rewrite', { namespace: 'shop', pods: ['p'], nodes: [] })).toContain(
       'kepler_node_cpu_joules_total{zone="package",node_name=~""}',

@@ -64,22 +64,28 @@ const RANGE = /^\d+[smhd]$/;
 
 /** Label matchers joined into a selector body, e.g. `zone="psys",pod_namespace="shop"`. */
 function selector(metric: string, matchers: readonly string[]): string {
-  const body = matchers.filter((m) => m !== '').join(',');
+  // Concatenated, not filter().join(): a matcher may be a batch's 50 KB pod list, flattened once here.
+  let body = '';
+  for (const m of matchers) if (m !== '') body = body === '' ? m : `${body},${m}`;
   return body ? `${metric}{${body}}` : metric;
 }
 
 /**
  * Where a query looks to decide which zones a node shows: the node-level series (of these nodes, or of
- * every node) and the pod-level series (of these pods, or of every pod). Kepler gives every pod of a node
- * the zones of the node's meter, so the series of the pods asked about, beside the node's own, show what
- * the direct scrape sees on that node; scoping both keeps a policy's query from reading the whole cluster.
+ * every node) and, unless every node asked about exports node-level series, the pod-level series (of
+ * these pods, or of every pod). Kepler gives every pod of a node the zones of the node's meter, so the
+ * node's own series (or the series of the pods asked about) show what the direct scrape sees on that node;
+ * scoping keeps a policy's query from reading the whole cluster, and leaving the pod arm out keeps it
+ * from naming its pods four more times.
  */
 interface ZoneScope {
   nodeMatchers: readonly string[];
   podMatchers: readonly string[];
+  /** Read presence from node-level series alone. */
+  nodeSeriesOnly: boolean;
 }
 
-const WHOLE_CLUSTER: ZoneScope = { nodeMatchers: [], podMatchers: [] };
+const WHOLE_CLUSTER: ZoneScope = { nodeMatchers: [], podMatchers: [], nodeSeriesOnly: false };
 
 /** Nodes (by node_name) whose Kepler series show `zone` (node or pod counters; over `[range]` if given). */
 function nodesWithZone(zone: string, range: string | undefined, scope: ZoneScope): string {
@@ -87,10 +93,9 @@ function nodesWithZone(zone: string, range: string | undefined, scope: ZoneScope
     const sel = selector(metric, [`zone=${promqlString(zone)}`, ...matchers]);
     return range ? `count_over_time(${sel}[${range}])` : sel;
   };
-  return (
-    `group by (node_name) (${over('kepler_node_cpu_joules_total', scope.nodeMatchers)}` +
-    ` or ${over('kepler_pod_cpu_joules_total', scope.podMatchers)})`
-  );
+  const nodeArm = over('kepler_node_cpu_joules_total', scope.nodeMatchers);
+  if (scope.nodeSeriesOnly) return `group by (node_name) (${nodeArm})`;
+  return `group by (node_name) (${nodeArm} or ${over('kepler_pod_cpu_joules_total', scope.podMatchers)})`;
 }
 
 /**
@@ -140,15 +145,18 @@ export interface PodScope {
   pods?: readonly string[];
   /** The nodes of `pods`: where the zone rule reads node-level series (every node when absent). */
   nodes?: readonly string[];
+  /** Every one of `nodes` exports node-level series (kepler_node_cpu_joules_total): read zones there alone. */
+  nodeSeriesOnly?: boolean;
 }
 
-function rewriteScope({ namespace, pods, nodes }: PodScope): ZoneScope {
+function rewriteScope({ namespace, pods, nodes, nodeSeriesOnly }: PodScope): ZoneScope {
   return {
     podMatchers: [
       `pod_namespace=${promqlString(namespace)}`,
       pods && pods.length > 0 ? `pod_name=~${promqlRegexAnyOf(pods)}` : '',
     ],
     nodeMatchers: nodes ? [`node_name=~${promqlRegexAnyOf(nodes)}`] : [],
+    nodeSeriesOnly: nodes !== undefined && nodeSeriesOnly === true,
   };
 }
 
@@ -644,6 +652,11 @@ export class PrometheusSource implements MetricsSource {
         ? this.sharedNodeReadings.get(String(lastEval), toMs, () => this.nodeReadings(toMs))
         : undefined;
     nodeReadingsPending?.catch(() => undefined);
+    // The nodes with node-level series in the last hour (every node the readings name); unknown if they failed.
+    const nodesWithSeries = nodeReadingsPending?.then(
+      (readings) => new Set(readings.keys()),
+      () => undefined,
+    );
     for (const [namespace, nodeOf] of byNamespace) {
       const list = [...nodeOf.keys()].sort();
       // Per pod, its hour buckets indexed by hour from the first hour of the range (the hour starting
@@ -735,11 +748,17 @@ export class PrometheusSource implements MetricsSource {
         for (let i = 0; i < list.length; i += perQuery) {
           const batch = list.length <= perQuery ? list : list.slice(i, i + perQuery);
           const nodes = new Set<string>();
+          let everyNodeKnown = true;
           for (const pod of batch) {
             const node = nodeOf.get(pod);
             if (node) nodes.add(node);
+            else everyNodeKnown = false;
           }
-          const scope: PodScope = { namespace, pods: batch, nodes: [...nodes].sort() };
+          // Zones from the nodes' own series where every node of the batch exports them (Kepler's default).
+          const withNodeSeries = await nodesWithSeries;
+          let nodeSeriesOnly = everyNodeKnown && withNodeSeries !== undefined;
+          for (const node of nodes) if (!withNodeSeries?.has(node)) nodeSeriesOnly = false;
+          const scope: PodScope = { namespace, pods: batch, nodes: [...nodes].sort(), nodeSeriesOnly };
           // The batch's queries at once (Prometheus answers them in parallel); each answer is folded in as
           // it arrives, so a policy waits for the slowest query, not for their sum.
           const asked: Array<Promise<void>> = [];
