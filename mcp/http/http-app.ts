@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { createMcpServer, SERVER_VERSION } from '../server/create-mcp-server.js';
 import type { FrontEndDeps } from '../server/server-context.js';
+import { structuredJson } from '../answer-memo.js';
 import { runTool } from '../tool-runner.js';
 import { classifyToolFailure, type ToolFailure, type ToolOutcome } from '../tool-failure.js';
 import { dashboardRouter } from './dashboard-page.js';
@@ -140,7 +141,7 @@ export function createHttpApp(
       const answer = await runTool(tool, req.body ?? {}, deps, req.auth ? { caller: req.auth } : {});
       outcome('ok');
       // Written directly: Express's res.json adds freshness and ETag work a tool answer never uses.
-      const body = JSON.stringify(answer.structured);
+      const body = structuredJson(answer);
       res
         .writeHead(200, {
           'Content-Type': 'application/json; charset=utf-8',
