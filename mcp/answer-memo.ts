@@ -55,6 +55,7 @@ function sameSerials(a: readonly number[], b: readonly number[]): boolean {
 }
 
 const answerJson = new WeakMap<object, string>();
+const answerBytes = new WeakMap<object, Buffer>();
 
 /** The JSON of an answer's structured content, serialised once per answer object. */
 export function structuredJson(answer: ToolAnswer<unknown>): string {
@@ -64,6 +65,16 @@ export function structuredJson(answer: ToolAnswer<unknown>): string {
     answerJson.set(answer, json);
   }
   return json;
+}
+
+/** The same JSON as UTF-8 bytes (REST sends it as the body), encoded once per answer object. */
+export function structuredJsonBytes(answer: ToolAnswer<unknown>): Buffer {
+  let bytes = answerBytes.get(answer);
+  if (bytes === undefined) {
+    bytes = Buffer.from(structuredJson(answer));
+    answerBytes.set(answer, bytes);
+  }
+  return bytes;
 }
 
 export class AnswerMemo {

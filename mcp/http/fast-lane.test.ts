@@ -32,16 +32,20 @@ function send(
   body: Buffer,
   headers: Record<string, string>,
   chunked: boolean,
+  method = 'POST',
 ): Promise<Answer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
-        method: 'POST',
+        method,
+        // A DELETE sent without a length has no body (the fast lane's); chunked, Express's.
         headers: chunked
           ? { ...headers, 'transfer-encoding': 'chunked' }
-          : { ...headers, 'content-length': String(body.length) },
+          : method === 'DELETE'
+            ? headers
+            : { ...headers, 'content-length': String(body.length) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -187,6 +191,28 @@ describe('the fast lane answers as Express does', () => {
     expect(fast.status).toBe(200);
     expect(fast.body).toContain('"structuredContent"');
     expect(fast).toEqual(viaExpress);
+
+    // Ending the session, and ending it again (404), answer alike too.
+    for (let round = 0; round < 2; round += 1) {
+      const ended = await send(
+        app.base,
+        '/mcp',
+        Buffer.alloc(0),
+        { ...mcp, 'mcp-session-id': fastSession },
+        false,
+        'DELETE',
+      );
+      const endedViaExpress = await send(
+        app.base,
+        '/mcp',
+        Buffer.alloc(0),
+        { ...mcp, 'mcp-session-id': expressSession },
+        true,
+        'DELETE',
+      );
+      expect(ended.status).toBe(round === 0 ? 200 : 404);
+      expect(ended).toEqual(endedViaExpress);
+    }
   });
 });
 

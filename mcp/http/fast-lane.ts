@@ -29,6 +29,16 @@ export function plainJsonBody(req: IncomingMessage, limit_bytes: number): boolea
   return parameters.every((p) => UTF8_PARAMETER.test(p.trim()));
 }
 
+/** A request without a body (no Content-Length, not chunked): express.json leaves req.body undefined. */
+export function bodiless(req: IncomingMessage): boolean {
+  return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+}
+
+/** readJsonBody for a bodiless request: no body. */
+export function noBody(_req: IncomingMessage, done: (error: undefined, body?: unknown) => void): void {
+  done(undefined, undefined);
+}
+
 /** The first character that is not JSON whitespace. */
 function firstNonWhitespace(text: string): string | undefined {
   for (const char of text) if (char !== ' ' && char !== '\t' && char !== '\n' && char !== '\r') return char;

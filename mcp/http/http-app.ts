@@ -11,13 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallerAuthenticator } from '../auth/caller-authenticator.js';
 import { createMcpServer, SERVER_VERSION } from '../server/create-mcp-server.js';
 import type { FrontEndDeps } from '../server/server-context.js';
-import { structuredJson } from '../answer-memo.js';
+import { structuredJsonBytes } from '../answer-memo.js';
 import { runTool } from '../tool-runner.js';
 import { classifyToolFailure, type ToolFailure, type ToolOutcome } from '../tool-failure.js';
 import { dashboardRouter } from './dashboard-page.js';
 import { docsRouter } from './docs-page.js';
 import { HttpMetrics } from './http-metrics.js';
-import { plainJsonBody, readJsonBody, runGuards } from './fast-lane.js';
+import { bodiless, noBody, plainJsonBody, readJsonBody, runGuards } from './fast-lane.js';
 import { mcpEndpoint } from './mcp-endpoint.js';
 import { openApiDocument } from './openapi.js';
 import { sendProblem, type Problem } from './problem.js';
@@ -160,12 +160,13 @@ export function createHttpApp(
       const answer = await runTool(tool, args ?? {}, deps, req.auth ? { caller: req.auth } : {});
       outcome('ok');
       // Written directly: Express's res.json adds freshness and ETag work a tool answer never uses.
-      const body = structuredJson(answer);
+      // Encoded once per answer: a reused answer (answer-memo.ts) is sent as the same bytes.
+      const body = structuredJsonBytes(answer);
       res
         .writeHead(200, {
           'Content-Type': 'application/json; charset=utf-8',
           'Content-Language': answer.language,
-          'Content-Length': Buffer.byteLength(body),
+          'Content-Length': body.length,
         })
         .end(body);
     } catch (error) {
@@ -240,7 +241,7 @@ export function createHttpApp(
       securityHeaders(req, res, () => {});
       timeRequest(req, res, toolName === undefined ? '/mcp' : '/tools/{name}');
       runGuards(guards, req, res, () =>
-        readJsonBody(req, (error, body) =>
+        (bodiless(req) ? noBody : readJsonBody)(req, (error, body) =>
           step(() => {
             if (error) return sendError(error, res);
             auth(req, res, () =>
@@ -255,8 +256,10 @@ export function createHttpApp(
     });
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '';
+    // A session's end: no body to read (express.json leaves the body undefined).
+    if (req.method === 'DELETE' && url === '/mcp' && bodiless(req)) return fastLane(req, res, undefined);
     if (req.method === 'POST' && plainJsonBody(req, options.bodyLimit_bytes)) {
-      const url = req.url ?? '';
       if (url === '/mcp') return fastLane(req, res, undefined);
       if (url.startsWith('/tools/') && /^[A-Za-z0-9_-]+$/.test(url.slice('/tools/'.length))) {
         return fastLane(req, res, url.slice('/tools/'.length));
