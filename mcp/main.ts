@@ -124,7 +124,7 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
   // Behind a non-loopback bind the bearer token already stops rebinding attacks; Host is then open
   // unless --allowed-hosts narrows it (in-cluster clients use Service names and pod IPs).
   const allowedHosts = options.allowedHosts ?? (isLoopbackAddress(options.host) ? LOOPBACK_HOSTS : ['*']);
-  const { app, close } = createHttpApp(deps, {
+  const { handler, close } = createHttpApp(deps, {
     authenticator,
     stateless: options.stateless,
     rateLimit_per_s: options.rateLimit,
@@ -138,7 +138,7 @@ export async function startFrontEnd(options: CliOptions, logger: Logger) {
     allowedHosts,
     allowedOrigins: options.allowedOrigins,
   });
-  const server = await listenWithLimits(app, options.port, options.host, {
+  const server = await listenWithLimits(handler, options.port, options.host, {
     headersTimeout_ms: options.headersTimeout * 1000,
     requestTimeout_ms: options.requestTimeout * 1000,
     maxConnections: options.maxConnections,

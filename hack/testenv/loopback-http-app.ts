@@ -1,7 +1,7 @@
 // The front end's HTTP app (createHttpApp) on 127.0.0.1 for tests that need no separate process: no
 // rate limit, a 64 KiB body limit, loopback as the only allowed host, three sessions (two per identity)
 // idle for at most a minute. `options` overrides any of it.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FrontEndDeps } from '../../mcp/server/server-context.js';
 import { createHttpApp, type HttpAppOptions } from '../../mcp/http/http-app.js';
@@ -26,7 +26,8 @@ export async function startLoopbackHttpApp(
     sessionIdle_ms: 60_000,
     ...options,
   });
-  const server: Server = app.app.listen(0, '127.0.0.1');
+  // The handler the server runs (the fast lane for ordinary tool calls, Express for the rest).
+  const server: Server = createServer(app.handler).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

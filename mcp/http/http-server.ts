@@ -2,8 +2,7 @@
 // request and how many connections it may hold open. Without them Node waits up to its 300 s
 // request timeout (checked every 30 s), and a slow client (one header byte per second, a trickled
 // body) holds a socket for minutes.
-import type { Express } from 'express';
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { turnBudgeted } from './turn-budget.js';
 
 export interface HttpServerLimits {
@@ -27,7 +26,7 @@ const TURN_BUDGET_MS = 2;
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 export async function listenWithLimits(
-  app: Express,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
   port: number,
   host: string,
   limits: HttpServerLimits,
@@ -41,7 +40,7 @@ export async function listenWithLimits(
       requestTimeout: limits.requestTimeout_ms,
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
     },
-    turnBudgeted(app, TURN_BUDGET_MS),
+    turnBudgeted(handler, TURN_BUDGET_MS),
   );
   server.maxConnections = limits.maxConnections;
   server.listen(port, host);

@@ -5,7 +5,8 @@
 // client's self-contained requests, so any replica can answer any request.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NodeStreamableHttpTransport } from './node-streamable-http-transport.js';
@@ -25,11 +26,24 @@ interface Session extends TrackedSession {
   server: McpServer;
 }
 
-function jsonRpcError(res: Response, httpStatus: number, code: number, message: string): void {
-  res.status(httpStatus).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+/** Written on Node's response with the headers Express's res.json wrote. */
+function jsonRpcError(res: ServerResponse, httpStatus: number, code: number, message: string): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.statusCode = httpStatus;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
-export function mcpEndpoint(options: McpEndpointOptions): { router: Router; close: () => Promise<void> } {
+export interface McpEndpoint {
+  /** /mcp as an Express route (req.body from express.json). */
+  router: Router;
+  /** One request to /mcp, its body already parsed (the HTTP app's fast lane). */
+  handle: (req: IncomingMessage, res: ServerResponse, body: unknown) => void;
+  close: () => Promise<void>;
+}
+
+export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const router = express.Router();
   const sessions = new SessionTable<Session>(options.sessionLimits);
   const idleMs = options.sessionIdle_ms;
@@ -62,17 +76,17 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
       return { server, transport };
     })());
 
-  async function handleStateless(req: Request, res: Response): Promise<void> {
+  async function handleStateless(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       jsonRpcError(res, 405, -32000, 'Method not allowed: this server runs stateless (POST only)');
       return;
     }
     const { transport } = await sharedServer();
-    await transport.handleRequest(req, res, req.body);
+    await transport.handleRequest(req, res, body);
   }
 
-  async function handleStateful(req: Request, res: Response): Promise<void> {
+  async function handleStateful(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     const identity = callerIdentity(req.auth);
     if (typeof sessionId === 'string') {
@@ -90,10 +104,10 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
         session.activeRequests -= 1;
         session.lastSeen_ms = Date.now();
       });
-      await session.transport.handleRequest(req, res, req.body);
+      await session.transport.handleRequest(req, res, body);
       return;
     }
-    if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
       jsonRpcError(res, 400, -32000, 'Bad Request: no valid Mcp-Session-Id header (send initialize first)');
       return;
     }
@@ -127,19 +141,20 @@ export function mcpEndpoint(options: McpEndpointOptions): { router: Router; clos
       void server.close();
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    await transport.handleRequest(req, res, body);
   }
 
-  router.all('/mcp', (req, res) => {
-    const handle = options.stateless ? handleStateless : handleStateful;
-    handle(req, res).catch((error: unknown) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: unknown): void => {
+    (options.stateless ? handleStateless : handleStateful)(req, res, body).catch((error: unknown) => {
       options.logger.error({ err: error }, 'MCP request failed');
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal error');
     });
-  });
+  };
+  router.all('/mcp', (req, res) => handle(req, res, req.body));
 
   return {
     router,
+    handle,
     close: async () => {
       clearInterval(sweep);
       await Promise.all(sessions.values().map((s) => s.transport.close()));

@@ -78,20 +78,25 @@ function isRequestId(value: unknown): value is RequestId {
 /** A client's answer to a request of the server. */
 const isClientAnswer = (m: unknown): boolean => isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m);
 
-/**
- * A JSON-RPC 2.0 message as the SDK's Protocol will read it (its own guards, so that what this
- * transport counts as a request is exactly what the Protocol answers: a request it did not
- * recognise would leave the POST waiting for ever). An id that is not a string or a safe integer is
- * refused outright: MCP ids are never null, and the SDK would take such a message for a notification.
- */
-function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
-  if (isObject(value) && 'id' in value && !isRequestId(value.id)) return false;
-  return isClientAnswer(value) || isJSONRPCRequest(value) || isJSONRPCNotification(value);
-}
+/** An incoming message and what it is: a client's answer, a request to answer, or a notification. */
+type Incoming =
+  | { kind: 'answer' | 'notification'; message: JSONRPCMessage }
+  | { kind: 'request'; message: JSONRPCMessage & { id: RequestId; method: string } };
 
-/** Incoming: a request the Protocol will answer (it checks answers first, as here). */
-const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
-  !isClientAnswer(m) && isJSONRPCRequest(m);
+/**
+ * A JSON-RPC 2.0 message as the SDK's Protocol will read it (its own guards, in its order: answers
+ * first, so that what this transport counts as a request is exactly what the Protocol answers: a
+ * request it did not recognise would leave the POST waiting for ever), classified once (each guard
+ * is a schema parse). An id that is not a string or a safe integer is refused outright: MCP ids are
+ * never null, and the SDK would take such a message for a notification. Undefined: not a message.
+ */
+function classify(value: unknown): Incoming | undefined {
+  if (isObject(value) && 'id' in value && !isRequestId(value.id)) return undefined;
+  if (isClientAnswer(value)) return { kind: 'answer', message: value as JSONRPCMessage };
+  if (isJSONRPCRequest(value)) return { kind: 'request', message: value };
+  if (isJSONRPCNotification(value)) return { kind: 'notification', message: value };
+  return undefined;
+}
 /** Outgoing (built by the Protocol): an answer to a client's request. */
 const isAnswer = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } =>
   !('method' in m) && ('result' in m || 'error' in m);
@@ -192,8 +197,8 @@ export class NodeStreamableHttpTransport implements Transport {
     if (Array.isArray(body) && (body.length === 0 || body.length > MAX_BATCH)) {
       return this.error(res, 400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
     }
-    const messages: unknown[] = Array.isArray(body) ? body : [body];
-    if (!messages.every(isJsonRpcMessage)) {
+    const classified = (Array.isArray(body) ? body : [body]).map(classify);
+    if (!classified.every((c) => c !== undefined)) {
       return this.error(
         res,
         400,
@@ -201,8 +206,8 @@ export class NodeStreamableHttpTransport implements Transport {
         'Invalid Request: not a JSON-RPC 2.0 message (ids are strings or integers, params an object)',
       );
     }
-    let valid = messages as JSONRPCMessage[];
-    const initialize = valid.some((m) => isRequest(m) && m.method === 'initialize');
+    let valid = classified as Incoming[];
+    const initialize = valid.some((c) => c.kind === 'request' && c.message.method === 'initialize');
     if (initialize) {
       if (this.initialized && this.sessionId !== undefined) {
         return this.error(res, 400, -32600, 'Invalid Request: Server already initialized');
@@ -226,18 +231,21 @@ export class NodeStreamableHttpTransport implements Transport {
       clientIds = new Map();
       const ids = clientIds;
       valid = valid
-        .filter((m) => !isClientAnswer(m) && !('method' in m && m.method === 'notifications/cancelled'))
-        .map((m) => {
-          if (!isRequest(m)) return m;
+        .filter(
+          (c) =>
+            c.kind !== 'answer' && !('method' in c.message && c.message.method === 'notifications/cancelled'),
+        )
+        .map((c) => {
+          if (c.kind !== 'request') return c;
           const shared = ++this.lastSharedId;
-          ids.set(shared, m.id);
-          return { ...m, id: shared };
+          ids.set(shared, c.message.id);
+          return { kind: 'request', message: { ...c.message, id: shared } };
         });
     }
-    const requests = valid.filter(isRequest);
+    const requests = valid.flatMap((c) => (c.kind === 'request' ? [c.message] : []));
     if (requests.length === 0) {
       res.writeHead(202).end();
-      for (const message of valid) this.onmessage?.(message, extra);
+      for (const c of valid) this.onmessage?.(c.message, extra);
       return;
     }
     const pending: PendingPost = {
@@ -255,7 +263,7 @@ export class NodeStreamableHttpTransport implements Transport {
       pending.finished = true;
       for (const id of pending.waiting) this.posts.delete(id);
     });
-    for (const message of valid) this.onmessage?.(message, extra);
+    for (const c of valid) this.onmessage?.(c.message, extra);
   }
 
   private get(req: IncomingMessage, res: ServerResponse): void {

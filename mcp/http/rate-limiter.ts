@@ -1,8 +1,8 @@
 // Token bucket per client address: `rate_per_s` sustained, `burst` at once. 429 with Retry-After.
 // The table of buckets is bounded: beyond `maxClients` addresses the least recently seen one is
 // dropped (a client that keeps sending stays tracked, so address churn cannot reset its limit).
-import type { RequestHandler } from 'express';
 import { sendProblem } from './problem.js';
+import type { Guard } from './request-guards.js';
 
 interface Bucket {
   tokens: number;
@@ -51,7 +51,7 @@ export class TokenBuckets {
   }
 }
 
-export function rateLimiter(rate_per_s: number, burst: number): RequestHandler {
+export function rateLimiter(rate_per_s: number, burst: number): Guard {
   const buckets = new TokenBuckets(rate_per_s, burst);
   return (req, res, next) => {
     const retryAfter_s = buckets.take(req.socket.remoteAddress ?? 'unknown', Date.now());

@@ -2,7 +2,7 @@
 // leaking the server's URLs. /docs gets a Content-Security-Policy that allows only the server's
 // own scripts and styles (Swagger UI is served locally; its inline style attributes need
 // 'unsafe-inline' for styles, never for scripts).
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP = [
@@ -17,10 +17,10 @@ const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export const securityHeaders: RequestHandler = (req, res, next) => {
+export function securityHeaders(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', req.path.startsWith('/docs') ? DOCS_CSP : API_CSP);
+  res.setHeader('Content-Security-Policy', (req.url ?? '').startsWith('/docs') ? DOCS_CSP : API_CSP);
   next();
-};
+}

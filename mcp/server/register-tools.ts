@@ -9,21 +9,30 @@ import {
   type ListToolsResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { structuredJson } from '../answer-memo.js';
 import { classifyToolFailure } from '../tool-failure.js';
 import { runTool } from '../tool-runner.js';
-import type { ToolDefinition } from '../tools/tool-definition.js';
+import type { ToolAnswer, ToolDefinition } from '../tools/tool-definition.js';
 import { readOnlyAnnotations } from '../tools/tool-definition.js';
 import type { ServerContext } from './server-context.js';
 
+// Built once per answer object: a reused answer (answer-memo.ts) is not wrapped or serialised again.
+const toolResults = new WeakMap<ToolAnswer<unknown>, CallToolResult>();
+
 /** What a tool call returns over MCP: the summary, the JSON for clients without structured content, and the structure. */
-function toolResult(summary: string, structured: unknown): CallToolResult {
-  return {
-    content: [
-      { type: 'text', text: summary },
-      { type: 'text', text: JSON.stringify(structured) },
-    ],
-    structuredContent: structured as Record<string, unknown>,
-  };
+function toolResult(answer: ToolAnswer<unknown>): CallToolResult {
+  let result = toolResults.get(answer);
+  if (!result) {
+    result = {
+      content: [
+        { type: 'text', text: answer.summary },
+        { type: 'text', text: structuredJson(answer) },
+      ],
+      structuredContent: answer.structured as Record<string, unknown>,
+    };
+    toolResults.set(answer, result);
+  }
+  return result;
 }
 
 // One listing per tool catalogue for the whole process (every HTTP session gets its own McpServer).
@@ -87,7 +96,7 @@ export function registerTools(mcp: McpServer, { deps, toolsByName }: ServerConte
         )
         .catch(() => {});
       deps.observeToolCall?.(name, 'ok');
-      return toolResult(answer.summary, answer.structured);
+      return toolResult(answer);
     } catch (error) {
       const failure = classifyToolFailure(error);
       deps.observeToolCall?.(name, failure.outcome);

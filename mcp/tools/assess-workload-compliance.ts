@@ -38,6 +38,8 @@ export const assessWorkloadCompliance = defineTool({
       .nullable()
       .describe('for a CronJob, what spec.actions did to its schedule (status.actions); null otherwise'),
   }),
+  // Arguments and policy status alone: no clock (runTool may reuse the answer, answer-memo.ts).
+  reusableAnswer: true,
   async handler(args, context) {
     const policies = await context.policies(args.namespace);
     const found = findWorkload(policies, args.workload_name, args.namespace, args.standard);

@@ -67,6 +67,8 @@ export const compareOptimizationImpact = defineTool({
     }),
     policy: policyReferenceSchema,
   }),
+  // Arguments and policy status alone: no clock (runTool may reuse the answer, answer-memo.ts).
+  reusableAnswer: true,
   async handler(args, context) {
     const found = findWorkload(await context.policies(args.namespace), args.workload_name, args.namespace);
     const a = found.assessment;

@@ -39,6 +39,8 @@ export const getPowerConsumptionSummary = defineTool({
     policies: z.number().int(),
     energy_sources: z.array(z.string()),
   }),
+  // Arguments and policy status alone: no clock (runTool may reuse the answer, answer-memo.ts).
+  reusableAnswer: true,
   async handler(args, context) {
     const policies = (await context.policies(args.namespace)).filter(
       (p) => !args.namespace || p.metadata.namespace === args.namespace,

@@ -39,6 +39,8 @@ export const identifyPowerHotspots = defineTool({
     threshold_watts: z.number().nullable(),
     truncated: z.boolean(),
   }),
+  // Arguments and policy status alone: no clock (runTool may reuse the answer, answer-memo.ts).
+  reusableAnswer: true,
   async handler(args, context) {
     const policies = await context.policies(args.namespace);
     const rows = powerRows(policies, args.namespace).sort(byPowerDescending);

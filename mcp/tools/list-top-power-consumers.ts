@@ -24,6 +24,8 @@ export const listTopPowerConsumers = defineTool({
     matching: z.number().int(),
     next_cursor: z.string().nullable(),
   }),
+  // Arguments and policy status alone: no clock (runTool may reuse the answer, answer-memo.ts).
+  reusableAnswer: true,
   async handler(args, context) {
     const policies = await context.policies(args.namespace);
     const rows = powerRows(policies, args.namespace).sort(byPowerDescending);

@@ -57,6 +57,8 @@ export const listWorkloadsByCompliance = defineTool({
     matching: z.number().int().describe('workloads matching the filter, over all pages'),
     next_cursor: z.string().nullable(),
   }),
+  // Arguments and policy status alone: no clock (runTool may reuse the answer, answer-memo.ts).
+  reusableAnswer: true,
   async handler(args, context) {
     const policies = (await context.policies(args.namespace)).filter(
       (p) => !args.namespace || p.metadata.namespace === args.namespace,

@@ -34,6 +34,12 @@ export interface ToolDefinition<
   description: string;
   inputSchema: Input;
   outputSchema: Output;
+  /**
+   * True when the answer depends on the arguments, the policies read through context.policies and
+   * the reference data alone (no clock, no progress that changes it): runTool may then give a
+   * caller an earlier answer built from exactly the policies that caller sees now (answer-memo.ts).
+   */
+  reusableAnswer?: boolean;
   handler(args: z.output<Input>, context: ToolContext): Promise<ToolAnswer<z.output<Output>>>;
 }
 
