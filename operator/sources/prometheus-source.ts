@@ -506,7 +506,7 @@ type WholeHourRatios = Map<string, Float64Array>;
  * hours; the hour in progress and the node readings' last hour differ by at most this much of their
  * window. One answer per pass instead of one per policy (the idle tables read every pod's series).
  */
-export const SHARED_ANSWER_REUSE_MS = 60_000;
+const SHARED_ANSWER_REUSE_MS = 60_000;
 
 /** Answers by key, each reused by requests ending within `reuseMs` of the one that asked; failures are not kept. */
 class SharedAnswers<T> {
