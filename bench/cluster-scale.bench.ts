@@ -24,7 +24,7 @@ import { fromStoredPolicy } from '../operator/api/v1alpha1/field-names.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../hack/testenv/control-plane.js';
 import { createSimulatedNodes } from '../hack/testenv/simulated-nodes.js';
 import { podTemplate, type DemoWorkloadPlan } from '../hack/demo/demo-workloads.js';
-import { chartV8Flags } from './support/chart-v8-flags.js';
+import { chartMemoryEnv, chartV8Flags } from './support/chart-v8-flags.js';
 
 interface Scale {
   label: string;
@@ -397,7 +397,8 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
         `--health-port=${healthPort}`,
         '--log-level=warn',
       ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      // Memory as deployed: the chart's malloc arena limit too (values operator.mallocArenaMax).
+      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...chartMemoryEnv('operator') } },
     );
     let rss = 0;
     const sampler = setInterval(() => (rss = peakRssMb(operator!.pid!, rss)), 250);

@@ -151,6 +151,8 @@ describe('carbon-aware-kepler chart', () => {
     expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).NODE_OPTIONS).toBe(
       '--max-semi-space-size=4',
     );
+    // And its malloc arenas (values operator.mallocArenaMax; 0 leaves glibc's default).
+    expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).MALLOC_ARENA_MAX).toBe('2');
     // Session and HTTP limits (values mcp.sessions, mcp.http).
     expect(env(mc)).toMatchObject({
       CARBON_MCP_MAX_SESSIONS: '1000',
