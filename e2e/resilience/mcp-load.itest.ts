@@ -1,17 +1,16 @@
 // 200 concurrent clients for 30 s against a real carbon-mcp process reading a real API server:
 // 100 REST clients (POST /tools/…) and 100 MCP clients, each with its own Streamable HTTP session
 // lifecycle (initialize → initialized → tools/call × 8 → DELETE). With a client timeout of 5 s:
-// no errors, every connection's first answer (p99 over the 200) within 1 s, bounded memory. The
-// p99 target of 250 ms per kind is printed against the figure (a TARGET line), not asserted: these
-// 200 clients never pause, so every request waits for about 200 others, and p99 follows the CPU time
-// per request and whatever else the machine runs. The server's CPU time per request
-// (server_cpu_us_per_request, from /proc) is the figure that compares runs on a busy machine: 1,050 µs
-// before answers were reused and tool calls skipped Express, 433 µs after (764 → 1,593 req/s at load
-// average 6 on 2 cores, p99 401–419 ms there; docs/benchmarks.md § 3; issue 11 item 9 open until a
-// quiet run meets 250 ms).
+// no errors, every connection's first answer (p99 over the 200) within 1 s, bounded memory, and p99 ≤ 250 ms
+// per kind. These 200 clients never pause, so every request waits for about 200 others and p99 follows the
+// CPU time per request and whatever else the machine runs: the p99 target is asserted when the machine was
+// not already busy before the run (1-minute load average below the number of cores; otherwise its TARGET line
+// says it was not assessed). The server's CPU time per request (server_cpu_us_per_request, from /proc)
+// compares runs on a busy machine: 1,050 µs before answers were reused and tool calls skipped Express, 353–433
+// µs after (docs/benchmarks.md § 3).
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { freeLoopbackPort } from '../../hack/testenv/control-plane.js';
 import { testKubeConfig, testKubeconfigPath } from '../../hack/testenv/env.js';
@@ -27,7 +26,7 @@ const WORKLOADS = Array.from({ length: 40 }, (_, i) => `service-${i}`);
 const PEAK_RSS_LIMIT_MiB = 400;
 const PROTOCOL_VERSION = '2025-06-18';
 const CONNECTIONS_PER_KIND = 100;
-// The figures the README promises (issue 11 item 9); the p99 one is reported, not yet met. autocannon starts a request's clock
+// The figures the README promises (issue 11 item 9); p99 is asserted on a machine not already busy. autocannon starts a request's clock
 // when it writes it, before the server has accepted the connection, so the client timeout and the
 // first-answer time both include the wait to be accepted.
 const CLIENT_TIMEOUT_S = 5;
@@ -151,6 +150,9 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     };
     const restBody = (i: number) =>
       JSON.stringify({ workload_name: `service-${i % WORKLOADS.length}`, namespace: NAMESPACE });
+    // Whether the machine was already busy (other tests' processes) before these clients start.
+    const loadBefore = loadavg()[0]!;
+    const quietBefore = loadBefore < availableParallelism();
     const startedAt = Date.now();
     const rest = autocannon({
       url: base,
@@ -307,6 +309,7 @@ describe('carbon-mcp under 200 concurrent clients', () => {
       server_cpu_us_per_request:
         (serverCpu_ms * 1000) / (restResult.requests.total + mcpResult.requests.total),
       load_average_1m: loadAverage,
+      load_average_1m_before: Number(loadBefore.toFixed(2)),
       ...minimal,
       peak_rss_MiB: memory.peakRss_MiB,
       sampled_max_rss_MiB: maxRss,
@@ -324,10 +327,15 @@ describe('carbon-mcp under 200 concurrent clients', () => {
     for (const [kind, p99] of [
       ['rest', restResult.latency.p99],
       ['mcp', mcpResult.latency.p99],
-    ] as const)
-      process.stderr.write(
-        `TARGET mcp-load ${kind}_p99_ms ${p99} target <= ${P99_LIMIT_MS}: ${p99 <= P99_LIMIT_MS ? 'met' : 'NOT MET'}\n`,
-      );
+    ] as const) {
+      const verdict = !quietBefore
+        ? `not assessed: load average ${loadBefore.toFixed(2)} before the run, ${availableParallelism()} cores`
+        : p99 <= P99_LIMIT_MS
+          ? 'met'
+          : 'NOT MET';
+      process.stderr.write(`TARGET mcp-load ${kind}_p99_ms ${p99} target <= ${P99_LIMIT_MS}: ${verdict}\n`);
+      if (quietBefore) expect(p99).toBeLessThanOrEqual(P99_LIMIT_MS);
+    }
     expect(firstAnswerP99).toBeLessThanOrEqual(FIRST_ANSWER_P99_LIMIT_MS);
     expect(memory.peakRss_MiB).toBeLessThan(PEAK_RSS_LIMIT_MiB);
     expect(server.alive).toBe(true);
