@@ -174,42 +174,20 @@ describe('the fast lane answers as Express does', () => {
     });
     const fastSession = await init(false);
     const expressSession = await init(true);
-    const fast = await send(
-      app.base,
-      '/mcp',
-      Buffer.from(call),
-      { ...mcp, 'mcp-session-id': fastSession },
-      false,
-    );
-    const viaExpress = await send(
-      app.base,
-      '/mcp',
-      Buffer.from(call),
-      { ...mcp, 'mcp-session-id': expressSession },
-      true,
-    );
+    // The same request in each lane's own session: plain (fast lane) and chunked (Express).
+    const inBothSessions = async (body: Buffer, method?: string) => {
+      const inSession = (session: string, chunked: boolean) =>
+        send(app.base, '/mcp', body, { ...mcp, 'mcp-session-id': session }, chunked, method);
+      return [await inSession(fastSession, false), await inSession(expressSession, true)] as const;
+    };
+    const [fast, viaExpress] = await inBothSessions(Buffer.from(call));
     expect(fast.status).toBe(200);
     expect(fast.body).toContain('"structuredContent"');
     expect(fast).toEqual(viaExpress);
 
     // Ending the session, and ending it again (404), answer alike too.
     for (let round = 0; round < 2; round += 1) {
-      const ended = await send(
-        app.base,
-        '/mcp',
-        Buffer.alloc(0),
-        { ...mcp, 'mcp-session-id': fastSession },
-        false,
-        'DELETE',
-      );
-      const endedViaExpress = await send(
-        app.base,
-        '/mcp',
-        Buffer.alloc(0),
-        { ...mcp, 'mcp-session-id': expressSession },
-        true,
-        'DELETE',
-      );
+      const [ended, endedViaExpress] = await inBothSessions(Buffer.alloc(0), 'DELETE');
       expect(ended.status).toBe(round === 0 ? 200 : 404);
       expect(ended).toEqual(endedViaExpress);
     }

@@ -706,9 +706,13 @@ export class PrometheusSource implements MetricsSource {
       const foldRange = async (
         query: string,
         field: 'energy_kWh' | 'idleShare_kWh',
-        ratios?: WholeHourRatios,
+        ratiosAsked?: Promise<WholeHourRatios>,
       ): Promise<void> => {
-        const matrix = await this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal);
+        // The pods' answer and the shared node ratios are asked at once, not one after the other.
+        const [matrix, ratios] = await Promise.all([
+          this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal),
+          ratiosAsked,
+        ]);
         for (const series of matrix) {
           const pod = series.metric.pod_name;
           if (!pod || series.metric[nsLabel] !== namespace) continue;
@@ -726,9 +730,12 @@ export class PrometheusSource implements MetricsSource {
       const foldPartial = async (
         query: string,
         field: 'energy_kWh' | 'idleShare_kWh',
-        ratios?: Map<string, number>,
+        ratiosAsked?: Promise<Map<string, number>>,
       ): Promise<void> => {
-        const vector = await this.options.client.query(query, toMs, req.signal);
+        const [vector, ratios] = await Promise.all([
+          this.options.client.query(query, toMs, req.signal),
+          ratiosAsked,
+        ]);
         for (const s of vector) {
           const pod = s.metric.pod_name;
           if (!pod) continue;
@@ -763,26 +770,14 @@ export class PrometheusSource implements MetricsSource {
           // it arrives, so a policy waits for the slowest query, not for their sum.
           const asked: Array<Promise<void>> = [];
           if (lastEval >= firstEval) {
-            asked.push(
-              (async () =>
-                foldRange(
-                  podEnergyQuery(generation, scope, '1h'),
-                  'energy_kWh',
-                  await wholeHourRatios?.(),
-                ))(),
-            );
+            asked.push(foldRange(podEnergyQuery(generation, scope, '1h'), 'energy_kWh', wholeHourRatios?.()));
             if (generation === 'legacy')
               asked.push(foldRange(legacyPodIdleShareQuery(scope, '1h'), 'idleShare_kWh'));
           }
           if (partialS >= 1) {
             const range = `${partialS}s`;
             asked.push(
-              (async () =>
-                foldPartial(
-                  podEnergyQuery(generation, scope, range),
-                  'energy_kWh',
-                  await partialRatios?.(),
-                ))(),
+              foldPartial(podEnergyQuery(generation, scope, range), 'energy_kWh', partialRatios?.()),
             );
             if (generation === 'legacy')
               asked.push(foldPartial(legacyPodIdleShareQuery(scope, range), 'idleShare_kWh'));
