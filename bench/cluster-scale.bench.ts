@@ -77,6 +77,19 @@ async function runningPods(kc: KubeConfig): Promise<number> {
   return running;
 }
 
+/** Σ of every Deployment's status.readyReplicas (pods kwok marked Running and ready). */
+async function readyReplicas(kc: KubeConfig): Promise<number> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  let ready = 0;
+  let token: string | undefined;
+  do {
+    const page = await apps.listDeploymentForAllNamespaces({ limit: 5000, _continue: token });
+    for (const d of page.items) ready += d.status?.readyReplicas ?? 0;
+    token = page.metadata?._continue;
+  } while (token);
+  return ready;
+}
+
 /** 24 h of Kepler 0.10+ counters (and the last half hour of watts) for every pod, as OpenMetrics. */
 async function writeHistory(
   path: string,
@@ -267,12 +280,14 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
         },
       }),
     );
+    // Progress from the Deployments' ready counts (5,000 small objects at 50k), not a list of every pod:
+    // listing 50,000 pods every few seconds took a core from the controllers this setup is waiting for.
     for (;;) {
-      const running = await runningPods(kc);
-      if (running >= scale.pods) break;
+      const ready = await readyReplicas(kc);
+      if (ready >= scale.pods && (await runningPods(kc)) >= scale.pods) break;
       if (Date.now() - created > 3_600_000)
-        throw new Error(`only ${running} of ${scale.pods} pods Running after 1 h`);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+        throw new Error(`only ${ready} of ${scale.pods} pods ready after 1 h`);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
     }
     log(
       `${scale.label}: ${scale.pods} pods made by the controllers and Running in ${((Date.now() - created) / 1000).toFixed(1)} s`,

@@ -203,7 +203,7 @@ describe('usage for right-sizing on a real API server', () => {
         'Prometheus to hold 25 s of usage',
         async () => {
           const r = await raw.query(`count_over_time((${cpu})[1h:1s])`).catch(() => []);
-          return r.length > 0 && Number(r[0]!.value[1]) >= 25 ? true : undefined;
+          return r.length > 0 && r[0]!.v >= 25 ? true : undefined;
         },
         90_000,
       );
@@ -241,7 +241,7 @@ describe('usage for right-sizing on a real API server', () => {
         to.getTime(),
         1,
       );
-      const samples = matrix[0]!.values.map(([, v]) => Number(v));
+      const samples = [...matrix[0]!.v];
       expect(samples.length).toBe(u.cpuSamples);
       expect(quantile(samples, 0.95)).toBeCloseTo(u.cpuP95_cores!, 9);
       process.stderr.write(

@@ -101,7 +101,7 @@ describeIfPrometheus('Prometheus source and direct scrape: the same energy per w
     b.setMode('error');
     for (let deadline = Date.now() + 60_000; ;) {
       const up = await client.query('count(up{job="kepler"})');
-      if (up.length === 1 && Number(up[0]!.value[1]) === 2) break;
+      if (up.length === 1 && up[0]!.v === 2) break;
       if (Date.now() > deadline) throw new Error(`Prometheus did not scrape the exporters:\n${prom.log()}`);
       await sleep(100);
     }

@@ -45,7 +45,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
         const r = await client.query(
           'count_over_time(kepler_pod_cpu_joules_total{pod_name="web-1",zone="package"}[1m])',
         );
-        if (r.length > 0 && Number(r[0]!.value[1]) >= 6) break;
+        if (r.length > 0 && r[0]!.v >= 6) break;
       } catch {
         // not up yet
       }
@@ -87,11 +87,11 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     const [ts] = await client.query(
       'timestamp(kepler_pod_cpu_joules_total{pod_namespace="shop",pod_name="web-1",zone="package"})',
     );
-    const sampleMs = Number(ts!.value[1]) * 1000;
+    const sampleMs = ts!.v * 1000;
     // 10 W since the exporter started; Prometheus stamps the scrape start, the exporter answers ms later.
-    expect(
-      Math.abs(Number(value!.value[1]) - exporter.expectedPodJoules('uid-web-1', sampleMs) * (10 / 12)),
-    ).toBeLessThan(1);
+    expect(Math.abs(value!.v - exporter.expectedPodJoules('uid-web-1', sampleMs) * (10 / 12))).toBeLessThan(
+      1,
+    );
   });
 
   test('hostile label values survive promqlString through the real PromQL parser', async () => {
@@ -152,7 +152,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       'max_over_time(timestamp(kepler_pod_cpu_joules_total{pod_namespace="shop",pod_name="web-1",zone="package"})[1h:1s]) - min_over_time(timestamp(kepler_pod_cpu_joules_total{pod_namespace="shop",pod_name="web-1",zone="package"})[1h:1s])',
       nowMs,
     );
-    const spanS = Number(span[0]!.value[1]);
+    const spanS = span[0]!.v;
     const joules1 = kWh('shop', 'web-1') * 3.6e6;
     // increase() extrapolates by up to about one scrape interval beyond the stored span.
     // The counter started at 0 when the exporter did, so Prometheus may extrapolate back to that zero,
@@ -162,7 +162,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       nowMs,
     );
     expect(joules1).toBeGreaterThan(12 * (spanS - 1.5));
-    expect(joules1).toBeLessThanOrEqual(Number(last[0]!.value[1]) + 12 * 1.5);
+    expect(joules1).toBeLessThanOrEqual(last[0]!.v + 12 * 1.5);
     // web-2: 30 W package counted, the 25 W core zone is not added on top.
     const ratio = kWh('shop', 'web-2') / kWh('shop', 'web-1');
     expect(ratio).toBeGreaterThan(2.3);
@@ -239,11 +239,11 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       5,
     );
     expect(matrix).toHaveLength(1);
-    expect(matrix[0]!.values).toHaveLength(2);
-    for (const [, v] of matrix[0]!.values) {
+    expect(matrix[0]!.v).toHaveLength(2);
+    for (const v of matrix[0]!.v) {
       // 12 W × 10 s = 120 J; scrapes on a loaded 2-core machine drift, so ±25 %.
-      expect(Number(v)).toBeGreaterThan(90);
-      expect(Number(v)).toBeLessThan(150);
+      expect(v).toBeGreaterThan(90);
+      expect(v).toBeLessThan(150);
     }
   }, 30_000);
 

@@ -5,7 +5,6 @@
 // responses are validated with zod.
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
-import { z } from 'zod';
 import type { HourlyEnergy } from '../domain/types.js';
 import { hourStartIso, JOULES_PER_KWH } from '../kepler/energy-integrator.js';
 import { CPU_ZONE_RULE, POD_GPU_FAMILIES } from '../kepler/kepler-metrics.js';
@@ -19,6 +18,13 @@ import {
 } from './metrics-source.js';
 import { classifyNetworkError, MetricsSourceError, type WarnLogger } from './kepler-endpoint-scraper.js';
 import { HOUR_MS } from '../domain/time.js';
+import {
+  parsePrometheusAnswer,
+  PrometheusAnswerError,
+  type MatrixSeries,
+  type PrometheusAnswer,
+  type VectorSeries,
+} from './prometheus-answer.js';
 
 /** Pods named in one query: bounds each answer (about 0.9 MB of JSON per 1,000 pods for 24 hours). */
 const PODS_PER_QUERY = 2_500;
@@ -231,84 +237,16 @@ function podZonesQuery(scope: PodScope): string {
   return `count by (zone) (${rewritePodActive('watts', rewriteScope(scope), undefined)})`;
 }
 
-const sampleValue = z.tuple([z.number(), z.string()]);
-
-type Sample = [number, string];
-interface VectorSeries {
-  metric: Record<string, string>;
-  value: Sample;
-}
-interface MatrixSeries {
-  metric: Record<string, string>;
-  values: Sample[];
-}
-type Issue = { path: Array<string | number>; message: string };
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function sampleIssue(v: unknown, path: Array<string | number>): Issue | undefined {
-  if (!Array.isArray(v) || v.length !== 2) return { path, message: 'expected a [time, "value"] pair' };
-  if (typeof v[0] !== 'number') return { path: [...path, 0], message: 'expected a number' };
-  if (typeof v[1] !== 'string') return { path: [...path, 1], message: 'expected a string' };
-  return undefined;
-}
-
-function metricIssue(v: unknown, path: Array<string | number>): Issue | undefined {
-  if (!isObject(v)) return { path, message: 'expected an object of label values' };
-  for (const key in v)
-    if (typeof v[key] !== 'string') return { path: [...path, key], message: 'expected a string' };
-  return undefined;
-}
-
-function seriesIssue(result: unknown, kind: 'vector' | 'matrix'): Issue | undefined {
-  if (!Array.isArray(result)) return { path: [], message: 'expected an array' };
-  for (let i = 0; i < result.length; i++) {
-    const series: unknown = result[i];
-    if (!isObject(series)) return { path: [i], message: 'expected an object' };
-    const metric = metricIssue(series.metric, [i, 'metric']);
-    if (metric) return metric;
-    if (kind === 'vector') {
-      const sample = sampleIssue(series.value, [i, 'value']);
-      if (sample) return sample;
-      continue;
-    }
-    const values = series.values;
-    if (!Array.isArray(values)) return { path: [i, 'values'], message: 'expected an array' };
-    for (let j = 0; j < values.length; j++) {
-      const sample = sampleIssue(values[j], [i, 'values', j]);
-      if (sample) return sample;
-    }
-  }
-  return undefined;
-}
-
-// Vector and matrix results are validated in place (the checks of a zod tuple per sample, the failing
-// field named) rather than copied: a 50,000-pod range answer holds 1.2 million samples, and zod's copy of
-// each doubled the memory and the garbage collection of a reconcile.
-const seriesSchema = <T>(kind: 'vector' | 'matrix') =>
-  z.custom<T[]>().superRefine((result, ctx) => {
-    const issue = seriesIssue(result, kind);
-    if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  });
-const vectorResult = seriesSchema<VectorSeries>('vector');
-const matrixResult = seriesSchema<MatrixSeries>('matrix');
-export const prometheusResponseSchema = z.discriminatedUnion('status', [
-  z.object({
-    status: z.literal('success'),
-    data: z.discriminatedUnion('resultType', [
-      z.object({ resultType: z.literal('vector'), result: vectorResult }),
-      z.object({ resultType: z.literal('matrix'), result: matrixResult }),
-      z.object({ resultType: z.literal('scalar'), result: sampleValue }),
-      z.object({ resultType: z.literal('string'), result: sampleValue }),
-    ]),
-    warnings: z.array(z.string()).optional(),
-  }),
-  z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
-]);
-
 export type VectorResult = VectorSeries[];
 export type MatrixResult = MatrixSeries[];
+
+/** A form body (application/x-www-form-urlencoded): encodeURIComponent is native, URLSearchParams's
+ * encoder is not, and the pod lists in a 50,000-pod reconcile's queries come to several MB. */
+function formBody(params: Record<string, string>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+}
 
 export interface PrometheusClientOptions {
   url: string;
@@ -388,7 +326,7 @@ export class PrometheusClient {
       res = await request(this.base + path, {
         method: 'POST',
         headers,
-        body: new URLSearchParams(params).toString(),
+        body: formBody(params),
         dispatcher: this.agent,
         ...(signal ? { signal } : {}),
       });
@@ -415,33 +353,25 @@ export class PrometheusClient {
         cause: err,
       });
     }
-    let json: unknown;
+    let answer: PrometheusAnswer;
     try {
-      // The chunks, their concatenation and the decoded text each hold the whole body: release each as
-      // soon as the next exists, so only the parsed tree outlives this call.
       const body = Buffer.concat(chunks, bytes);
       chunks.length = 0;
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw this.error(
-        res.statusCode === 200 ? 'ParseError' : 'HttpStatus',
-        `HTTP ${res.statusCode}: body is not JSON`,
-        res.statusCode,
-      );
+      answer = parsePrometheusAnswer(body);
+    } catch (err) {
+      if (!(err instanceof PrometheusAnswerError)) throw err;
+      if (err.kind === 'syntax')
+        throw this.error(
+          res.statusCode === 200 ? 'ParseError' : 'HttpStatus',
+          `HTTP ${res.statusCode}: body is not JSON (${err.message})`,
+          res.statusCode,
+        );
+      throw this.error('ParseError', `unexpected response at ${err.message}`, res.statusCode);
     }
-    const parsed = prometheusResponseSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw this.error(
-        'ParseError',
-        `unexpected response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-        res.statusCode,
-      );
+    if (answer.status === 'error') {
+      throw this.error('HttpStatus', `${answer.errorType}: ${answer.error}`, res.statusCode);
     }
-    if (parsed.data.status === 'error') {
-      throw this.error('HttpStatus', `${parsed.data.errorType}: ${parsed.data.error}`, res.statusCode);
-    }
-    return parsed.data.data;
+    return answer;
   }
 
   async close(): Promise<void> {
@@ -558,9 +488,9 @@ export class PrometheusSource implements MetricsSource {
       const table: WholeHourRatios = new Map();
       for (const series of matrix) {
         const perHour = new Float64Array(slots).fill(Number.NaN);
-        for (const [t, v] of series.values) {
-          const slot = (t * 1000 - firstEval) / HOUR_MS;
-          if (Number.isInteger(slot) && slot >= 0 && slot < slots) perHour[slot] = Number(v);
+        for (let j = 0; j < series.t.length; j++) {
+          const slot = (series.t[j]! * 1000 - firstEval) / HOUR_MS;
+          if (Number.isInteger(slot) && slot >= 0 && slot < slots) perHour[slot] = series.v[j]!;
         }
         table.set(series.metric.node_name ?? '', perHour);
       }
@@ -576,7 +506,7 @@ export class PrometheusSource implements MetricsSource {
   ): Promise<Map<string, number>> {
     return this.partialHourRatios.get(String(lastEval), toMs, async () => {
       const vector = await this.options.client.query(nodeIdlePerActiveQuery(`${partialS}s`), toMs);
-      return new Map(vector.map((s) => [s.metric.node_name ?? '', Number(s.value[1])]));
+      return new Map(vector.map((s) => [s.metric.node_name ?? '', s.v]));
     });
   }
 
@@ -717,8 +647,9 @@ export class PrometheusSource implements MetricsSource {
           const pod = series.metric.pod_name;
           if (!pod || series.metric[nsLabel] !== namespace) continue;
           const perHour = ratios?.get(series.metric.node_name ?? '');
-          for (const [t, v] of series.values) {
-            const joules = Number(v);
+          for (let j = 0; j < series.t.length; j++) {
+            const t = series.t[j]!;
+            const joules = series.v[j]!;
             const hourStartMs = t * 1000 - HOUR_MS;
             if (field === 'idleShare_kWh') pushIdle(pod, hourStartMs, joules);
             else push(pod, hourStartMs, joules, field);
@@ -739,7 +670,7 @@ export class PrometheusSource implements MetricsSource {
         for (const s of vector) {
           const pod = s.metric.pod_name;
           if (!pod) continue;
-          const joules = Number(s.value[1]);
+          const joules = s.v;
           if (field === 'idleShare_kWh') pushIdle(pod, lastEval, joules);
           else push(pod, lastEval, joules, field);
           const ratio = ratios?.get(s.metric.node_name ?? '');
@@ -784,7 +715,7 @@ export class PrometheusSource implements MetricsSource {
           }
           asked.push(
             this.options.client.query(podPowerQuery(generation, scope), toMs, req.signal).then((power) => {
-              for (const s of power) watts.set(s.metric.pod_name ?? '', Number(s.value[1]));
+              for (const s of power) watts.set(s.metric.pod_name ?? '', s.v);
             }),
           );
           if (generation === 'rewrite') {
@@ -875,7 +806,7 @@ export class PrometheusSource implements MetricsSource {
       const zone = series.metric.zone ?? '';
       if (REAL_NODE_ZONES.has(zone)) {
         entry.zones.add(zone);
-        const joules = Number(series.value[1]);
+        const joules = series.v;
         if (Number.isFinite(joules) && joules > 0) entry.joules += joules;
       }
       byNode.set(node, entry);

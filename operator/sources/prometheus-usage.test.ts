@@ -31,8 +31,8 @@ describe('PrometheusUsageSource queries', () => {
     ({
       query: (promql: string) => {
         queries.push(promql);
-        const value = promql.startsWith('count_over_time') ? '30' : '0.5';
-        return Promise.resolve([{ metric: { namespace: 'shop', pod: 'web-1' }, value: [0, value] }]);
+        const v = promql.startsWith('count_over_time') ? 30 : 0.5;
+        return Promise.resolve([{ metric: { namespace: 'shop', pod: 'web-1' }, t: 0, v }]);
       },
     }) as unknown as PrometheusClient;
 

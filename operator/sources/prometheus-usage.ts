@@ -82,7 +82,7 @@ export class PrometheusUsageSource implements UsageSource {
         new Map(
           result
             .filter((s) => s.metric.namespace === namespace && s.metric.pod)
-            .map((s) => [s.metric.pod!, Number(s.value[1])]),
+            .map((s) => [s.metric.pod!, s.v]),
         );
       try {
         const [cpuP95, cpuCount, memP95, memCount] = await Promise.all(
