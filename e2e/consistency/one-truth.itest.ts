@@ -35,6 +35,7 @@ import type { PodView } from '../../operator/kube/pod-view.js';
 import { policyPath } from '../../operator/controller/status-writer.js';
 import type { SupervisedInformer } from '../../operator/kube/supervised-informer.js';
 import type { WorkloadAssessment } from '../../operator/domain/types.js';
+import { podHoursOf } from '../../operator/sources/pod-hours.js';
 
 const NS = 'one-truth';
 const RS = 'trainer-5d8f7c9b4';
@@ -69,7 +70,7 @@ class SameReadingsSource implements MetricsSource {
       pods.set(`${NS}/${p.name}`, {
         namespace: NS,
         pod: p.name,
-        hourly: [{ hourStart: T1, energy_kWh: p.joules / 3.6e6 }],
+        hours: podHoursOf([{ hourStart: T1, energy_kWh: p.joules / 3.6e6 }]),
         power_watts: p.joules / 3600,
       });
     }

@@ -22,6 +22,7 @@ import { OperatorMetrics } from './operator-metrics.js';
 import type { PodView } from '../kube/pod-view.js';
 import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 
 const NS = 'budget-team';
 const POLICY = 'monthly-budget';
@@ -36,7 +37,9 @@ function dayOfEnergy(now: Date): CollectedPodEnergy {
   return {
     namespace: NS,
     pod: 'meter-1',
-    hourly: Array.from({ length: 24 }, (_, k) => ({ hourStart: iso(current - (23 - k) * H), energy_kWh: 2 })),
+    hours: podHoursOf(
+      Array.from({ length: 24 }, (_, k) => ({ hourStart: iso(current - (23 - k) * H), energy_kWh: 2 })),
+    ),
   };
 }
 

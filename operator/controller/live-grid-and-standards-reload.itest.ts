@@ -37,6 +37,7 @@ import type { PodView } from '../kube/pod-view.js';
 import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 
 const NS = 'grid-live';
 const logger = pino({ level: 'silent' });
@@ -113,10 +114,10 @@ describe('live grid data and standards reload on a real API server', () => {
     source.readings.set(`${NS}/etl-1`, {
       namespace: NS,
       pod: 'etl-1',
-      hourly: [
+      hours: podHoursOf([
         { hourStart: '2026-10-08T10:00:00Z', energy_kWh: 0.5 },
         { hourStart: '2026-10-08T11:00:00Z', energy_kWh: 0.5 },
-      ],
+      ]),
     });
     server = await startReplayServer();
     mount = configMapMount(shipped);

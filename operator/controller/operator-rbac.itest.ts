@@ -30,6 +30,7 @@ import {
   installPolicyCrd,
 } from '../../hack/testenv/cluster-fixtures.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 
 const RELEASE = 'rbac';
 const OPERATOR_NS = 'carbon-rbac';
@@ -156,7 +157,7 @@ class ScriptedSource implements MetricsSource {
       pods.set(`${pod.namespace}/${pod.name}`, {
         namespace: pod.namespace,
         pod: pod.name,
-        hourly: [{ hourStart: hourStart.replace('.000Z', 'Z'), energy_kWh: 0.25 }],
+        hours: podHoursOf([{ hourStart: hourStart.replace('.000Z', 'Z'), energy_kWh: 0.25 }]),
       });
     return Promise.resolve({
       pods,

@@ -4,6 +4,7 @@
 import { pueAssumedMessage } from '../binding/pue-assumed.js';
 import type { Condition } from '../api/v1alpha1/types.js';
 import type { EnergyEstimateReport, MetricsCollection, MetricsSource } from '../sources/metrics-source.js';
+import { hoursWithEnergy } from '../sources/pod-hours.js';
 import { MIN_USAGE_SAMPLES } from '../sources/usage-percentile.js';
 import type { UsageResult } from './policy-collection.js';
 import type { Evaluation } from './policy-evaluator.js';
@@ -151,7 +152,7 @@ function metricsCondition(
   generation: number | undefined,
   source: MetricsSource,
 ): Omit<Condition, 'lastTransitionTime'> {
-  const withData = [...collection.pods.values()].filter((r) => r.hourly.length > 0).length;
+  const withData = [...collection.pods.values()].filter((r) => hoursWithEnergy(r.hours) > 0).length;
   const partial = collection.errors.length > 0;
   return {
     type: 'MetricsAvailable',

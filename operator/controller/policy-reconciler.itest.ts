@@ -25,6 +25,7 @@ import {
 } from '../../hack/testenv/cluster-fixtures.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { fromStoredPolicy } from '../api/v1alpha1/field-names.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 
 const NS = 'ai-team';
 
@@ -128,17 +129,17 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     source.readings.set(`${NS}/trainer-abc-1`, {
       namespace: NS,
       pod: 'trainer-abc-1',
-      hourly: [{ hourStart: hour('2025-05-01T09:00:00Z'), energy_kWh: 0.5 }],
+      hours: podHoursOf([{ hourStart: hour('2025-05-01T09:00:00Z'), energy_kWh: 0.5 }]),
     });
     source.readings.set(`${NS}/trainer-abc-2`, {
       namespace: NS,
       pod: 'trainer-abc-2',
-      hourly: [{ hourStart: hour('2025-05-01T10:00:00Z'), energy_kWh: 0.25 }],
+      hours: podHoursOf([{ hourStart: hour('2025-05-01T10:00:00Z'), energy_kWh: 0.25 }]),
     });
     source.readings.set(`${NS}/nightly-29000000-x`, {
       namespace: NS,
       pod: 'nightly-29000000-x',
-      hourly: [{ hourStart: hour('2025-05-01T10:00:00Z'), energy_kWh: 0.25 }],
+      hours: podHoursOf([{ hourStart: hour('2025-05-01T10:00:00Z'), energy_kWh: 0.25 }]),
     });
     const result = await makeReconciler().handle(`${NS}/ml-training`);
     expect(result).toEqual({ requeueAfterMs: 300_000 });
@@ -227,7 +228,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
     source.readings.set(`${NS}/trainer-abc-1`, {
       namespace: NS,
       pod: 'trainer-abc-1',
-      hourly: [{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.2 }],
+      hours: podHoursOf([{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.2 }]),
     });
     now = new Date('2025-05-01T11:05:00Z');
     await waitUntil('the informer cache', () => policies.get(NS, 'ml-training')?.status?.energyHistory);
@@ -302,7 +303,7 @@ describe('CarbonCompliancePolicy against a real API server', () => {
       source.readings.set(`${NS}/${pod}`, {
         namespace: NS,
         pod,
-        hourly: [{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.1 }],
+        hours: podHoursOf([{ hourStart: '2025-05-01T11:00:00Z', energy_kWh: 0.1 }]),
       });
     now = new Date('2025-05-01T11:20:00Z');
     await cachedVersion();

@@ -20,6 +20,7 @@ import type { PolicyStore } from './status-writer.js';
 import { StaticOwnerLookup } from './workload-grouping.js';
 import { FormulaEvaluator } from '../../hack/testenv/formula-evaluator.js';
 import { UsageUnavailableError, type UsageCollection, type UsageSource } from '../sources/usage-source.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 
 /** A hand-written usage source (test double): p95 per pod as the test scripts it. */
 class ScriptedUsage implements UsageSource {
@@ -182,7 +183,7 @@ function reading(pod: string, hours: Array<[string, number]>): CollectedPodEnerg
   return {
     namespace: 'ai-team',
     pod,
-    hourly: hours.map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh })),
+    hours: podHoursOf(hours.map(([hourStart, energy_kWh]) => ({ hourStart, energy_kWh }))),
     power_watts: 100,
   };
 }
@@ -553,10 +554,10 @@ describe('PolicyReconciler', () => {
       t.source.readings.set(`ai-team/${pod}`, {
         namespace: 'ai-team',
         pod,
-        hourly: [
+        hours: podHoursOf([
           { hourStart: '2025-05-01T09:00:00Z', energy_kWh: 0.01, idleShare_kWh: 0.03 },
           { hourStart: '2025-05-01T10:00:00Z', energy_kWh: 0.005, idleShare_kWh: 0.015 },
-        ],
+        ]),
         power_watts: 10,
         idleShare_watts: 30,
       });

@@ -42,6 +42,7 @@ import { policyPath } from './status-writer.js';
 import type { SupervisedInformer } from '../kube/supervised-informer.js';
 import { createUsageSource, type ConfiguredUsage } from './usage-source-factory.js';
 import type { UsageSource } from '../sources/usage-source.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 
 const PROM_NS = 'usage-prom';
 const API_NS = 'usage-api';
@@ -159,7 +160,7 @@ describe('usage for right-sizing on a real API server', () => {
       energy.readings.set(`${ns}/web-1`, {
         namespace: ns,
         pod: 'web-1',
-        hourly: [{ hourStart: hourStart.replace(/\.\d{3}Z$/, 'Z'), energy_kWh: 0.4 }],
+        hours: podHoursOf([{ hourStart: hourStart.replace(/\.\d{3}Z$/, 'Z'), energy_kWh: 0.4 }]),
       });
     }
     ({ policies, pods } = await startOperatorInformers());

@@ -1,5 +1,7 @@
 import { toPodView } from '../kube/pod-view.js';
+import type { HourlyEnergy } from '../domain/types.js';
 import type { CollectedPodEnergy, MetricsCollection } from '../sources/metrics-source.js';
+import { podHoursOf } from '../sources/pod-hours.js';
 import type { EnergyHistory } from '../api/v1alpha1/types.js';
 import { windowEndingAt } from './energy-history.js';
 import { mergeHistory } from './workload-energy-inputs.js';
@@ -19,9 +21,14 @@ function workload(name: string, pods: string[]): Workload {
   };
 }
 
-function collection(readings: Array<[string, CollectedPodEnergy['hourly']]>): MetricsCollection {
+function collection(readings: Array<[string, HourlyEnergy[]]>): MetricsCollection {
   return {
-    pods: new Map(readings.map(([pod, hourly]) => [`shop/${pod}`, { namespace: 'shop', pod, hourly }])),
+    pods: new Map<string, CollectedPodEnergy>(
+      readings.map(([pod, buckets]) => [
+        `shop/${pod}`,
+        { namespace: 'shop', pod, hours: podHoursOf(buckets) },
+      ]),
+    ),
     zonesCounted: ['package'],
     energyProvenance: 'measured: test',
     dataQuality: [],
@@ -103,17 +110,23 @@ describe('mergeHistory: pods summed per workload onto the window, merged with th
     ]);
   });
 
-  it('two stamps of the same hour (with and without milliseconds) keep the larger sum, not their total', () => {
+  it('pods whose hours start at different hours are summed hour by hour', () => {
     const history = mergeHistory(
       undefined,
       [workload('web', ['web-a', 'web-b'])],
       collection([
-        ['web-a', [{ hourStart: '2026-04-01T01:00:00Z', energy_kWh: 1 }]],
+        [
+          'web-a',
+          [
+            { hourStart: '2026-04-01T00:00:00Z', energy_kWh: 1 },
+            { hourStart: '2026-04-01T01:00:00Z', energy_kWh: 2 },
+          ],
+        ],
         ['web-b', [{ hourStart: '2026-04-01T01:00:00.000Z', energy_kWh: 3 }]],
       ]),
       window,
       NOW,
     );
-    expect(history.series.get('Deployment/web')).toEqual([null, 3, null, null]);
+    expect(history.series.get('Deployment/web')).toEqual([1, 5, null, null]);
   });
 });

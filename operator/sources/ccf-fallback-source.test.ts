@@ -5,6 +5,7 @@
 import type { MetricsCollection, MetricsSource, PodRef } from './metrics-source.js';
 import type { NodeHardware } from '../kepler/ccf-power-model.js';
 import { CcfFallbackSource, type NodeHardwareLookup } from './ccf-fallback-source.js';
+import { bucketsOf, podHoursOf } from './pod-hours.js';
 
 const H = 3_600_000;
 const from = new Date(Date.UTC(2026, 2, 1, 0, 0));
@@ -47,7 +48,7 @@ const pod = (name: string, node: string, extra: Partial<PodRef> = {}): PodRef =>
   ...extra,
 });
 const total = (c: MetricsCollection, key: string) =>
-  c.pods.get(key)!.hourly.reduce((s, h) => s + h.energy_kWh, 0);
+  bucketsOf(c.pods.get(key)!.hours).reduce((s, h) => s + h.energy_kWh, 0);
 
 describe('CcfFallbackSource', () => {
   test('a source that cannot tell nodes apart: nothing estimated, and the report says why', async () => {
@@ -72,11 +73,19 @@ describe('CcfFallbackSource', () => {
       pods: new Map([
         [
           'ns/m',
-          { namespace: 'ns', pod: 'm', hourly: [{ hourStart: '2026-03-01T00:00:00Z', energy_kWh: 0.5 }] },
+          {
+            namespace: 'ns',
+            pod: 'm',
+            hours: podHoursOf([{ hourStart: '2026-03-01T00:00:00Z', energy_kWh: 0.5 }]),
+          },
         ],
         [
           'ns/f',
-          { namespace: 'ns', pod: 'f', hourly: [{ hourStart: '2026-03-01T00:00:00Z', energy_kWh: 9 }] },
+          {
+            namespace: 'ns',
+            pod: 'f',
+            hours: podHoursOf([{ hourStart: '2026-03-01T00:00:00Z', energy_kWh: 9 }]),
+          },
         ],
       ]),
     });
@@ -91,10 +100,12 @@ describe('CcfFallbackSource', () => {
       from,
       to,
     });
-    expect(c.pods.get('ns/m')!.hourly).toEqual([{ hourStart: '2026-03-01T00:00:00Z', energy_kWh: 0.5 }]);
+    expect(bucketsOf(c.pods.get('ns/m')!.hours)).toEqual([
+      { hourStart: '2026-03-01T00:00:00Z', energy_kWh: 0.5 },
+    ]);
     // 1 core on Skylake at 50 %: 2.455 W for 4 h = 9.82 Wh, every hour estimated.
     expect(total(c, 'ns/f')).toBeCloseTo(0.00982, 12);
-    for (const h of c.pods.get('ns/f')!.hourly) expect(h.estimated_kWh).toBe(h.energy_kWh);
+    for (const h of bucketsOf(c.pods.get('ns/f')!.hours)) expect(h.estimated_kWh).toBe(h.energy_kWh);
     expect(c.pods.get('ns/f')!.idleShareUnavailable).toMatch(/^CCF estimate/);
     expect(c.estimate).toMatchObject({ podsMeasured: 1, podsEstimated: 2, notEstimated: [] });
     expect(c.estimate!.nodes).toEqual([
@@ -122,7 +133,7 @@ describe('CcfFallbackSource', () => {
       to,
     });
     // GCP median 0.68–4.11 at 50 %: 2.395 W per core.
-    expect(c.pods.get('ns/late')!.hourly.map((h) => h.hourStart)).toEqual([
+    expect(bucketsOf(c.pods.get('ns/late')!.hours).map((h) => h.hourStart)).toEqual([
       '2026-03-01T02:00:00Z',
       '2026-03-01T03:00:00Z',
     ]);

@@ -6,6 +6,7 @@
 // hourly[].estimated_kWh and the collection carries a report (estimate) that the status shows; nothing
 // estimated is ever presented as measured, and a pod that cannot be estimated is listed with why.
 import type { KubeRestClient } from '../kube/kube-rest-client.js';
+import { podHoursOf } from './pod-hours.js';
 import {
   type EnergyEstimateReport,
   type MetricsCollection,
@@ -165,7 +166,7 @@ export class CcfFallbackSource implements MetricsSource {
       const reading: CollectedPodEnergy = {
         namespace: ref.namespace,
         pod: ref.name,
-        hourly: estimatedHours(watts, from, to),
+        hours: podHoursOf(estimatedHours(watts, from, to)),
         power_watts: Number.isFinite(finishedMs) ? 0 : watts,
         idleShareUnavailable: NO_IDLE_SHARE,
       };

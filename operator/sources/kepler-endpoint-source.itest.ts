@@ -4,6 +4,7 @@ import { testKubeConfig } from '../../hack/testenv/env.js';
 import { MetricsUnavailableError } from './metrics-source.js';
 import { startSimulatedKepler, type SimulatedKepler } from '../../hack/testenv/simulated-kepler.js';
 import { endpointSliceDiscovery, KeplerEndpointSource } from './kepler-endpoint-source.js';
+import { bucketsOf } from './pod-hours.js';
 
 const H = 3_600_000;
 
@@ -51,17 +52,25 @@ describe('KeplerEndpointSource', () => {
         to: new Date(nowMs),
       });
       // web-1: 12 W × 2400 s = 28800 J = 0.008 kWh, half in each hour.
-      expect(c.pods.get('shop/web-1')!.hourly.map((h) => [h.hourStart, +h.energy_kWh.toFixed(12)])).toEqual([
+      expect(
+        bucketsOf(c.pods.get('shop/web-1')!.hours).map((h) => [h.hourStart, +h.energy_kWh.toFixed(12)]),
+      ).toEqual([
         ['2026-03-01T09:00:00Z', 0.004],
         ['2026-03-01T10:00:00Z', 0.004],
       ]);
       // web-2: 36 W × 2400 s = 86400 J = 0.024 kWh.
-      expect(c.pods.get('shop/web-2')!.hourly.reduce((s, h) => s + h.energy_kWh, 0)).toBeCloseTo(0.024, 12);
+      expect(bucketsOf(c.pods.get('shop/web-2')!.hours).reduce((s, h) => s + h.energy_kWh, 0)).toBeCloseTo(
+        0.024,
+        12,
+      );
       expect(c.pods.get('shop/web-2')!.power_watts).toBe(36);
       // Active energy above; beside it the idle share: web-1 is node-a's only pod, so it gets all of
       // the node's 40 + 6 W idle (the exporter's node idle): 46 W × 2400 s = 110400 J ≈ 0.0306667 kWh.
       const web1 = c.pods.get('shop/web-1')!;
-      expect(web1.hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0)).toBeCloseTo(110_400 / 3.6e6, 12);
+      expect(bucketsOf(web1.hours).reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0)).toBeCloseTo(
+        110_400 / 3.6e6,
+        12,
+      );
       expect(web1.idleShare_watts).toBeCloseTo(46, 9);
       expect(web1.idleShareUnavailable).toBeUndefined();
       expect(c.idleShareProvenance).toMatch(/^allocated: node idle energy/);
@@ -82,7 +91,7 @@ describe('KeplerEndpointSource', () => {
       });
       // 10:20 → 10:30: the counter restarted at 10:20 and shows 12 W × 600 s = 7200 J = 0.002 kWh.
       expect(
-        after.pods.get('shop/web-1')!.hourly.find((h) => h.hourStart === '2026-03-01T10:00:00Z'),
+        bucketsOf(after.pods.get('shop/web-1')!.hours).find((h) => h.hourStart === '2026-03-01T10:00:00Z'),
       ).toEqual({
         hourStart: '2026-03-01T10:00:00Z',
         energy_kWh: 0.004 + 0.002,
@@ -134,13 +143,13 @@ describe('KeplerEndpointSource', () => {
         ...all,
       });
       // 'kept': its window (2 h) plus the hour the cutoff falls in; each full hour 10 W × 3600 s.
-      expect(c.pods.get('shop/kept')!.hourly).toEqual([
+      expect(bucketsOf(c.pods.get('shop/kept')!.hours)).toEqual([
         { hourStart: '2026-03-02T03:00:00Z', energy_kWh: 0.01, idleShare_kWh: expect.any(Number) },
         { hourStart: '2026-03-02T04:00:00Z', energy_kWh: 0.01, idleShare_kWh: expect.any(Number) },
         { hourStart: '2026-03-02T05:00:00Z', energy_kWh: 0.01, idleShare_kWh: expect.any(Number) },
       ]);
       // 'other' (no policy selects it): only the grace hours (2 h), 30 W × 3600 s each.
-      expect(c.pods.get('shop/other')!.hourly.map((h) => [h.hourStart, h.energy_kWh])).toEqual([
+      expect(bucketsOf(c.pods.get('shop/other')!.hours).map((h) => [h.hourStart, h.energy_kWh])).toEqual([
         ['2026-03-02T04:00:00Z', 0.03],
         ['2026-03-02T05:00:00Z', 0.03],
       ]);
@@ -153,7 +162,7 @@ describe('KeplerEndpointSource', () => {
         ...all,
         to: new Date(nowMs),
       });
-      expect(later.pods.get('shop/other')!.hourly.at(-1)).toEqual({
+      expect(bucketsOf(later.pods.get('shop/other')!.hours).at(-1)).toEqual({
         hourStart: '2026-03-02T06:00:00Z',
         energy_kWh: (30 * 1800) / 3.6e6,
         idleShare_kWh: expect.any(Number),
@@ -167,7 +176,7 @@ describe('KeplerEndpointSource', () => {
         ...all,
         to: new Date(nowMs),
       });
-      expect(released.pods.get('shop/kept')!.hourly.map((h) => h.hourStart)).toEqual([
+      expect(bucketsOf(released.pods.get('shop/kept')!.hours).map((h) => h.hourStart)).toEqual([
         '2026-03-02T05:00:00Z',
         '2026-03-02T06:00:00Z',
       ]);
@@ -195,7 +204,7 @@ describe('KeplerEndpointSource', () => {
       }
       const all = { from: new Date(start), to: new Date(nowMs) };
       const pods = [{ namespace: 'shop', name: 'steady' }];
-      const kept = (await source.collect({ pods, ...all })).pods.get('shop/steady')!.hourly;
+      const kept = bucketsOf((await source.collect({ pods, ...all })).pods.get('shop/steady')!.hours);
       // The window (24 h) plus the hour the cutoff falls in: hours 01:00 on day 2 … 01:00 on day 3.
       expect(kept.map((h) => h.hourStart)).toEqual(
         Array.from({ length: 25 }, (_, i) =>
@@ -208,13 +217,13 @@ describe('KeplerEndpointSource', () => {
       nowMs += 15 * 60_000;
       await source.scrapeAll();
       const released = (await source.collect({ pods, ...all, to: new Date(nowMs) })).pods.get('shop/steady')!;
-      expect(released.hourly.map((h) => h.hourStart)).toEqual([
+      expect(bucketsOf(released.hours).map((h) => h.hourStart)).toEqual([
         '2026-03-07T00:00:00Z',
         '2026-03-07T01:00:00Z',
         '2026-03-07T02:00:00Z',
       ]);
-      expect(released.hourly[1]!.energy_kWh).toBeCloseTo(0.01, 12);
-      expect(released.hourly[2]!.energy_kWh).toBeCloseTo((10 * 900) / 3.6e6, 12);
+      expect(bucketsOf(released.hours)[1]!.energy_kWh).toBeCloseTo(0.01, 12);
+      expect(bucketsOf(released.hours)[2]!.energy_kWh).toBeCloseTo((10 * 900) / 3.6e6, 12);
     } finally {
       await source.stop();
       await exporter.stop();
@@ -248,7 +257,9 @@ describe('KeplerEndpointSource', () => {
       // 02:30: node-1 adds 02:00–02:30 first, then node-2 its counter's increase since 00:00.
       await source.scrapeAll();
       const c = await source.collect({ pods: [pod], from: new Date(start), to: new Date(nowMs) });
-      expect(c.pods.get('shop/moving')!.hourly.map((h) => [h.hourStart, +h.energy_kWh.toFixed(12)])).toEqual([
+      expect(
+        bucketsOf(c.pods.get('shop/moving')!.hours).map((h) => [h.hourStart, +h.energy_kWh.toFixed(12)]),
+      ).toEqual([
         ['2026-03-08T00:00:00Z', 0.02],
         ['2026-03-08T01:00:00Z', 0.02],
         ['2026-03-08T02:00:00Z', 0.015],
@@ -280,7 +291,7 @@ describe('KeplerEndpointSource', () => {
         pods: [{ namespace: 'shop', name: 'api-0', uid: 'uid-api-0' }],
         ...request,
       });
-      const kWh = named.pods.get('shop/api-0')!.hourly.reduce((s, h) => s + h.energy_kWh, 0);
+      const kWh = bucketsOf(named.pods.get('shop/api-0')!.hours).reduce((s, h) => s + h.energy_kWh, 0);
       expect(kWh * 3.6e6).toBeCloseTo(18 * 600, 6);
       expect(named.pods.get('shop/api-0')!.power_watts).toBe(18);
       // Without the UID nothing ties the series to the pod: no guess.

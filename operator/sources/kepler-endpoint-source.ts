@@ -9,13 +9,11 @@
 // next reconcile has its first minutes). Each round works in chunks and yields to the event loop, which
 // also renews the leader Lease.
 import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { HourlyEnergy } from '../domain/types.js';
 import {
   allocateNodeIdle,
   allocateNodeIdleWatts,
   CounterIntegrator,
   forEachHourShare,
-  hourStartIso,
   nodeReadings,
   podReadings,
   type EnergyReadingLike,
@@ -27,8 +25,10 @@ import {
   type MetricsSource,
   type NodeReadingState,
   type CollectedPodEnergy,
+  type PodHours,
   type PodRef,
 } from './metrics-source.js';
+import { NO_POD_HOURS } from './pod-hours.js';
 import {
   KeplerEndpointScraper,
   MetricsSourceError,
@@ -384,7 +384,7 @@ export class KeplerEndpointSource implements MetricsSource {
       pods.set(key, {
         namespace: ref.namespace,
         pod: ref.name,
-        hourly: hoursOf(h, fromMs, toMs),
+        hours: hoursOf(h, fromMs, toMs),
         ...(h.watts !== undefined ? { power_watts: h.watts } : {}),
         ...(h.idleWatts !== undefined ? { idleShare_watts: h.idleWatts } : {}),
         ...(h.idleUnavailable !== undefined ? { idleShareUnavailable: h.idleUnavailable } : {}),
@@ -523,21 +523,28 @@ function dropHoursBefore(h: PodHistory, keepFromMs: number, room: number): void 
   }
 }
 
-/** A pod's hours that start inside [fromMs, toMs) (as hoursWithin), as HourlyEnergy. */
-function hoursOf(h: PodHistory, fromMs: number, toMs: number): HourlyEnergy[] {
-  const first = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
-  const out: HourlyEnergy[] = [];
-  for (let i = 0; i < h.count; i++) {
-    const t = h.firstHourMs + i * HOUR_MS;
+/** A pod's hours that start inside [fromMs, toMs) (as hoursWithin), copied out of its history. */
+function hoursOf(h: PodHistory, fromMs: number, toMs: number): PodHours {
+  const first = Math.max(h.firstHourMs, Math.floor(fromMs / HOUR_MS) * HOUR_MS);
+  const start = Math.ceil((first - h.firstHourMs) / HOUR_MS);
+  const end = Math.min(h.count, Math.ceil((toMs - h.firstHourMs) / HOUR_MS));
+  if (end <= start) return NO_POD_HOURS;
+  const energy = new Float64Array(end - start);
+  let idle: Float64Array | undefined;
+  for (let i = start; i < end; i++) {
     const at = 2 * (h.offset + i);
-    const energy = h.kWh[at]!;
-    if (Number.isNaN(energy) || t < first || t >= toMs) continue;
-    const bucket: HourlyEnergy = { hourStart: hourStartIso(t), energy_kWh: energy };
-    const idle = h.kWh[at + 1]!;
-    if (!Number.isNaN(idle)) bucket.idleShare_kWh = idle;
-    out.push(bucket);
+    energy[i - start] = h.kWh[at]!;
+    const idleKWh = h.kWh[at + 1]!;
+    if (Number.isNaN(idleKWh)) continue;
+    idle ??= new Float64Array(end - start).fill(Number.NaN);
+    // An idle share is kept only beside an energy figure, as the buckets were.
+    if (!Number.isNaN(h.kWh[at]!)) idle[i - start] = idleKWh;
   }
-  return out;
+  return {
+    firstHourMs: h.firstHourMs + start * HOUR_MS,
+    energy_kWh: energy,
+    ...(idle ? { idleShare_kWh: idle } : {}),
+  };
 }
 
 /** Kepler endpoints from the Service's EndpointSlices: one ready address per node. */

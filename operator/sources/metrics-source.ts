@@ -1,8 +1,6 @@
 // The operator's boundary to energy data. Implementations: Kepler endpoints scraped directly
 // (discovered from the Kepler Service's EndpointSlices, or a fixed URL list) and Prometheus.
 // Which one is used is the OPERATOR's configuration: a policy never names a URL.
-import type { HourlyEnergy } from '../domain/types.js';
-
 export interface PodRef {
   namespace: string;
   name: string;
@@ -20,15 +18,29 @@ export interface PodRef {
 export interface CollectedPodEnergy {
   namespace: string;
   pod: string;
-  /** kWh per UTC clock hour inside the requested range; hours without a measurement are absent. */
-  hourly: HourlyEnergy[];
-  /** Latest active IT power, watts, when the source knows it. hourly[].energy_kWh is active energy;
-   * hourly[].idleShare_kWh the pod's share of node idle, when the source has one. */
+  /** kWh per UTC clock hour inside the requested range. */
+  hours: PodHours;
+  /** Latest active IT power, watts, when the source knows it. hours.energy_kWh is active energy;
+   * hours.idleShare_kWh the pod's share of node idle, when the source has one. */
   power_watts?: number;
   /** Latest idle-share power, watts, when known. */
   idleShare_watts?: number;
   /** Set when this pod has no idle share: why (e.g. its node exports no idle counters). */
   idleShareUnavailable?: string;
+}
+
+/**
+ * A pod's energy per UTC clock hour: entry i is the hour starting firstHourMs + i h. NaN: no figure that
+ * hour (energy_kWh NaN: no measurement at all that hour). Built and read with ./pod-hours.ts.
+ */
+export interface PodHours {
+  firstHourMs: number;
+  /** Active energy (an hour with only an idle share or an estimate has 0 here). */
+  energy_kWh: Float64Array;
+  /** The pod's share of its node's idle energy, where the source has one. */
+  idleShare_kWh?: Float64Array;
+  /** The part of energy_kWh estimated with the CCF model (--estimate-unmeasured-power). */
+  estimated_kWh?: Float64Array;
 }
 
 export interface MetricsCollection {
@@ -62,7 +74,7 @@ export interface NodeReadingState {
   reason: string;
 }
 
-/** What the CCF fallback did in one collection: every figure it added is in pods[].hourly[].estimated_kWh. */
+/** What the CCF fallback did in one collection: every figure it added is in pods[].hours.estimated_kWh. */
 export interface EnergyEstimateReport {
   /** 'estimated: CCF (…)' with the coefficients' source: the estimate's provenance. */
   provenance: string;

@@ -17,6 +17,7 @@ import {
   type TestPrometheus,
 } from '../../hack/testenv/prometheus.js';
 import type { MetricsCollection } from './metrics-source.js';
+import { bucketsOf } from './pod-hours.js';
 
 const describeIfPrometheus = prometheusAvailable('prometheus-direct-parity.itest.ts')
   ? describe
@@ -55,7 +56,7 @@ const COUNTED_WATTS: Record<string, number> = {
 };
 
 const kWh = (c: MetricsCollection, key: string, field: 'energy_kWh' | 'idleShare_kWh'): number =>
-  (c.pods.get(key)?.hourly ?? []).reduce((s, h) => s + (h[field] ?? 0), 0);
+  (c.pods.has(key) ? bucketsOf(c.pods.get(key)!.hours) : []).reduce((s, h) => s + (h[field] ?? 0), 0);
 
 describeIfPrometheus('Prometheus source and direct scrape: the same energy per workload', () => {
   // The exporters' clock: real time until the comparison freezes it.

@@ -8,6 +8,7 @@ import {
   startTestPrometheus,
   type TestPrometheus,
 } from '../../hack/testenv/prometheus.js';
+import { bucketsOf } from './pod-hours.js';
 
 const describeIfPrometheus = prometheusAvailable('prometheus-source.itest.ts') ? describe : describe.skip;
 
@@ -146,7 +147,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       to: new Date(nowMs),
     });
     const kWh = (ns: string, pod: string) =>
-      c.pods.get(`${ns}/${pod}`)!.hourly.reduce((s, h) => s + h.energy_kWh, 0);
+      bucketsOf(c.pods.get(`${ns}/${pod}`)!.hours).reduce((s, h) => s + h.energy_kWh, 0);
     // What Prometheus holds for web-1 over the same span: first and last stored samples.
     const span = await client.query(
       'max_over_time(timestamp(kepler_pod_cpu_joules_total{pod_namespace="shop",pod_name="web-1",zone="package"})[1h:1s]) - min_over_time(timestamp(kepler_pod_cpu_joules_total{pod_namespace="shop",pod_name="web-1",zone="package"})[1h:1s])',
@@ -171,7 +172,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
     expect(c.pods.get('shop/web-2')!.power_watts).toBeCloseTo(30, 0);
     // Idle share beside the active energy: the node's 40 + 6 W idle split over its three pods by
     // active power (12, 30 and 99 W counted): web-1 gets 12/141 of 46 W, i.e. 0.326 × its active energy.
-    const idle1 = c.pods.get('shop/web-1')!.hourly.reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0);
+    const idle1 = bucketsOf(c.pods.get('shop/web-1')!.hours).reduce((s, h) => s + (h.idleShare_kWh ?? 0), 0);
     expect(idle1 / kWh('shop', 'web-1')).toBeGreaterThan(0.3);
     expect(idle1 / kWh('shop', 'web-1')).toBeLessThan(0.35);
     expect(c.pods.get('shop/web-1')!.idleShareUnavailable).toBeUndefined();
@@ -206,7 +207,7 @@ describeIfPrometheus('PrometheusSource with a real Prometheus', () => {
       for (const c of [shop, other, later]) {
         expect(c.errors).toEqual([]);
         const pod = [...c.pods.values()][0]!;
-        expect(pod.hourly.some((h) => (h.idleShare_kWh ?? 0) > 0)).toBe(true);
+        expect(bucketsOf(pod.hours).some((h) => (h.idleShare_kWh ?? 0) > 0)).toBe(true);
       }
       const cluster = asked.filter((q) => q.includes('kepler_node_cpu_idle_joules_total'));
       // One whole-hours table and one hour-in-progress table for all three collections.
