@@ -125,7 +125,16 @@ function recordedPrometheus(recorded: RecordedPod[]): {
           ]),
         }),
         partial: json({ metric: metric(p), value: [atS, String(p.watts * 1800)] }),
-        power: json({ metric: { pod_namespace: NS, pod_name: p.name }, value: [atS, String(p.watts)] }),
+        // Current watts by zone (package and dram, as every simulated pod reports): the power query
+        // gives each pod's watts and the zones counted in one answer.
+        power: Buffer.concat([
+          json({
+            metric: { pod_namespace: NS, pod_name: p.name, zone: 'package' },
+            value: [atS, String(p.watts - 1)],
+          }),
+          Buffer.from(','),
+          json({ metric: { pod_namespace: NS, pod_name: p.name, zone: 'dram' }, value: [atS, '1'] }),
+        ]),
       },
     ]),
   );
@@ -139,11 +148,6 @@ function recordedPrometheus(recorded: RecordedPod[]): {
   };
   const generation = frame('vector', [json({ metric: {}, value: [lastEvalS, String(recorded.length)] })]);
   const legacy = frame('vector', []);
-  // The zones the energy query counted (every simulated pod reports package and dram).
-  const zones = frame(
-    'vector',
-    ['package', 'dram'].map((zone) => json({ metric: { zone }, value: [atS, String(recorded.length)] })),
-  );
   // Each node's idle joules per active joule of its pods (the cluster-wide table every policy shares):
   // 0.25–0.45 by node, the same every hour.
   const nodes = [...new Set(recorded.map((p) => p.node))];
@@ -173,7 +177,6 @@ function recordedPrometheus(recorded: RecordedPod[]): {
   const responseFor = (path: string, query: string): Buffer => {
     if (query.includes('count(kepler_pod_cpu_joules_total)')) return generation;
     if (query.includes('count(kepler_container_joules_total)')) return legacy;
-    if (query.startsWith('count by (zone)')) return zones;
     if (query.includes('kepler_node_cpu_idle_joules_total'))
       return path.startsWith('/api/v1/query_range') ? idlePerActive.range : idlePerActive.partial;
     // Which nodes Kepler measures: every node exports package and dram counters that moved.

@@ -79,7 +79,10 @@ describe('query templates', () => {
         ` or (increase(kepler_pod_cpu_joules_total{zone!="psys",pod_namespace="shop"}[1h]) unless on (node_name) (${hasPackage} or ${hasPsys}))` +
         ' or label_replace(increase(kepler_pod_gpu_joules_total{pod_namespace="shop"}[1h]), "zone", "gpu", "", ""))',
     );
-    expect(podPowerQuery('rewrite', { namespace: 'shop' })).toContain(
+    const power = podPowerQuery('rewrite', { namespace: 'shop' });
+    // By zone too: one answer gives each pod's watts (summed over zones) and the zones counted.
+    expect(power.startsWith('sum by (pod_namespace, pod_name, zone) (')).toBe(true);
+    expect(power).toContain(
       'label_replace(kepler_pod_gpu_watts{pod_namespace="shop"}, "zone", "gpu", "", "")',
     );
   });

@@ -224,17 +224,16 @@ const IDLE_SHARE_PROVENANCE: Record<KeplerPromGeneration, string> = {
   legacy: 'measured: Kepler 0.7 per-container mode="idle" counters via prometheus',
 };
 
-/** Current power: the 0.10+ watts gauges (as Kepler's dashboards use them); legacy has counters only: irate. */
+/**
+ * Current power: the 0.10+ watts gauges (as Kepler's dashboards use them) by pod and zone, so that one
+ * answer gives each pod's watts (the sum over its zones) and the zones counted (those present); legacy
+ * has counters only: irate, by pod.
+ */
 export function podPowerQuery(generation: KeplerPromGeneration, scope: PodScope): string {
   if (generation === 'rewrite') {
-    return `sum by (pod_namespace, pod_name) (${rewritePodActive('watts', rewriteScope(scope), undefined)})`;
+    return `sum by (pod_namespace, pod_name, zone) (${rewritePodActive('watts', rewriteScope(scope), undefined)})`;
   }
   return `sum by (container_namespace, pod_name) (irate(kepler_container_joules_total{mode="dynamic",container_namespace=${promqlString(scope.namespace)}${legacyPodMatcher(scope.pods)}}[5m]))`;
-}
-
-/** Which zones the 0.10+ energy query counts for these pods now (for the status's zones counted). */
-function podZonesQuery(scope: PodScope): string {
-  return `count by (zone) (${rewritePodActive('watts', rewriteScope(scope), undefined)})`;
 }
 
 export type VectorResult = VectorSeries[];
@@ -659,16 +658,14 @@ export class PrometheusSource implements MetricsSource {
           }
           asked.push(
             this.options.client.query(podPowerQuery(generation, scope), toMs, req.signal).then((power) => {
-              for (const s of power) watts.set(s.metric.pod_name ?? '', s.v);
+              for (const s of power) {
+                const pod = s.metric.pod_name ?? '';
+                watts.set(pod, (watts.get(pod) ?? 0) + s.v);
+                // 0.10+: the zones the energy query counts for these pods now (series by zone).
+                if (generation === 'rewrite' && s.metric.zone) zonesCounted.add(s.metric.zone);
+              }
             }),
           );
-          if (generation === 'rewrite') {
-            asked.push(
-              this.options.client.query(podZonesQuery(scope), toMs, req.signal).then((zones) => {
-                for (const s of zones) if (s.metric.zone) zonesCounted.add(s.metric.zone);
-              }),
-            );
-          }
           await settleAll(asked);
         }
         for (const pod of list) {
