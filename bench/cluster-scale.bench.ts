@@ -47,6 +47,7 @@ const HISTORY_S = 24 * 3600;
 /** Each simulated node's idle power in the history (bench data, not a measurement). */
 const NODE_IDLE_WATTS = 40;
 const OPERATOR_USER = 'carbon-operator-bench';
+const NODE_LEASE_S = 240;
 
 function log(line: string): void {
   process.stdout.write(`# ${line}\n`);
@@ -220,6 +221,9 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     binaries: locateBinaries(),
     workloadControllers: true,
     auditUsers: [OPERATOR_USER],
+    // Simulated kubelets renew their Leases every 60 s, not 10 s: at 2,500 nodes the 10 s renewals (250
+    // writes/s) fell behind on this machine and nodes flapped NotReady, churning their pods' status.
+    nodeLeaseDurationSeconds: NODE_LEASE_S,
     startTimeoutMs: 180_000,
   });
   process.once('exit', () => plane.killNow());

@@ -176,6 +176,13 @@ export interface ControlPlaneOptions {
   workloadControllers?: boolean;
   /** Write an audit log (`auditLogPath`) of the requests these users make (benchmarks count them). */
   auditUsers?: string[];
+  /**
+   * How long a simulated node's Lease lasts (kwok renews it every quarter of that, as the kubelet does);
+   * the node lifecycle controller's grace period is 1.25 × this (Kubernetes' 40 s and 50 s by default).
+   * Scale runs lengthen it: 2,500 nodes renewing every 10 s are 250 writes/s, which kwok could not keep up
+   * on a loaded 2-core machine, so nodes went NotReady and their pods were marked NotReady and back.
+   */
+  nodeLeaseDurationSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -196,6 +203,7 @@ export class ControlPlane {
   private controllers: ChildProcess[] = [];
   private readonly workloadControllers: boolean;
   private readonly auditUsers: string[];
+  private readonly nodeLeaseDurationSeconds: number;
   private authority?: CertificateAuthority;
   private etcdPort = 0;
   private apiPort = 0;
@@ -223,6 +231,7 @@ export class ControlPlane {
     this.startTimeoutMs = options.startTimeoutMs ?? 90_000;
     this.workloadControllers = options.workloadControllers ?? false;
     this.auditUsers = options.auditUsers ?? [];
+    this.nodeLeaseDurationSeconds = options.nodeLeaseDurationSeconds ?? 40;
     if (this.workloadControllers) {
       const missing = (['kubeControllerManager', 'kubeScheduler', 'kwok'] as const).filter(
         (b) => !this.binaries[b],
@@ -299,6 +308,7 @@ export class ControlPlane {
       // The scale benchmarks create thousands of pods; the default 20 requests/s would dominate.
       '--kube-api-qps=500',
       '--kube-api-burst=1000',
+      `--node-monitor-grace-period=${Math.ceil(this.nodeLeaseDurationSeconds * 1.25)}s`,
       '--v=0',
     ]);
     this.controllers.push(manager);
@@ -332,7 +342,7 @@ export class ControlPlane {
       `--config=${KWOK_STAGES_PATH}`,
       '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${SIMULATED_NODE_ANNOTATION}=fake`,
-      '--node-lease-duration-seconds=40',
+      `--node-lease-duration-seconds=${this.nodeLeaseDurationSeconds}`,
       '--cidr=10.244.0.1/16',
       `--server-address=127.0.0.1:${kwokPort}`,
       // INFO logs every lease renewal of every node: thousands of lines a minute at bench scale.

@@ -315,10 +315,15 @@ function stringAt(r: Reader, path: string): string {
 }
 
 function labels(r: Reader, path: string): Labels {
-  // No prototype: a label named __proto__ is a label like any other.
-  const out: Labels = Object.create(null) as Labels;
+  // A plain object, so series with the same label names share one shape; a label named __proto__ is
+  // defined as an own property like any other, not taken as the prototype.
+  const out: Labels = {};
   members(r, path, (key) => {
-    out[key] = stringAt(r, `${path}.${key}`);
+    if (!r.isString()) throw shape(`${path}.${key}`, `expected a string, got ${r.kindHere()}`);
+    const value = r.string();
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   });
   return out;
 }
