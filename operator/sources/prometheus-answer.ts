@@ -6,7 +6,7 @@
 // and rejects what JSON.parse or that shape would reject, naming the field (data.result.3.values.2.1).
 // Unknown keys (stats, infos, histograms) are read as JSON and skipped.
 
-export type Labels = Record<string, string>;
+type Labels = Record<string, string>;
 
 /** One series of an instant query: its labels, the sample's time (s) and value (NaN, ±Inf kept). */
 export interface VectorSeries {
