@@ -7,6 +7,7 @@ import {
   promqlRegexAnyOf,
   promqlString,
   regexLiteral,
+  WholeHourRatioCache,
 } from './prometheus-source.js';
 
 /** Decodes a PromQL (Go-syntax) double-quoted literal: the inverse the PromQL lexer applies. */
@@ -157,5 +158,52 @@ describe('query templates', () => {
     expect(q).toContain('node_name=~"n\\"\\\\}"');
     expect(podPowerQuery('rewrite', { namespace: 'n\nx' })).toContain('pod_namespace="n\\nx"');
     expect(() => podEnergyQuery('rewrite', { namespace: 'n' }, '1h] or up[')).toThrow(/invalid range/);
+  });
+});
+
+describe('WholeHourRatioCache', () => {
+  const H = 3_600_000;
+  const T = Date.parse('2026-04-02T00:00:00Z');
+  /** Records each ask; answers every hour asked with one node's ratio (the hour's index). */
+  const recording =
+    (asks: Array<[number, number]>, fail = false) =>
+    (from: number, to: number) => {
+      asks.push([(from - T) / H, (to - T) / H]);
+      if (fail) return Promise.reject(new Error('timeout'));
+      const answer = new Map<number, Map<string, number>>();
+      for (let t = from; t <= to; t += H) answer.set(t, new Map([['n1', (t - T) / H]]));
+      return Promise.resolve(answer);
+    };
+
+  test('each hour is asked once, the latest first, at most 12 hours per ask; concurrent callers share', async () => {
+    const asks: Array<[number, number]> = [];
+    const cache = new WholeHourRatioCache(recording(asks));
+    const [a, b] = await Promise.all([cache.hours(T - 23 * H, T), cache.hours(T - 23 * H, T)]);
+    expect(asks).toEqual([
+      [-11, 0],
+      [-23, -12],
+    ]);
+    expect(a.map((m) => m.get('n1'))).toEqual(Array.from({ length: 24 }, (_, i) => i - 23));
+    expect(b).toEqual(a);
+    // An hour later only the new hour is asked.
+    await cache.hours(T - 22 * H, T + H);
+    expect(asks.at(-1)).toEqual([1, 1]);
+    expect(asks).toHaveLength(3);
+  });
+
+  test('a failed ask is not kept: the next caller asks again', async () => {
+    const asks: Array<[number, number]> = [];
+    let failNext = true;
+    const cache = new WholeHourRatioCache((from, to) => {
+      const fail = failNext;
+      failNext = false;
+      return recording(asks, fail)(from, to);
+    });
+    await expect(cache.hours(T, T)).rejects.toThrow('timeout');
+    await expect(cache.hours(T, T)).resolves.toEqual([new Map([['n1', 0]])]);
+    expect(asks).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 });
