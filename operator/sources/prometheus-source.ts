@@ -2,7 +2,7 @@
 // Mimir carry the scale). Per-pod energy per clock hour is `increase()` of the Kepler joule counters
 // over 1 h steps (docs/methodology.md § 2.10), summed by pod and ignoring `state` so running and terminated
 // series of a pod add up. Every label value put into PromQL goes through promqlString()/promqlRegex();
-// responses are validated with zod.
+// responses are read and checked field by field (prometheus-answer.ts), the failing field named.
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { JOULES_PER_KWH } from '../kepler/energy-integrator.js';
