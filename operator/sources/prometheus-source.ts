@@ -495,6 +495,8 @@ export class PrometheusSource implements MetricsSource {
   }
 
   private readonly finalHourRatios = new WholeHourRatioCache((from, to) => this.askWholeHourRatios(from, to));
+  /** The last whole-hour table assembled, with what it was assembled from (its hours, the recent answer). */
+  private assembled: { key: string; recent: unknown; table: WholeHourRatios } | undefined;
   private readonly recentHourRatios = new SharedAnswers<Map<number, Map<string, number>>>(
     SHARED_ANSWER_REUSE_MS,
   );
@@ -522,6 +524,10 @@ export class PrometheusSource implements MetricsSource {
           )
         : undefined,
     ]);
+    // Collections of the same hours get the same answers: the table is assembled once for them, not per
+    // policy (2,500 nodes × 24 hours at 50k).
+    const key = `${firstEval}/${lastEval}`;
+    if (this.assembled?.key === key && this.assembled.recent === recent) return this.assembled.table;
     const slots = (lastEval - firstEval) / HOUR_MS + 1;
     const table: WholeHourRatios = new Map();
     const put = (evalMs: number, byNode: ReadonlyMap<string, number>) => {
@@ -534,6 +540,7 @@ export class PrometheusSource implements MetricsSource {
     };
     final?.forEach((byNode, i) => put(firstEval + i * HOUR_MS, byNode));
     if (recent) for (const [evalMs, byNode] of recent) if (evalMs >= firstEval) put(evalMs, byNode);
+    this.assembled = { key, recent, table };
     return table;
   }
 
