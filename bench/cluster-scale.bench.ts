@@ -421,13 +421,30 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     );
     let rss = 0;
     const sampler = setInterval(() => (rss = peakRssMb(operator!.pid!, rss)), 250);
+    // Where the memory sits when the resident set is largest: the operator's /metrics every 2 s, the
+    // reading with the highest RSS kept (the end-of-pass reading alone misses transient peaks).
+    let peakReading: OperatorMemory | undefined;
+    const memorySampler = setInterval(() => {
+      operatorMemory(healthPort).then(
+        (m) => {
+          if (m && m.rssMb > (peakReading?.rssMb ?? 0)) peakReading = m;
+        },
+        () => undefined,
+      );
+    }, 2_000);
     const deadline = setTimeout(() => resolveAll(), 1_800_000);
     await allDone;
     clearTimeout(deadline);
     clearInterval(sampler);
+    clearInterval(memorySampler);
     rss = peakRssMb(operator.pid!, rss);
     watch.abort();
-    await logOperatorMemory(scale.label, healthPort);
+    if (peakReading)
+      log(`${scale.label}: operator memory at its highest sampled RSS: ${describeMemory(peakReading)}`);
+    const end = await operatorMemory(healthPort).catch((error: unknown) => String(error));
+    log(
+      `${scale.label}: operator memory after the pass: ${typeof end === 'object' ? describeMemory(end) : `/metrics unreadable: ${end}`}`,
+    );
     if (!allAssessedAt)
       throw new Error(`only ${assessed.size} of ${workloads} policies got a status within 30 min`);
     const seconds = (allAssessedAt - operatorStarted) / 1000;
@@ -479,21 +496,33 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
   }
 }
 
-/** Where the operator's memory sits at the end of the pass, from its own /metrics (prom-client). */
-async function logOperatorMemory(label: string, healthPort: number): Promise<void> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
-    const value = (name: string) =>
-      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-    const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
-    log(
-      `${label}: operator memory after the pass: rss ${mb(value('process_resident_memory_bytes'))} MB, ` +
-        `V8 heap used ${mb(value('nodejs_heap_size_used_bytes'))} MB of ${mb(value('nodejs_heap_size_total_bytes'))} MB, ` +
-        `external ${mb(value('nodejs_external_memory_bytes'))} MB`,
-    );
-  } catch (error) {
-    log(`${label}: operator /metrics unreadable: ${String(error)}`);
-  }
+interface OperatorMemory {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+/** The operator's memory from its own /metrics (prom-client); undefined while it does not answer yet. */
+async function operatorMemory(healthPort: number): Promise<OperatorMemory | undefined> {
+  const res = await fetch(`http://127.0.0.1:${healthPort}/metrics`);
+  if (!res.ok) return undefined;
+  const text = await res.text();
+  const mb = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  return {
+    rssMb: mb('process_resident_memory_bytes'),
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+  };
+}
+
+function describeMemory(m: OperatorMemory): string {
+  return (
+    `rss ${m.rssMb.toFixed(1)} MB, V8 heap used ${m.heapUsedMb.toFixed(1)} MB of ${m.heapTotalMb.toFixed(1)} MB, ` +
+    `external ${m.externalMb.toFixed(1)} MB`
+  );
 }
 
 function execKubectl(kubectl: string, kubeconfig: string, args: string[]): void {
