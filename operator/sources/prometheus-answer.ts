@@ -213,6 +213,43 @@ class Reader {
   }
 
   /**
+   * A sample in the compact form Prometheus writes, `[1714550400,"0.5"]` (no spaces, no escapes), into t
+   * and v: true if it was one, else false with pos unchanged, for sample() to read with its checks. The
+   * same decimal reader as the general path, so both give the same numbers; a range answer has a million.
+   */
+  compactSample(): boolean {
+    const b = this.b;
+    const start = this.pos;
+    if (b[start] !== C.OpenBracket) return false;
+    const t = this.decimal(start + 1, b.length, false);
+    if (t !== undefined && b[this.pos] === C.Comma && b[this.pos + 1] === C.Quote) {
+      const v = this.decimal(this.pos + 2, b.length, true);
+      if (v !== undefined && b[this.pos] === C.Quote && b[this.pos + 1] === C.CloseBracket) {
+        this.pos += 2;
+        this.t = t;
+        this.v = v;
+        return true;
+      }
+    }
+    this.pos = start;
+    return false;
+  }
+
+  /** After an element: true past a comma, false past `]`, undefined (pos unchanged) for more() to read. */
+  compactMore(): boolean | undefined {
+    const c = this.b[this.pos];
+    if (c === C.Comma) {
+      this.pos++;
+      return true;
+    }
+    if (c === C.CloseBracket) {
+      this.pos++;
+      return false;
+    }
+    return undefined;
+  }
+
+  /**
    * A sample's value: a string holding a number as Prometheus writes floats (a decimal, NaN, +Inf, -Inf;
    * anything else Number() reads is taken too). Undefined if the string holds no number; pos moves past it.
    */
@@ -361,7 +398,7 @@ function samples(r: Reader, path: string): { t: Float64Array; v: Float64Array } 
   let n = 0;
   if (r.open(C.OpenBracket, C.CloseBracket, '['))
     do {
-      sample(r, path, n);
+      if (!r.compactSample()) sample(r, path, n);
       if (n === scratchT.length) {
         const grownT = new Float64Array(n * 2);
         grownT.set(scratchT);
@@ -372,7 +409,7 @@ function samples(r: Reader, path: string): { t: Float64Array; v: Float64Array } 
       }
       scratchT[n] = r.t;
       scratchV[n++] = r.v;
-    } while (r.more(C.CloseBracket));
+    } while (r.compactMore() ?? r.more(C.CloseBracket));
   return { t: scratchT.slice(0, n), v: scratchV.slice(0, n) };
 }
 
@@ -381,7 +418,7 @@ function series(r: Reader, path: string): ParsedSeries {
   members(r, path, (key) => {
     if (key === 'metric') out.metric = labels(r, `${path}.metric`);
     else if (key === 'value') {
-      sample(r, `${path}.value`);
+      if (!r.compactSample()) sample(r, `${path}.value`);
       out.value = { t: r.t, v: r.v };
     } else if (key === 'values') out.values = samples(r, `${path}.values`);
     else r.skip();
