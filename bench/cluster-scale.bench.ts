@@ -24,19 +24,26 @@ import { fromStoredPolicy } from '../operator/api/v1alpha1/field-names.js';
 import { ControlPlane, freeLoopbackPort, locateBinaries } from '../hack/testenv/control-plane.js';
 import { createSimulatedNodes } from '../hack/testenv/simulated-nodes.js';
 import { podTemplate, type DemoWorkloadPlan } from '../hack/demo/demo-workloads.js';
-import { chartMemoryEnv, chartV8Flags } from './support/chart-v8-flags.js';
+import { chartMemoryEnv, chartV8Flags, type V8Limits } from './support/chart-v8-flags.js';
 
 interface Scale {
   label: string;
   pods: number;
   targets: { all_statuses_s: number; operator_rss_mb: number };
+  /** Chart values a user sets at install for a cluster of this size (docs/operations.md § 2.1). */
+  operatorValues?: V8Limits;
 }
 
 const SCALES: Record<string, Scale> = {
   // A quick check of the harness itself (CLUSTER_BENCH_SCALES=1k), with the 10k targets.
   '1k': { label: '1k', pods: 1_000, targets: { all_statuses_s: 60, operator_rss_mb: 384 } },
   '10k': { label: '10k', pods: 10_000, targets: { all_statuses_s: 60, operator_rss_mb: 384 } },
-  '50k': { label: '50k', pods: 50_000, targets: { all_statuses_s: 180, operator_rss_mb: 512 } },
+  '50k': {
+    label: '50k',
+    pods: 50_000,
+    targets: { all_statuses_s: 180, operator_rss_mb: 512 },
+    operatorValues: { maxHeapMiB: 384 },
+  },
 };
 const PODS_PER_NODE = 20;
 const PODS_PER_WORKLOAD = 10;
@@ -400,13 +407,17 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
     const watched = processesToWatch(info.dir, { prometheus: prometheus.pid });
     const cpuBefore = new Map([...watched].map(([name, pid]) => [name, cpuSeconds(pid)]));
     const heapProfileDir = process.env.CLUSTER_BENCH_HEAP_PROFILE;
+    log(
+      `${scale.label}: operator V8 flags as the chart sets them: ${chartV8Flags('operator', scale.operatorValues).join(' ')}`,
+    );
     operator = spawn(
       process.execPath,
       [
         // Sampling heap profile of what is still live when the operator exits (written on SIGTERM).
         ...(heapProfileDir ? ['--heap-prof', `--heap-prof-dir=${heapProfileDir}`] : []),
-        // Memory as deployed: the V8 limits the chart sets (values operator.maxSemiSpaceMiB).
-        ...chartV8Flags('operator'),
+        // Memory as deployed: the V8 limits the chart sets (values operator.maxHeapMiB, operator.maxSemiSpaceMiB),
+        // with the values advised for this size.
+        ...chartV8Flags('operator', scale.operatorValues),
         'dist/operator/main.js',
         '--source=prometheus',
         `--prometheus-url=http://127.0.0.1:${promPort}`,

@@ -2,6 +2,7 @@
 // benchmark's heap (the parse bench holds 11 MB bodies) does not show in the next one's RSS figure,
 // and prints their BENCH/RATIO lines. Each file also runs alone: `npx tsx bench/<name>.bench.ts`.
 import { spawnSync } from 'node:child_process';
+import { chartV8Flags } from './support/chart-v8-flags.js';
 
 const benches = [
   'parse.bench.ts',
@@ -13,10 +14,11 @@ const benches = [
   'usage-sampler.bench.ts',
 ];
 
-// Benchmarks of what the operator deploys run with the chart's V8 flags (values operator.maxSemiSpaceMiB):
-// memory as deployed. The HTTP bench starts its server with the MCP chart's flags itself.
+// Benchmarks of what the operator deploys run with the chart's V8 flags (values operator.maxHeapMiB,
+// operator.maxSemiSpaceMiB): memory as deployed. The HTTP and cluster benches start their servers with
+// the chart's flags themselves.
 const V8_FLAGS: Record<string, string[]> = {
-  'kepler-source.bench.ts': ['--max-semi-space-size=4'],
+  'kepler-source.bench.ts': chartV8Flags('operator'),
 };
 
 let failed = 0;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
-interface V8Limits {
+export interface V8Limits {
   maxHeapMiB?: number;
   maxSemiSpaceMiB?: number;
   mallocArenaMax?: number;
@@ -24,8 +24,9 @@ export function chartMemoryEnv(program: 'operator' | 'mcp'): Record<string, stri
   return mallocArenaMax > 0 ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {};
 }
 
-export function chartV8Flags(program: 'operator' | 'mcp'): string[] {
-  const { maxHeapMiB = 0, maxSemiSpaceMiB = 0 } = chartValues(program);
+/** The V8 flags the chart sets; `overrides` are values a user sets at install (e.g. a larger heap for a larger cluster). */
+export function chartV8Flags(program: 'operator' | 'mcp', overrides: V8Limits = {}): string[] {
+  const { maxHeapMiB = 0, maxSemiSpaceMiB = 0 } = { ...chartValues(program), ...overrides };
   return [
     ...(maxHeapMiB > 0 ? [`--max-old-space-size=${maxHeapMiB}`] : []),
     ...(maxSemiSpaceMiB > 0 ? [`--max-semi-space-size=${maxSemiSpaceMiB}`] : []),

@@ -147,9 +147,10 @@ describe('carbon-aware-kepler chart', () => {
     ]);
     // The V8 heap is capped under the container's memory limit (values mcp.maxHeapMiB).
     expect(env(mc).NODE_OPTIONS).toBe('--max-old-space-size=192 --max-semi-space-size=4');
-    // The operator's young generation too (values operator.maxSemiSpaceMiB; 0 leaves V8's default).
+    // The operator's heap and young generation too (values operator.maxHeapMiB, operator.maxSemiSpaceMiB;
+    // 0 leaves V8's default).
     expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).NODE_OPTIONS).toBe(
-      '--max-semi-space-size=4',
+      '--max-old-space-size=192 --max-semi-space-size=4',
     );
     // And its malloc arenas (values operator.mallocArenaMax; 0 leaves glibc's default).
     expect(env(containers(find(m, 'Deployment', '-operator'))[0]!).MALLOC_ARENA_MAX).toBe('2');
