@@ -116,6 +116,23 @@ describe('parsePrometheusAnswer', () => {
     });
   });
 
+  test('label strings reused across series and answers still read as written (many values, collisions, non-ASCII)', () => {
+    // More distinct values than the reader keeps, so slots collide and are replaced; lengths vary, some
+    // values differ in one byte, some are not ASCII and some hold escapes.
+    const values = Array.from({ length: 20_000 }, (_, i) =>
+      i % 997 === 0 ? `팟-${i}` : i % 1_001 === 0 ? `esc\"${i}` : `app-${i % 7_000}-${'x'.repeat(i % 5)}${i}`,
+    );
+    for (let round = 0; round < 2; round++) {
+      const text = JSON.stringify(
+        vector(
+          values.map((v, i) => ({ metric: { pod_name: v, node_name: `node-${i % 50}` }, value: [1, '1'] })),
+        ),
+      );
+      const answer = parsePrometheusAnswer(Buffer.from(text));
+      expect(answer).toEqual(reference(text));
+    }
+  });
+
   test('a label named __proto__ is a label like any other', () => {
     const a = parsePrometheusAnswer(
       Buffer.from(

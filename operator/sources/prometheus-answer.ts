@@ -66,6 +66,11 @@ const enum C {
 const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_EXACT_MANTISSA = 2 ** 53;
 
+/** Recently read short ASCII strings by the hash of their bytes (direct-mapped: a collision replaces). */
+const INTERN_SLOTS = 4096;
+const INTERN_MAX_LENGTH = 64;
+const internTable: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
 /** Growable scratch for one series' samples; copied out at the series' size. */
 let scratchT = new Float64Array(1024);
 let scratchV = new Float64Array(1024);
@@ -122,15 +127,23 @@ class Reader {
     return true;
   }
 
-  /** The opening quote is at pos; returns the string's end (the closing quote) and whether it has escapes. */
-  private stringEnd(): { end: number; escaped: boolean } {
+  /** Set by stringEnd(): the closing quote's index, whether the string has escapes, and, for a short
+   * ASCII string, the hash of its bytes (-1 otherwise). */
+  strEnd = 0;
+  strEscaped = false;
+  strHash = -1;
+
+  /** The opening quote is at pos; finds the string's end (strEnd) and whether it has escapes. */
+  private stringEnd(): void {
     const b = this.b;
     let p = this.pos + 1;
     let escaped = false;
+    let ascii = true;
+    let hash = 0x811c9dc5;
     for (;;) {
       const c = b[p];
       if (c === undefined) throw this.syntax('unterminated string');
-      if (c === C.Quote) return { end: p, escaped };
+      if (c === C.Quote) break;
       if (c < 0x20) {
         this.pos = p;
         throw this.syntax('control character in string');
@@ -138,8 +151,15 @@ class Reader {
       if (c === C.Backslash) {
         escaped = true;
         p += 2;
-      } else p++;
+      } else {
+        if (c >= 0x80) ascii = false;
+        hash = Math.imul(hash ^ c, 0x01000193);
+        p++;
+      }
     }
+    this.strEnd = p;
+    this.strEscaped = escaped;
+    this.strHash = ascii && !escaped && p - this.pos - 1 <= INTERN_MAX_LENGTH ? hash >>> 0 : -1;
   }
 
   isString(): boolean {
@@ -149,9 +169,27 @@ class Reader {
   string(): string {
     if (this.peek() !== C.Quote) throw this.syntax('expected a string');
     const start = this.pos;
-    const { end, escaped } = this.stringEnd();
+    this.stringEnd();
+    const end = this.strEnd;
     this.pos = end + 1;
-    return escaped ? this.unescape(start, end) : this.b.toString('utf8', start + 1, end);
+    if (this.strEscaped) return this.unescape(start, end);
+    if (this.strHash < 0) return this.b.toString('utf8', start + 1, end);
+    // Label names and values repeat across series and answers (pod_name, a namespace, a node): a short
+    // ASCII string seen recently is reused, not decoded again.
+    const slot = this.strHash & (INTERN_SLOTS - 1);
+    const seen = internTable[slot];
+    if (seen !== undefined && seen.length === end - start - 1) {
+      let same = true;
+      for (let i = 0, p = start + 1; p < end; i++, p++)
+        if (seen.charCodeAt(i) !== this.b[p]) {
+          same = false;
+          break;
+        }
+      if (same) return seen;
+    }
+    const text = this.b.toString('latin1', start + 1, end);
+    internTable[slot] = text;
+    return text;
   }
 
   isNumber(): boolean {
@@ -163,51 +201,66 @@ class Reader {
   number(): number {
     this.ws();
     const start = this.pos;
-    const value = this.decimal(start, this.b.length, false);
+    const value = this.decimal(start, false);
     if (value === undefined) throw this.syntax('expected a number');
     return value;
   }
 
   /**
-   * The decimal at `start` (JSON number syntax; a leading + too when `plus`), ending at or before `limit`;
-   * pos moves past it. Undefined if there is none. Digits that fit 2^53 with a small exponent are
-   * converted exactly here; others by Number() on the text (both correctly rounded).
+   * The decimal at `start` (JSON number syntax; a leading + too when `plus`); pos moves past it. Undefined
+   * if there is none. It ends at the first byte that cannot continue it (a string's closing quote bounds a
+   * value). Digits that fit 2^53 with a small exponent are converted exactly here; others by Number() on
+   * the text (both correctly rounded).
    */
-  private decimal(start: number, limit: number, plus: boolean): number | undefined {
+  private decimal(start: number, plus: boolean): number | undefined {
     const b = this.b;
     let p = start;
+    let c = b[p];
     let negative = false;
-    if (b[p] === C.Minus || (plus && b[p] === C.Plus)) negative = b[p++] === C.Minus;
+    if (c === C.Minus || (plus && c === C.Plus)) {
+      negative = c === C.Minus;
+      c = b[++p];
+    }
     const intStart = p;
     let mantissa = 0;
-    let exact = true;
-    if (b[p] === C.Zero) p++;
-    else while (p < limit && b[p]! >= C.Zero && b[p]! <= C.Nine) mantissa = mantissa * 10 + b[p++]! - C.Zero;
+    if (c === C.Zero) c = b[++p];
+    else
+      while (c !== undefined && c >= C.Zero && c <= C.Nine) {
+        mantissa = mantissa * 10 + c - C.Zero;
+        c = b[++p];
+      }
     if (p === intStart) return undefined;
-    if (mantissa >= MAX_EXACT_MANTISSA) exact = false;
     let exponent = 0;
-    if (p < limit && b[p] === C.Dot) {
-      p++;
+    if (c === C.Dot) {
+      c = b[++p];
       const fracStart = p;
-      while (p < limit && b[p]! >= C.Zero && b[p]! <= C.Nine) {
-        mantissa = mantissa * 10 + b[p++]! - C.Zero;
-        exponent--;
+      while (c !== undefined && c >= C.Zero && c <= C.Nine) {
+        mantissa = mantissa * 10 + c - C.Zero;
+        c = b[++p];
       }
       if (p === fracStart) return undefined;
-      if (mantissa >= MAX_EXACT_MANTISSA) exact = false;
+      exponent = fracStart - p;
     }
-    if (p < limit && (b[p] === C.LowerE || b[p] === C.UpperE)) {
-      p++;
+    if (c === C.LowerE || c === C.UpperE) {
+      c = b[++p];
       let expNegative = false;
-      if (b[p] === C.Plus || b[p] === C.Minus) expNegative = b[p++] === C.Minus;
+      if (c === C.Plus || c === C.Minus) {
+        expNegative = c === C.Minus;
+        c = b[++p];
+      }
       const expStart = p;
       let e = 0;
-      while (p < limit && b[p]! >= C.Zero && b[p]! <= C.Nine) e = Math.min(e * 10 + b[p++]! - C.Zero, 1e6);
+      while (c !== undefined && c >= C.Zero && c <= C.Nine) {
+        e = Math.min(e * 10 + c - C.Zero, 1e6);
+        c = b[++p];
+      }
       if (p === expStart) return undefined;
       exponent += expNegative ? -e : e;
     }
     this.pos = p;
-    if (!exact || exponent < -22 || exponent > 22) return Number(this.b.toString('latin1', start, p));
+    // The mantissa is exact while below 2^53 (once over, it stays over).
+    if (mantissa >= MAX_EXACT_MANTISSA || exponent < -22 || exponent > 22)
+      return Number(b.toString('latin1', start, p));
     const value = exponent >= 0 ? mantissa * EXACT_POWERS[exponent]! : mantissa / EXACT_POWERS[-exponent]!;
     return negative ? -value : value;
   }
@@ -221,9 +274,9 @@ class Reader {
     const b = this.b;
     const start = this.pos;
     if (b[start] !== C.OpenBracket) return false;
-    const t = this.decimal(start + 1, b.length, false);
+    const t = this.decimal(start + 1, false);
     if (t !== undefined && b[this.pos] === C.Comma && b[this.pos + 1] === C.Quote) {
-      const v = this.decimal(this.pos + 2, b.length, true);
+      const v = this.decimal(this.pos + 2, true);
       if (v !== undefined && b[this.pos] === C.Quote && b[this.pos + 1] === C.CloseBracket) {
         this.pos += 2;
         this.t = t;
@@ -255,10 +308,12 @@ class Reader {
    */
   sampleValue(): number | undefined {
     const start = this.pos;
-    const { end, escaped } = this.stringEnd();
+    this.stringEnd();
+    const end = this.strEnd;
+    const escaped = this.strEscaped;
     this.pos = end + 1;
     if (!escaped) {
-      const value = this.decimal(start + 1, end, true);
+      const value = this.decimal(start + 1, true);
       const endedAt = this.pos;
       this.pos = end + 1;
       if (value !== undefined && endedAt === end) return value;

@@ -679,18 +679,28 @@ export class PrometheusSource implements MetricsSource {
           this.options.client.queryRange(query, firstEval, lastEval, 3600, req.signal),
           ratiosAsked,
         ]);
+        // push() and pushIdle() per sample, with the pod's sums looked up once per series (a million samples).
+        const usable = (joules: number) => Number.isFinite(joules) && joules > 0;
         for (const series of matrix) {
           const pod = series.metric.pod_name;
           if (!pod || series.metric[nsLabel] !== namespace) continue;
           const perHour = ratios?.get(series.metric.node_name ?? '');
+          let sums = hourly.get(pod);
+          let idleAdded = false;
           for (let j = 0; j < series.t.length; j++) {
             const t = series.t[j]!;
             const joules = series.v[j]!;
+            const idle = perHour ? joules * perHour[(t * 1000 - firstEval) / HOUR_MS]! : Number.NaN;
+            const joulesUsable = usable(joules);
+            const idleUsable = usable(idle);
+            if (!joulesUsable && !idleUsable) continue;
+            if (!sums) hourly.set(pod, (sums = new PodHourSums(lastEval + HOUR_MS)));
             const hourStartMs = t * 1000 - HOUR_MS;
-            if (field === 'idleShare_kWh') pushIdle(pod, hourStartMs, joules);
-            else push(pod, hourStartMs, joules, field);
-            if (perHour) pushIdle(pod, hourStartMs, joules * perHour[(t * 1000 - firstEval) / HOUR_MS]!);
+            if (joulesUsable) sums.add(hourStartMs, field, joules / JOULES_PER_KWH);
+            if (idleUsable) sums.add(hourStartMs, 'idleShare_kWh', idle / JOULES_PER_KWH);
+            idleAdded ||= idleUsable || (joulesUsable && field === 'idleShare_kWh');
           }
+          if (idleAdded) hasIdle.add(pod);
         }
       };
       // The hour in progress: increase over the part of it that has passed.
