@@ -120,7 +120,7 @@ describe('parsePrometheusAnswer', () => {
     // More distinct values than the reader keeps, so slots collide and are replaced; lengths vary, some
     // values differ in one byte, some are not ASCII and some hold escapes.
     const values = Array.from({ length: 20_000 }, (_, i) =>
-      i % 997 === 0 ? `팟-${i}` : i % 1_001 === 0 ? `esc\"${i}` : `app-${i % 7_000}-${'x'.repeat(i % 5)}${i}`,
+      i % 997 === 0 ? `팟-${i}` : i % 1_001 === 0 ? `esc"${i}` : `app-${i % 7_000}-${'x'.repeat(i % 5)}${i}`,
     );
     for (let round = 0; round < 2; round++) {
       const text = JSON.stringify(
