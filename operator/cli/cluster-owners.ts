@@ -20,7 +20,7 @@ export async function clusterPods(kubeconfigPath: string, namespace?: string): P
   const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods` : '/api/v1/pods';
   let pods: PodView[];
   try {
-    pods = (await client.list<unknown>(path)).items.map(toPodView);
+    pods = (await client.list(path, {}, { map: toPodView })).items;
   } catch (error) {
     const detail =
       error instanceof KubeApiError ? `${error.statusCode} ${error.message}` : (error as Error).message;

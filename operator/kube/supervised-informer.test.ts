@@ -38,12 +38,16 @@ class ScriptedApiServer {
         return;
       }
       this.lists += 1;
+      // Paged as the API server pages (limit + continue; the token here is the next item's index).
+      const limit = Number(url.searchParams.get('limit') ?? 0) || this.pods.length;
+      const from = Number(url.searchParams.get('continue') ?? 0);
+      const next = from + limit < this.pods.length ? String(from + limit) : undefined;
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(
         JSON.stringify({
           kind: 'PodList',
-          metadata: { resourceVersion: String(this.resourceVersion) },
-          items: this.pods,
+          metadata: { resourceVersion: String(this.resourceVersion), ...(next ? { continue: next } : {}) },
+          items: this.pods.slice(from, from + limit),
         }),
       );
     });
@@ -153,6 +157,41 @@ describe('SupervisedInformer', () => {
     ).toEqual(['a', 'c']);
     expect(inf.list('ns2')).toEqual([]);
     expect(inf.get('ns1', 'a')?.metadata.resourceVersion).toBe('12');
+  });
+
+  it('keeps the transformed objects of a paged list, each page transformed as it arrives', async () => {
+    api.pods = Array.from({ length: 1_200 }, (_, i) => pod(`p${i}`, 'ns1', i + 1));
+    api.watchScript = [() => undefined];
+    const kc = await api.listen();
+    // Which page request had been made when each object was transformed.
+    const listsAtTransform: number[] = [];
+    const slim = new SupervisedInformer<Pod>({
+      name: 'pods',
+      kubeConfig: kc,
+      path: '/api/v1/pods',
+      transform: (raw) => {
+        listsAtTransform.push(api.lists);
+        const p = raw as Pod;
+        return {
+          metadata: {
+            name: p.metadata.name,
+            namespace: p.metadata.namespace,
+            resourceVersion: p.metadata.resourceVersion,
+          },
+        };
+      },
+    });
+    informer = slim;
+    slim.start();
+    await slim.waitForSync();
+    expect(api.lists).toBe(3);
+    expect(slim.list('ns1')).toHaveLength(1_200);
+    expect(slim.get('ns1', 'p1199')).toEqual({
+      metadata: { name: 'p1199', namespace: 'ns1', resourceVersion: '1200' },
+    });
+    // The first page's objects were transformed before the second page was asked for.
+    expect(listsAtTransform.slice(0, 500).every((n) => n === 1)).toBe(true);
+    expect(listsAtTransform.at(-1)).toBe(3);
   });
 
   it('relists on 410 Gone and emits deletes for objects that vanished meanwhile', async () => {

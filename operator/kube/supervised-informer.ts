@@ -149,10 +149,13 @@ export class SupervisedInformer<T extends CachedObject> {
     if (!this.running) return;
     this.abortWatch();
     try {
-      const list = await this.rest.list<CachedObject>(this.options.path, {
-        labelSelector: this.options.labelSelector,
-        fieldSelector: this.options.fieldSelector,
-      });
+      // Each page is turned into cached objects as it arrives (the raw objects of one page at a time).
+      const transform = this.options.transform;
+      const list = await this.rest.list<CachedObject, T>(
+        this.options.path,
+        { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector },
+        { map: (raw) => (transform ? transform(raw) : (raw as T)) },
+      );
       if (!this.running) return;
       this.stats.lists += 1;
       this.lastError = undefined;
@@ -168,10 +171,9 @@ export class SupervisedInformer<T extends CachedObject> {
     }
   }
 
-  private replaceCache(items: CachedObject[]): void {
+  private replaceCache(items: T[]): void {
     const seen = new Set<string>();
-    for (const raw of items) {
-      const object = this.options.transform ? this.options.transform(raw) : (raw as T);
+    for (const object of items) {
       seen.add(keyOf(object));
       this.upsert(object);
     }
