@@ -444,7 +444,14 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
       );
     }, 2_000);
     const deadline = setTimeout(() => resolveAll(), 1_800_000);
+    // An operator that exits (out of memory, a crash) ends the pass at once, not at the deadline.
+    let operatorExit: string | undefined;
+    operator.once('exit', (code, signal) => {
+      operatorExit = `the operator exited during the pass (${signal ?? `code ${code}`})`;
+      resolveAll();
+    });
     await allDone;
+    if (operatorExit) throw new Error(operatorExit);
     clearTimeout(deadline);
     clearInterval(sampler);
     clearInterval(memorySampler);
