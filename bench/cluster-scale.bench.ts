@@ -451,10 +451,10 @@ async function runScale(scale: Scale): Promise<{ seconds: number; rss: number; r
       resolveAll();
     });
     await allDone;
-    if (operatorExit) throw new Error(operatorExit);
     clearTimeout(deadline);
     clearInterval(sampler);
     clearInterval(memorySampler);
+    if (operatorExit) throw new Error(operatorExit);
     rss = peakRssMb(operator.pid!, rss);
     watch.abort();
     if (peakReading)
